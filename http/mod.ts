@@ -1,15 +1,66 @@
 /**
- * Resilient HTTP on native fetch: retries, rate limiting, pagination and a USGS client.
+ * Resilient HTTP on native `fetch`: retries with backoff, a token-bucket rate
+ * limiter, pagination, and a client (plus a local stand-in server) for the
+ * USGS FDSN earthquake service.
  *
- * This module is being built; its API follows the project's design.
- *
- * @example Import the module
+ * @example Fetch every event through faults
  * ```ts
- * import * as http from "./mod.ts";
- * console.log(typeof http);
+ * import { createUsgsServer, UsgsClient, type UsgsFeature } from "./mod.ts";
+ * const events: UsgsFeature[] = Array.from({ length: 50 }, (_, i) => ({
+ *   type: "Feature",
+ *   id: `ev${i}`,
+ *   properties: { mag: 2, place: "Somewhere", time: Date.UTC(2018, 1, 1) + i, updated: 0 },
+ *   geometry: { type: "Point", coordinates: [0, 0, 10] },
+ * }));
+ * await using server = await createUsgsServer({
+ *   events,
+ *   faults: { schedule: { 2: "503", 3: "drop", 5: "truncate" } },
+ * });
+ * const usgs = new UsgsClient({ baseUrl: server.url, pageSize: 20, retry: { delay: 1 } });
+ * const got = await Array.fromAsync(usgs.query({ starttime: "2018-02-01", endtime: "2018-02-02" }));
+ * console.log(got.length); // 50
  * ```
+ *
+ * ## How it works
+ *
+ * Every call of {@linkcode HttpClient} runs a loop of attempts. Before each
+ * attempt it takes a token from the {@linkcode TokenBucket}; the attempt
+ * races the per-attempt timeout, the total deadline and the caller's signal
+ * (all `AbortSignal`s, timed on the injected clock). A retryable failure — a
+ * listed status, a network error, an attempt timeout — on an idempotent
+ * method waits `Retry-After` (capped) or a full-jitter backoff
+ * `random() * min(cap, base * 2^k)` and tries again; out of retries it throws
+ * {@linkcode RetryError} with the last failure as `cause`. A 429 halves the
+ * bucket's rate; successes step it back up.
+ *
+ * ```text
+ *  call ─► take token ─► fetch (attempt timeout ∧ deadline ∧ signal)
+ *            ▲                 │ 2xx ──────────────► response / json
+ *            │                 │ 4xx not listed ───► HttpError
+ *            └── sleep ◄───────┘ 408 413 429 5xx, network, timeout
+ *          (Retry-After | jitter)    (no retries left ─► RetryError)
+ * ```
+ *
+ * The bucket holds no timer: tokens are `min(capacity, tokens + elapsed *
+ * rate)` computed when asked, and only the head of the FIFO queue sleeps,
+ * for exactly the deficit. {@linkcode UsgsClient.query} counts a time window,
+ * halves it while it holds more than 20,000 events, pages each window with
+ * `limit` and a 1-based `offset`, and drops ids it has already yielded.
+ *
+ * Files: `client.ts` (the loop), `retry.ts` (policy, backoff, Retry-After),
+ * `token_bucket.ts`, `paginate.ts` and `link_header.ts`, `usgs_client.ts`,
+ * `usgs_server.ts` (raw-TCP test server with faults), `errors.ts`.
  *
  * @module
  */
 
 export { type Clock, ManualClock, systemClock } from "../internal/clock.ts";
+export * from "./errors.ts";
+export * from "./token_bucket.ts";
+export * from "./retry.ts";
+export * from "./client.ts";
+export * from "./link_header.ts";
+export * from "./paginate.ts";
+export * from "./usgs_types.ts";
+export * from "./usgs_server.ts";
+export * from "./usgs_client.ts";

@@ -1,0 +1,561 @@
+/**
+ * {@linkcode HttpClient}: native `fetch` with retries, a rate limiter,
+ * per-attempt and total time limits, hooks and pagination.
+ *
+ * @module
+ */
+
+import { type Clock, systemClock } from "../internal/clock.ts";
+import {
+  HttpClientError,
+  HttpError,
+  InvalidInputError,
+  ParseError,
+  RetryError,
+  TimeoutError,
+} from "./errors.ts";
+import {
+  backoffDelay,
+  parseRetryAfter,
+  type RetryOptions,
+  type RetryPolicy,
+  retryPolicy,
+} from "./retry.ts";
+import { TokenBucket, type TokenBucketOptions } from "./token_bucket.ts";
+import { paginate, type PaginationStrategy } from "./paginate.ts";
+
+/** A `fetch`-compatible function. */
+export type FetchFunction = (
+  input: Request | URL | string,
+  init?: RequestInit,
+) => Promise<Response>;
+
+/** What {@linkcode HttpClientOptions.onRetry} receives before each retry. */
+export interface RetryEvent {
+  /** The attempt that failed (1 for the first). */
+  attempt: number;
+  /** Milliseconds the client waits before the next attempt. */
+  delay: number;
+  /** The request method. */
+  method: string;
+  /** The request URL. */
+  url: string;
+  /** The failure: an {@linkcode HttpError}, a {@linkcode TimeoutError} or a network error. */
+  error: unknown;
+  /** Whether the delay came from a `Retry-After` header. */
+  retryAfter: boolean;
+}
+
+/** What {@linkcode HttpClientOptions.onResponse} receives for every response. */
+export interface ResponseEvent {
+  /** The attempt this response answers (1 for the first). */
+  attempt: number;
+  /** The request method. */
+  method: string;
+  /** The request URL. */
+  url: string;
+  /** The response; read only its status and headers (the body belongs to the caller). */
+  response: Response;
+  /** Milliseconds from sending the attempt to its response headers, on the client's clock. */
+  elapsed: number;
+}
+
+/** Options for {@linkcode HttpClient}. */
+export interface HttpClientOptions {
+  /**
+   * URL that relative request URLs are appended to (`"query"` on
+   * `"https://host/api"` is `https://host/api/query`).
+   * @default {undefined}
+   */
+  baseUrl?: string | URL;
+  /**
+   * The retry policy, or a number as shorthand for `{ limit }`.
+   * @default {{ limit: 2 }}
+   */
+  retry?: RetryOptions | number;
+  /**
+   * A rate limiter shared by every request: a {@linkcode TokenBucket}, or
+   * options to make one on the client's clock. One token per attempt.
+   * @default {undefined}
+   */
+  rateLimit?: TokenBucket | Omit<TokenBucketOptions, "clock">;
+  /**
+   * Per-attempt limit in milliseconds, until the response headers (and, for
+   * `json()`/`text()`, the whole body) arrive; `false` for none.
+   * @default {10_000}
+   */
+  timeout?: number | false;
+  /**
+   * Limit in milliseconds for the whole call, retries and waits included;
+   * `false` for none.
+   * @default {false}
+   */
+  totalTimeout?: number | false;
+  /**
+   * Headers sent with every request (a request's own headers win).
+   * @default {undefined}
+   */
+  headers?: HeadersInit;
+  /**
+   * Whether a non-2xx final response throws {@linkcode HttpError} (else it is
+   * returned).
+   * @default {true}
+   */
+  throwHttpErrors?: boolean;
+  /**
+   * The clock for timeouts, backoff and the rate limiter.
+   * @default {systemClock}
+   */
+  clock?: Clock;
+  /**
+   * The `fetch` to call.
+   * @default {globalThis.fetch}
+   */
+  fetch?: FetchFunction;
+  /**
+   * Called before each retry, for logs and metrics; awaited.
+   * @default {undefined}
+   */
+  onRetry?: (event: RetryEvent) => void | Promise<void>;
+  /**
+   * Called for every response received, retried or not; awaited.
+   * @default {undefined}
+   */
+  onResponse?: (event: ResponseEvent) => void | Promise<void>;
+}
+
+/** Per-request options: `fetch`'s `RequestInit` plus overrides of the client's. */
+export interface HttpRequestInit extends RequestInit {
+  /** Overrides the client's retry policy for this request. */
+  retry?: RetryOptions | number;
+  /** Overrides the client's per-attempt timeout. */
+  timeout?: number | false;
+  /** Overrides the client's total timeout. */
+  totalTimeout?: number | false;
+  /** Overrides the client's `throwHttpErrors`. */
+  throwHttpErrors?: boolean;
+}
+
+/** A parsed JSON body with the response's status, headers and URL. */
+export interface JsonResponse<T> {
+  /** The parsed body (`undefined` for 204 No Content). */
+  body: T;
+  /** The HTTP status. */
+  status: number;
+  /** The response headers. */
+  headers: Headers;
+  /** The final response URL. */
+  url: string;
+}
+
+const EXCERPT_CHARS = 1024;
+
+/** Reads at most `max` characters of a body, then cancels the rest. */
+export async function readExcerpt(
+  response: Response,
+  max = EXCERPT_CHARS,
+): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    while (text.length < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return text.slice(0, max);
+}
+
+function isJsonType(contentType: string): boolean {
+  return /\bjson\b/i.test(contentType);
+}
+
+/** Runs `onFire` after `ms` on `clock`; the returned function cancels it. */
+function startTimer(clock: Clock, ms: number, onFire: () => void): () => void {
+  const cancel = new AbortController();
+  clock.sleep(ms, cancel.signal).then(onFire, () => {});
+  return () => cancel.abort();
+}
+
+/**
+ * `fetch` made resilient. Each call runs attempts until one succeeds or the
+ * policy says stop:
+ *
+ * - before each attempt it takes a token from the rate limiter;
+ * - an attempt that fails with a retryable status, a network error or its own
+ *   timeout is retried when the method is retryable and retries remain,
+ *   after `Retry-After` (capped) or a full-jitter exponential backoff;
+ * - a 429 slows the limiter down, successes speed it back up;
+ * - the caller's `signal` and `totalTimeout` stop everything, waits included.
+ *
+ * A final non-2xx response throws {@linkcode HttpError}; running out of
+ * retries throws {@linkcode RetryError} with the last failure as `cause`.
+ *
+ * @example Retry a flaky local server
+ * ```ts
+ * import { HttpClient } from "./mod.ts";
+ * let calls = 0;
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () =>
+ *   ++calls < 3 ? new Response("busy", { status: 503 }) : Response.json({ ok: true }));
+ * const client = new HttpClient({
+ *   baseUrl: `http://127.0.0.1:${server.addr.port}`,
+ *   retry: { limit: 3, delay: 1 },
+ * });
+ * console.log(await client.json("/status"), calls); // { ok: true } 3
+ * await server.shutdown();
+ * ```
+ */
+export class HttpClient {
+  #baseUrl: URL | undefined;
+  #retry: RetryPolicy;
+  #bucket: TokenBucket | undefined;
+  #timeout: number | false;
+  #totalTimeout: number | false;
+  #headers: Headers;
+  #throwHttpErrors: boolean;
+  #clock: Clock;
+  #fetch: FetchFunction;
+  #onRetry: HttpClientOptions["onRetry"];
+  #onResponse: HttpClientOptions["onResponse"];
+
+  /** Makes a client; throws {@linkcode InvalidInputError} on bad options. */
+  constructor(options: HttpClientOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+    if (options.baseUrl !== undefined) {
+      this.#baseUrl = HttpClient.#parseUrl(String(options.baseUrl));
+    }
+    this.#retry = retryPolicy(options.retry);
+    const rate = options.rateLimit;
+    this.#bucket = rate === undefined
+      ? undefined
+      : rate instanceof TokenBucket
+      ? rate
+      : new TokenBucket({ ...rate, clock: this.#clock });
+    this.#timeout = HttpClient.#checkTimeout("timeout", options.timeout) ??
+      10_000;
+    this.#totalTimeout =
+      HttpClient.#checkTimeout("totalTimeout", options.totalTimeout) ?? false;
+    this.#headers = new Headers(options.headers);
+    this.#throwHttpErrors = options.throwHttpErrors ?? true;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#onRetry = options.onRetry;
+    this.#onResponse = options.onResponse;
+  }
+
+  /** The client's rate limiter, if it has one. */
+  get rateLimiter(): TokenBucket | undefined {
+    return this.#bucket;
+  }
+
+  /** The client's clock. */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
+  /**
+   * Resolves a request URL against `baseUrl`; throws
+   * {@linkcode InvalidInputError} for an invalid URL or a scheme other than
+   * http(s).
+   */
+  resolveUrl(input: string | URL): URL {
+    if (input instanceof URL) return HttpClient.#parseUrl(input.href);
+    if (this.#baseUrl && !/^[a-z][a-z\d+.-]*:/i.test(input)) {
+      const base = this.#baseUrl.href.endsWith("/")
+        ? this.#baseUrl.href
+        : `${this.#baseUrl.href}/`;
+      return HttpClient.#parseUrl(input.replace(/^\/+/, ""), base);
+    }
+    return HttpClient.#parseUrl(input);
+  }
+
+  /**
+   * Sends a request with retries, rate limiting and time limits; resolves to
+   * the response (whose body the caller reads).
+   */
+  fetch(
+    input: string | URL | Request,
+    init: HttpRequestInit = {},
+  ): Promise<Response> {
+    return this.#send(input, init, (response) => Promise.resolve(response));
+  }
+
+  /**
+   * Sends a GET (by default) and parses the body as JSON inside the attempt,
+   * so a cut body is retried; a body that is not JSON throws
+   * {@linkcode ParseError}.
+   */
+  json<T = unknown>(
+    input: string | URL | Request,
+    init: HttpRequestInit = {},
+  ): Promise<T> {
+    const headers = new Headers(init.headers);
+    if (!headers.has("accept")) headers.set("accept", "application/json");
+    return this.#send(
+      input,
+      { ...init, headers },
+      (response) => HttpClient.#parseJson<T>(response),
+    );
+  }
+
+  /**
+   * Like {@linkcode HttpClient.json}, and also hands back the response's
+   * status, headers and final URL (pagination reads `Link` from them).
+   */
+  jsonResponse<T = unknown>(
+    input: string | URL | Request,
+    init: HttpRequestInit = {},
+  ): Promise<JsonResponse<T>> {
+    const headers = new Headers(init.headers);
+    if (!headers.has("accept")) headers.set("accept", "application/json");
+    return this.#send(input, { ...init, headers }, async (response) => ({
+      body: await HttpClient.#parseJson<T>(response),
+      status: response.status,
+      headers: response.headers,
+      url: response.url,
+    }));
+  }
+
+  /** Sends a request and reads the body as text inside the attempt. */
+  text(
+    input: string | URL | Request,
+    init: HttpRequestInit = {},
+  ): Promise<string> {
+    return this.#send(input, init, (response) => response.text());
+  }
+
+  /**
+   * Pages through a listing: an async iterable of its items, fetched one page
+   * at a time with this client (so every page is retried and rate limited).
+   * See {@linkcode PaginationStrategy} for the strategies.
+   */
+  paginate<T = unknown>(
+    input: string | URL,
+    strategy: PaginationStrategy<T>,
+    init: HttpRequestInit = {},
+  ): AsyncIterableIterator<T> {
+    return paginate<T>(this, input, strategy, init);
+  }
+
+  async #send<T>(
+    input: string | URL | Request,
+    init: HttpRequestInit,
+    consume: (response: Response) => Promise<T>,
+  ): Promise<T> {
+    const request = input instanceof Request ? input : undefined;
+    const url = this.resolveUrl(request ? request.url : input as string | URL);
+    const method = (init.method ?? request?.method ?? "GET").toUpperCase();
+    const policy = init.retry === undefined
+      ? this.#retry
+      : retryPolicy(init.retry);
+    const timeout = HttpClient.#checkTimeout("timeout", init.timeout) ??
+      this.#timeout;
+    const totalTimeout =
+      HttpClient.#checkTimeout("totalTimeout", init.totalTimeout) ??
+        this.#totalTimeout;
+    const throwHttpErrors = init.throwHttpErrors ?? this.#throwHttpErrors;
+    const headers = new Headers(this.#headers);
+    new Headers(request?.headers).forEach((v, k) => headers.set(k, v));
+    new Headers(init.headers).forEach((v, k) => headers.set(k, v));
+    const {
+      retry: _r,
+      timeout: _t,
+      totalTimeout: _tt,
+      throwHttpErrors: _th,
+      signal: callerSignal,
+      ...rest
+    } = init;
+    const href = url.href;
+
+    const total = new AbortController();
+    const cancelTotal = totalTimeout === false ? () => {} : startTimer(
+      this.#clock,
+      totalTimeout,
+      () => total.abort(new TimeoutError("total", totalTimeout, href)),
+    );
+    const outer = callerSignal
+      ? AbortSignal.any([callerSignal, total.signal])
+      : total.signal;
+    // The reason for stopping everything, if the caller or the deadline did.
+    const stopped = (): unknown =>
+      callerSignal?.aborted
+        ? callerSignal.reason
+        : total.signal.aborted
+        ? total.signal.reason
+        : undefined;
+
+    try {
+      for (let attempt = 1;; attempt++) {
+        await this.#bucket?.take(1, outer);
+        const attemptAbort = new AbortController();
+        const cancelAttempt = timeout === false ? () => {} : startTimer(
+          this.#clock,
+          timeout,
+          () => attemptAbort.abort(new TimeoutError("attempt", timeout, href)),
+        );
+        const signal = AbortSignal.any([outer, attemptAbort.signal]);
+        let failure: unknown;
+        let retryAfter: number | undefined;
+        try {
+          const started = this.#clock.monotonic();
+          const response = await this.#fetch(
+            request
+              ? new Request(request.clone(), { ...rest, headers, signal })
+              : href,
+            request ? undefined : { ...rest, method, headers, signal },
+          );
+          await this.#onResponse?.({
+            attempt,
+            method,
+            url: href,
+            response,
+            elapsed: this.#clock.monotonic() - started,
+          });
+          if (response.status === 429) this.#bucket?.slowDown();
+          else if (response.ok) this.#bucket?.recover();
+          if (
+            response.ok ||
+            !throwHttpErrors &&
+              !this.#retryable(policy, method, response.status)
+          ) {
+            return await consume(response);
+          }
+          const error = new HttpError({
+            status: response.status,
+            statusText: response.statusText,
+            url: href,
+            method,
+            body: await readExcerpt(response),
+            headers: response.headers,
+          });
+          if (!this.#retryable(policy, method, response.status)) throw error;
+          if (policy.afterStatusCodes.includes(response.status)) {
+            const after = parseRetryAfter(
+              response.headers.get("retry-after"),
+              this.#clock.now(),
+            );
+            if (after !== undefined) {
+              retryAfter = Math.min(after, policy.maxRetryAfter);
+            }
+          }
+          failure = error;
+        } catch (error) {
+          const reason = stopped();
+          if (reason !== undefined) throw reason;
+          if (attemptAbort.signal.aborted) {
+            failure = attemptAbort.signal.reason;
+            if (!policy.retryOnTimeout || !policy.methods.includes(method)) {
+              throw HttpClient.#final(attempt, failure);
+            }
+          } else if (error instanceof HttpClientError) {
+            throw attempt > 1 && error instanceof HttpError &&
+                policy.statusCodes.includes(error.status)
+              ? new RetryError(attempt, error)
+              : error;
+          } else {
+            // fetch rejects with a TypeError for refused, reset or cut connections.
+            failure = error;
+            if (
+              !policy.retryOnNetworkError || !policy.methods.includes(method)
+            ) {
+              throw HttpClient.#final(attempt, failure);
+            }
+          }
+        } finally {
+          cancelAttempt();
+        }
+
+        if (attempt > policy.limit) {
+          if (
+            !throwHttpErrors && failure instanceof HttpError
+          ) {
+            // Out of retries but asked not to throw: hand back the status.
+            return await consume(
+              new Response(failure.body, {
+                status: failure.status,
+                statusText: failure.statusText,
+                headers: failure.headers,
+              }),
+            );
+          }
+          throw HttpClient.#final(attempt, failure);
+        }
+        const delay = retryAfter ?? backoffDelay(policy, attempt);
+        await this.#onRetry?.({
+          attempt,
+          delay,
+          method,
+          url: href,
+          error: failure,
+          retryAfter: retryAfter !== undefined,
+        });
+        try {
+          await this.#clock.sleep(delay, outer);
+        } catch (error) {
+          throw stopped() ?? error;
+        }
+      }
+    } finally {
+      cancelTotal();
+    }
+  }
+
+  #retryable(policy: RetryPolicy, method: string, status: number): boolean {
+    return policy.methods.includes(method) &&
+      policy.statusCodes.includes(status);
+  }
+
+  static #final(attempts: number, failure: unknown): unknown {
+    return attempts > 1 ? new RetryError(attempts, failure) : failure;
+  }
+
+  static async #parseJson<T>(response: Response): Promise<T> {
+    const contentType = response.headers.get("content-type") ?? "";
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    if (!isJsonType(contentType)) {
+      throw new ParseError(response.url, contentType, text.slice(0, 64));
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch (cause) {
+      throw new ParseError(response.url, contentType, text.slice(0, 64), {
+        cause,
+      });
+    }
+  }
+
+  static #parseUrl(text: string, base?: string): URL {
+    let url: URL;
+    try {
+      url = new URL(text, base);
+    } catch (cause) {
+      throw new InvalidInputError(`Invalid URL: ${JSON.stringify(text)}`, {
+        cause,
+      });
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new InvalidInputError(
+        `URL scheme must be http or https: ${JSON.stringify(url.href)}`,
+      );
+    }
+    return url;
+  }
+
+  static #checkTimeout(
+    name: string,
+    value: number | false | undefined,
+  ): number | false | undefined {
+    if (value === undefined || value === false) return value;
+    if (!(typeof value === "number" && value > 0)) {
+      throw new InvalidInputError(
+        `Option ${name} must be a positive number of milliseconds or false: ${value}`,
+      );
+    }
+    return value;
+  }
+}
