@@ -1,0 +1,145 @@
+// Shared test helpers: a clock driver, a raw TCP server that can misbehave,
+// and synthetic USGS features.
+import type { ManualClock, UsgsFeature } from "../../http/mod.ts";
+
+/**
+ * Settles `promise` while moving a manual clock: whenever sleeps are pending
+ * it wakes the next one, otherwise it lets real I/O progress for a moment.
+ * Returns the promise's value (or rethrows).
+ */
+export async function drive<T>(
+  clock: ManualClock,
+  promise: Promise<T>,
+): Promise<T> {
+  let settled = false;
+  promise.then(() => (settled = true), () => (settled = true));
+  while (!settled) {
+    if (clock.pendingSleeps > 0) await clock.runNext();
+    else await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  return promise;
+}
+
+/** Waits (in real time, briefly) until `check()` is true. */
+export async function until(check: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error("Condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+export interface RawServer extends AsyncDisposable {
+  url: string;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP server that reads each request head and hands the connection to
+ * `handler(n)` (1-based), which writes whatever bytes it likes; the
+ * connection is closed afterwards. Lets tests drop sockets and cut bodies.
+ */
+export function rawServer(
+  handler: (n: number, conn: Deno.TcpConn, head: string) => Promise<void>,
+): RawServer {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const requests: string[] = [];
+  const pending = new Set<Promise<void>>();
+  const conns = new Set<Deno.TcpConn>();
+  const serve = async (conn: Deno.TcpConn) => {
+    try {
+      const buf = new Uint8Array(8192);
+      let head = "";
+      while (!head.includes("\r\n\r\n")) {
+        const n = await conn.read(buf);
+        if (n === null) return;
+        head += new TextDecoder().decode(buf.subarray(0, n));
+      }
+      requests.push(head.split("\r\n")[0]!);
+      await handler(requests.length, conn, head);
+    } catch {
+      // Client went away.
+    } finally {
+      conns.delete(conn);
+      try {
+        conn.close();
+      } catch {
+        // Closed already.
+      }
+    }
+  };
+  const accepting = (async () => {
+    for (;;) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch {
+        return;
+      }
+      conns.add(conn);
+      const p = serve(conn);
+      pending.add(p);
+      p.finally(() => pending.delete(p));
+    }
+  })();
+  const close = async () => {
+    listener.close();
+    await accepting;
+    for (const c of conns) {
+      try {
+        c.close();
+      } catch {
+        // Closed already.
+      }
+    }
+    await Promise.allSettled([...pending]);
+  };
+  return {
+    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    requests,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/** Writes a complete HTTP/1.1 response. */
+export async function writeResponse(
+  conn: Deno.TcpConn,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<void> {
+  const bytes = new TextEncoder().encode(body);
+  const head = `HTTP/1.1 ${status} X\r\ncontent-length: ${bytes.length}\r\n` +
+    `connection: close\r\n` +
+    Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("") +
+    "\r\n";
+  await conn.write(new TextEncoder().encode(head));
+  await conn.write(bytes);
+}
+
+export const T0 = Date.UTC(2018, 1, 1);
+
+/** `count` synthetic features, one every `stepMs` from `start`. */
+export function makeEvents(
+  count: number,
+  start = T0,
+  stepMs = 60_000,
+): UsgsFeature[] {
+  return Array.from({ length: count }, (_, i) => ({
+    type: "Feature",
+    id: `syn${String(i).padStart(6, "0")}`,
+    properties: {
+      mag: Math.round(((i * 37) % 70) / 10 * 10) / 10,
+      place: `${i % 100}km N of Somewhere, Region${i % 7}`,
+      time: start + i * stepMs,
+      updated: start + i * stepMs + 1_000,
+      type: "earthquake",
+    },
+    geometry: {
+      type: "Point",
+      coordinates: [(i % 360) - 180, (i % 180) - 90, i % 700],
+    },
+  }));
+}
