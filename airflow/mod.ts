@@ -1,15 +1,137 @@
 /**
- * Mini-Airflow: DAGs, a priority scheduler, sensors and crash-safe state.
+ * Mini-Airflow: DAGs of tasks with Airflow's states, trigger rules,
+ * branching, retries and sensors; executors; a cron scheduler with catchup
+ * and backfill; crash-safe run state in JSON files or SQLite; a CLI; and an
+ * HTML run report (graph, grid, Gantt).
  *
- * This module is being built; its API follows the project's design.
- *
- * @example Import the module
+ * @example Build and run a DAG
  * ```ts
- * import * as airflow from "./mod.ts";
- * console.log(typeof airflow);
+ * import { DAG, LocalExecutor } from "./mod.ts";
+ * const dag = new DAG("hello", { defaultArgs: { retries: 2, retryDelay: 0 } });
+ * const extract = dag.task("extract", () => [1, 2, 3]);
+ * const sum = dag.task("sum", (ctx) =>
+ *   (ctx.xcom.pull<number[]>("extract") ?? []).reduce((a, b) => a + b, 0));
+ * const report = dag.task("report", (ctx) => `total=${ctx.xcom.pull("sum")}`);
+ * extract.then(sum).then(report);
+ * const run = await dag.test({
+ *   executor: new LocalExecutor({ parallelism: 4 }),
+ *   onTransition: (taskId, state) => state === "success" && console.log(taskId),
+ * });
+ * console.log(run.state, run.tasks.report?.xcom); // "success" "total=6"
  * ```
+ *
+ * ## How it works
+ *
+ * A DAG compiles to integer adjacency lists (`_graph.ts`): Kahn's algorithm
+ * checks it is acyclic (a cycle is reported with its path), and each task
+ * gets an effective priority weight (its own plus all downstream, upstream
+ * or none, per `weightRule`) and a rank: weight descending, then task id.
+ *
+ * A run (`dag_run.ts`) is event-driven. Every task keeps counters of its
+ * upstream outcomes (success, skipped, failed, upstream_failed, done). When
+ * a task finishes, only its direct downstream tasks are re-evaluated against
+ * their trigger rule (`trigger_rules.ts`, O(1) each): met → `scheduled` and
+ * into a heap ordered by rank; settled early → `skipped` or
+ * `upstream_failed`, which cascades the same way. Free slots (executor,
+ * pool, the DAG's `maxActiveTasks`) take tasks from the heap.
+ *
+ * ```
+ *  finish(t) ─▶ for d in down(t): counters[d] += state(t)
+ *                 └─ evaluate rule(d) ─▶ run: heap.push(d)   skip/fail: finish(d)
+ *  slot free ─▶ heap.pop() (highest weight, then id) ─▶ running ─▶ finish | up_for_retry
+ * ```
+ *
+ * Retries and reschedule-mode sensors wait on the injected clock; a try's
+ * `signal` aborts at its `executionTimeout`. With a store, the run record is
+ * saved after transitions (one atomic write in flight, always the latest
+ * snapshot); resuming resets tasks a killed process left `running` and runs
+ * them again. The `Scheduler` (`scheduler.ts`) turns cron schedules into
+ * data intervals (`timetable.ts`) and starts runs within `maxActiveRuns`.
+ * Files: `dag.ts task.ts operators.ts sensors.ts executors.ts store.ts
+ * json_store.ts sqlite_store.ts scheduler.ts report.ts cli.ts`.
  *
  * @module
  */
 
 export { type Clock, ManualClock, systemClock } from "../internal/clock.ts";
+export {
+  AirflowError,
+  AirflowFailException,
+  AirflowSensorTimeout,
+  AirflowSkipException,
+} from "./errors.ts";
+export {
+  DagRunState,
+  FINISHED_STATES,
+  TaskState,
+  TriggerRule,
+  WeightRule,
+} from "./states.ts";
+export {
+  evaluateTriggerRule,
+  type TriggerDecision,
+  type UpstreamCounts,
+} from "./trigger_rules.ts";
+export {
+  type DataInterval,
+  type ResolvedTaskOptions,
+  Task,
+  type TaskContext,
+  type TaskFn,
+  type TaskOptions,
+  type TaskRef,
+} from "./task.ts";
+export {
+  DAG,
+  type DagOptions,
+  type DagRunResult,
+  type DagTestOptions,
+  type TaskInstanceResult,
+  type TransitionHook,
+} from "./dag.ts";
+export {
+  BranchOperator,
+  type BranchOperatorOptions,
+  type BranchResult,
+  CommandOperator,
+  type CommandOperatorOptions,
+  EmptyOperator,
+  type OperatorOptions,
+  ShortCircuitOperator,
+  type ShortCircuitOperatorOptions,
+} from "./operators.ts";
+export {
+  BaseSensor,
+  ExternalTaskSensor,
+  type ExternalTaskSensorOptions,
+  FileSensor,
+  type FileSensorOptions,
+  type SensorContext,
+  type SensorOptions,
+  TimeDeltaSensor,
+  type TimeDeltaSensorOptions,
+  TimeSensor,
+  type TimeSensorOptions,
+} from "./sensors.ts";
+export {
+  type Executor,
+  LocalExecutor,
+  type LocalExecutorOptions,
+  SequentialExecutor,
+} from "./executors.ts";
+export {
+  type DagRunRecord,
+  MemoryStateStore,
+  type RunType,
+  type StateStore,
+  type TaskInstanceRecord,
+  type TryRecord,
+} from "./store.ts";
+export { JsonStateStore } from "./json_store.ts";
+export { SqliteStateStore } from "./sqlite_store.ts";
+export { type Interval, Timetable } from "./timetable.ts";
+export {
+  Scheduler,
+  type SchedulerOptions,
+  type SchedulerTransition,
+} from "./scheduler.ts";

@@ -1,0 +1,768 @@
+/**
+ * The run engine: one DAG run, driven by events. Each task keeps counters of
+ * its upstream tasks' outcomes; when a task finishes, only its direct
+ * downstream tasks are re-evaluated (O(1) each), the ones whose trigger rule
+ * is met go into a priority heap, and free slots take tasks from the heap.
+ *
+ * @module
+ */
+
+import { type Clock, systemClock } from "../internal/clock.ts";
+import {
+  AirflowError,
+  AirflowFailException,
+  AirflowSensorTimeout,
+  AirflowSkipException,
+} from "./errors.ts";
+import { _Slots, _slotsOf, SequentialExecutor } from "./executors.ts";
+import { JsonStateStore } from "./json_store.ts";
+import { BranchOperator, ShortCircuitOperator } from "./operators.ts";
+import { BaseSensor, type SensorContext } from "./sensors.ts";
+import { FINISHED_STATES, type TaskState } from "./states.ts";
+import {
+  type DagRunRecord,
+  MemoryStateStore,
+  type RunType,
+  type StateStore,
+  type TaskInstanceRecord,
+} from "./store.ts";
+import type { ResolvedTaskOptions } from "./task.ts";
+import { evaluateTriggerRule } from "./trigger_rules.ts";
+import type { _Graph } from "./_graph.ts";
+import { _IntHeap } from "./_heap.ts";
+import type {
+  DAG,
+  DagRunResult,
+  DagTestOptions,
+  TransitionHook,
+} from "./dag.ts";
+
+/** Resources shared by every run one caller starts. */
+export interface _Shared {
+  executor: _Slots;
+  clock: Clock;
+  store: StateStore;
+  persist: boolean;
+  pools: Map<string, _Slots>;
+  dagSlots: _Slots;
+  onTransition?: TransitionHook;
+  signal?: AbortSignal;
+}
+
+/** Pool sizes to slot counters; `default_pool` has 128 slots by default. */
+export function _makePools(
+  sizes: Record<string, number> = {},
+): Map<string, _Slots> {
+  const out = new Map<string, _Slots>();
+  for (const [name, size] of Object.entries({ default_pool: 128, ...sizes })) {
+    if (!(size === Infinity || (Number.isInteger(size) && size > 0))) {
+      throw new AirflowError(
+        `Pool size must be a positive integer: ${name}=${size}`,
+      );
+    }
+    out.set(name, new _Slots(size));
+  }
+  return out;
+}
+
+/** A fresh run record with every task in state `none`. */
+export function _newRecord(
+  dag: DAG,
+  runId: string,
+  runType: RunType,
+  interval: { start: number; end: number },
+  params: Record<string, unknown> = {},
+): DagRunRecord {
+  const tasks: Record<string, TaskInstanceRecord> = {};
+  for (const id of dag.taskIds) tasks[id] = { state: "none", tryNumber: 0 };
+  return {
+    dagId: dag.dagId,
+    runId,
+    runType,
+    state: "queued",
+    logicalDate: interval.start,
+    dataInterval: { start: interval.start, end: interval.end },
+    params: { ...dag.params, ...params },
+    tasks,
+  };
+}
+
+/** `dag.test()`: load or create the run, then drive it to the end. */
+export async function _runDag(
+  dag: DAG,
+  o: DagTestOptions,
+): Promise<DagRunResult> {
+  const clock = o.clock ?? systemClock;
+  const store = o.store ??
+    (o.stateDir !== undefined ? new JsonStateStore(o.stateDir) : undefined);
+  dag.validate();
+  const logical = o.logicalDate === undefined
+    ? clock.now()
+    : o.logicalDate instanceof Date
+    ? o.logicalDate.getTime()
+    : o.logicalDate;
+  if (!Number.isFinite(logical)) {
+    throw new AirflowError(
+      `Logical date is not a valid date: ${String(o.logicalDate)}`,
+    );
+  }
+  const runId = o.runId ?? `manual__${new Date(logical).toISOString()}`;
+  let record = store ? await store.load(dag.dagId, runId) : undefined;
+  record ??= _newRecord(
+    dag,
+    runId,
+    "manual",
+    { start: logical, end: logical },
+    o.params,
+  );
+  const shared: _Shared = {
+    executor: _slotsOf(o.executor ?? new SequentialExecutor()),
+    clock,
+    store: store ?? new MemoryStateStore(),
+    persist: store !== undefined,
+    pools: _makePools(o.pools),
+    dagSlots: new _Slots(dag.maxActiveTasks),
+    onTransition: o.onTransition,
+    signal: o.signal,
+  };
+  return await new _DagRunner(dag, record, shared).run();
+}
+
+class _Reschedule {
+  constructor(readonly at: number) {}
+}
+
+type Outcome =
+  | { kind: "success"; value: unknown }
+  | { kind: "reschedule"; at: number }
+  | { kind: "error"; error: unknown };
+
+const RESET_ON_RESUME = new Set<TaskState>(["running", "queued", "scheduled"]);
+
+/** Drives one run; several runners may share an executor, pools and limits. */
+export class _DagRunner {
+  #dag: DAG;
+  #g: _Graph;
+  #rec: DagRunRecord;
+  #sh: _Shared;
+  #n: number;
+  #ids: string[];
+  #opts: ResolvedTaskOptions[];
+  #ti: TaskInstanceRecord[];
+  #state: TaskState[];
+  #cS: Int32Array;
+  #cK: Int32Array;
+  #cF: Int32Array;
+  #cU: Int32Array;
+  #cD: Int32Array;
+  #heap: _IntHeap;
+  #poolWait = new Map<string, number[]>();
+  #continuing = new Set<number>();
+  #work: number[] = [];
+  #running = 0;
+  #finished = 0;
+  #timers = new Map<number, number>();
+  #timerAbort: AbortController | undefined;
+  #timerDue = Infinity;
+  #aborts = new Set<AbortController>();
+  #unsubscribe: (() => void)[] = [];
+  #done = false;
+  #cancelled = false;
+  #resolve!: (r: DagRunResult) => void;
+  #reject!: (e: unknown) => void;
+  #saving: Promise<void> | undefined;
+  #dirty = false;
+  #saveError: unknown;
+
+  constructor(dag: DAG, record: DagRunRecord, shared: _Shared) {
+    this.#dag = dag;
+    this.#g = dag._graph();
+    this.#rec = record;
+    this.#sh = shared;
+    const n = this.#n = this.#g.tasks.length;
+    this.#ids = this.#g.tasks.map((t) => t.taskId);
+    this.#opts = this.#g.tasks.map((t) => t.options);
+    this.#cS = new Int32Array(n);
+    this.#cK = new Int32Array(n);
+    this.#cF = new Int32Array(n);
+    this.#cU = new Int32Array(n);
+    this.#cD = new Int32Array(n);
+    this.#heap = new _IntHeap(this.#g.rank);
+    this.#ti = this.#ids.map((id) =>
+      record.tasks[id] ??= { state: "none", tryNumber: 0 }
+    );
+    for (const id of Object.keys(record.tasks)) {
+      if (!this.#g.index.has(id)) record.tasks[id]!.state = "removed";
+    }
+    this.#state = this.#ti.map((t) => t.state);
+  }
+
+  /** The run id. */
+  get runId(): string {
+    return this.#rec.runId;
+  }
+
+  /** Drives the run to the end; resolves with a copy of the final record. */
+  run(): Promise<DagRunResult> {
+    for (let i = 0; i < this.#n; i++) {
+      const o = this.#opts[i]!;
+      const pool = this.#sh.pools.get(o.pool);
+      if (!pool) {
+        throw new AirflowError(
+          `Unknown pool for task ${this.#ids[i]}: "${o.pool}"`,
+        );
+      }
+      if (o.poolSlots > pool.limit) {
+        throw new AirflowError(
+          `Task ${
+            this.#ids[i]
+          } needs more slots than pool ${o.pool} has: ${o.poolSlots}`,
+        );
+      }
+    }
+    const now = this.#sh.clock.now();
+    this.#rec.state = "running";
+    this.#rec.startDate ??= now;
+    delete this.#rec.endDate;
+    for (let i = 0; i < this.#n; i++) {
+      const s = this.#state[i]!;
+      const ti = this.#ti[i]!;
+      if (RESET_ON_RESUME.has(s)) {
+        // A try a killed process left behind: run it again as a new try.
+        this.#set(i, "none");
+        this.#continuing.delete(i);
+      } else if (s === "up_for_retry" || s === "up_for_reschedule") {
+        if (s === "up_for_reschedule") this.#continuing.add(i);
+        this.#timers.set(i, ti.nextAttemptAt ?? now);
+      }
+    }
+    for (let i = 0; i < this.#n; i++) {
+      const s = this.#state[i]!;
+      if (FINISHED_STATES.has(s)) {
+        this.#finished++;
+        for (const d of this.#g.down[i]!) this.#count(d, s);
+      }
+    }
+    for (let i = 0; i < this.#n; i++) {
+      if (this.#state[i] === "none") this.#work.push(i);
+    }
+    const wake = () => this.#dispatch();
+    this.#unsubscribe.push(
+      this.#sh.executor.onFree(wake),
+      this.#sh.dagSlots.onFree(wake),
+    );
+    for (const name of new Set(this.#opts.map((o) => o.pool))) {
+      this.#unsubscribe.push(
+        this.#sh.pools.get(name)!.onFree(() => this.#requeuePool(name)),
+      );
+    }
+    const signal = this.#sh.signal;
+    if (signal) {
+      const onAbort = () => this.#cancel();
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#unsubscribe.push(() =>
+        signal.removeEventListener("abort", onAbort)
+      );
+    }
+    const result = new Promise<DagRunResult>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#markDirty();
+    if (signal?.aborted) this.#cancel();
+    this.#step();
+    return result;
+  }
+
+  #step(): void {
+    try {
+      this.#settle();
+      this.#armTimer();
+      this.#dispatch();
+      this.#checkDone();
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #fail(error: unknown): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#cleanup();
+    this.#reject(error);
+  }
+
+  #set(i: number, s: TaskState): void {
+    this.#state[i] = s;
+    const ti = this.#ti[i]!;
+    ti.state = s;
+    this.#sh.onTransition?.(this.#ids[i]!, s, ti.tryNumber);
+    this.#markDirty();
+  }
+
+  #count(d: number, s: TaskState): void {
+    this.#cD[d]!++;
+    if (s === "success") this.#cS[d]!++;
+    else if (s === "skipped") this.#cK[d]!++;
+    else if (s === "failed") this.#cF[d]!++;
+    else if (s === "upstream_failed") this.#cU[d]!++;
+  }
+
+  /** Settles a task in a finished state and queues its downstream tasks. */
+  #finish(i: number, s: TaskState): void {
+    const ti = this.#ti[i]!;
+    ti.endDate ??= this.#sh.clock.now();
+    this.#finished++;
+    this.#set(i, s);
+    for (const d of this.#g.down[i]!) {
+      this.#count(d, s);
+      if (this.#state[d] === "none") this.#work.push(d);
+    }
+  }
+
+  /** Evaluates trigger rules of queued candidates until nothing changes. */
+  #settle(): void {
+    const work = this.#work;
+    while (work.length > 0) {
+      const i = work.pop()!;
+      if (this.#state[i] !== "none") continue;
+      const decision = evaluateTriggerRule(this.#opts[i]!.triggerRule, {
+        upstream: this.#g.up[i]!.length,
+        success: this.#cS[i]!,
+        skipped: this.#cK[i]!,
+        failed: this.#cF[i]!,
+        upstreamFailed: this.#cU[i]!,
+        done: this.#cD[i]!,
+      });
+      if (decision === "run") {
+        this.#set(i, "scheduled");
+        this.#heap.push(i);
+      } else if (decision !== "wait") {
+        this.#finish(i, decision);
+      }
+    }
+  }
+
+  #requeuePool(name: string): void {
+    const waiting = this.#poolWait.get(name);
+    if (waiting && waiting.length > 0) {
+      for (const i of waiting) this.#heap.push(i);
+      waiting.length = 0;
+    }
+    this.#dispatch();
+  }
+
+  /** Starts ready tasks in priority order while slots are free. */
+  #dispatch(): void {
+    if (this.#done || this.#cancelled) return;
+    const heap = this.#heap;
+    const exec = this.#sh.executor;
+    const dagSlots = this.#sh.dagSlots;
+    while (heap.size > 0) {
+      const i = heap.peek()!;
+      if (this.#state[i] !== "scheduled") {
+        heap.pop();
+        continue;
+      }
+      const o = this.#opts[i]!;
+      const pool = this.#sh.pools.get(o.pool)!;
+      if (!pool.has(o.poolSlots)) {
+        heap.pop();
+        let list = this.#poolWait.get(o.pool);
+        if (!list) this.#poolWait.set(o.pool, list = []);
+        list.push(i);
+        continue;
+      }
+      if (!exec.has() || !dagSlots.has()) break;
+      heap.pop();
+      exec.take();
+      dagSlots.take();
+      pool.take(o.poolSlots);
+      this.#running++;
+      this.#launch(i);
+    }
+  }
+
+  #launch(i: number): void {
+    const ti = this.#ti[i]!;
+    const now = this.#sh.clock.now();
+    if (this.#continuing.has(i)) {
+      this.#continuing.delete(i);
+      ti.startDate ??= now;
+    } else {
+      ti.tryNumber++;
+      ti.startDate = now;
+    }
+    delete ti.endDate;
+    delete ti.duration;
+    delete ti.nextAttemptAt;
+    this.#set(i, "running");
+    const tryStart = now;
+    this.#execute(i).then(
+      (value) =>
+        value instanceof _Reschedule
+          ? this.#complete(i, tryStart, { kind: "reschedule", at: value.at })
+          : this.#complete(i, tryStart, { kind: "success", value }),
+      (error) => this.#complete(i, tryStart, { kind: "error", error }),
+    );
+  }
+
+  #context(i: number, signal: AbortSignal): SensorContext {
+    const rec = this.#rec;
+    const ids = this.#g.index;
+    const tasks = rec.tasks;
+    const dagId = rec.dagId;
+    return {
+      dagId,
+      runId: rec.runId,
+      taskId: this.#ids[i]!,
+      logicalDate: new Date(rec.logicalDate),
+      dataInterval: {
+        start: new Date(rec.dataInterval.start),
+        end: new Date(rec.dataInterval.end),
+      },
+      tryNumber: this.#ti[i]!.tryNumber,
+      params: rec.params,
+      xcom: {
+        pull<T = unknown>(taskId: string): T | undefined {
+          if (!ids.has(taskId)) {
+            throw new AirflowError(
+              `Unknown task id in xcom.pull for DAG ${dagId}: ${taskId}`,
+            );
+          }
+          const v = tasks[taskId]?.xcom;
+          return v === undefined ? undefined : structuredClone(v) as T;
+        },
+      },
+      signal,
+      clock: this.#sh.clock,
+      store: this.#sh.store,
+    };
+  }
+
+  async #execute(i: number): Promise<unknown> {
+    const task = this.#g.tasks[i]!;
+    const clock = this.#sh.clock;
+    const ac = new AbortController();
+    this.#aborts.add(ac);
+    const ctx = this.#context(i, ac.signal);
+    const timeout = this.#opts[i]!.executionTimeout;
+    const timerAc = new AbortController();
+    try {
+      const work = Promise.resolve().then(() =>
+        task instanceof BaseSensor
+          ? this.#sense(task, ctx, i)
+          : task.execute(ctx)
+      );
+      const aborted = new Promise<never>((_, reject) => {
+        ac.signal.addEventListener("abort", () => reject(ac.signal.reason), {
+          once: true,
+        });
+      });
+      if (timeout !== undefined) {
+        clock.sleep(timeout, timerAc.signal).then(() =>
+          ac.abort(
+            new AirflowError(
+              `Task exceeded its execution timeout of ${timeout} ms: ${task.taskId}`,
+            ),
+          ), () => {});
+      }
+      return await Promise.race([work, aborted]);
+    } finally {
+      timerAc.abort();
+      this.#aborts.delete(ac);
+    }
+  }
+
+  /** Pokes a sensor: loops in poke mode, returns a wake-up in reschedule mode. */
+  async #sense(s: BaseSensor, ctx: SensorContext, i: number): Promise<unknown> {
+    const clock = this.#sh.clock;
+    const ti = this.#ti[i]!;
+    ti.sensorStart ??= clock.now();
+    for (;;) {
+      ti.pokes = (ti.pokes ?? 0) + 1;
+      if (await s.poke(ctx)) return undefined;
+      const now = clock.now();
+      const elapsed = now - ti.sensorStart;
+      if (elapsed >= s.timeout) {
+        throw new AirflowSensorTimeout(
+          `Sensor timed out after ${elapsed} ms: ${s.taskId}`,
+        );
+      }
+      const wait = Math.min(s.nextInterval(ti.pokes), s.timeout - elapsed);
+      if (s.mode === "reschedule") return new _Reschedule(now + wait);
+      await clock.sleep(wait, ctx.signal);
+    }
+  }
+
+  #retryDelay(o: ResolvedTaskOptions, tryNumber: number): number {
+    const d = o.retryExponentialBackoff
+      ? o.retryDelay * 2 ** Math.min(tryNumber - 1, 50)
+      : o.retryDelay;
+    return Math.min(d, o.maxRetryDelay);
+  }
+
+  /** Follows a branch's choice: skips direct downstream tasks not chosen. */
+  #branchSkips(i: number, value: unknown): number[] {
+    const g = this.#g;
+    const ids = value === null || value === undefined
+      ? []
+      : Array.isArray(value)
+      ? value
+      : [value];
+    const direct = new Set(g.down[i]!);
+    const follow = new Set<number>();
+    for (const id of ids) {
+      const j = typeof id === "string" ? g.index.get(id) : undefined;
+      if (j === undefined) {
+        throw new AirflowError(
+          `Branch ${this.#ids[i]} returned an unknown task id: ${
+            JSON.stringify(id)
+          }`,
+        );
+      }
+      if (!direct.has(j)) {
+        throw new AirflowError(
+          `Branch ${
+            this.#ids[i]
+          } returned a task that is not directly downstream: ${id}`,
+        );
+      }
+      follow.add(j);
+    }
+    // Tasks reachable from a followed task stay for their trigger rules.
+    const reach = new Set<number>();
+    const stack = [...follow];
+    while (stack.length > 0) {
+      for (const d of g.down[stack.pop()!]!) {
+        if (!reach.has(d)) {
+          reach.add(d);
+          stack.push(d);
+        }
+      }
+    }
+    return g.down[i]!.filter((d) => !follow.has(d) && !reach.has(d));
+  }
+
+  #shortCircuitSkips(i: number, task: ShortCircuitOperator): number[] {
+    const g = this.#g;
+    if (!task.ignoreDownstreamTriggerRules) return g.down[i]!.slice();
+    const seen = new Set<number>();
+    const stack = [i];
+    while (stack.length > 0) {
+      for (const d of g.down[stack.pop()!]!) {
+        if (!seen.has(d)) {
+          seen.add(d);
+          stack.push(d);
+        }
+      }
+    }
+    return [...seen];
+  }
+
+  #complete(i: number, tryStart: number, outcome: Outcome): void {
+    if (this.#done) return;
+    try {
+      this.#completeInner(i, tryStart, outcome);
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    this.#step();
+  }
+
+  #completeInner(i: number, tryStart: number, outcome: Outcome): void {
+    const now = this.#sh.clock.now();
+    const ti = this.#ti[i]!;
+    const task = this.#g.tasks[i]!;
+    const o = this.#opts[i]!;
+    let skips: number[] = [];
+    if (outcome.kind === "success") {
+      try {
+        const v = outcome.value;
+        const json = v === undefined ? undefined : JSON.stringify(v);
+        if (json !== undefined) ti.xcom = JSON.parse(json);
+        else delete ti.xcom;
+        if (task instanceof BranchOperator) skips = this.#branchSkips(i, v);
+        else if (task instanceof ShortCircuitOperator && !v) {
+          skips = this.#shortCircuitSkips(i, task);
+        }
+      } catch (error) {
+        outcome = {
+          kind: "error",
+          error: error instanceof AirflowError ? error : new AirflowError(
+            `Task return value is not JSON-serialisable: ${task.taskId}`,
+            { cause: error },
+          ),
+        };
+      }
+    }
+    let final: TaskState;
+    if (outcome.kind === "success") {
+      final = "success";
+      delete ti.error;
+    } else if (outcome.kind === "reschedule") {
+      final = "up_for_reschedule";
+    } else {
+      const e = outcome.error;
+      ti.error = e instanceof Error ? e.message : String(e);
+      const soft = e instanceof AirflowSensorTimeout &&
+        task instanceof BaseSensor &&
+        task.softFail;
+      if (e instanceof AirflowSkipException || soft) final = "skipped";
+      else if (
+        !(e instanceof AirflowFailException) && !this.#cancelled &&
+        ti.tryNumber <= o.retries
+      ) final = "up_for_retry";
+      else final = "failed";
+    }
+    (ti.tries ??= []).push({
+      tryNumber: ti.tryNumber,
+      start: tryStart,
+      end: now,
+      state: final,
+    });
+    if (final === "up_for_retry" || final === "up_for_reschedule") {
+      const at = outcome.kind === "reschedule"
+        ? outcome.at
+        : now + this.#retryDelay(o, ti.tryNumber);
+      ti.nextAttemptAt = at;
+      if (final === "up_for_reschedule") this.#continuing.add(i);
+      this.#timers.set(i, at);
+      this.#set(i, final);
+    } else {
+      ti.endDate = now;
+      ti.duration = now - (ti.startDate ?? tryStart);
+      this.#finish(i, final);
+      for (const d of skips) {
+        const s = this.#state[d];
+        if (s === "none" || s === "scheduled") this.#finish(d, "skipped");
+      }
+    }
+    this.#running--;
+    const pool = this.#sh.pools.get(o.pool)!;
+    // Release after the state change so woken runners see it.
+    this.#sh.dagSlots.release();
+    pool.release(o.poolSlots);
+    this.#sh.executor.release();
+  }
+
+  #armTimer(): void {
+    if (this.#timers.size === 0 || this.#cancelled) {
+      this.#timerAbort?.abort();
+      this.#timerAbort = undefined;
+      this.#timerDue = Infinity;
+      return;
+    }
+    let due = Infinity;
+    for (const t of this.#timers.values()) if (t < due) due = t;
+    if (due === this.#timerDue) return;
+    this.#timerAbort?.abort();
+    const ac = new AbortController();
+    this.#timerAbort = ac;
+    this.#timerDue = due;
+    const clock = this.#sh.clock;
+    clock.sleep(Math.max(0, due - clock.now()), ac.signal).then(() => {
+      if (this.#timerAbort !== ac) return;
+      this.#timerAbort = undefined;
+      this.#timerDue = Infinity;
+      this.#onTimer();
+    }, () => {});
+  }
+
+  #onTimer(): void {
+    if (this.#done) return;
+    const now = this.#sh.clock.now();
+    for (const [i, due] of this.#timers) {
+      if (due > now) continue;
+      this.#timers.delete(i);
+      this.#set(i, "scheduled");
+      this.#heap.push(i);
+    }
+    this.#step();
+  }
+
+  #cancel(): void {
+    if (this.#done || this.#cancelled) return;
+    this.#cancelled = true;
+    for (const ac of this.#aborts) {
+      ac.abort(new AirflowError(`Run cancelled: ${this.#rec.runId}`));
+    }
+    this.#step();
+  }
+
+  #checkDone(): void {
+    if (this.#done) return;
+    if (this.#cancelled && this.#running === 0) {
+      for (let i = 0; i < this.#n; i++) {
+        if (!FINISHED_STATES.has(this.#state[i]!)) {
+          this.#ti[i]!.error ??= "Run cancelled";
+          this.#finished++;
+          this.#set(i, "failed");
+        }
+      }
+    }
+    if (this.#finished < this.#n || this.#running > 0) {
+      if (
+        this.#running === 0 && this.#timers.size === 0 &&
+        this.#heap.size === 0 &&
+        this.#work.length === 0 && ![...this.#poolWait.values()].some((l) =>
+          l.length
+        )
+      ) {
+        throw new AirflowError(
+          `Run stalled with unfinished tasks: ${this.#rec.runId}`,
+        );
+      }
+      return;
+    }
+    this.#done = true;
+    let failed = false;
+    for (let i = 0; i < this.#n; i++) {
+      if (this.#g.down[i]!.length > 0) continue;
+      const s = this.#state[i];
+      if (s === "failed" || s === "upstream_failed") failed = true;
+    }
+    if (this.#cancelled) failed = true;
+    this.#rec.state = failed ? "failed" : "success";
+    this.#rec.endDate = this.#sh.clock.now();
+    this.#cleanup();
+    this.#markDirty();
+    this.#flush().then(() => {
+      if (this.#saveError !== undefined) this.#reject(this.#saveError);
+      else this.#resolve(structuredClone(this.#rec) as DagRunResult);
+    });
+  }
+
+  #cleanup(): void {
+    this.#timerAbort?.abort();
+    this.#timerAbort = undefined;
+    for (const u of this.#unsubscribe) u();
+    this.#unsubscribe = [];
+  }
+
+  #markDirty(): void {
+    if (!this.#sh.persist) return;
+    this.#dirty = true;
+    if (!this.#saving) this.#saving = this.#saveLoop();
+  }
+
+  /** One write in flight; each write takes the latest snapshot. */
+  async #saveLoop(): Promise<void> {
+    await Promise.resolve();
+    try {
+      while (this.#dirty) {
+        this.#dirty = false;
+        await this.#sh.store.save(this.#rec);
+      }
+    } catch (error) {
+      this.#saveError ??= error;
+    } finally {
+      this.#saving = undefined;
+    }
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#saving) await this.#saving;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The JSON state store: one file per run, replaced atomically.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { AirflowError } from "./errors.ts";
+import {
+  _byLogicalDate,
+  _checkRecord,
+  type DagRunRecord,
+  type StateStore,
+} from "./store.ts";
+
+/**
+ * Keeps each run in `<dir>/<dagId>/<runId>.json`. A save writes a temp file,
+ * fsyncs it, renames it over the old file and fsyncs the directory, so a
+ * crash at any point leaves either the old or the new version. A file that
+ * does not parse is refused with an {@linkcode AirflowError} and left as is.
+ *
+ * @example Save a run and read it back
+ * ```ts
+ * import { JsonStateStore } from "./mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * const store = new JsonStateStore(dir);
+ * await store.save({
+ *   dagId: "d", runId: "r1", runType: "manual", state: "running",
+ *   logicalDate: 0, dataInterval: { start: 0, end: 0 }, params: {}, tasks: {},
+ * });
+ * console.log((await store.load("d", "r1"))?.state); // "running"
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class JsonStateStore implements StateStore {
+  /** The directory holding one folder per DAG. */
+  readonly dir: string;
+  #seq = 0;
+
+  /** Makes a store rooted at `dir` (created on first save). */
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  /** The file a run lives in. */
+  path(dagId: string, runId: string): string {
+    return join(this.dir, dagId, `${encodeURIComponent(runId)}.json`);
+  }
+
+  /** Reads a run; throws on a corrupt file, leaving it in place. */
+  async load(dagId: string, runId: string): Promise<DagRunRecord | undefined> {
+    const path = this.path(dagId, runId);
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw new AirflowError(`Cannot read state file: ${path}`, {
+        cause: error,
+      });
+    }
+    return _parse(text, path);
+  }
+
+  /** Writes a run atomically and durably. */
+  async save(run: DagRunRecord): Promise<void> {
+    const dir = join(this.dir, run.dagId);
+    const path = this.path(run.dagId, run.runId);
+    const tmp = `${path}.tmp-${Deno.pid}-${this.#seq++}`;
+    const data = new TextEncoder().encode(JSON.stringify(run));
+    try {
+      await Deno.mkdir(dir, { recursive: true });
+      const file = await Deno.open(tmp, {
+        write: true,
+        create: true,
+        truncate: true,
+      });
+      try {
+        let off = 0;
+        while (off < data.length) off += await file.write(data.subarray(off));
+        await file.sync();
+      } finally {
+        file.close();
+      }
+      await Deno.rename(tmp, path);
+    } catch (error) {
+      await Deno.remove(tmp).catch(() => {});
+      throw new AirflowError(`Cannot write state file: ${path}`, {
+        cause: error,
+      });
+    }
+    await _syncDir(dir);
+  }
+
+  /** Every run of `dagId`; throws if any file is corrupt. */
+  async list(dagId: string): Promise<DagRunRecord[]> {
+    const dir = join(this.dir, dagId);
+    const out: DagRunRecord[] = [];
+    try {
+      for await (const entry of Deno.readDir(dir)) {
+        if (!entry.isFile || !entry.name.endsWith(".json")) continue;
+        const path = join(dir, entry.name);
+        out.push(_parse(await Deno.readTextFile(path), path));
+      }
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return [];
+      throw error;
+    }
+    return _byLogicalDate(out);
+  }
+}
+
+function _parse(text: string, path: string): DagRunRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new AirflowError(
+      `State file is corrupt and was left in place: ${path}`,
+      { cause: error },
+    );
+  }
+  if (!_checkRecord(value)) {
+    throw new AirflowError(
+      `State file is not a DAG run record and was left in place: ${path}`,
+    );
+  }
+  return value;
+}
+
+/** Makes a rename durable; some platforms cannot open directories. */
+async function _syncDir(dir: string): Promise<void> {
+  let handle: Deno.FsFile | undefined;
+  try {
+    handle = await Deno.open(dir, { read: true });
+    await handle.sync();
+  } catch {
+    // Directory fsync is best effort (unsupported on some systems).
+  } finally {
+    handle?.close();
+  }
+}

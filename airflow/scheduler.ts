@@ -1,0 +1,430 @@
+/**
+ * The scheduler: turns each DAG's schedule into data intervals, creates the
+ * runs that are due (all missed ones with `catchup`, else the latest),
+ * starts them within `maxActiveRuns`, and backfills ranges on request.
+ *
+ * @module
+ */
+
+import { type Clock, systemClock } from "../internal/clock.ts";
+import type { DAG, DagRunResult } from "./dag.ts";
+import { _DagRunner, _makePools, _newRecord, type _Shared } from "./dag_run.ts";
+import { AirflowError } from "./errors.ts";
+import { _Slots, _slotsOf, type Executor, LocalExecutor } from "./executors.ts";
+import { JsonStateStore } from "./json_store.ts";
+import type { TaskState } from "./states.ts";
+import {
+  type DagRunRecord,
+  MemoryStateStore,
+  type RunType,
+  type StateStore,
+} from "./store.ts";
+import type { Interval } from "./timetable.ts";
+
+/** A task state change in some run, as the scheduler reports it. */
+export interface SchedulerTransition {
+  /** The DAG's id. */
+  dagId: string;
+  /** The run's id. */
+  runId: string;
+  /** The task's id. */
+  taskId: string;
+  /** The new state. */
+  state: TaskState;
+  /** The task's try number. */
+  tryNumber: number;
+}
+
+/** Options for {@linkcode Scheduler}. */
+export interface SchedulerOptions {
+  /** The DAGs to schedule (ids must be unique). */
+  dags: DAG[];
+  /**
+   * Time source: which intervals are due, and every run's clock.
+   * @default {systemClock}
+   */
+  clock?: Clock;
+  /**
+   * Executor shared by every run.
+   * @default {new LocalExecutor()}
+   */
+  executor?: Executor;
+  /**
+   * Where runs are kept (wins over `stateDir`).
+   * @default {new MemoryStateStore()}
+   */
+  store?: StateStore;
+  /**
+   * Keep runs in a {@linkcode JsonStateStore} in this directory.
+   * @default {undefined}
+   */
+  stateDir?: string;
+  /**
+   * Pool sizes by name, shared by every run.
+   * @default {{ default_pool: 128 }}
+   */
+  pools?: Record<string, number>;
+  /**
+   * Called on every task state change in any run.
+   * @default {undefined}
+   */
+  onTransition?: (event: SchedulerTransition) => void;
+  /**
+   * Called when a run finishes.
+   * @default {undefined}
+   */
+  onRunFinished?: (run: DagRunResult) => void;
+}
+
+interface Pending {
+  record: DagRunRecord;
+  done: (r: DagRunResult) => void;
+  fail: (e: unknown) => void;
+}
+
+/**
+ * Creates and runs DAG runs from schedules. `runDue()` does one pass and
+ * waits for its runs; `start()` keeps passing on the clock until `stop()`.
+ *
+ * @example Catch up a week of daily runs
+ * ```ts
+ * import { DAG, ManualClock, Scheduler } from "./mod.ts";
+ * const clock = new ManualClock({ start: Date.UTC(2024, 0, 8) });
+ * const dag = new DAG("daily", {
+ *   schedule: "@daily", startDate: Date.UTC(2024, 0, 1), catchup: true,
+ * });
+ * dag.task("work", (ctx) => ctx.dataInterval.start.toISOString());
+ * const scheduler = new Scheduler({ dags: [dag], clock });
+ * const runs = await scheduler.runDue();
+ * console.log(runs.length, runs[0]?.tasks.work?.xcom); // 7 "2024-01-01T00:00:00.000Z"
+ * ```
+ */
+export class Scheduler {
+  #dags = new Map<string, DAG>();
+  #clock: Clock;
+  #store: StateStore;
+  #executor: _Slots;
+  #pools;
+  #dagSlots = new Map<string, _Slots>();
+  #queue = new Map<string, Pending[]>();
+  #active = new Map<string, Set<string>>();
+  #opts: SchedulerOptions;
+  #idleWaiters: (() => void)[] = [];
+  #loop: Promise<void> | undefined;
+  #loopAbort: AbortController | undefined;
+
+  /** Makes a scheduler over `options.dags`. */
+  constructor(options: SchedulerOptions) {
+    if (!options || !Array.isArray(options.dags)) {
+      throw new AirflowError(
+        `Scheduler needs a dags array: ${String(options?.dags)}`,
+      );
+    }
+    for (const dag of options.dags) {
+      if (this.#dags.has(dag.dagId)) {
+        throw new AirflowError(`Duplicate DAG id in scheduler: ${dag.dagId}`);
+      }
+      dag.validate();
+      this.#dags.set(dag.dagId, dag);
+      this.#dagSlots.set(dag.dagId, new _Slots(dag.maxActiveTasks));
+      this.#queue.set(dag.dagId, []);
+      this.#active.set(dag.dagId, new Set());
+    }
+    this.#opts = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#store = options.store ??
+      (options.stateDir !== undefined
+        ? new JsonStateStore(options.stateDir)
+        : new MemoryStateStore());
+    this.#executor = _slotsOf(options.executor ?? new LocalExecutor());
+    this.#pools = _makePools(options.pools);
+  }
+
+  /** The store runs are kept in. */
+  get store(): StateStore {
+    return this.#store;
+  }
+
+  /** Number of runs currently running. */
+  get activeRuns(): number {
+    let n = 0;
+    for (const s of this.#active.values()) n += s.size;
+    return n;
+  }
+
+  /**
+   * The data intervals a pass would create now for `dagId`: every missed one
+   * since the last scheduled run with `catchup`, else only the latest
+   * complete one; intervals that already have a run are left out.
+   */
+  async dueIntervals(dagId: string): Promise<Interval[]> {
+    const dag = this.#dag(dagId);
+    const t = dag.timetable;
+    if (!t.periodic || dag.startDate === undefined) return [];
+    const runs = await this.#store.list(dagId);
+    const have = new Set(runs.map((r) => r.logicalDate));
+    const now = this.#clock.now();
+    const inRange = (iv: Interval) =>
+      dag.endDate === undefined || iv.start <= dag.endDate;
+    if (dag.schedule === "@once") {
+      return runs.length === 0 && dag.startDate <= now
+        ? [{ start: dag.startDate, end: dag.startDate }]
+        : [];
+    }
+    let last: number | undefined;
+    for (const r of runs) {
+      if (
+        r.runType === "scheduled" &&
+        (last === undefined || r.logicalDate > last)
+      ) {
+        last = r.logicalDate;
+      }
+    }
+    const out: Interval[] = [];
+    let iv = last === undefined ? t.first(dag.startDate) : t.after(last);
+    while (iv && iv.end <= now && inRange(iv)) {
+      out.push(iv);
+      iv = t.after(iv.start);
+    }
+    const fresh = out.filter((x) => !have.has(x.start));
+    return dag.catchup ? fresh : fresh.slice(-1);
+  }
+
+  /**
+   * One scheduling pass: resumes runs left queued or running in the store,
+   * creates every due run, and resolves with the results of all of them
+   * once they finish.
+   */
+  async runDue(): Promise<DagRunResult[]> {
+    const waits = await this.#pass();
+    return await Promise.all(waits);
+  }
+
+  /**
+   * Creates and runs a manual run of `dagId` (like `airflow dags trigger`);
+   * resolves when it finishes.
+   */
+  async trigger(
+    dagId: string,
+    options: {
+      logicalDate?: Date | number;
+      runId?: string;
+      params?: Record<string, unknown>;
+    } = {},
+  ): Promise<DagRunResult> {
+    const dag = this.#dag(dagId);
+    const l = options.logicalDate === undefined
+      ? this.#clock.now()
+      : +options.logicalDate;
+    if (!Number.isFinite(l)) {
+      throw new AirflowError(
+        `Logical date is not a valid date: ${String(options.logicalDate)}`,
+      );
+    }
+    const runId = options.runId ?? `manual__${new Date(l).toISOString()}`;
+    const existing = await this.#store.load(dagId, runId);
+    if (
+      existing && (existing.state === "success" || existing.state === "failed")
+    ) {
+      throw new AirflowError(`Run already exists: ${dagId}/${runId}`);
+    }
+    const record = existing ??
+      _newRecord(dag, runId, "manual", { start: l, end: l }, options.params);
+    return await this.#enqueue(record);
+  }
+
+  /**
+   * Creates runs for every interval of `dagId` whose logical date lies in
+   * `[start, end]` and runs them within `maxActiveRuns`, oldest first.
+   * Intervals that already have a finished run are returned as they are.
+   */
+  async backfill(
+    dagId: string,
+    start: Date | number,
+    end: Date | number,
+  ): Promise<DagRunResult[]> {
+    const dag = this.#dag(dagId);
+    const s = +start;
+    const e = +end;
+    if (!Number.isFinite(s) || !Number.isFinite(e) || s > e) {
+      throw new AirflowError(
+        `Backfill needs start <= end: ${String(start)} to ${String(end)}`,
+      );
+    }
+    const t = dag.timetable;
+    if (!t.periodic || dag.schedule === "@once") {
+      throw new AirflowError(
+        `DAG has no periodic schedule to backfill: ${dagId}`,
+      );
+    }
+    const runs = await this.#store.list(dagId);
+    const byDate = new Map(runs.map((r) => [r.logicalDate, r]));
+    const waits: Promise<DagRunResult>[] = [];
+    for (let iv = t.first(s); iv && iv.start <= e; iv = t.after(iv.start)) {
+      const old = byDate.get(iv.start);
+      if (old && (old.state === "success" || old.state === "failed")) {
+        waits.push(Promise.resolve(old as DagRunResult));
+        continue;
+      }
+      if (old && this.#isActive(old)) continue;
+      waits.push(this.#enqueue(
+        old ??
+          _newRecord(
+            dag,
+            `backfill__${new Date(iv.start).toISOString()}`,
+            "backfill",
+            iv,
+          ),
+      ));
+    }
+    return await Promise.all(waits);
+  }
+
+  /** Keeps scheduling on the clock until {@linkcode Scheduler.stop}. */
+  start(): void {
+    if (this.#loop) return;
+    const ac = new AbortController();
+    this.#loopAbort = ac;
+    this.#loop = (async () => {
+      while (!ac.signal.aborted) {
+        try {
+          for (const p of await this.#pass()) p.catch(() => {});
+        } catch (error) {
+          if (ac.signal.aborted) break;
+          throw error;
+        }
+        const now = this.#clock.now();
+        let next = Infinity;
+        for (const dag of this.#dags.values()) {
+          const p = dag.timetable.nextPoint(now);
+          if (p !== undefined && p < next) next = p;
+        }
+        const wakeAc = new AbortController();
+        const stop = () => wakeAc.abort();
+        ac.signal.addEventListener("abort", stop, { once: true });
+        try {
+          if (next === Infinity) {
+            await new Promise<void>((r) =>
+              wakeAc.signal.addEventListener("abort", () => r())
+            );
+          } else {
+            await this.#clock.sleep(next - now, wakeAc.signal).catch(() => {});
+          }
+        } finally {
+          ac.signal.removeEventListener("abort", stop);
+        }
+      }
+    })();
+  }
+
+  /** Stops scheduling and waits for running runs to finish. */
+  async stop(): Promise<void> {
+    this.#loopAbort?.abort();
+    const loop = this.#loop;
+    this.#loop = undefined;
+    await loop;
+    await this.#idle();
+  }
+
+  #dag(dagId: string): DAG {
+    const dag = this.#dags.get(dagId);
+    if (!dag) throw new AirflowError(`Unknown DAG id: ${dagId}`);
+    return dag;
+  }
+
+  #isActive(r: DagRunRecord): boolean {
+    return this.#active.get(r.dagId)!.has(r.runId) ||
+      this.#queue.get(r.dagId)!.some((p) => p.record.runId === r.runId);
+  }
+
+  async #pass(): Promise<Promise<DagRunResult>[]> {
+    const waits: Promise<DagRunResult>[] = [];
+    for (const dag of this.#dags.values()) {
+      for (const r of await this.#store.list(dag.dagId)) {
+        if (
+          (r.state === "queued" || r.state === "running") && !this.#isActive(r)
+        ) {
+          waits.push(this.#enqueue(r));
+        }
+      }
+      for (const iv of await this.dueIntervals(dag.dagId)) {
+        const runType: RunType = "scheduled";
+        const record = _newRecord(
+          dag,
+          `scheduled__${new Date(iv.start).toISOString()}`,
+          runType,
+          iv,
+        );
+        // Saved as queued so the next pass sees the interval as taken.
+        await this.#store.save(record);
+        waits.push(this.#enqueue(record));
+      }
+    }
+    return waits;
+  }
+
+  #enqueue(record: DagRunRecord): Promise<DagRunResult> {
+    return new Promise<DagRunResult>((done, fail) => {
+      this.#queue.get(record.dagId)!.push({ record, done, fail });
+      this.#fill(record.dagId);
+    });
+  }
+
+  #fill(dagId: string): void {
+    const dag = this.#dags.get(dagId)!;
+    const queue = this.#queue.get(dagId)!;
+    const active = this.#active.get(dagId)!;
+    queue.sort((a, b) => a.record.logicalDate - b.record.logicalDate);
+    while (active.size < dag.maxActiveRuns && queue.length > 0) {
+      const p = queue.shift()!;
+      active.add(p.record.runId);
+      const shared: _Shared = {
+        executor: this.#executor,
+        clock: this.#clock,
+        store: this.#store,
+        persist: true,
+        pools: this.#pools,
+        dagSlots: this.#dagSlots.get(dagId)!,
+        onTransition: this.#opts.onTransition
+          ? (taskId, state, tryNumber) =>
+            this.#opts.onTransition!({
+              dagId,
+              runId: p.record.runId,
+              taskId,
+              state,
+              tryNumber,
+            })
+          : undefined,
+      };
+      let run: Promise<DagRunResult>;
+      try {
+        run = new _DagRunner(dag, p.record, shared).run();
+      } catch (error) {
+        run = Promise.reject(error);
+      }
+      run.then((r) => {
+        this.#opts.onRunFinished?.(r);
+        p.done(r);
+      }, p.fail).finally(() => {
+        active.delete(p.record.runId);
+        this.#fill(dagId);
+        this.#checkIdle();
+      });
+    }
+  }
+
+  #checkIdle(): void {
+    if (this.activeRuns > 0) return;
+    for (const q of this.#queue.values()) if (q.length > 0) return;
+    const w = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const f of w) f();
+  }
+
+  #idle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#idleWaiters.push(resolve);
+      this.#checkIdle();
+    });
+  }
+}

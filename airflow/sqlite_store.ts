@@ -1,0 +1,169 @@
+/**
+ * The SQLite state store, on `node:sqlite`.
+ *
+ * @module
+ */
+
+import { DatabaseSync } from "node:sqlite";
+import { AirflowError } from "./errors.ts";
+import { _checkRecord, type DagRunRecord, type StateStore } from "./store.ts";
+
+/**
+ * Keeps runs in a SQLite database (one row per run and one per task
+ * instance) in WAL mode with full sync, so each save is one durable
+ * transaction. Close it when done (`using` works too).
+ *
+ * @example Save a run and read it back
+ * ```ts
+ * import { SqliteStateStore } from "./mod.ts";
+ * const dir = await Deno.makeTempDir();
+ * const store = new SqliteStateStore(`${dir}/airflow.db`);
+ * await store.save({
+ *   dagId: "d", runId: "r1", runType: "manual", state: "success",
+ *   logicalDate: 0, dataInterval: { start: 0, end: 0 }, params: {},
+ *   tasks: { a: { state: "success", tryNumber: 1 } },
+ * });
+ * console.log((await store.load("d", "r1"))?.tasks.a?.state); // "success"
+ * store.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class SqliteStateStore implements StateStore {
+  /** The database file. */
+  readonly path: string;
+  #db: DatabaseSync;
+
+  /** Opens (or creates) the database at `path`. */
+  constructor(path: string) {
+    this.path = path;
+    try {
+      this.#db = new DatabaseSync(path);
+      this.#db.exec(`
+        PRAGMA journal_mode = WAL;
+        PRAGMA synchronous = FULL;
+        CREATE TABLE IF NOT EXISTS dag_run (
+          dag_id TEXT NOT NULL, run_id TEXT NOT NULL, state TEXT NOT NULL,
+          logical_date INTEGER NOT NULL, record TEXT NOT NULL,
+          PRIMARY KEY (dag_id, run_id));
+        CREATE TABLE IF NOT EXISTS task_instance (
+          dag_id TEXT NOT NULL, run_id TEXT NOT NULL, task_id TEXT NOT NULL,
+          state TEXT NOT NULL, try_number INTEGER NOT NULL, record TEXT NOT NULL,
+          PRIMARY KEY (dag_id, run_id, task_id));
+      `);
+    } catch (error) {
+      throw new AirflowError(`Cannot open state database: ${path}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** Reads a run. */
+  load(dagId: string, runId: string): Promise<DagRunRecord | undefined> {
+    const row = this.#db.prepare(
+      "SELECT record FROM dag_run WHERE dag_id = ? AND run_id = ?",
+    ).get(dagId, runId) as { record: string } | undefined;
+    if (!row) return Promise.resolve(undefined);
+    const run = this.#parse(row.record, `${dagId}/${runId}`);
+    const tis = this.#db.prepare(
+      "SELECT task_id, record FROM task_instance WHERE dag_id = ? AND run_id = ?",
+    ).all(dagId, runId) as { task_id: string; record: string }[];
+    run.tasks = {};
+    for (const ti of tis) {
+      run.tasks[ti.task_id] = this.#parseTask(ti.record, ti.task_id);
+    }
+    return Promise.resolve(run);
+  }
+
+  /** Writes a run and its task instances in one transaction. */
+  save(run: DagRunRecord): Promise<void> {
+    const { tasks, ...rest } = run;
+    const db = this.#db;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.prepare(
+        `INSERT INTO dag_run (dag_id, run_id, state, logical_date, record)
+         VALUES (?, ?, ?, ?, ?) ON CONFLICT (dag_id, run_id) DO UPDATE SET
+         state = excluded.state, logical_date = excluded.logical_date,
+         record = excluded.record`,
+      ).run(
+        run.dagId,
+        run.runId,
+        run.state,
+        run.logicalDate,
+        JSON.stringify({ ...rest, tasks: {} }),
+      );
+      const upsert = db.prepare(
+        `INSERT INTO task_instance (dag_id, run_id, task_id, state, try_number, record)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dag_id, run_id, task_id) DO UPDATE SET
+         state = excluded.state, try_number = excluded.try_number,
+         record = excluded.record`,
+      );
+      for (const [taskId, ti] of Object.entries(tasks)) {
+        upsert.run(
+          run.dagId,
+          run.runId,
+          taskId,
+          ti.state,
+          ti.tryNumber,
+          JSON.stringify(ti),
+        );
+      }
+      db.exec("COMMIT");
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw new AirflowError(
+        `Cannot save run to state database: ${run.dagId}/${run.runId}`,
+        { cause: error },
+      );
+    }
+    return Promise.resolve();
+  }
+
+  /** Every run of `dagId`, by logical date. */
+  async list(dagId: string): Promise<DagRunRecord[]> {
+    const rows = this.#db.prepare(
+      "SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY logical_date, run_id",
+    ).all(dagId) as { run_id: string }[];
+    const out: DagRunRecord[] = [];
+    for (const r of rows) {
+      const run = await this.load(dagId, r.run_id);
+      if (run) out.push(run);
+    }
+    return out;
+  }
+
+  /** Closes the database. */
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  /** Closes the database at the end of a `using` block. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  #parse(text: string, what: string): DagRunRecord {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new AirflowError(`Stored run is corrupt: ${what}`, {
+        cause: error,
+      });
+    }
+    if (!_checkRecord(value)) {
+      throw new AirflowError(`Stored run is not a DAG run record: ${what}`);
+    }
+    return value;
+  }
+
+  #parseTask(text: string, taskId: string): DagRunRecord["tasks"][string] {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new AirflowError(`Stored task instance is corrupt: ${taskId}`, {
+        cause: error,
+      });
+    }
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * What a DAG run looks like at rest, and where it is kept. A store holds
+ * whole run records; the JSON and SQLite stores make each save durable.
+ *
+ * @module
+ */
+
+import type { DagRunState, TaskState } from "./states.ts";
+
+/** One task's instance in one run. Times are epoch milliseconds. */
+export interface TaskInstanceRecord {
+  /** Current state. */
+  state: TaskState;
+  /** Tries started so far (1 on the first try). */
+  tryNumber: number;
+  /** When the current (or last) try started. */
+  startDate?: number;
+  /** When the task finished. */
+  endDate?: number;
+  /** `endDate - startDate` in milliseconds. */
+  duration?: number;
+  /** The JSON value the task returned. */
+  xcom?: unknown;
+  /** The last error's message. */
+  error?: string;
+  /** When a retry or the next reschedule poke is due. */
+  nextAttemptAt?: number;
+  /** When a sensor first poked (its timeout counts from here). */
+  sensorStart?: number;
+  /** Pokes made by a sensor. */
+  pokes?: number;
+  /** Every try's timing and outcome, for the Gantt chart. */
+  tries?: TryRecord[];
+}
+
+/** One try of a task. */
+export interface TryRecord {
+  /** The try's number. */
+  tryNumber: number;
+  /** When it started (epoch ms). */
+  start: number;
+  /** When it ended (epoch ms). */
+  end: number;
+  /** The state it ended in. */
+  state: TaskState;
+}
+
+/** How a run was created, as Airflow's run types. */
+export type RunType = "manual" | "scheduled" | "backfill";
+
+/** One DAG run at rest: everything needed to resume it. */
+export interface DagRunRecord {
+  /** The DAG's id. */
+  dagId: string;
+  /** The run's id. */
+  runId: string;
+  /** How the run was created. */
+  runType: RunType;
+  /** The run's state. */
+  state: DagRunState;
+  /** The logical date (epoch ms). */
+  logicalDate: number;
+  /** The data interval (epoch ms). */
+  dataInterval: { start: number; end: number };
+  /** When the run started (epoch ms). */
+  startDate?: number;
+  /** When the run finished (epoch ms). */
+  endDate?: number;
+  /** Params for the run. */
+  params: Record<string, unknown>;
+  /** Task instances by task id. */
+  tasks: Record<string, TaskInstanceRecord>;
+}
+
+/** Where DAG runs are kept. */
+export interface StateStore {
+  /** Reads a run, or `undefined` when there is none. */
+  load(dagId: string, runId: string): Promise<DagRunRecord | undefined>;
+  /** Writes a run, replacing any earlier version; durable when it resolves. */
+  save(run: DagRunRecord): Promise<void>;
+  /** Every run of `dagId`, by logical date. */
+  list(dagId: string): Promise<DagRunRecord[]>;
+}
+
+/**
+ * Keeps runs in memory (deep copies), for tests and runs without a
+ * `stateDir`.
+ *
+ * @example Save and load a run
+ * ```ts
+ * import { MemoryStateStore } from "./mod.ts";
+ * const store = new MemoryStateStore();
+ * await store.save({
+ *   dagId: "d", runId: "r", runType: "manual", state: "success",
+ *   logicalDate: 0, dataInterval: { start: 0, end: 0 }, params: {}, tasks: {},
+ * });
+ * console.log((await store.load("d", "r"))?.state); // "success"
+ * ```
+ */
+export class MemoryStateStore implements StateStore {
+  #runs = new Map<string, string>();
+
+  /** Reads a run. */
+  load(dagId: string, runId: string): Promise<DagRunRecord | undefined> {
+    const text = this.#runs.get(`${dagId}\u0000${runId}`);
+    return Promise.resolve(text === undefined ? undefined : JSON.parse(text));
+  }
+
+  /** Writes a run. */
+  save(run: DagRunRecord): Promise<void> {
+    this.#runs.set(`${run.dagId}\u0000${run.runId}`, JSON.stringify(run));
+    return Promise.resolve();
+  }
+
+  /** Every run of `dagId`. */
+  list(dagId: string): Promise<DagRunRecord[]> {
+    const out: DagRunRecord[] = [];
+    for (const [key, text] of this.#runs) {
+      if (key.startsWith(`${dagId}\u0000`)) out.push(JSON.parse(text));
+    }
+    return Promise.resolve(_byLogicalDate(out));
+  }
+}
+
+/** Sorts runs by logical date, then run id. */
+export function _byLogicalDate(runs: DagRunRecord[]): DagRunRecord[] {
+  return runs.sort((a, b) =>
+    a.logicalDate - b.logicalDate || (a.runId < b.runId ? -1 : 1)
+  );
+}
+
+/** Checks that a parsed value has the shape of a run record. */
+export function _checkRecord(value: unknown): value is DagRunRecord {
+  if (typeof value !== "object" || value === null) return false;
+  const r = value as Record<string, unknown>;
+  return typeof r.dagId === "string" && typeof r.runId === "string" &&
+    typeof r.state === "string" && typeof r.logicalDate === "number" &&
+    typeof r.tasks === "object" && r.tasks !== null;
+}
