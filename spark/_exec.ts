@@ -1,0 +1,903 @@
+// Runs one task inside a worker: builds the partition's record stream from
+// its plan (sources, fused narrow ops) as batches, then applies the action.
+
+import { CaptureError, compileShipped } from "./_closure.ts";
+import { makeRowBuilder, parseCsvBatch } from "./_csv.ts";
+import {
+  compareKeys,
+  encodeKey,
+  hashPartition,
+  rangePartition,
+  rng,
+} from "./_keys.ts";
+import type {
+  Action,
+  AggSpec,
+  FnSpec,
+  Op,
+  PartitionerSpec,
+  Plan,
+  ReduceSpec,
+  Source,
+  Task,
+  TaskOutput,
+} from "./_plan.ts";
+import { readSplitLines } from "./_text_reader.ts";
+import { unpackEnv } from "./broadcast.ts";
+
+type Batches = Iterable<unknown[]> | AsyncIterable<unknown[]>;
+type Fn = (...args: unknown[]) => unknown;
+
+const BATCH = 4096;
+
+/** Per-worker state that outlives tasks. */
+export class Executor {
+  #compiled = new Map<string, Fn>();
+  #namespaces: Record<string, unknown> = Object.create(null);
+  #broadcasts = new Map<number, unknown>();
+  #cache = new Map<string, unknown[]>();
+  #counters: Record<string, number> = {};
+  #cachedNow: [number, number][] = [];
+
+  /** Runs a task and returns its output. */
+  async run(task: Task): Promise<TaskOutput> {
+    for (const [id, value] of task.broadcasts) this.#broadcasts.set(id, value);
+    await this.#loadModules(task);
+    this.#counters = {};
+    this.#cachedNow = [];
+    const stream = this.#stream(task.plan);
+    const value = await this.#act(task.action, stream, task);
+    const bytes = task.action.a === "collect" || task.action.a === "take"
+      ? approxSize(value)
+      : 0;
+    if (bytes > task.maxResultBytes) {
+      throw new ResultTooLarge(
+        `Result of partition ${task.partition} is about ${bytes} bytes, more than maxResultBytes (${task.maxResultBytes}): use toLocalIterator(), saveAsTextFile() or a larger maxResultBytes`,
+      );
+    }
+    return {
+      value,
+      cached: this.#cachedNow,
+      counters: this.#counters,
+      bytes,
+    };
+  }
+
+  /** Drops a cached partition set. */
+  unpersist(rddId: number): void {
+    for (const key of [...this.#cache.keys()]) {
+      if (key.startsWith(rddId + ":")) this.#cache.delete(key);
+    }
+  }
+
+  async #loadModules(task: Task): Promise<void> {
+    const names = Object.keys(task.modules).filter((n) =>
+      !Object.hasOwn(this.#namespaces, n)
+    );
+    if (names.length === 0) return;
+    const text = collectSources(task).join("\n");
+    for (const name of names) {
+      if (!new RegExp(`(^|[^\\w$.])${escapeRe(name)}([^\\w$]|$)`).test(text)) {
+        continue;
+      }
+      this.#namespaces[name] = await import(task.modules[name]!);
+    }
+  }
+
+  #fn(spec: FnSpec): [Fn, unknown] {
+    let fn = this.#compiled.get(spec.src);
+    if (fn === undefined) {
+      fn = compileShipped(spec.src, this.#namespaces);
+      this.#compiled.set(spec.src, fn);
+    }
+    return [fn, unpackEnv(spec.env, this.#broadcasts)];
+  }
+
+  #count(name: string, n: number): void {
+    this.#counters[name] = (this.#counters[name] ?? 0) + n;
+  }
+
+  #stream(plan: Plan): Batches {
+    let s = this.#source(plan.src, plan.part);
+    for (const op of plan.ops) s = this.#op(op, s, plan.part);
+    return s;
+  }
+
+  #source(src: Source, part: number): Batches {
+    switch (src.k) {
+      case "data":
+        return src.data.length > 0 ? [src.data] : [];
+      case "range":
+        return rangeBatches(src.start, src.end, src.step);
+      case "text":
+        return readSplitLines(src.path, src.start, src.end);
+      case "csv": {
+        const spec = src.csv;
+        const build = makeRowBuilder(spec);
+        const lines = readSplitLines(src.path, src.start, src.end);
+        const counters = { malformedRows: 0 };
+        let first = src.start === 0 && spec.header;
+        const report = (n: number): void => this.#count("malformedRows", n);
+        return (function* () {
+          try {
+            for (const batch of lines) {
+              const rows = parseCsvBatch(batch, spec, build, first, counters);
+              first = false;
+              if (rows.length > 0) yield rows;
+            }
+          } finally {
+            report(counters.malformedRows);
+          }
+        })();
+      }
+      case "topic":
+        return lazyAsync(topicBatches(src));
+      case "concat":
+        return concat(src.plans.map((p) => this.#stream(p)));
+      case "shuffle":
+        return this.#shuffleRead(src.blocks, src.reduce);
+      case "cogroup":
+        return this.#cogroup(src.inputs);
+      case "cache": {
+        const key = `${src.rddId}:${part}`;
+        const hit = this.#cache.get(key);
+        if (hit !== undefined) return hit.length > 0 ? [hit] : [];
+        const fill = (all: unknown[]): Batches => {
+          this.#cache.set(key, all);
+          this.#cachedNow.push([src.rddId, part]);
+          return all.length > 0 ? [all] : [];
+        };
+        const all = drain(this.#stream(src.plan));
+        return all instanceof Promise ? lazyAsync(all.then(fill)) : fill(all);
+      }
+    }
+  }
+
+  #shuffleRead(blocks: unknown[][], reduce: ReduceSpec): Batches {
+    switch (reduce.mode) {
+      case "none":
+        return blocks.filter((b) => b.length > 0);
+      case "sort": {
+        const all = blocks.flat() as [unknown, unknown][];
+        const dir = reduce.ascending ? 1 : -1;
+        all.sort((a, b) => dir * compareKeys(a[0], b[0]));
+        return all.length > 0 ? [all] : [];
+      }
+      case "group": {
+        const groups = new Map<string, [unknown, unknown[]]>();
+        for (const block of blocks) {
+          for (const rec of block as [unknown, unknown][]) {
+            const e = encodeKey(rec[0]);
+            const g = groups.get(e);
+            if (g === undefined) groups.set(e, [rec[0], [rec[1]]]);
+            else g[1].push(rec[1]);
+          }
+        }
+        const out = [...groups.values()];
+        return out.length > 0 ? [out] : [];
+      }
+      case "combine": {
+        const [, , mergeCombiners] = this.#aggregator(reduce.agg);
+        const map = new Map<string, [unknown, unknown]>();
+        for (const block of blocks) {
+          for (const rec of block as [unknown, unknown][]) {
+            const e = encodeKey(rec[0]);
+            const cur = map.get(e);
+            if (cur === undefined) map.set(e, [rec[0], rec[1]]);
+            else cur[1] = mergeCombiners(cur[1], rec[1]);
+          }
+        }
+        const out = [...map.values()];
+        return out.length > 0 ? [out] : [];
+      }
+    }
+  }
+
+  #cogroup(inputs: ({ blocks: unknown[][] } | { plan: Plan })[]): Batches {
+    const n = inputs.length;
+    const groups = new Map<string, [unknown, unknown[][]]>();
+    const add = (i: number, batch: unknown[]): void => {
+      for (const rec of batch) {
+        const [k, v] = asPair(rec, "cogroup");
+        const e = encodeKey(k);
+        let g = groups.get(e);
+        if (g === undefined) {
+          g = [k, Array.from({ length: n }, () => [])];
+          groups.set(e, g);
+        }
+        g[1][i]!.push(v);
+      }
+    };
+    const pending: Promise<void>[] = [];
+    inputs.forEach((input, i) => {
+      if ("blocks" in input) {
+        for (const b of input.blocks) add(i, b);
+      } else {
+        const s = this.#stream(input.plan);
+        if (isAsync(s)) {
+          pending.push((async () => {
+            for await (const b of s) add(i, b);
+          })());
+        } else for (const b of s) add(i, b);
+      }
+    });
+    const finish = (): Batches => {
+      const out = [...groups.values()];
+      return out.length > 0 ? [out] : [];
+    };
+    return pending.length > 0
+      ? lazyAsync(Promise.all(pending).then(finish))
+      : finish();
+  }
+
+  /** [createCombiner, mergeValue, mergeCombiners] for an aggregator. */
+  #aggregator(agg: AggSpec): [(v: unknown) => unknown, Fn, Fn] {
+    switch (agg.kind) {
+      case "first":
+        return [(v) => v, (c) => c, (c) => c];
+      case "reduce": {
+        const [f, env] = this.#fn(agg.fn);
+        const g = (a: unknown, b: unknown) => f(a, b, env);
+        return [(v) => v, g, g];
+      }
+      case "fold": {
+        const [f, env] = this.#fn(agg.fn);
+        const g = (a: unknown, b: unknown) => f(a, b, env);
+        const zero = agg.zero;
+        return [(v) => f(structuredClone(zero), v, env), g, g];
+      }
+      case "aggregate": {
+        const [s, env] = this.#fn(agg.seq);
+        const [c] = this.#fn(agg.comb);
+        const zero = agg.zero;
+        return [
+          (v) => s(structuredClone(zero), v, env),
+          (a, b) => s(a, b, env),
+          (a, b) => c(a, b, env),
+        ];
+      }
+      case "combine": {
+        const [cr, env] = this.#fn(agg.create);
+        const [mv] = this.#fn(agg.merge);
+        const [mc] = this.#fn(agg.mergeCombiners);
+        return [
+          (v) => cr(v, env),
+          (a, b) => mv(a, b, env),
+          (a, b) => mc(a, b, env),
+        ];
+      }
+    }
+  }
+
+  #op(op: Op, input: Batches, part: number): Batches {
+    switch (op.t) {
+      case "map": {
+        const [f, env] = this.#fn(op.fn);
+        return mapBatches(input, (b) => {
+          const out = new Array(b.length);
+          for (let i = 0; i < b.length; i++) out[i] = f(b[i], env);
+          return out;
+        });
+      }
+      case "filter": {
+        const [f, env] = this.#fn(op.fn);
+        return mapBatches(input, (b) => {
+          const out = [];
+          for (let i = 0; i < b.length; i++) if (f(b[i], env)) out.push(b[i]);
+          return out;
+        });
+      }
+      case "flatMap": {
+        const [f, env] = this.#fn(op.fn);
+        return mapBatches(input, (b) => {
+          const out: unknown[] = [];
+          for (let i = 0; i < b.length; i++) {
+            const r = f(b[i], env);
+            if (Array.isArray(r)) {
+              for (let j = 0; j < r.length; j++) out.push(r[j]);
+            } else if (isIterable(r)) { for (const x of r) out.push(x); }
+            else {throw new TypeError(
+                `flatMap function must return an iterable: got ${typeof r}`,
+              );}
+          }
+          return out;
+        });
+      }
+      case "keyBy": {
+        const [f, env] = this.#fn(op.fn);
+        return mapBatches(input, (b) => b.map((x) => [f(x, env), x]));
+      }
+      case "mapValues": {
+        const [f, env] = this.#fn(op.fn);
+        return mapBatches(input, (b) =>
+          b.map((x) => {
+            const [k, v] = asPair(x, "mapValues");
+            return [k, f(v, env)];
+          }));
+      }
+      case "flatMapValues": {
+        const [f, env] = this.#fn(op.fn);
+        return mapBatches(input, (b) => {
+          const out: unknown[] = [];
+          for (const x of b) {
+            const [k, v] = asPair(x, "flatMapValues");
+            for (const y of f(v, env) as Iterable<unknown>) out.push([k, y]);
+          }
+          return out;
+        });
+      }
+      case "keys":
+        return mapBatches(input, (b) => b.map((x) => asPair(x, "keys")[0]));
+      case "values":
+        return mapBatches(input, (b) => b.map((x) => asPair(x, "values")[1]));
+      case "pairNull":
+        return mapBatches(input, (b) => b.map((x) => [x, null]));
+      case "glom": {
+        const all = drain(input);
+        return all instanceof Promise
+          ? lazyAsync(all.then((a) => [[a]]))
+          : [[all]];
+      }
+      case "sample": {
+        const rand = rng(op.seed * 2654435761 + part * 40503 + 17);
+        const frac = op.fraction;
+        return mapBatches(input, (b) => {
+          const out: unknown[] = [];
+          for (const x of b) {
+            if (op.withReplacement) {
+              for (let c = poisson(frac, rand); c > 0; c--) out.push(x);
+            } else if (rand() < frac) out.push(x);
+          }
+          return out;
+        });
+      }
+      case "combineLocal": {
+        const [create, mergeValue] = this.#aggregator(op.agg);
+        const map = new Map<string, [unknown, unknown]>();
+        const fill = (b: unknown[]): void => {
+          for (const x of b) {
+            const [k, v] = asPair(x, "reduceByKey");
+            const e = encodeKey(k);
+            const cur = map.get(e);
+            if (cur === undefined) map.set(e, [k, create(v)]);
+            else cur[1] = mergeValue(cur[1], v);
+          }
+        };
+        return afterAll(input, fill, () => [...map.values()]);
+      }
+      case "groupLocal": {
+        const map = new Map<string, [unknown, unknown[]]>();
+        const fill = (b: unknown[]): void => {
+          for (const x of b) {
+            const [k, v] = asPair(x, "groupByKey");
+            const e = encodeKey(k);
+            const cur = map.get(e);
+            if (cur === undefined) map.set(e, [k, [v]]);
+            else cur[1].push(v);
+          }
+        };
+        return afterAll(input, fill, () => [...map.values()]);
+      }
+      case "joinFlatten": {
+        const how = op.how;
+        return mapBatches(input, (b) => {
+          const out: unknown[] = [];
+          for (const rec of b as [unknown, [unknown[], unknown[]]][]) {
+            const k = rec[0];
+            let [vs, ws] = rec[1];
+            if (vs.length === 0 && ws.length === 0) continue;
+            if (vs.length === 0) {
+              if (how === "inner" || how === "left") continue;
+              vs = [null];
+            }
+            if (ws.length === 0) {
+              if (how === "inner" || how === "right") continue;
+              ws = [null];
+            }
+            for (const v of vs) for (const w of ws) out.push([k, [v, w]]);
+          }
+          return out;
+        });
+      }
+      case "mapPartitions":
+      case "mapPartitionsWithIndex": {
+        const [f, env] = this.#fn(op.fn);
+        const call = (rows: Iterable<unknown>): unknown =>
+          op.t === "mapPartitions" ? f(rows, env) : f(part, rows, env);
+        if (isAsync(input)) {
+          return lazyAsync(
+            (drain(input) as Promise<unknown[]>).then((rows) =>
+              fromUserResult(call(rows))
+            ),
+          );
+        }
+        return fromUserResult(call(flatten(input)));
+      }
+    }
+  }
+
+  async #act(action: Action, s: Batches, task: Task): Promise<unknown> {
+    switch (action.a) {
+      case "none": {
+        for await (const _ of s) { /* materialise (e.g. for cache) */ }
+        return null;
+      }
+      case "collect":
+        return await drain(s);
+      case "count": {
+        let n = 0;
+        for await (const b of s) n += b.length;
+        return n;
+      }
+      case "take": {
+        const out: unknown[] = [];
+        if (action.n <= 0) return out;
+        for await (const b of s) {
+          for (const x of b) {
+            out.push(x);
+            if (out.length >= action.n) return out;
+          }
+        }
+        return out;
+      }
+      case "reduce": {
+        const [f, env] = this.#fn(action.fn);
+        let has = false;
+        let acc: unknown;
+        for await (const b of s) {
+          for (const x of b) {
+            if (has) acc = f(acc, x, env);
+            else {
+              acc = x;
+              has = true;
+            }
+          }
+        }
+        return { has, acc };
+      }
+      case "fold": {
+        const [f, env] = this.#fn(action.fn);
+        let acc = structuredClone(action.zero);
+        for await (const b of s) for (const x of b) acc = f(acc, x, env);
+        return acc;
+      }
+      case "aggregate": {
+        const [f, env] = this.#fn(action.seq);
+        let acc = structuredClone(action.zero);
+        for await (const b of s) for (const x of b) acc = f(acc, x, env);
+        return acc;
+      }
+      case "foreach": {
+        const [f, env] = this.#fn(action.fn);
+        for await (const b of s) for (const x of b) await f(x, env);
+        return null;
+      }
+      case "countByValue":
+      case "countByKey": {
+        const byKey = action.a === "countByKey";
+        const map = new Map<string, [unknown, number]>();
+        for await (const b of s) {
+          for (const x of b) {
+            const k = byKey ? asPair(x, "countByKey")[0] : x;
+            const e = encodeKey(k);
+            const cur = map.get(e);
+            if (cur === undefined) map.set(e, [k, 1]);
+            else cur[1]++;
+          }
+        }
+        return [...map.values()];
+      }
+      case "save":
+        await saveLines(action.path, s);
+        return null;
+      case "sampleKeys": {
+        const rand = rng(action.seed + task.partition * 7919);
+        const sample: unknown[] = [];
+        let count = 0;
+        for await (const b of s) {
+          for (const x of b) {
+            const k = asPair(x, "sortByKey")[0];
+            count++;
+            if (sample.length < action.size) sample.push(k);
+            else {
+              const j = Math.floor(rand() * count);
+              if (j < action.size) sample[j] = k;
+            }
+          }
+        }
+        return { count, sample };
+      }
+      case "ordered": {
+        let key: (x: unknown) => unknown = (x) => x;
+        if (action.key !== null) {
+          const [f, env] = this.#fn(action.key);
+          key = (x) => f(x, env);
+        }
+        const dir = action.descending ? -1 : 1;
+        let buf: [unknown, unknown][] = [];
+        const cmp = (a: [unknown, unknown], b: [unknown, unknown]) =>
+          dir * compareKeys(a[0], b[0]);
+        for await (const b of s) {
+          for (const x of b) buf.push([key(x), x]);
+          if (buf.length > 2 * action.n + BATCH) {
+            buf.sort(cmp);
+            buf = buf.slice(0, action.n);
+          }
+        }
+        buf.sort(cmp);
+        return buf.slice(0, action.n).map((e) => e[1]);
+      }
+      case "shuffleWrite":
+        return await this.#shuffleWrite(s, action.part, action.agg, task);
+    }
+  }
+
+  async #shuffleWrite(
+    s: Batches,
+    part: PartitionerSpec,
+    agg: AggSpec | null,
+    task: Task,
+  ): Promise<unknown[][]> {
+    const n = part.n;
+    const buckets: unknown[][] = Array.from({ length: n }, () => []);
+    const where = (k: unknown): number =>
+      part.kind === "range"
+        ? rangePartition(k, part.bounds, part.ascending)
+        : hashPartition(k, n);
+    if (part.kind === "roundRobin") {
+      let next = Math.floor(rng(task.partition + 1)() * n);
+      for await (const b of s) {
+        for (const x of b) {
+          buckets[next]!.push(x);
+          next = next + 1 === n ? 0 : next + 1;
+        }
+      }
+      return buckets;
+    }
+    if (agg === null) {
+      for await (const b of s) {
+        for (const x of b) buckets[where(asPair(x, "shuffle")[0])]!.push(x);
+      }
+      return buckets;
+    }
+    // Map-side combine: one combiner per key before anything crosses threads.
+    const [create, mergeValue] = this.#aggregator(agg);
+    const map = new Map<string, [unknown, unknown]>();
+    for await (const b of s) {
+      for (const x of b) {
+        const [k, v] = asPair(x, "reduceByKey");
+        const e = typeof k === "string" ? "s" + k : encodeKey(k);
+        const cur = map.get(e);
+        if (cur === undefined) map.set(e, [k, create(v)]);
+        else cur[1] = mergeValue(cur[1], v);
+      }
+    }
+    for (const entry of map.values()) buckets[where(entry[0])]!.push(entry);
+    return buckets;
+  }
+}
+
+/** Marks a result that must not be retried. */
+export class ResultTooLarge extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ResultTooLarge";
+  }
+}
+
+/** Whether an error is deterministic (retrying cannot help). */
+export function isFatal(e: unknown): boolean {
+  return e instanceof CaptureError || e instanceof ResultTooLarge ||
+    e instanceof SyntaxError;
+}
+
+function asPair(x: unknown, what: string): [unknown, unknown] {
+  if (!Array.isArray(x) || x.length !== 2) {
+    throw new TypeError(
+      `${what} expects [key, value] pairs: got ${preview(x)}`,
+    );
+  }
+  return x as [unknown, unknown];
+}
+
+function preview(x: unknown): string {
+  try {
+    return (JSON.stringify(x) ?? String(x)).slice(0, 80);
+  } catch {
+    return String(x);
+  }
+}
+
+function isAsync(b: unknown): b is AsyncIterable<unknown[]> {
+  return b !== null && typeof b === "object" && Symbol.asyncIterator in b;
+}
+
+function isIterable(x: unknown): x is Iterable<unknown> {
+  return x !== null && typeof x === "object" && Symbol.iterator in x ||
+    typeof x === "string";
+}
+
+function mapBatches(
+  input: Batches,
+  f: (b: unknown[]) => unknown[],
+): Batches {
+  if (isAsync(input)) {
+    return (async function* () {
+      for await (const b of input) {
+        const o = f(b);
+        if (o.length > 0) yield o;
+      }
+    })();
+  }
+  return (function* () {
+    for (const b of input) {
+      const o = f(b);
+      if (o.length > 0) yield o;
+    }
+  })();
+}
+
+function afterAll(
+  input: Batches,
+  fill: (b: unknown[]) => void,
+  finish: () => unknown[],
+): Batches {
+  if (isAsync(input)) {
+    return (async function* () {
+      for await (const b of input) fill(b);
+      const out = finish();
+      if (out.length > 0) yield out;
+    })();
+  }
+  return (function* () {
+    for (const b of input) fill(b);
+    const out = finish();
+    if (out.length > 0) yield out;
+  })();
+}
+
+function* flatten(input: Iterable<unknown[]>): Generator<unknown> {
+  for (const b of input) yield* b;
+}
+
+function drain(s: Batches): unknown[] | Promise<unknown[]> {
+  if (isAsync(s)) {
+    return (async () => {
+      const out: unknown[] = [];
+      for await (const b of s) for (const x of b) out.push(x);
+      return out;
+    })();
+  }
+  const out: unknown[] = [];
+  for (const b of s) {
+    if (out.length === 0 && Array.isArray(b)) {
+      for (let i = 0; i < b.length; i++) out.push(b[i]);
+    } else for (const x of b) out.push(x);
+  }
+  return out;
+}
+
+function concat(streams: Batches[]): Batches {
+  if (streams.some(isAsync)) {
+    return (async function* () {
+      for (const s of streams) yield* s;
+    })();
+  }
+  return (function* () {
+    for (const s of streams as Iterable<unknown[]>[]) yield* s;
+  })();
+}
+
+function lazyAsync(p: Promise<Batches>): Batches {
+  return (async function* () {
+    yield* await p;
+  })();
+}
+
+/** Adapts what a mapPartitions function returned into batches. */
+function fromUserResult(r: unknown): Batches {
+  if (r instanceof Promise) return lazyAsync(r.then(fromUserResult));
+  if (Array.isArray(r)) return r.length > 0 ? [r] : [];
+  if (isAsync(r)) {
+    return (async function* () {
+      let batch: unknown[] = [];
+      for await (const x of r as AsyncIterable<unknown>) {
+        batch.push(x);
+        if (batch.length >= BATCH) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    })();
+  }
+  if (isIterable(r)) {
+    return (function* () {
+      let batch: unknown[] = [];
+      for (const x of r) {
+        batch.push(x);
+        if (batch.length >= BATCH) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    })();
+  }
+  throw new TypeError(
+    `mapPartitions function must return an iterable, an async iterable or a promise of one: got ${
+      preview(r)
+    }`,
+  );
+}
+
+function* rangeBatches(
+  start: number,
+  end: number,
+  step: number,
+): Generator<number[]> {
+  let batch: number[] = [];
+  for (let v = start; step > 0 ? v < end : v > end; v += step) {
+    batch.push(v);
+    if (batch.length === BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+function poisson(mean: number, rand: () => number): number {
+  const l = Math.exp(-mean);
+  let k = 0, p = 1;
+  do {
+    k++;
+    p *= rand();
+  } while (p > l);
+  return k - 1;
+}
+
+async function topicBatches(
+  src: Extract<Source, { k: "topic" }>,
+): Promise<Batches> {
+  // A computed specifier: the kafka module is optional for type checking.
+  const url = new URL("../kafka/log_reader.ts", import.meta.url).href;
+  const reader = await import(url) as {
+    readPartitionLog(
+      logDir: string,
+      topic: string,
+      partition: number,
+    ): AsyncIterable<{
+      offset: number | bigint;
+      timestamp: number | bigint;
+      key: Uint8Array | null;
+      value: Uint8Array | null;
+      headers: unknown;
+    }>;
+  };
+  const dec = new TextDecoder();
+  const decode = (v: Uint8Array | null): unknown => {
+    if (v === null || src.decode === "bytes") return v;
+    const text = dec.decode(v);
+    return src.decode === "json" ? JSON.parse(text) : text;
+  };
+  return (async function* () {
+    let batch: unknown[] = [];
+    for await (
+      const r of reader.readPartitionLog(src.logDir, src.topic, src.partition)
+    ) {
+      batch.push({
+        topic: src.topic,
+        partition: src.partition,
+        offset: r.offset,
+        timestamp: r.timestamp,
+        key: r.key === null ? null : dec.decode(r.key),
+        value: decode(r.value),
+        headers: r.headers,
+      });
+      if (batch.length >= BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  })();
+}
+
+async function saveLines(path: string, s: Batches): Promise<void> {
+  const file = await Deno.open(path, {
+    write: true,
+    createNew: true,
+  });
+  try {
+    const enc = new TextEncoder();
+    let text = "";
+    for await (const b of s) {
+      for (const x of b) {
+        text += (typeof x === "string" ? x : JSON.stringify(x) ?? String(x)) +
+          "\n";
+        if (text.length > 1 << 20) {
+          await writeAll(file, enc.encode(text));
+          text = "";
+        }
+      }
+    }
+    if (text.length > 0) await writeAll(file, enc.encode(text));
+    await file.sync();
+  } finally {
+    file.close();
+  }
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < bytes.length) off += await file.write(bytes.subarray(off));
+}
+
+function collectSources(task: Task): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown, depth: number): void => {
+    if (depth > 64 || v === null || typeof v !== "object") return;
+    if (Array.isArray(v)) {
+      // data arrays can be huge; functions never live inside them
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    if (typeof o.src === "string" && "env" in o) out.push(o.src);
+    for (const [k, x] of Object.entries(o)) {
+      if (k === "data" || k === "blocks" || k === "env" || k === "zero") {
+        continue;
+      }
+      if (Array.isArray(x)) { for (const y of x) visit(y, depth + 1); }
+      else visit(x, depth + 1);
+    }
+  };
+  visit(task.plan, 0);
+  visit(task.action, 0);
+  return out;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** A fast estimate of a value's serialized size in bytes. */
+export function approxSize(v: unknown, depth = 0): number {
+  switch (typeof v) {
+    case "string":
+      return 8 + v.length * 2;
+    case "number":
+    case "boolean":
+    case "undefined":
+      return 8;
+    case "bigint":
+      return 16;
+    case "object": {
+      if (v === null) return 8;
+      if (ArrayBuffer.isView(v)) return v.byteLength + 16;
+      if (depth > 6) return 64;
+      if (Array.isArray(v)) {
+        const n = v.length;
+        if (n <= 64) {
+          let s = 16;
+          for (const x of v) s += approxSize(x, depth + 1);
+          return s;
+        }
+        // Sample evenly and extrapolate: collect() results can be huge.
+        let s = 0;
+        const step = n / 64;
+        for (let i = 0; i < 64; i++) {
+          s += approxSize(v[Math.floor(i * step)], depth + 1);
+        }
+        return 16 + Math.round((s / 64) * n);
+      }
+      let s = 16;
+      for (const [k, x] of Object.entries(v)) {
+        s += k.length * 2 + approxSize(x, depth + 1);
+      }
+      return s;
+    }
+    default:
+      return 8;
+  }
+}

@@ -1,0 +1,97 @@
+// Driver-side lineage: what each RDD is made of. Kept off the public RDD
+// class (in a WeakMap) so the public surface stays the PySpark API.
+
+import type {
+  AggSpec,
+  Op,
+  PartitionerSpec,
+  ReduceSpec,
+  Source,
+} from "./_plan.ts";
+
+/** A shuffle dependency: the map side of a stage boundary. */
+export interface ShuffleDep {
+  id: number;
+  parent: object;
+  part: PartitionerSpec;
+  /** Map-side combine (null: records travel as they are). */
+  agg: AggSpec | null;
+  /** Range partitioners get their bounds from a sampling job. */
+  needsBounds: boolean;
+  seed: number;
+}
+
+/** What an RDD is computed from. */
+export type Node =
+  | { type: "source"; source: (p: number) => Source }
+  | { type: "op"; parent: object; op: Op }
+  | { type: "union"; parents: object[] }
+  | { type: "coalesce"; parent: object; groups: number[][] }
+  | { type: "shuffled"; dep: ShuffleDep; reduce: ReduceSpec }
+  | {
+    type: "cogroup";
+    inputs: ({ shuffle: ShuffleDep } | { narrow: object })[];
+  };
+
+/** Everything the scheduler knows about one RDD. */
+export interface Lineage {
+  id: number;
+  sc: object;
+  node: Node;
+  numPartitions: number;
+  /** Class-like name for toDebugString (e.g. "MapPartitionsRDD"). */
+  kind: string;
+  /** The API call that made it (e.g. "map"). */
+  label: string;
+  partitioner: PartitionerSpec | null;
+  cached: boolean;
+}
+
+export const LINEAGE: WeakMap<object, Lineage> = new WeakMap();
+
+export function lineageOf(rdd: object): Lineage {
+  const l = LINEAGE.get(rdd);
+  if (l === undefined) throw new TypeError("Not an RDD");
+  return l;
+}
+
+/** Parents of an RDD reachable without crossing a shuffle. */
+export function narrowParents(node: Node): object[] {
+  switch (node.type) {
+    case "source":
+    case "shuffled":
+      return [];
+    case "op":
+    case "coalesce":
+      return [node.parent];
+    case "union":
+      return node.parents;
+    case "cogroup":
+      return node.inputs.flatMap((i) => "narrow" in i ? [i.narrow] : []);
+  }
+}
+
+/** Shuffle dependencies directly on an RDD. */
+export function shuffleDepsOf(node: Node): ShuffleDep[] {
+  if (node.type === "shuffled") return [node.dep];
+  if (node.type === "cogroup") {
+    return node.inputs.flatMap((i) => "shuffle" in i ? [i.shuffle] : []);
+  }
+  return [];
+}
+
+/** Shuffle deps reachable from `root` through narrow dependencies only. */
+export function stageBoundaries(root: object): ShuffleDep[] {
+  const out: ShuffleDep[] = [];
+  const seen = new Set<object>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const r = stack.pop()!;
+    if (seen.has(r)) continue;
+    seen.add(r);
+    const node = lineageOf(r).node;
+    for (const d of shuffleDepsOf(node)) out.push(d);
+    for (const p of narrowParents(node)) stack.push(p);
+  }
+  return out;
+}

@@ -1,0 +1,116 @@
+// The structured-cloneable task description the driver sends to a worker.
+
+import type { CsvSpec } from "./_csv.ts";
+
+/** A shipped function: its source text and its env. */
+export interface FnSpec {
+  src: string;
+  env: unknown;
+}
+
+/** How values for one key are combined. */
+export type AggSpec =
+  | { kind: "reduce"; fn: FnSpec }
+  | { kind: "fold"; zero: unknown; fn: FnSpec }
+  | { kind: "aggregate"; zero: unknown; seq: FnSpec; comb: FnSpec }
+  | { kind: "combine"; create: FnSpec; merge: FnSpec; mergeCombiners: FnSpec }
+  | { kind: "first" };
+
+/** A narrow, one-partition-to-one-partition operation. */
+export type Op =
+  | {
+    t:
+      | "map"
+      | "filter"
+      | "flatMap"
+      | "mapPartitions"
+      | "mapPartitionsWithIndex"
+      | "keyBy"
+      | "mapValues"
+      | "flatMapValues";
+    fn: FnSpec;
+  }
+  | { t: "keys" | "values" | "glom" | "pairNull" | "groupLocal" }
+  | { t: "sample"; withReplacement: boolean; fraction: number; seed: number }
+  | { t: "combineLocal"; agg: AggSpec }
+  | { t: "joinFlatten"; how: "inner" | "left" | "right" | "full" };
+
+/** How a shuffle's map side assigns records to reduce partitions. */
+export type PartitionerSpec =
+  | { kind: "hash"; n: number }
+  | { kind: "range"; n: number; ascending: boolean; bounds: unknown[] }
+  | { kind: "roundRobin"; n: number };
+
+/** What the reduce side of a shuffle does with the blocks it reads. */
+export type ReduceSpec =
+  | { mode: "combine"; agg: AggSpec }
+  | { mode: "group" }
+  | { mode: "none" }
+  | { mode: "sort"; ascending: boolean };
+
+/** Where a partition's records come from. */
+export type Source =
+  | { k: "data"; data: unknown[] }
+  | { k: "range"; start: number; end: number; step: number }
+  | { k: "text"; path: string; start: number; end: number }
+  | { k: "csv"; path: string; start: number; end: number; csv: CsvSpec }
+  | {
+    k: "topic";
+    logDir: string;
+    topic: string;
+    partition: number;
+    decode: "json" | "string" | "bytes";
+  }
+  | { k: "concat"; plans: Plan[] }
+  | { k: "shuffle"; blocks: unknown[][]; reduce: ReduceSpec }
+  | { k: "cogroup"; inputs: ({ blocks: unknown[][] } | { plan: Plan })[] }
+  | { k: "cache"; rddId: number; plan: Plan };
+
+/** One partition's computation: a source and fused narrow ops. */
+export interface Plan {
+  src: Source;
+  ops: Op[];
+  part: number;
+}
+
+/** What the task does with the partition's records. */
+export type Action =
+  | { a: "collect" | "count" | "countByValue" | "countByKey" | "none" }
+  | { a: "take"; n: number }
+  | { a: "reduce"; fn: FnSpec }
+  | { a: "fold"; zero: unknown; fn: FnSpec }
+  | { a: "aggregate"; zero: unknown; seq: FnSpec }
+  | { a: "foreach"; fn: FnSpec }
+  | { a: "save"; path: string }
+  | { a: "sampleKeys"; size: number; seed: number }
+  | { a: "ordered"; n: number; key: FnSpec | null; descending: boolean }
+  | { a: "shuffleWrite"; part: PartitionerSpec; agg: AggSpec | null };
+
+/** The message a worker receives. */
+export interface Task {
+  plan: Plan;
+  action: Action;
+  modules: Record<string, string>;
+  broadcasts: [number, unknown][];
+  maxResultBytes: number;
+  stageId: number;
+  partition: number;
+}
+
+/** What a worker sends back for a finished task. */
+export interface TaskOutput {
+  value: unknown;
+  cached: [number, number][];
+  counters: Record<string, number>;
+  bytes: number;
+}
+
+/** Message from worker to driver. */
+export type WorkerReply =
+  | { id: number; ok: true; out: TaskOutput }
+  | {
+    id: number;
+    ok: false;
+    error: { name: string; message: string; stack: string };
+    fatal: boolean;
+  };

@@ -1,0 +1,373 @@
+// The DAG scheduler: turns an action into a job, cuts stages at shuffle
+// dependencies (iteratively, parents first), builds one fused task per
+// partition and runs them on the worker pool.
+
+import { compareKeys } from "./_keys.ts";
+import {
+  lineageOf,
+  type Node,
+  type ShuffleDep,
+  stageBoundaries,
+} from "./_lineage.ts";
+import type { Action, Op, Plan, Source, Task } from "./_plan.ts";
+import { WorkerPool } from "./_pool.ts";
+import { SparkError } from "./error.ts";
+
+/** Timing and counters of one stage of a finished job. */
+export interface StageInfo {
+  /** Context-wide stage id. */
+  stageId: number;
+  /** `"ShuffleMapStage"`, `"ResultStage"` or `"SampleStage"` (range bounds). */
+  kind: "ShuffleMapStage" | "ResultStage" | "SampleStage";
+  /** The id of the RDD the stage computes. */
+  rddId: number;
+  /** Number of tasks (partitions). */
+  tasks: number;
+  /** Wall time in milliseconds. */
+  durationMs: number;
+}
+
+/** What the last job did: stages, timings and counters. */
+export interface JobInfo {
+  /** Context-wide job id. */
+  jobId: number;
+  /** The action that started it (e.g. `"collect"`). */
+  action: string;
+  /** Stages in the order they ran. */
+  stages: StageInfo[];
+  /** Wall time in milliseconds. */
+  durationMs: number;
+  /** Summed task counters, e.g. `malformedRows` from CSV sources. */
+  counters: Record<string, number>;
+}
+
+/** Reported after each finished task. */
+export interface ProgressEvent {
+  /** The job. */
+  jobId: number;
+  /** The stage. */
+  stageId: number;
+  /** The stage kind. */
+  kind: StageInfo["kind"];
+  /** Tasks finished in this stage. */
+  done: number;
+  /** Tasks in this stage. */
+  total: number;
+}
+
+interface Pref {
+  slot: number | null;
+}
+
+export class Scheduler {
+  readonly pool: WorkerPool;
+  readonly modules: Record<string, string> = {};
+  readonly broadcasts: Map<number, unknown> = new Map();
+  maxResultBytes: number;
+  onProgress: ((e: ProgressEvent) => void) | undefined;
+  lastJob: JobInfo | undefined;
+  #shuffleOutputs = new Map<number, unknown[][][]>();
+  #cacheLoc = new Map<number, Map<number, [number, number]>>();
+  #nextJob = 0;
+  #nextStage = 0;
+
+  constructor(
+    parallelism: number,
+    maxTaskFailures: number,
+    maxResultBytes: number,
+    onProgress: ((e: ProgressEvent) => void) | undefined,
+  ) {
+    this.maxResultBytes = maxResultBytes;
+    this.onProgress = onProgress;
+    this.pool = new WorkerPool(parallelism, maxTaskFailures, (slot) => {
+      for (const locs of this.#cacheLoc.values()) {
+        for (const [p, [s]] of locs) if (s === slot) locs.delete(p);
+      }
+    });
+  }
+
+  unpersist(rddId: number): void {
+    this.#cacheLoc.delete(rddId);
+    this.pool.broadcastMessage({ type: "unpersist", rddId });
+  }
+
+  /** Runs `action` on the given partitions of `root`. */
+  async runJob(
+    root: object,
+    partitions: number[],
+    action: (p: number) => Action,
+    label: string,
+  ): Promise<unknown[]> {
+    const started = performance.now();
+    const job: JobInfo = {
+      jobId: this.#nextJob++,
+      action: label,
+      stages: [],
+      durationMs: 0,
+      counters: {},
+    };
+    try {
+      await this.#materializeShuffles(root, job);
+      const guard = label === "collect" || label === "take" ||
+        label === "toLocalIterator";
+      return await this.#runStage(
+        job,
+        "ResultStage",
+        root,
+        partitions,
+        action,
+        guard,
+      );
+    } finally {
+      job.durationMs = performance.now() - started;
+      this.lastJob = job;
+    }
+  }
+
+  async #materializeShuffles(root: object, job: JobInfo): Promise<void> {
+    // Iterative post-order over missing shuffle dependencies: parents first.
+    const order: ShuffleDep[] = [];
+    const state = new Map<ShuffleDep, number>();
+    const stack: [ShuffleDep, boolean][] = [];
+    const push = (from: object): void => {
+      for (const d of stageBoundaries(from)) {
+        if (!this.#shuffleOutputs.has(d.id) && !state.has(d)) {
+          stack.push([d, false]);
+        }
+      }
+    };
+    push(root);
+    while (stack.length > 0) {
+      const [d, expanded] = stack.pop()!;
+      if (expanded) {
+        if (state.get(d) !== 2) {
+          state.set(d, 2);
+          order.push(d);
+        }
+        continue;
+      }
+      if (state.has(d)) continue;
+      state.set(d, 1);
+      stack.push([d, true]);
+      push(d.parent);
+    }
+    for (const d of order) await this.#runShuffleMapStage(d, job);
+  }
+
+  async #runShuffleMapStage(dep: ShuffleDep, job: JobInfo): Promise<void> {
+    const parent = lineageOf(dep.parent);
+    const all = [...Array(parent.numPartitions).keys()];
+    if (dep.needsBounds && dep.part.kind === "range") {
+      const n = dep.part.n;
+      const perPartition = Math.ceil(
+        3 * Math.min(20 * n, 1e6) / Math.max(1, parent.numPartitions),
+      );
+      const samples = await this.#runStage(
+        job,
+        "SampleStage",
+        dep.parent,
+        all,
+        () => ({ a: "sampleKeys", size: perPartition, seed: dep.seed }),
+        false,
+      ) as { count: number; sample: unknown[] }[];
+      dep.part.bounds = rangeBounds(samples, n);
+      dep.needsBounds = false;
+    }
+    const outputs = await this.#runStage(
+      job,
+      "ShuffleMapStage",
+      dep.parent,
+      all,
+      () => ({ a: "shuffleWrite", part: dep.part, agg: dep.agg }),
+      false,
+    ) as unknown[][][];
+    this.#shuffleOutputs.set(dep.id, outputs);
+  }
+
+  async #runStage(
+    job: JobInfo,
+    kind: StageInfo["kind"],
+    rdd: object,
+    partitions: number[],
+    action: (p: number) => Action,
+    guard: boolean,
+  ): Promise<unknown[]> {
+    const stageId = this.#nextStage++;
+    const started = performance.now();
+    const l = lineageOf(rdd);
+    let done = 0;
+    let bytes = 0;
+    const total = partitions.length;
+    const promises = partitions.map(async (p) => {
+      const pref: Pref = { slot: null };
+      const task: Task = {
+        plan: this.#planFor(rdd, p, pref, null),
+        action: action(p),
+        modules: this.modules,
+        broadcasts: [],
+        maxResultBytes: this.maxResultBytes,
+        stageId,
+        partition: p,
+      };
+      const r = await this.pool.submit(
+        task,
+        pref.slot,
+        this.broadcasts,
+        job.jobId,
+      );
+      for (const [rddId, part] of r.out.cached) {
+        let locs = this.#cacheLoc.get(rddId);
+        if (locs === undefined) this.#cacheLoc.set(rddId, locs = new Map());
+        locs.set(part, [r.slot, r.generation]);
+      }
+      for (const [k, v] of Object.entries(r.out.counters)) {
+        job.counters[k] = (job.counters[k] ?? 0) + v;
+      }
+      bytes += r.out.bytes;
+      if (guard && bytes > this.maxResultBytes) {
+        throw new SparkError(
+          `Total size of results is about ${bytes} bytes, more than maxResultBytes (${this.maxResultBytes}): use toLocalIterator(), saveAsTextFile() or a larger maxResultBytes`,
+        );
+      }
+      done++;
+      this.onProgress?.({ jobId: job.jobId, stageId, kind, done, total });
+      return r.out.value;
+    });
+    try {
+      return await Promise.all(promises);
+    } catch (e) {
+      this.pool.cancel(job.jobId);
+      throw e;
+    } finally {
+      job.stages.push({
+        stageId,
+        kind,
+        rddId: l.id,
+        tasks: total,
+        durationMs: performance.now() - started,
+      });
+    }
+  }
+
+  #planFor(rdd: object, p: number, pref: Pref, skipCache: object | null): Plan {
+    const ops: Op[] = [];
+    let cur = rdd;
+    let src: Source;
+    for (;;) {
+      const l = lineageOf(cur);
+      if (l.cached && cur !== skipCache) {
+        const loc = this.#cacheLoc.get(l.id)?.get(p);
+        if (
+          loc !== undefined && pref.slot === null &&
+          this.pool.generation(loc[0]) === loc[1]
+        ) pref.slot = loc[0];
+        src = {
+          k: "cache",
+          rddId: l.id,
+          plan: this.#planFor(cur, p, pref, cur),
+        };
+        break;
+      }
+      if (l.node.type === "op") {
+        ops.push(l.node.op);
+        cur = l.node.parent;
+        continue;
+      }
+      src = this.#sourceFor(l.node, p, pref);
+      break;
+    }
+    ops.reverse();
+    return { src, ops, part: p };
+  }
+
+  #sourceFor(node: Node, p: number, pref: Pref): Source {
+    switch (node.type) {
+      case "source":
+        return node.source(p);
+      case "op":
+        throw new Error("unreachable");
+      case "union": {
+        let j = p;
+        for (const parent of node.parents) {
+          const n = lineageOf(parent).numPartitions;
+          if (j < n) {
+            return {
+              k: "concat",
+              plans: [this.#planFor(parent, j, pref, null)],
+            };
+          }
+          j -= n;
+        }
+        throw new Error(`Union has no partition ${p}`);
+      }
+      case "coalesce":
+        return {
+          k: "concat",
+          plans: node.groups[p]!.map((j) =>
+            this.#planFor(node.parent, j, pref, null)
+          ),
+        };
+      case "shuffled":
+        return {
+          k: "shuffle",
+          blocks: this.#blocks(node.dep, p),
+          reduce: node.reduce,
+        };
+      case "cogroup":
+        return {
+          k: "cogroup",
+          inputs: node.inputs.map((i) =>
+            "shuffle" in i
+              ? { blocks: this.#blocks(i.shuffle, p) }
+              : { plan: this.#planFor(i.narrow, p, pref, null) }
+          ),
+        };
+    }
+  }
+
+  #blocks(dep: ShuffleDep, p: number): unknown[][] {
+    const out = this.#shuffleOutputs.get(dep.id);
+    if (out === undefined) throw new Error(`Shuffle ${dep.id} not computed`);
+    return out.map((buckets) => buckets[p]!);
+  }
+
+  close(): void {
+    this.pool.close();
+    this.#shuffleOutputs.clear();
+  }
+}
+
+/** Spark's determineBounds: weighted sample keys to n-1 range bounds. */
+export function rangeBounds(
+  samples: { count: number; sample: unknown[] }[],
+  n: number,
+): unknown[] {
+  const candidates: [unknown, number][] = [];
+  for (const s of samples) {
+    if (s.sample.length === 0) continue;
+    const w = s.count / s.sample.length;
+    for (const k of s.sample) candidates.push([k, w]);
+  }
+  if (candidates.length === 0 || n <= 1) return [];
+  candidates.sort((a, b) => compareKeys(a[0], b[0]));
+  const sum = candidates.reduce((a, c) => a + c[1], 0);
+  const step = sum / n;
+  const bounds: unknown[] = [];
+  let cum = 0;
+  let target = step;
+  let prev: unknown = undefined;
+  let hasPrev = false;
+  for (const [k, w] of candidates) {
+    if (bounds.length >= n - 1) break;
+    cum += w;
+    if (cum >= target) {
+      if (!hasPrev || compareKeys(k, prev) > 0) {
+        bounds.push(k);
+        prev = k;
+        hasPrev = true;
+        target += step;
+      }
+    }
+  }
+  return bounds;
+}

@@ -1,0 +1,108 @@
+// Reads the lines of one byte-range split of a text file, Hadoop style: a
+// split that does not start at 0 skips through the first newline at or after
+// its start; a split reads every line that starts at or before its end, so it
+// finishes its last line past the end. Every line lands in exactly one split.
+
+const NL = 10;
+const CR = 13;
+const CHUNK = 1 << 20;
+
+/**
+ * Yields batches of lines (without line terminators) for bytes
+ * `[start, end)` of `path`.
+ */
+export function* readSplitLines(
+  path: string,
+  start: number,
+  end: number,
+  chunkSize: number = CHUNK,
+): Generator<string[]> {
+  const file = Deno.openSync(path, { read: true });
+  try {
+    if (start > 0) file.seekSync(start, Deno.SeekMode.Start);
+    const decoder = new TextDecoder();
+    const buf = new Uint8Array(chunkSize);
+    let pos = start; // absolute offset of buf[0] for the next read
+    let skipping = start > 0;
+    let carry: Uint8Array | null = null;
+    let first = start === 0;
+    let done = false;
+    while (!done) {
+      const n = file.readSync(buf);
+      if (n === null || n === 0) break;
+      const chunk = buf.subarray(0, n);
+      const chunkStart = pos;
+      pos += n;
+      let from = 0;
+      if (first) {
+        first = false;
+        if (
+          n >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf
+        ) {
+          from = 3;
+        }
+      }
+      if (skipping) {
+        const i = chunk.indexOf(NL);
+        if (i < 0) continue;
+        from = i + 1;
+        skipping = false;
+        // The next line starts past our end: it belongs to the next split.
+        if (chunkStart + from > end) break;
+      }
+      let to = n;
+      if (pos > end) {
+        const i = chunk.indexOf(NL, Math.max(end - chunkStart, from));
+        if (i >= 0) {
+          to = i + 1;
+          done = true;
+        }
+      }
+      let piece = chunk.subarray(from, to);
+      if (carry !== null) {
+        const joined = new Uint8Array(carry.length + piece.length);
+        joined.set(carry);
+        joined.set(piece, carry.length);
+        piece = joined;
+        carry = null;
+      }
+      const last = piece.lastIndexOf(NL);
+      if (last < 0) {
+        carry = piece.slice();
+        continue;
+      }
+      if (last + 1 < piece.length) carry = piece.slice(last + 1);
+      const lines = decoder.decode(piece.subarray(0, last)).split("\n");
+      stripCR(lines);
+      yield lines;
+    }
+    if (carry !== null && carry.length > 0) {
+      const lines = [decoder.decode(carry)];
+      stripCR(lines);
+      yield lines;
+    }
+  } finally {
+    file.close();
+  }
+}
+
+function stripCR(lines: string[]): void {
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (l.charCodeAt(l.length - 1) === CR) lines[i] = l.slice(0, -1);
+  }
+}
+
+/** Byte ranges for a file of `size` bytes cut into about `parts` splits. */
+export function computeSplits(
+  size: number,
+  parts: number,
+  maxSplitBytes: number,
+): [number, number][] {
+  const count = Math.max(parts, Math.ceil(size / maxSplitBytes), 1);
+  const step = Math.max(1, Math.ceil(size / count));
+  const out: [number, number][] = [];
+  for (let s = 0; s < size; s += step) out.push([s, Math.min(size, s + step)]);
+  if (out.length === 0) out.push([0, 0]);
+  return out;
+}

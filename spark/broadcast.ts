@@ -1,0 +1,132 @@
+/**
+ * Broadcast variables: a read-only value sent to each worker once.
+ *
+ * @module
+ */
+
+import { SparkError } from "./error.ts";
+
+/**
+ * A read-only value shipped to each worker at most once and cached there.
+ * Create one with `sc.broadcast(value)` and pass it to shipped functions
+ * inside `env`; read it with `.value` on either side.
+ *
+ * @typeParam T The value's type (structured-cloneable).
+ *
+ * @example Look up a table inside a worker
+ * ```ts
+ * import { SparkContext } from "./mod.ts";
+ * await using sc = new SparkContext({ parallelism: 1 });
+ * const names = sc.broadcast({ 1: "one", 2: "two" } as Record<number, string>);
+ * const out = await sc.parallelize([1, 2])
+ *   .map((n, env) => env.names.value[n], { names })
+ *   .collect();
+ * console.log(out); // ["one", "two"]
+ * ```
+ */
+export class Broadcast<T> {
+  /** The id the driver and workers know this value by. */
+  readonly id: number;
+  #value: T;
+  #destroyed = false;
+
+  /**
+   * Wraps a value; use `sc.broadcast(value)` instead of calling this.
+   *
+   * @param id The context-wide id.
+   * @param value The value.
+   */
+  constructor(id: number, value: T) {
+    this.id = id;
+    this.#value = value;
+  }
+
+  /** The broadcast value. */
+  get value(): T {
+    if (this.#destroyed) {
+      throw new SparkError(`Broadcast was destroyed: ${this.id}`);
+    }
+    return this.#value;
+  }
+
+  /**
+   * Drops the driver's reference; later jobs may not use it.
+   *
+   * @returns Nothing.
+   */
+  destroy(): void {
+    this.#destroyed = true;
+    this.#value = undefined as T;
+  }
+
+  /** Whether {@linkcode Broadcast.destroy} was called. */
+  get destroyed(): boolean {
+    return this.#destroyed;
+  }
+}
+
+/** The structured-cloneable stand-in for a broadcast inside an env. */
+export interface BroadcastMarker {
+  /** The broadcast id. */
+  __sparkBroadcast: number;
+}
+
+function isPlain(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== "object") return false;
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
+}
+
+/**
+ * Replaces broadcasts in an env with markers, collecting their values by id.
+ */
+export function packEnv(
+  env: unknown,
+  found: Map<number, unknown>,
+  depth = 0,
+): unknown {
+  if (env instanceof Broadcast) {
+    if (env.destroyed) {
+      throw new SparkError(`Broadcast was destroyed: ${env.id}`);
+    }
+    found.set(env.id, env.value);
+    return { __sparkBroadcast: env.id } satisfies BroadcastMarker;
+  }
+  if (depth > 8) return env;
+  if (Array.isArray(env)) return env.map((v) => packEnv(v, found, depth + 1));
+  if (isPlain(env)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(env)) {
+      out[k] = packEnv(env[k], found, depth + 1);
+    }
+    return out;
+  }
+  return env;
+}
+
+/** Replaces markers with worker-side broadcasts. */
+export function unpackEnv(
+  env: unknown,
+  values: Map<number, unknown>,
+  depth = 0,
+): unknown {
+  if (depth > 8) return env;
+  if (Array.isArray(env)) {
+    return env.map((v) => unpackEnv(v, values, depth + 1));
+  }
+  if (isPlain(env)) {
+    if (typeof env.__sparkBroadcast === "number") {
+      const id = env.__sparkBroadcast;
+      if (!values.has(id)) {
+        throw new SparkError(`Broadcast value missing in worker: ${id}`);
+      }
+      return new Broadcast(id, values.get(id));
+    }
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(env)) {
+      out[k] = unpackEnv(env[k], values, depth + 1);
+    }
+    return out;
+  }
+  return env;
+}

@@ -1,0 +1,663 @@
+/**
+ * The SparkContext: the driver's entry point and owner of the worker pool.
+ *
+ * @module
+ */
+
+import { computeSplits } from "./_text_reader.ts";
+import { type CsvSpec, type CsvType, inferType, splitCsvLine } from "./_csv.ts";
+import { registerScheduler, schedulerOf } from "./_registry.ts";
+import { type JobInfo, type ProgressEvent, Scheduler } from "./_scheduler.ts";
+import { Broadcast } from "./broadcast.ts";
+import { SparkError } from "./error.ts";
+import { makeRDD, type RDD } from "./rdd.ts";
+import { resolve, toFileUrl } from "./_paths.ts";
+
+export type { CsvType, JobInfo, ProgressEvent };
+
+/** Options for {@linkcode SparkContext}. */
+export interface SparkContextOptions {
+  /**
+   * Number of worker threads.
+   * @default {navigator.hardwareConcurrency}
+   */
+  parallelism?: number;
+  /**
+   * Partitions for `parallelize`, `range`, `textFile` and `csv` when not
+   * given.
+   * @default {parallelism}
+   */
+  defaultPartitions?: number;
+  /**
+   * Modules shipped functions may use: identifier -> specifier or URL.
+   * Relative paths resolve against the current directory.
+   * @default {{}}
+   */
+  modules?: Record<string, string | URL>;
+  /**
+   * Attempts per task before the job fails (a crashed worker is replaced).
+   * @default {4}
+   */
+  maxTaskFailures?: number;
+  /**
+   * Upper bound on the estimated size of results sent to the driver by
+   * `collect()` and `take()`.
+   * @default {1073741824}
+   */
+  maxResultBytes?: number;
+  /**
+   * Largest byte-range split for `textFile` and `csv`.
+   * @default {33554432}
+   */
+  maxSplitBytes?: number;
+  /**
+   * Called after every finished task (for progress lines).
+   * @default {undefined}
+   */
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+/** Options for {@linkcode SparkContext.csv}. */
+export interface CsvOptions {
+  /**
+   * The first line holds the column names.
+   * @default {false}
+   */
+  header?: boolean;
+  /**
+   * Field separator.
+   * @default {","}
+   */
+  delimiter?: string;
+  /**
+   * Column names to types, in file order. Without it columns come from the
+   * header (or are named `_c0`, `_c1`, ...) and are strings unless
+   * `inferSchema` is set.
+   * @default {undefined}
+   */
+  schema?: Record<string, CsvType>;
+  /**
+   * Infer column types (integer, number, boolean, string) from the first
+   * 1 MiB of the file.
+   * @default {false}
+   */
+  inferSchema?: boolean;
+  /**
+   * What to do with malformed rows (wrong field count, bad value, open
+   * quote): keep them with nulls and `_corrupt_record` (PERMISSIVE), drop
+   * them (DROPMALFORMED) or fail the job (FAILFAST). The number of malformed
+   * rows is reported in `sc.lastJob.counters.malformedRows`.
+   * @default {"PERMISSIVE"}
+   */
+  mode?: "PERMISSIVE" | "DROPMALFORMED" | "FAILFAST";
+  /**
+   * Keep only these columns in each row (cheaper rows).
+   * @default {undefined}
+   */
+  columns?: string[];
+  /**
+   * Minimum number of splits.
+   * @default {defaultPartitions}
+   */
+  minPartitions?: number;
+}
+
+/** Options for {@linkcode SparkContext.fromTopic}. */
+export interface FromTopicOptions {
+  /** The kafka module's log directory. */
+  logDir: string;
+  /** The topic to read. */
+  topic: string;
+  /**
+   * How to decode record values.
+   * @default {"string"}
+   */
+  decode?: "json" | "string" | "bytes";
+}
+
+/** One record of an RDD made by {@linkcode SparkContext.fromTopic}. */
+export interface TopicRecord<V = unknown> {
+  /** Topic name. */
+  topic: string;
+  /** Partition number. */
+  partition: number;
+  /** Offset in the partition. */
+  offset: number | bigint;
+  /** Record timestamp. */
+  timestamp: number | bigint;
+  /** Key decoded as UTF-8, or null. */
+  key: string | null;
+  /** Value decoded as asked. */
+  value: V;
+  /** Headers as stored by the kafka module. */
+  headers: unknown;
+}
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+
+function positiveInt(v: unknown, what: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
+    throw new SparkError(`${what} must be an integer >= 1: ${String(v)}`);
+  }
+  return v;
+}
+
+function statFile(path: unknown, what: string): Deno.FileInfo {
+  if (typeof path !== "string" || path === "") {
+    throw new SparkError(`${what} needs a file path: ${String(path)}`);
+  }
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.statSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new SparkError(`File not found: "${path}"`, { cause: e });
+    }
+    throw new SparkError(`Cannot read file: "${path}"`, { cause: e });
+  }
+  if (info.isDirectory) {
+    throw new SparkError(`Expected a file, found a directory: "${path}"`);
+  }
+  return info;
+}
+
+/**
+ * The driver: owns a pool of module Workers (created once, reused by every
+ * job) and creates RDDs. Close it with `close()` or `await using`.
+ *
+ * Functions given to RDD methods run in the workers and are shipped as
+ * source text, so they cannot capture local variables: pass values in the
+ * optional last `env` argument (the function receives it as its last
+ * parameter; it may hold {@linkcode Broadcast}s) and code through modules
+ * registered with {@linkcode SparkContext.addModule}.
+ *
+ * @example Count by key on two workers
+ * ```ts
+ * import { SparkContext } from "./mod.ts";
+ * await using sc = new SparkContext({ parallelism: 2 });
+ * const counts = await sc.parallelize(["x", "y", "x"])
+ *   .map((s) => [s, 1] as [string, number])
+ *   .reduceByKey((a, b) => a + b)
+ *   .collectAsMap();
+ * console.log(counts.get("x")); // 2
+ * ```
+ */
+export class SparkContext {
+  #scheduler: Scheduler;
+  #parallelism: number;
+  #defaultPartitions: number;
+  #maxSplitBytes: number;
+  #closed = false;
+  #nextBroadcast = 0;
+
+  /**
+   * Starts the worker pool.
+   *
+   * @param options Pool size, defaults, modules, limits.
+   */
+  constructor(options: SparkContextOptions = {}) {
+    this.#parallelism = options.parallelism === undefined
+      ? Math.max(1, navigator.hardwareConcurrency || 1)
+      : positiveInt(options.parallelism, "parallelism");
+    this.#defaultPartitions = options.defaultPartitions === undefined
+      ? this.#parallelism
+      : positiveInt(options.defaultPartitions, "defaultPartitions");
+    const maxTaskFailures = options.maxTaskFailures === undefined
+      ? 4
+      : positiveInt(options.maxTaskFailures, "maxTaskFailures");
+    const maxResultBytes = options.maxResultBytes === undefined
+      ? 1024 ** 3
+      : positiveInt(options.maxResultBytes, "maxResultBytes");
+    this.#maxSplitBytes = options.maxSplitBytes === undefined
+      ? 32 * 1024 * 1024
+      : positiveInt(options.maxSplitBytes, "maxSplitBytes");
+    if (
+      options.onProgress !== undefined &&
+      typeof options.onProgress !== "function"
+    ) {
+      throw new SparkError(
+        `onProgress must be a function: ${typeof options.onProgress}`,
+      );
+    }
+    const modules = Object.entries(options.modules ?? {});
+    for (const [name] of modules) this.#checkModuleName(name);
+    this.#scheduler = new Scheduler(
+      this.#parallelism,
+      maxTaskFailures,
+      maxResultBytes,
+      options.onProgress,
+    );
+    registerScheduler(this, this.#scheduler);
+    for (const [name, spec] of modules) this.addModule(name, spec);
+  }
+
+  /** Number of worker threads. */
+  get parallelism(): number {
+    return this.#parallelism;
+  }
+
+  /** Default partition count for sources. */
+  get defaultPartitions(): number {
+    return this.#defaultPartitions;
+  }
+
+  /** Stages, timings and counters of the most recent job. */
+  get lastJob(): JobInfo | undefined {
+    return this.#scheduler.lastJob;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new SparkError("SparkContext is closed");
+  }
+
+  #checkModuleName(name: string): void {
+    if (!IDENT.test(name)) {
+      throw new SparkError(
+        `Module name must be a JavaScript identifier: "${name}"`,
+      );
+    }
+  }
+
+  /**
+   * Registers a module: inside shipped functions the identifier `name` is
+   * the module's namespace (workers import it the first time a function
+   * uses it).
+   *
+   * @param name Identifier to use in functions.
+   * @param specifier Module specifier or URL; relative paths resolve
+   *   against the current directory.
+   * @returns Nothing.
+   *
+   * @example Use a helper module
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * const file = await Deno.makeTempFile({ suffix: ".ts" });
+   * await Deno.writeTextFile(file, "export const double = (x: number) => x * 2;");
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * sc.addModule("helpers", file);
+   * const out = await sc.range(3).map((x) => {
+   *   // @ts-ignore: `helpers` is the registered module's namespace
+   *   return helpers.double(x);
+   * }).collect();
+   * console.log(out); // [0, 2, 4]
+   * await Deno.remove(file);
+   * ```
+   */
+  addModule(name: string, specifier: string | URL): void {
+    this.#checkOpen();
+    this.#checkModuleName(name);
+    let spec: string;
+    if (specifier instanceof URL) spec = specifier.href;
+    else if (typeof specifier === "string" && specifier !== "") {
+      spec = /^(\.\.?\/|\/)/.test(specifier)
+        ? toFileUrl(resolve(specifier)).href
+        : specifier;
+    } else {
+      throw new SparkError(
+        `Module specifier must be a string or URL: ${String(specifier)}`,
+      );
+    }
+    this.#scheduler.modules[name] = spec;
+  }
+
+  /**
+   * Makes a read-only value available to shipped functions through `env`,
+   * sent to each worker at most once.
+   *
+   * @param value A structured-cloneable value.
+   * @returns The broadcast handle.
+   *
+   * @example Broadcast a lookup set
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const keep = sc.broadcast(new Set([2, 3]));
+   * console.log(await sc.range(5).filter((x, env) => env.keep.value.has(x), { keep }).collect()); // [2, 3]
+   * ```
+   */
+  broadcast<T>(value: T): Broadcast<T> {
+    this.#checkOpen();
+    try {
+      structuredClone(value);
+    } catch (e) {
+      throw new SparkError(
+        `Broadcast value must be structured-cloneable: ${
+          String(value).slice(0, 60)
+        }`,
+        { cause: e },
+      );
+    }
+    const b = new Broadcast(this.#nextBroadcast++, value);
+    this.#scheduler.broadcasts.set(b.id, value);
+    return b;
+  }
+
+  /**
+   * Distributes a local collection over `numSlices` partitions.
+   *
+   * @param data Any iterable (copied now).
+   * @param numSlices Partition count.
+   * @returns The RDD.
+   *
+   * @example Parallelize
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.parallelize([1, 2, 3], 3).glom().collect()); // [[1], [2], [3]]
+   * ```
+   */
+  parallelize<T>(data: Iterable<T>, numSlices?: number): RDD<T> {
+    this.#checkOpen();
+    if (
+      data === null || data === undefined ||
+      typeof (data as Iterable<T>)[Symbol.iterator] !== "function"
+    ) {
+      throw new SparkError(`parallelize() needs an iterable: ${String(data)}`);
+    }
+    const n = numSlices === undefined
+      ? this.#defaultPartitions
+      : positiveInt(numSlices, "numSlices");
+    const all = [...data];
+    const slices: T[][] = [];
+    for (let i = 0; i < n; i++) {
+      slices.push(
+        all.slice(
+          Math.floor(i * all.length / n),
+          Math.floor((i + 1) * all.length / n),
+        ),
+      );
+    }
+    return makeRDD<T>(
+      this,
+      { type: "source", source: (p) => ({ k: "data", data: slices[p]! }) },
+      n,
+      "ParallelCollectionRDD",
+      "parallelize",
+    );
+  }
+
+  /**
+   * Integers from `start` (inclusive) to `end` (exclusive) by `step`, like
+   * PySpark's `sc.range`; with one argument, `0..start`.
+   *
+   * @param start First value (or the end when `end` is absent).
+   * @param end End, exclusive.
+   * @param step Increment (not 0).
+   * @param numSlices Partition count.
+   * @returns The RDD.
+   *
+   * @example Range
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(await sc.range(1, 10, 3).collect()); // [1, 4, 7]
+   * ```
+   */
+  range(
+    start: number,
+    end?: number,
+    step = 1,
+    numSlices?: number,
+  ): RDD<number> {
+    this.#checkOpen();
+    if (end === undefined) [start, end] = [0, start];
+    for (
+      const [v, what] of [[start, "start"], [end, "end"], [
+        step,
+        "step",
+      ]] as const
+    ) {
+      if (typeof v !== "number" || !Number.isFinite(v)) {
+        throw new SparkError(
+          `range() ${what} must be a finite number: ${String(v)}`,
+        );
+      }
+    }
+    if (step === 0) throw new SparkError(`range() step must not be 0: ${step}`);
+    const n = numSlices === undefined
+      ? this.#defaultPartitions
+      : positiveInt(numSlices, "numSlices");
+    const count = Math.max(0, Math.ceil((end - start) / step));
+    const s = start, st = step;
+    return makeRDD<number>(
+      this,
+      {
+        type: "source",
+        source: (p) => {
+          const from = Math.floor(p * count / n),
+            to = Math.floor((p + 1) * count / n);
+          return {
+            k: "range",
+            start: s + from * st,
+            end: s + to * st,
+            step: st,
+          };
+        },
+      },
+      n,
+      "ParallelCollectionRDD",
+      "range",
+    );
+  }
+
+  #splits(
+    path: string,
+    size: number,
+    minPartitions: number | undefined,
+  ): [number, number][] {
+    const min = minPartitions === undefined
+      ? this.#defaultPartitions
+      : positiveInt(minPartitions, "minPartitions");
+    let count = Math.max(min, Math.ceil(size / this.#maxSplitBytes));
+    // Round big files up to a multiple of the pool size so the last wave of
+    // tasks keeps every worker busy.
+    if (count > min) {
+      count = Math.ceil(count / this.#parallelism) * this.#parallelism;
+    }
+    void path;
+    return computeSplits(size, count, Infinity);
+  }
+
+  /**
+   * Lines of a text file, split by byte ranges that each worker reads
+   * itself (Hadoop's rule: a split skips its first partial line unless it
+   * starts at 0 and reads past its end to finish its last line). A UTF-8
+   * BOM is dropped and CRLF endings are handled.
+   *
+   * @param path File path.
+   * @param minPartitions Minimum number of splits.
+   * @returns An RDD of lines.
+   *
+   * @example Read lines
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * const file = await Deno.makeTempFile();
+   * await Deno.writeTextFile(file, "a\r\nb\nc");
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.textFile(file, 3).collect()); // ["a", "b", "c"]
+   * await Deno.remove(file);
+   * ```
+   */
+  textFile(path: string, minPartitions?: number): RDD<string> {
+    this.#checkOpen();
+    const info = statFile(path, "textFile()");
+    const abs = resolve(path);
+    const splits = this.#splits(abs, info.size, minPartitions);
+    return makeRDD<string>(
+      this,
+      {
+        type: "source",
+        source: (p) => ({
+          k: "text",
+          path: abs,
+          start: splits[p]![0],
+          end: splits[p]![1],
+        }),
+      },
+      splits.length,
+      "HadoopRDD",
+      "textFile",
+    );
+  }
+
+  /**
+   * Rows of a CSV file as objects, split like {@linkcode SparkContext.textFile}
+   * (one record per line). Empty fields are null.
+   *
+   * @param path File path.
+   * @param options Header, delimiter, schema or inferSchema, mode.
+   * @returns An RDD of row objects.
+   *
+   * @example Typed rows
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * const file = await Deno.makeTempFile({ suffix: ".csv" });
+   * await Deno.writeTextFile(file, 'place,mag\n"Nome, Alaska",4.5\nTaiwan,x\n');
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const rows = await sc.csv(file, { header: true, schema: { place: "string", mag: "number" } }).collect();
+   * console.log(rows[0], sc.lastJob?.counters.malformedRows); // { place: "Nome, Alaska", mag: 4.5 } 1
+   * await Deno.remove(file);
+   * ```
+   */
+  csv<R = Record<string, unknown>>(
+    path: string,
+    options: CsvOptions = {},
+  ): RDD<R> {
+    this.#checkOpen();
+    const info = statFile(path, "csv()");
+    const abs = resolve(path);
+    const delimiter = options.delimiter ?? ",";
+    if (
+      typeof delimiter !== "string" || delimiter.length === 0 ||
+      /["\r\n]/.test(delimiter)
+    ) {
+      throw new SparkError(
+        `CSV delimiter must be a non-empty string without quotes or newlines: ${
+          JSON.stringify(delimiter)
+        }`,
+      );
+    }
+    const mode = options.mode ?? "PERMISSIVE";
+    if (!["PERMISSIVE", "DROPMALFORMED", "FAILFAST"].includes(mode)) {
+      throw new SparkError(
+        `CSV mode must be PERMISSIVE, DROPMALFORMED or FAILFAST: "${mode}"`,
+      );
+    }
+    const header = options.header ?? false;
+    const sample = readHead(abs, 1 << 20);
+    const firstFields = sample.length > 0
+      ? splitCsvLine(sample[0]!, delimiter) ?? []
+      : [];
+    let columns: string[];
+    let types: CsvType[];
+    if (options.schema !== undefined) {
+      columns = Object.keys(options.schema);
+      types = Object.values(options.schema);
+      for (const t of types) {
+        if (!["string", "number", "integer", "boolean", "date"].includes(t)) {
+          throw new SparkError(
+            `CSV schema type must be string, number, integer, boolean or date: "${t}"`,
+          );
+        }
+      }
+    } else {
+      columns = header ? firstFields : firstFields.map((_, i) => `_c${i}`);
+      types = columns.map(() => "string" as CsvType);
+      if (options.inferSchema) {
+        const rows = sample.slice(header ? 1 : 0).filter((l) => l !== "").map((
+          l,
+        ) => splitCsvLine(l, delimiter) ?? []);
+        types = columns.map((_, i) => inferType(rows.map((r) => r[i] ?? "")));
+      }
+    }
+    let select: number[] | undefined;
+    if (options.columns !== undefined) {
+      select = options.columns.map((c) => {
+        const i = columns.indexOf(c);
+        if (i < 0) throw new SparkError(`CSV column not found: "${c}"`);
+        return i;
+      });
+    }
+    const spec: CsvSpec = { columns, types, delimiter, header, mode, select };
+    const splits = this.#splits(abs, info.size, options.minPartitions);
+    return makeRDD<R>(
+      this,
+      {
+        type: "source",
+        source: (p) => ({
+          k: "csv",
+          path: abs,
+          start: splits[p]![0],
+          end: splits[p]![1],
+          csv: spec,
+        }),
+      },
+      splits.length,
+      "CsvRDD",
+      "csv",
+    );
+  }
+
+  /**
+   * Ends the worker pool. Later jobs fail.
+   *
+   * @returns Nothing.
+   *
+   * @example Close explicitly
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * const sc = new SparkContext({ parallelism: 1 });
+   * console.log(await sc.range(3).count()); // 3
+   * sc.close();
+   * ```
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#scheduler.close();
+  }
+
+  /**
+   * Closes the context at the end of an `await using` block.
+   *
+   * @returns A resolved promise.
+   *
+   * @example await using
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * {
+   *   await using sc = new SparkContext({ parallelism: 1 });
+   *   console.log(await sc.range(2).collect()); // [0, 1]
+   * }
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+}
+
+/** Lines from the first `bytes` of a file (the last partial line dropped). */
+function readHead(path: string, bytes: number): string[] {
+  const file = Deno.openSync(path, { read: true });
+  try {
+    const buf = new Uint8Array(bytes);
+    let n = 0;
+    while (n < bytes) {
+      const r = file.readSync(buf.subarray(n));
+      if (r === null || r === 0) break;
+      n += r;
+    }
+    let text = new TextDecoder().decode(buf.subarray(0, n));
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const lines = text.split("\n").map((l) =>
+      l.endsWith("\r") ? l.slice(0, -1) : l
+    );
+    if (n === bytes) lines.pop();
+    return lines;
+  } finally {
+    file.close();
+  }
+}
+
+void schedulerOf;

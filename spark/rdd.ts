@@ -1,0 +1,1675 @@
+/**
+ * The RDD: an immutable, partitioned, lazily computed collection.
+ *
+ * @module
+ */
+
+import { shipFunction } from "./_closure.ts";
+import { compareKeys, encodeKey } from "./_keys.ts";
+import {
+  LINEAGE,
+  type Lineage,
+  lineageOf,
+  narrowParents,
+  type Node,
+  type ShuffleDep,
+  shuffleDepsOf,
+} from "./_lineage.ts";
+import type {
+  Action,
+  AggSpec,
+  FnSpec,
+  Op,
+  PartitionerSpec,
+  ReduceSpec,
+} from "./_plan.ts";
+import { schedulerOf } from "./_registry.ts";
+import { packEnv } from "./broadcast.ts";
+import type { SparkContext } from "./context.ts";
+import { SparkError } from "./error.ts";
+import { basename, dirname, join } from "node:path";
+
+let nextRddId = 0;
+let nextShuffleId = 0;
+
+/** Builds a new RDD; used by {@linkcode SparkContext} and transformations. */
+export function makeRDD<T>(
+  sc: SparkContext,
+  node: Node,
+  numPartitions: number,
+  kind: string,
+  label: string,
+  partitioner: PartitionerSpec | null = null,
+): RDD<T> {
+  const lineage: Lineage = {
+    id: nextRddId++,
+    sc,
+    node,
+    numPartitions,
+    kind,
+    label,
+    partitioner,
+    cached: false,
+  };
+  return new RDD<T>(sc, lineage);
+}
+
+function fnSpec(fn: unknown, what: string, env: unknown): FnSpec {
+  return { src: shipFunction(fn, what), env: packEnv(env, new Map()) };
+}
+
+function checkCount(n: unknown, what: string): number {
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1) {
+    throw new SparkError(`${what} must be an integer >= 1: ${String(n)}`);
+  }
+  return n;
+}
+
+function sameHash(p: PartitionerSpec | null, n: number): boolean {
+  return p !== null && p.kind === "hash" && p.n === n;
+}
+
+/**
+ * A resilient distributed dataset: a lazily evaluated, partitioned
+ * collection. Transformations (`map`, `filter`, `reduceByKey`, ...) only
+ * record lineage; actions (`collect`, `count`, ...) plan stages and run tasks
+ * on the context's worker pool.
+ *
+ * Functions passed to transformations and actions are shipped to workers as
+ * source text: they cannot use variables from the surrounding scope. Pass
+ * values through the optional last `env` argument (the function receives it
+ * as its last parameter) and helpers through modules registered with
+ * `sc.addModule(name, specifier)`.
+ *
+ * Pair methods (`reduceByKey`, `join`, ...) are available on `RDD<[K, V]>`.
+ *
+ * @typeParam T The element type.
+ *
+ * @example Word count
+ * ```ts
+ * import { SparkContext } from "./mod.ts";
+ * await using sc = new SparkContext({ parallelism: 2 });
+ * const counts = await sc.parallelize(["a b", "b c", "b"])
+ *   .flatMap((line) => line.split(" "))
+ *   .map((w) => [w, 1] as [string, number])
+ *   .reduceByKey((a, b) => a + b)
+ *   .sortByKey()
+ *   .collect();
+ * console.log(counts); // [["a", 1], ["b", 3], ["c", 1]]
+ * ```
+ */
+export class RDD<T> {
+  #sc: SparkContext;
+  #l: Lineage;
+
+  /**
+   * Not called directly: RDDs come from a {@linkcode SparkContext} and from
+   * transformations.
+   *
+   * @param sc The owning context.
+   * @param lineage Internal lineage record.
+   */
+  constructor(sc: SparkContext, lineage: unknown) {
+    this.#sc = sc;
+    this.#l = lineage as Lineage;
+    LINEAGE.set(this, this.#l);
+  }
+
+  /** The context-wide id of this RDD. */
+  get id(): number {
+    return this.#l.id;
+  }
+
+  /** The {@linkcode SparkContext} this RDD belongs to. */
+  get context(): SparkContext {
+    return this.#sc;
+  }
+
+  /** The number of partitions. */
+  get numPartitions(): number {
+    return this.#l.numPartitions;
+  }
+
+  #derive<U>(
+    node: Node,
+    n: number,
+    kind: string,
+    label: string,
+    partitioner: PartitionerSpec | null = null,
+  ): RDD<U> {
+    return makeRDD<U>(this.#sc, node, n, kind, label, partitioner);
+  }
+
+  #op<U>(op: Op, label: string, keepPartitioner = false): RDD<U> {
+    return this.#derive<U>(
+      { type: "op", parent: this, op },
+      this.numPartitions,
+      "MapPartitionsRDD",
+      label,
+      keepPartitioner ? this.#l.partitioner : null,
+    );
+  }
+
+  // ---------------------------------------------------------------- narrow
+
+  /**
+   * Applies `fn` to every element.
+   *
+   * @param fn Runs in a worker; receives the element and `env`.
+   * @param env Values for `fn` (structured-cloneable; may hold broadcasts).
+   * @returns The mapped RDD.
+   *
+   * @example Scale with a value from env
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const out = await sc.parallelize([1, 2, 3])
+   *   .map((x, env) => x * env.k, { k: 10 }).collect();
+   * console.log(out); // [10, 20, 30]
+   * ```
+   */
+  map<U, E = undefined>(fn: (x: T, env: E) => U, env?: E): RDD<U> {
+    return this.#op({ t: "map", fn: fnSpec(fn, "map", env) }, "map");
+  }
+
+  /**
+   * Keeps the elements for which `fn` returns a truthy value.
+   *
+   * @param fn Runs in a worker; receives the element and `env`.
+   * @param env Values for `fn`.
+   * @returns The filtered RDD (keeps the partitioner).
+   *
+   * @example Filter with a threshold
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const out = await sc.parallelize([{ mag: 3 }, { mag: 5 }])
+   *   .filter((r, env) => r.mag > env.min, { min: 4 }).collect();
+   * console.log(out); // [{ mag: 5 }]
+   * ```
+   */
+  filter<E = undefined>(fn: (x: T, env: E) => unknown, env?: E): RDD<T> {
+    return this.#op(
+      { t: "filter", fn: fnSpec(fn, "filter", env) },
+      "filter",
+      true,
+    );
+  }
+
+  /**
+   * Maps each element to an iterable and flattens the results.
+   *
+   * @param fn Runs in a worker; returns an iterable.
+   * @param env Values for `fn`.
+   * @returns The flattened RDD.
+   *
+   * @example Split lines into words
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const words = await sc.parallelize(["a b", "c"])
+   *   .flatMap((l) => l.split(" ")).collect();
+   * console.log(words); // ["a", "b", "c"]
+   * ```
+   */
+  flatMap<U, E = undefined>(
+    fn: (x: T, env: E) => Iterable<U>,
+    env?: E,
+  ): RDD<U> {
+    return this.#op(
+      { t: "flatMap", fn: fnSpec(fn, "flatMap", env) },
+      "flatMap",
+    );
+  }
+
+  /**
+   * Transforms a whole partition at once. `fn` receives a lazy iterable of
+   * the partition's rows and may return any iterable, an async iterable or a
+   * promise of an iterable.
+   *
+   * @param fn Runs in a worker; receives the rows and `env`.
+   * @param env Values for `fn`.
+   * @returns The transformed RDD.
+   *
+   * @example Sum each partition
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const sums = await sc.parallelize([1, 2, 3, 4], 2)
+   *   .mapPartitions((rows) => {
+   *     let s = 0;
+   *     for (const r of rows) s += r;
+   *     return [s];
+   *   }).collect();
+   * console.log(sums); // [3, 7]
+   * ```
+   */
+  mapPartitions<U, E = undefined>(
+    fn: (
+      rows: Iterable<T>,
+      env: E,
+    ) => Iterable<U> | AsyncIterable<U> | Promise<Iterable<U>>,
+    env?: E,
+  ): RDD<U> {
+    return this.#op(
+      { t: "mapPartitions", fn: fnSpec(fn, "mapPartitions", env) },
+      "mapPartitions",
+    );
+  }
+
+  /**
+   * Like {@linkcode RDD.mapPartitions}, with the partition index first.
+   *
+   * @param fn Runs in a worker; receives the index, the rows and `env`.
+   * @param env Values for `fn`.
+   * @returns The transformed RDD.
+   *
+   * @example Tag rows with their partition
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const out = await sc.parallelize(["a", "b"], 2)
+   *   .mapPartitionsWithIndex((i, rows) => [...rows].map((r) => `${i}:${r}`))
+   *   .collect();
+   * console.log(out); // ["0:a", "1:b"]
+   * ```
+   */
+  mapPartitionsWithIndex<U, E = undefined>(
+    fn: (
+      index: number,
+      rows: Iterable<T>,
+      env: E,
+    ) => Iterable<U> | AsyncIterable<U> | Promise<Iterable<U>>,
+    env?: E,
+  ): RDD<U> {
+    return this.#op(
+      {
+        t: "mapPartitionsWithIndex",
+        fn: fnSpec(fn, "mapPartitionsWithIndex", env),
+      },
+      "mapPartitionsWithIndex",
+    );
+  }
+
+  /**
+   * Pairs each element with a key computed by `fn`.
+   *
+   * @param fn Runs in a worker; returns the key.
+   * @param env Values for `fn`.
+   * @returns An RDD of `[key, element]`.
+   *
+   * @example Key by length
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(await sc.parallelize(["aa", "b"]).keyBy((s) => s.length).collect());
+   * // [[2, "aa"], [1, "b"]]
+   * ```
+   */
+  keyBy<K, E = undefined>(fn: (x: T, env: E) => K, env?: E): RDD<[K, T]> {
+    return this.#op({ t: "keyBy", fn: fnSpec(fn, "keyBy", env) }, "keyBy");
+  }
+
+  /**
+   * Turns each partition into one array.
+   *
+   * @returns An RDD with one array per partition.
+   *
+   * @example See the partitions
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(await sc.parallelize([1, 2, 3, 4], 2).glom().collect()); // [[1, 2], [3, 4]]
+   * ```
+   */
+  glom(): RDD<T[]> {
+    return this.#op({ t: "glom" }, "glom");
+  }
+
+  /**
+   * A random sample of the elements.
+   *
+   * @param withReplacement Whether an element may be picked more than once.
+   * @param fraction Expected fraction (without replacement: 0..1) or expected
+   *   count per element (with replacement).
+   * @param seed Random seed (random when absent).
+   * @returns The sampled RDD.
+   *
+   * @example Sample about a tenth
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const n = await sc.range(1000).sample(false, 0.1, 42).count();
+   * console.log(n > 50 && n < 150); // true
+   * ```
+   */
+  sample(withReplacement: boolean, fraction: number, seed?: number): RDD<T> {
+    if (
+      typeof fraction !== "number" || !(fraction >= 0) ||
+      (!withReplacement && fraction > 1)
+    ) {
+      throw new SparkError(
+        `Sample fraction must be in [0, 1] without replacement or >= 0 with it: ${fraction}`,
+      );
+    }
+    return this.#op(
+      {
+        t: "sample",
+        withReplacement,
+        fraction,
+        seed: seed ?? Math.floor(Math.random() * 2 ** 31),
+      },
+      "sample",
+    );
+  }
+
+  /**
+   * The elements of both RDDs (duplicates kept), without a shuffle.
+   *
+   * @param other Another RDD of the same context.
+   * @returns The union.
+   *
+   * @example Union
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const u = sc.parallelize([1, 2]).union(sc.parallelize([2, 3]));
+   * console.log(await u.collect(), u.numPartitions); // [1, 2, 2, 3] 2
+   * ```
+   */
+  union(other: RDD<T>): RDD<T> {
+    if (!(other instanceof RDD) || other.context !== this.#sc) {
+      throw new SparkError(
+        `Union needs an RDD of the same SparkContext: ${String(other)}`,
+      );
+    }
+    const parents: object[] = [];
+    for (const r of [this, other]) {
+      const l = lineageOf(r);
+      if (l.node.type === "union" && !l.cached) parents.push(...l.node.parents);
+      else parents.push(r);
+    }
+    const n = parents.reduce<number>(
+      (a, p) => a + lineageOf(p).numPartitions,
+      0,
+    );
+    return this.#derive({ type: "union", parents }, n, "UnionRDD", "union");
+  }
+
+  /**
+   * The distinct elements (by value: arrays and objects compare by content).
+   *
+   * @param numPartitions Output partitions (default: this RDD's count).
+   * @returns The deduplicated RDD.
+   *
+   * @example Distinct
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log((await sc.parallelize([3, 1, 3, 1]).distinct().collect()).sort()); // [1, 3]
+   * ```
+   */
+  distinct(numPartitions?: number): RDD<T> {
+    const n = this.#n(numPartitions);
+    const pairs = this.#op<[T, null]>({ t: "pairNull" }, "distinct");
+    return (pairs as RDD<[T, null]>).#shuffle<[T, null]>(
+      { kind: "hash", n },
+      { kind: "first" },
+      { mode: "combine", agg: { kind: "first" } },
+      "distinct",
+    ).#op<T>({ t: "keys" }, "distinct");
+  }
+
+  /**
+   * Reshuffles into exactly `numPartitions` partitions of about equal size.
+   *
+   * @param numPartitions Output partitions.
+   * @returns The repartitioned RDD.
+   *
+   * @example Repartition
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(sc.range(100, undefined, undefined, 1).repartition(4).numPartitions); // 4
+   * ```
+   */
+  repartition(numPartitions: number): RDD<T> {
+    const n = checkCount(numPartitions, "numPartitions");
+    return this.#shuffle<T>(
+      { kind: "roundRobin", n },
+      null,
+      { mode: "none" },
+      "repartition",
+    );
+  }
+
+  /**
+   * Merges partitions without a shuffle (or with one when `shuffle`).
+   *
+   * @param numPartitions Target partition count.
+   * @param shuffle Redistribute with a shuffle instead.
+   * @returns The coalesced RDD.
+   *
+   * @example Coalesce
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const r = sc.parallelize([1, 2, 3, 4], 4).coalesce(2);
+   * console.log(await r.glom().collect()); // [[1, 2], [3, 4]]
+   * ```
+   */
+  coalesce(numPartitions: number, shuffle = false): RDD<T> {
+    const n = checkCount(numPartitions, "numPartitions");
+    if (shuffle) return this.repartition(n);
+    const total = this.numPartitions;
+    const m = Math.min(n, total);
+    const groups: number[][] = [];
+    for (let i = 0; i < m; i++) {
+      const g: number[] = [];
+      const from = Math.floor(i * total / m),
+        to = Math.floor((i + 1) * total / m);
+      for (let j = from; j < to; j++) g.push(j);
+      groups.push(g);
+    }
+    return this.#derive(
+      { type: "coalesce", parent: this, groups },
+      m,
+      "CoalescedRDD",
+      "coalesce",
+    );
+  }
+
+  /**
+   * Sorts globally by a key computed by `fn` (range-partitioned shuffle).
+   *
+   * @param fn Runs in a worker; returns the sort key.
+   * @param ascending Sort order.
+   * @param numPartitions Output partitions (default: this RDD's count).
+   * @param env Values for `fn`.
+   * @returns The sorted RDD.
+   *
+   * @example Sort by length
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.parallelize(["ccc", "a", "bb"]).sortBy((s) => s.length).collect());
+   * // ["a", "bb", "ccc"]
+   * ```
+   */
+  sortBy<K, E = undefined>(
+    fn: (x: T, env: E) => K,
+    ascending = true,
+    numPartitions?: number,
+    env?: E,
+  ): RDD<T> {
+    return this.keyBy(fn, env).sortByKey(ascending, numPartitions).values();
+  }
+
+  /**
+   * Keeps computed partitions in the worker that computed them, for later
+   * jobs. Returns this RDD.
+   *
+   * @returns This RDD.
+   *
+   * @example Cache
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const r = sc.range(10).map((x) => x * x).cache();
+   * console.log(await r.count(), await r.reduce((a, b) => a + b)); // 10 285
+   * ```
+   */
+  cache(): this {
+    this.#l.cached = true;
+    return this;
+  }
+
+  /**
+   * Same as {@linkcode RDD.cache} (memory is the only storage level).
+   *
+   * @returns This RDD.
+   *
+   * @example Persist
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(await sc.range(3).persist().collect()); // [0, 1, 2]
+   * ```
+   */
+  persist(): this {
+    return this.cache();
+  }
+
+  /**
+   * Drops cached partitions from the workers.
+   *
+   * @returns This RDD.
+   *
+   * @example Unpersist
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const r = sc.range(3).cache();
+   * await r.count();
+   * console.log(await r.unpersist().count()); // 3
+   * ```
+   */
+  unpersist(): this {
+    this.#l.cached = false;
+    schedulerOf(this.#sc).unpersist(this.id);
+    return this;
+  }
+
+  // ------------------------------------------------------------ pair RDDs
+
+  /**
+   * Applies `fn` to each value of a pair RDD, keeping keys and partitioner.
+   *
+   * @param fn Runs in a worker; receives the value and `env`.
+   * @param env Values for `fn`.
+   * @returns The mapped pair RDD.
+   *
+   * @example Map values
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(await sc.parallelize([["a", 1]] as [string, number][]).mapValues((v) => v + 1).collect());
+   * // [["a", 2]]
+   * ```
+   */
+  mapValues<K, V, U, E = undefined>(
+    this: RDD<[K, V]>,
+    fn: (v: V, env: E) => U,
+    env?: E,
+  ): RDD<[K, U]> {
+    return this.#op(
+      { t: "mapValues", fn: fnSpec(fn, "mapValues", env) },
+      "mapValues",
+      true,
+    );
+  }
+
+  /**
+   * Maps each value to an iterable and emits one pair per item.
+   *
+   * @param fn Runs in a worker; returns an iterable.
+   * @param env Values for `fn`.
+   * @returns The flattened pair RDD.
+   *
+   * @example Flat-map values
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(await sc.parallelize([["a", "x y"]] as [string, string][])
+   *   .flatMapValues((v) => v.split(" ")).collect()); // [["a", "x"], ["a", "y"]]
+   * ```
+   */
+  flatMapValues<K, V, U, E = undefined>(
+    this: RDD<[K, V]>,
+    fn: (v: V, env: E) => Iterable<U>,
+    env?: E,
+  ): RDD<[K, U]> {
+    return this.#op(
+      { t: "flatMapValues", fn: fnSpec(fn, "flatMapValues", env) },
+      "flatMapValues",
+      true,
+    );
+  }
+
+  /**
+   * The keys of a pair RDD.
+   *
+   * @returns An RDD of keys.
+   *
+   * @example Keys
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(await sc.parallelize([["a", 1]] as [string, number][]).keys().collect()); // ["a"]
+   * ```
+   */
+  keys<K, V>(this: RDD<[K, V]>): RDD<K> {
+    return this.#op({ t: "keys" }, "keys");
+  }
+
+  /**
+   * The values of a pair RDD.
+   *
+   * @returns An RDD of values.
+   *
+   * @example Values
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(await sc.parallelize([["a", 1]] as [string, number][]).values().collect()); // [1]
+   * ```
+   */
+  values<K, V>(this: RDD<[K, V]>): RDD<V> {
+    return this.#op({ t: "values" }, "values");
+  }
+
+  #n(numPartitions: unknown): number {
+    if (numPartitions === undefined || numPartitions === null) {
+      return this.numPartitions;
+    }
+    return checkCount(numPartitions, "numPartitions");
+  }
+
+  #shuffle<U>(
+    part: PartitionerSpec,
+    agg: AggSpec | null,
+    reduce: ReduceSpec,
+    label: string,
+  ): RDD<U> {
+    const dep: ShuffleDep = {
+      id: nextShuffleId++,
+      parent: this,
+      part,
+      agg,
+      needsBounds: part.kind === "range",
+      seed: 0x5eed + this.id,
+    };
+    return this.#derive<U>(
+      { type: "shuffled", dep, reduce },
+      part.n,
+      "ShuffledRDD",
+      label,
+      part.kind === "roundRobin" ? null : part,
+    );
+  }
+
+  #combine<K, C>(
+    agg: AggSpec,
+    numPartitions: unknown,
+    label: string,
+  ): RDD<[K, C]> {
+    const n = this.#n(numPartitions);
+    if (sameHash(this.#l.partitioner, n)) {
+      // Already hash-partitioned the same way: combine in place, no shuffle.
+      return this.#op({ t: "combineLocal", agg }, label, true);
+    }
+    return this.#shuffle<[K, C]>(
+      { kind: "hash", n },
+      agg,
+      { mode: "combine", agg },
+      label,
+    );
+  }
+
+  /**
+   * Merges the values of each key with `fn` (associative and commutative),
+   * combining on the map side before the shuffle.
+   *
+   * @param fn Runs in a worker; merges two values.
+   * @param numPartitions Output partitions (default: this RDD's count).
+   * @param env Values for `fn`.
+   * @returns One pair per key.
+   *
+   * @example Sum by key
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const r = sc.parallelize([["a", 1], ["b", 2], ["a", 3]] as [string, number][])
+   *   .reduceByKey((x, y) => x + y);
+   * console.log(await r.collectAsMap()); // Map(2) { "a" => 4, "b" => 2 }
+   * ```
+   */
+  reduceByKey<K, V, E = undefined>(
+    this: RDD<[K, V]>,
+    fn: (a: V, b: V, env: E) => V,
+    numPartitions?: number,
+    env?: E,
+  ): RDD<[K, V]> {
+    [numPartitions, env] = envShift(numPartitions, env);
+    return this.#combine(
+      { kind: "reduce", fn: fnSpec(fn, "reduceByKey", env) },
+      numPartitions,
+      "reduceByKey",
+    );
+  }
+
+  /**
+   * Like {@linkcode RDD.reduceByKey} starting from a zero value per key.
+   *
+   * @param zero Neutral value (cloned per key).
+   * @param fn Runs in a worker; merges two values.
+   * @param numPartitions Output partitions.
+   * @param env Values for `fn`.
+   * @returns One pair per key.
+   *
+   * @example Fold by key
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const r = sc.parallelize([["a", 2], ["a", 3]] as [string, number][]).foldByKey(1, (x, y) => x * y);
+   * console.log(await r.collect()); // [["a", 6]]
+   * ```
+   */
+  foldByKey<K, V, E = undefined>(
+    this: RDD<[K, V]>,
+    zero: V,
+    fn: (a: V, b: V, env: E) => V,
+    numPartitions?: number,
+    env?: E,
+  ): RDD<[K, V]> {
+    [numPartitions, env] = envShift(numPartitions, env);
+    return this.#combine(
+      { kind: "fold", zero, fn: fnSpec(fn, "foldByKey", env) },
+      numPartitions,
+      "foldByKey",
+    );
+  }
+
+  /**
+   * Aggregates the values of each key into a different type.
+   *
+   * @param zero Starting accumulator (cloned per key).
+   * @param seqOp Adds a value to an accumulator (in a worker).
+   * @param combOp Merges two accumulators (in a worker).
+   * @param numPartitions Output partitions.
+   * @param env Values for both functions.
+   * @returns One pair per key.
+   *
+   * @example Count and sum per key
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const r = sc.parallelize([["a", 2], ["a", 4]] as [string, number][])
+   *   .aggregateByKey(
+   *     { n: 0, sum: 0 },
+   *     (acc, v) => ({ n: acc.n + 1, sum: acc.sum + v }),
+   *     (x, y) => ({ n: x.n + y.n, sum: x.sum + y.sum }),
+   *   );
+   * console.log(await r.collect()); // [["a", { n: 2, sum: 6 }]]
+   * ```
+   */
+  aggregateByKey<K, V, U, E = undefined>(
+    this: RDD<[K, V]>,
+    zero: U,
+    seqOp: (acc: U, v: V, env: E) => U,
+    combOp: (a: U, b: U, env: E) => U,
+    numPartitions?: number,
+    env?: E,
+  ): RDD<[K, U]> {
+    [numPartitions, env] = envShift(numPartitions, env);
+    return this.#combine(
+      {
+        kind: "aggregate",
+        zero,
+        seq: fnSpec(seqOp, "aggregateByKey", env),
+        comb: fnSpec(combOp, "aggregateByKey", env),
+      },
+      numPartitions,
+      "aggregateByKey",
+    );
+  }
+
+  /**
+   * The general per-key aggregation behind the other `...ByKey` methods.
+   *
+   * @param createCombiner Turns a first value into a combiner.
+   * @param mergeValue Adds a value to a combiner.
+   * @param mergeCombiners Merges two combiners.
+   * @param numPartitions Output partitions.
+   * @param env Values for the three functions.
+   * @returns One pair per key.
+   *
+   * @example Collect values into arrays
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const r = sc.parallelize([["a", 1], ["a", 2]] as [string, number][])
+   *   .combineByKey((v) => [v], (c, v) => [...c, v], (a, b) => [...a, ...b]);
+   * console.log(await r.collect()); // [["a", [1, 2]]]
+   * ```
+   */
+  combineByKey<K, V, C, E = undefined>(
+    this: RDD<[K, V]>,
+    createCombiner: (v: V, env: E) => C,
+    mergeValue: (c: C, v: V, env: E) => C,
+    mergeCombiners: (a: C, b: C, env: E) => C,
+    numPartitions?: number,
+    env?: E,
+  ): RDD<[K, C]> {
+    [numPartitions, env] = envShift(numPartitions, env);
+    return this.#combine(
+      {
+        kind: "combine",
+        create: fnSpec(createCombiner, "combineByKey", env),
+        merge: fnSpec(mergeValue, "combineByKey", env),
+        mergeCombiners: fnSpec(mergeCombiners, "combineByKey", env),
+      },
+      numPartitions,
+      "combineByKey",
+    );
+  }
+
+  /**
+   * Groups the values of each key into an array (no map-side combine).
+   *
+   * @param numPartitions Output partitions.
+   * @returns One `[key, values]` pair per key.
+   *
+   * @example Group
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(await sc.parallelize([["a", 1], ["a", 2]] as [string, number][]).groupByKey().collect());
+   * // [["a", [1, 2]]]
+   * ```
+   */
+  groupByKey<K, V>(this: RDD<[K, V]>, numPartitions?: number): RDD<[K, V[]]> {
+    const n = this.#n(numPartitions);
+    if (sameHash(this.#l.partitioner, n)) {
+      return this.#op({ t: "groupLocal" }, "groupByKey", true);
+    }
+    return this.#shuffle(
+      { kind: "hash", n },
+      null,
+      { mode: "group" },
+      "groupByKey",
+    );
+  }
+
+  /**
+   * Hash-partitions a pair RDD by key (no shuffle if it already is).
+   *
+   * @param numPartitions Output partitions.
+   * @returns The partitioned RDD.
+   *
+   * @example Co-locate keys
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const r = sc.parallelize([[1, "a"], [1, "b"]] as [number, string][]).partitionBy(3);
+   * console.log((await r.glom().collect()).filter((p) => p.length > 0).length); // 1
+   * ```
+   */
+  partitionBy<K, V>(this: RDD<[K, V]>, numPartitions: number): RDD<[K, V]> {
+    const n = checkCount(numPartitions, "numPartitions");
+    if (sameHash(this.#l.partitioner, n)) return this;
+    return this.#shuffle(
+      { kind: "hash", n },
+      null,
+      { mode: "none" },
+      "partitionBy",
+    );
+  }
+
+  /**
+   * Sorts a pair RDD by key: a range partitioner built from a sample keeps
+   * the output globally ordered across partitions.
+   *
+   * @param ascending Sort order.
+   * @param numPartitions Output partitions.
+   * @returns The sorted RDD.
+   *
+   * @example Sort by key
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const r = sc.parallelize([[3, "c"], [1, "a"], [2, "b"]] as [number, string][]).sortByKey(false);
+   * console.log(await r.keys().collect()); // [3, 2, 1]
+   * ```
+   */
+  sortByKey<K, V>(
+    this: RDD<[K, V]>,
+    ascending = true,
+    numPartitions?: number,
+  ): RDD<[K, V]> {
+    const n = this.#n(numPartitions);
+    return this.#shuffle(
+      { kind: "range", n, ascending, bounds: [] },
+      null,
+      { mode: "sort", ascending },
+      "sortByKey",
+    );
+  }
+
+  /**
+   * Groups both RDDs by key: `[key, [valuesHere, valuesThere]]`.
+   *
+   * @param other Another pair RDD.
+   * @param numPartitions Output partitions (default: the larger count).
+   * @returns The co-grouped RDD.
+   *
+   * @example Cogroup
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const a = sc.parallelize([["k", 1]] as [string, number][]);
+   * const b = sc.parallelize([["k", "x"], ["k", "y"]] as [string, string][]);
+   * console.log(await a.cogroup(b).collect()); // [["k", [[1], ["x", "y"]]]]
+   * ```
+   */
+  cogroup<K, V, W>(
+    this: RDD<[K, V]>,
+    other: RDD<[K, W]>,
+    numPartitions?: number,
+  ): RDD<[K, [V[], W[]]]> {
+    if (!(other instanceof RDD) || other.context !== this.#sc) {
+      throw new SparkError(
+        `Expected an RDD of the same SparkContext: ${String(other)}`,
+      );
+    }
+    const n = numPartitions === undefined
+      ? Math.max(this.numPartitions, other.numPartitions)
+      : checkCount(numPartitions, "numPartitions");
+    const inputs = [this, other].map((r) => {
+      const l = lineageOf(r);
+      if (sameHash(l.partitioner, n)) return { narrow: r as object };
+      return {
+        shuffle: {
+          id: nextShuffleId++,
+          parent: r,
+          part: { kind: "hash", n },
+          agg: null,
+          needsBounds: false,
+          seed: 0,
+        } as ShuffleDep,
+      };
+    });
+    return this.#derive(
+      { type: "cogroup", inputs },
+      n,
+      "CoGroupedRDD",
+      "cogroup",
+      { kind: "hash", n },
+    );
+  }
+
+  #join<K, V, W, R>(
+    other: RDD<[K, W]>,
+    how: "inner" | "left" | "right" | "full",
+    numPartitions: number | undefined,
+    label: string,
+  ): RDD<[K, R]> {
+    const cg = (this as unknown as RDD<[K, V]>).cogroup(other, numPartitions);
+    return cg.#op({ t: "joinFlatten", how }, label, true);
+  }
+
+  /**
+   * Inner join: `[key, [v, w]]` for every matching pair.
+   *
+   * @param other Another pair RDD.
+   * @param numPartitions Output partitions.
+   * @returns The joined RDD.
+   *
+   * @example Join
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const a = sc.parallelize([[1, "a"], [2, "b"]] as [number, string][]);
+   * const b = sc.parallelize([[1, "x"]] as [number, string][]);
+   * console.log(await a.join(b).collect()); // [[1, ["a", "x"]]]
+   * ```
+   */
+  join<K, V, W>(
+    this: RDD<[K, V]>,
+    other: RDD<[K, W]>,
+    numPartitions?: number,
+  ): RDD<[K, [V, W]]> {
+    return this.#join(other, "inner", numPartitions, "join");
+  }
+
+  /**
+   * Left outer join: unmatched left keys get `null` on the right.
+   *
+   * @param other Another pair RDD.
+   * @param numPartitions Output partitions.
+   * @returns The joined RDD.
+   *
+   * @example Left outer join
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const a = sc.parallelize([[1, "a"], [2, "b"]] as [number, string][]);
+   * const b = sc.parallelize([[1, "x"]] as [number, string][]);
+   * console.log(await a.leftOuterJoin(b).sortByKey().collect()); // [[1, ["a", "x"]], [2, ["b", null]]]
+   * ```
+   */
+  leftOuterJoin<K, V, W>(
+    this: RDD<[K, V]>,
+    other: RDD<[K, W]>,
+    numPartitions?: number,
+  ): RDD<[K, [V, W | null]]> {
+    return this.#join(other, "left", numPartitions, "leftOuterJoin");
+  }
+
+  /**
+   * Right outer join: unmatched right keys get `null` on the left.
+   *
+   * @param other Another pair RDD.
+   * @param numPartitions Output partitions.
+   * @returns The joined RDD.
+   *
+   * @example Right outer join
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const a = sc.parallelize([[1, "a"]] as [number, string][]);
+   * const b = sc.parallelize([[2, "y"]] as [number, string][]);
+   * console.log(await a.rightOuterJoin(b).collect()); // [[2, [null, "y"]]]
+   * ```
+   */
+  rightOuterJoin<K, V, W>(
+    this: RDD<[K, V]>,
+    other: RDD<[K, W]>,
+    numPartitions?: number,
+  ): RDD<[K, [V | null, W]]> {
+    return this.#join(other, "right", numPartitions, "rightOuterJoin");
+  }
+
+  /**
+   * Full outer join: unmatched keys on either side get `null`.
+   *
+   * @param other Another pair RDD.
+   * @param numPartitions Output partitions.
+   * @returns The joined RDD.
+   *
+   * @example Full outer join
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const a = sc.parallelize([[1, "a"]] as [number, string][]);
+   * const b = sc.parallelize([[2, "y"]] as [number, string][]);
+   * console.log(await a.fullOuterJoin(b).sortByKey().collect()); // [[1, ["a", null]], [2, [null, "y"]]]
+   * ```
+   */
+  fullOuterJoin<K, V, W>(
+    this: RDD<[K, V]>,
+    other: RDD<[K, W]>,
+    numPartitions?: number,
+  ): RDD<[K, [V | null, W | null]]> {
+    return this.#join(other, "full", numPartitions, "fullOuterJoin");
+  }
+
+  // --------------------------------------------------------------- actions
+
+  #run(
+    partitions: number[],
+    action: (p: number) => Action,
+    label: string,
+  ): Promise<unknown[]> {
+    return schedulerOf(this.#sc).runJob(this, partitions, action, label);
+  }
+
+  #all(): number[] {
+    return [...Array(this.numPartitions).keys()];
+  }
+
+  /**
+   * Computes every partition and returns all elements, in partition order.
+   * Fails with a clear error when the results exceed `maxResultBytes`.
+   *
+   * @returns All elements.
+   *
+   * @example Collect
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.range(5).collect()); // [0, 1, 2, 3, 4]
+   * ```
+   */
+  async collect(): Promise<T[]> {
+    const parts = await this.#run(
+      this.#all(),
+      () => ({ a: "collect" }),
+      "collect",
+    );
+    return (parts as T[][]).flat(1) as T[];
+  }
+
+  /**
+   * The number of elements.
+   *
+   * @returns The count.
+   *
+   * @example Count
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.range(1000).filter((x) => x % 3 === 0).count()); // 334
+   * ```
+   */
+  async count(): Promise<number> {
+    const parts = await this.#run(this.#all(), () => ({ a: "count" }), "count");
+    return (parts as number[]).reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * Reduces all elements with an associative, commutative `fn`.
+   *
+   * @param fn Runs in workers (per partition) and on the driver (merging).
+   * @param env Values for `fn`.
+   * @returns The reduced value; fails on an empty RDD.
+   *
+   * @example Sum
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.range(1, 11).reduce((a, b) => a + b)); // 55
+   * ```
+   */
+  async reduce<E = undefined>(
+    fn: (a: T, b: T, env: E) => T,
+    env?: E,
+  ): Promise<T> {
+    const spec = fnSpec(fn, "reduce", env);
+    const parts = await this.#run(
+      this.#all(),
+      () => ({ a: "reduce", fn: spec }),
+      "reduce",
+    ) as {
+      has: boolean;
+      acc: T;
+    }[];
+    let has = false;
+    let acc: T | undefined;
+    for (const p of parts) {
+      if (!p.has) continue;
+      acc = has ? fn(acc as T, p.acc, env as E) : p.acc;
+      has = true;
+    }
+    if (!has) {
+      throw new SparkError(`Cannot reduce an empty RDD: ${this.#describe()}`);
+    }
+    return acc as T;
+  }
+
+  /**
+   * Folds each partition from `zero`, then folds the partition results.
+   *
+   * @param zero Neutral value (cloned per partition).
+   * @param fn Runs in workers and on the driver.
+   * @param env Values for `fn`.
+   * @returns The folded value.
+   *
+   * @example Fold
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.range(1, 5).fold(0, (a, b) => a + b)); // 10
+   * ```
+   */
+  async fold<E = undefined>(
+    zero: T,
+    fn: (a: T, b: T, env: E) => T,
+    env?: E,
+  ): Promise<T> {
+    const spec = fnSpec(fn, "fold", env);
+    const parts = await this.#run(
+      this.#all(),
+      () => ({ a: "fold", zero, fn: spec }),
+      "fold",
+    );
+    let acc = structuredClone(zero);
+    for (const p of parts as T[]) acc = fn(acc, p, env as E);
+    return acc;
+  }
+
+  /**
+   * Aggregates into a different type: `seqOp` per partition in workers,
+   * `combOp` across partitions on the driver.
+   *
+   * @param zero Starting accumulator (cloned per partition).
+   * @param seqOp Adds an element to an accumulator.
+   * @param combOp Merges two accumulators.
+   * @param env Values for both functions.
+   * @returns The aggregate.
+   *
+   * @example Sum and count
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const r = await sc.range(4).aggregate(
+   *   { n: 0, sum: 0 },
+   *   (a, x) => ({ n: a.n + 1, sum: a.sum + x }),
+   *   (a, b) => ({ n: a.n + b.n, sum: a.sum + b.sum }),
+   * );
+   * console.log(r); // { n: 4, sum: 6 }
+   * ```
+   */
+  async aggregate<U, E = undefined>(
+    zero: U,
+    seqOp: (acc: U, x: T, env: E) => U,
+    combOp: (a: U, b: U, env: E) => U,
+    env?: E,
+  ): Promise<U> {
+    const seq = fnSpec(seqOp, "aggregate", env);
+    shipFunction(combOp, "aggregate");
+    const parts = await this.#run(
+      this.#all(),
+      () => ({ a: "aggregate", zero, seq }),
+      "aggregate",
+    );
+    let acc = structuredClone(zero);
+    for (const p of parts as U[]) acc = combOp(acc, p, env as E);
+    return acc;
+  }
+
+  /**
+   * The first `n` elements, scanning as few partitions as possible.
+   *
+   * @param n How many.
+   * @returns Up to `n` elements.
+   *
+   * @example Take
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.range(100).take(3)); // [0, 1, 2]
+   * ```
+   */
+  async take(n: number): Promise<T[]> {
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
+      throw new SparkError(`take() needs an integer >= 0: ${String(n)}`);
+    }
+    const out: T[] = [];
+    const total = this.numPartitions;
+    let scanned = 0;
+    let batch = 1;
+    while (out.length < n && scanned < total) {
+      const parts: number[] = [];
+      for (let p = scanned; p < Math.min(total, scanned + batch); p++) {
+        parts.push(p);
+      }
+      const left = n - out.length;
+      const res = await this.#run(
+        parts,
+        () => ({ a: "take", n: left }),
+        "take",
+      );
+      for (const r of res as T[][]) {
+        for (const x of r) if (out.length < n) out.push(x);
+      }
+      scanned += parts.length;
+      batch *= 4;
+    }
+    return out;
+  }
+
+  /**
+   * The first element; fails on an empty RDD.
+   *
+   * @returns The first element.
+   *
+   * @example First
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(await sc.parallelize(["x", "y"]).first()); // "x"
+   * ```
+   */
+  async first(): Promise<T> {
+    const r = await this.take(1);
+    if (r.length === 0) {
+      throw new SparkError(`RDD is empty: ${this.#describe()}`);
+    }
+    return r[0]!;
+  }
+
+  /**
+   * Whether the RDD has no elements.
+   *
+   * @returns True when empty.
+   *
+   * @example Is empty
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(await sc.parallelize([]).isEmpty()); // true
+   * ```
+   */
+  async isEmpty(): Promise<boolean> {
+    return (await this.take(1)).length === 0;
+  }
+
+  async #ordered<K, E>(
+    n: number,
+    key: ((x: T, env: E) => K) | undefined,
+    env: E | undefined,
+    descending: boolean,
+    label: string,
+  ): Promise<T[]> {
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
+      throw new SparkError(`${label}() needs an integer >= 0: ${String(n)}`);
+    }
+    const spec = key === undefined ? null : fnSpec(key, label, env);
+    const parts = await this.#run(
+      this.#all(),
+      () => ({ a: "ordered", n, key: spec, descending }),
+      label,
+    ) as T[][];
+    const k = key === undefined ? (x: T) => x : (x: T) => key(x, env as E);
+    const dir = descending ? -1 : 1;
+    return parts.flat(1).map((x) => [k(x as T), x] as [unknown, T])
+      .sort((a, b) => dir * compareKeys(a[0], b[0]))
+      .slice(0, n)
+      .map((e) => e[1]);
+  }
+
+  /**
+   * The `n` largest elements (by `key` when given), largest first.
+   *
+   * @param n How many.
+   * @param key Optional sort key (runs in workers and on the driver).
+   * @param env Values for `key`.
+   * @returns Up to `n` elements.
+   *
+   * @example Top
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.parallelize([5, 1, 9, 3]).top(2)); // [9, 5]
+   * ```
+   */
+  top<K = T, E = undefined>(
+    n: number,
+    key?: (x: T, env: E) => K,
+    env?: E,
+  ): Promise<T[]> {
+    return this.#ordered(n, key, env, true, "top");
+  }
+
+  /**
+   * The `n` smallest elements (by `key` when given), smallest first.
+   *
+   * @param n How many.
+   * @param key Optional sort key.
+   * @param env Values for `key`.
+   * @returns Up to `n` elements.
+   *
+   * @example Take ordered
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.parallelize([5, 1, 9, 3]).takeOrdered(2, (x) => -x)); // [9, 5]
+   * ```
+   */
+  takeOrdered<K = T, E = undefined>(
+    n: number,
+    key?: (x: T, env: E) => K,
+    env?: E,
+  ): Promise<T[]> {
+    return this.#ordered(n, key, env, false, "takeOrdered");
+  }
+
+  async #counts<K>(
+    label: "countByValue" | "countByKey",
+  ): Promise<Map<K, number>> {
+    const parts = await this.#run(this.#all(), () => ({ a: label }), label) as [
+      K,
+      number,
+    ][][];
+    const merged = new Map<string, [K, number]>();
+    for (const part of parts) {
+      for (const [k, c] of part) {
+        const e = encodeKey(k);
+        const cur = merged.get(e);
+        if (cur === undefined) merged.set(e, [k, c]);
+        else cur[1] += c;
+      }
+    }
+    return new Map([...merged.values()]);
+  }
+
+  /**
+   * How many times each distinct element occurs.
+   *
+   * @returns A map from element to count.
+   *
+   * @example Count by value
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.parallelize(["a", "b", "a"]).countByValue()); // Map(2) { "a" => 2, "b" => 1 }
+   * ```
+   */
+  countByValue(): Promise<Map<T, number>> {
+    return this.#counts<T>("countByValue");
+  }
+
+  /**
+   * How many pairs each key has.
+   *
+   * @returns A map from key to count.
+   *
+   * @example Count by key
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.parallelize([["a", 1], ["a", 2]] as [string, number][]).countByKey()); // Map(1) { "a" => 2 }
+   * ```
+   */
+  countByKey<K, V>(this: RDD<[K, V]>): Promise<Map<K, number>> {
+    return this.#counts<K>("countByKey");
+  }
+
+  /**
+   * Collects a pair RDD into a Map (later pairs win on duplicate keys).
+   *
+   * @returns The map.
+   *
+   * @example Collect as map
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(await sc.parallelize([["a", 1]] as [string, number][]).collectAsMap()); // Map(1) { "a" => 1 }
+   * ```
+   */
+  async collectAsMap<K, V>(this: RDD<[K, V]>): Promise<Map<K, V>> {
+    return new Map(await this.collect());
+  }
+
+  /**
+   * Runs `fn` on every element in the workers, for its side effects.
+   *
+   * @param fn Runs in a worker (may be async).
+   * @param env Values for `fn`.
+   * @returns When every partition is done.
+   *
+   * @example Write from workers
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * const dir = await Deno.makeTempDir();
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * await sc.parallelize([1, 2]).foreach((x, env) => {
+   *   Deno.writeTextFileSync(`${env.dir}/${x}.txt`, String(x));
+   * }, { dir });
+   * console.log([...Deno.readDirSync(dir)].length); // 2
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  async foreach<E = undefined>(
+    fn: (x: T, env: E) => unknown,
+    env?: E,
+  ): Promise<void> {
+    const spec = fnSpec(fn, "foreach", env);
+    await this.#run(this.#all(), () => ({ a: "foreach", fn: spec }), "foreach");
+  }
+
+  /**
+   * Writes one `part-NNNNN` file per partition and `_SUCCESS` into `dir`.
+   * Everything is written into a hidden sibling directory that is renamed
+   * to `dir` only once complete, so a crash never leaves a half-written
+   * result under `dir`. Strings are written as they are, other values as
+   * JSON, one per line.
+   *
+   * @param dir Output directory; must not exist yet.
+   * @returns When the directory is in place.
+   *
+   * @example Save and read back
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * const tmp = await Deno.makeTempDir();
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * await sc.parallelize(["a", "b", "c"], 2).saveAsTextFile(`${tmp}/out`);
+   * console.log(await sc.textFile(`${tmp}/out/part-00001`).collect()); // ["b", "c"]
+   * await Deno.remove(tmp, { recursive: true });
+   * ```
+   */
+  async saveAsTextFile(dir: string): Promise<void> {
+    if (typeof dir !== "string" || dir === "") {
+      throw new SparkError(
+        `Output path must be a non-empty string: ${String(dir)}`,
+      );
+    }
+    let exists = true;
+    try {
+      await Deno.lstat(dir);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) {
+        throw new SparkError(`Cannot check output directory: "${dir}"`, {
+          cause: e,
+        });
+      }
+      exists = false;
+    }
+    if (exists) {
+      throw new SparkError(`Output directory already exists: "${dir}"`);
+    }
+    const tmp = join(
+      dirname(dir),
+      `.${basename(dir)}._temporary-${crypto.randomUUID().slice(0, 8)}`,
+    );
+    await Deno.mkdir(tmp);
+    try {
+      await this.#run(
+        this.#all(),
+        (p) => ({
+          a: "save",
+          path: join(tmp, `part-${String(p).padStart(5, "0")}`),
+        }),
+        "saveAsTextFile",
+      );
+      const marker = await Deno.open(join(tmp, "_SUCCESS"), {
+        write: true,
+        createNew: true,
+      });
+      await marker.sync();
+      marker.close();
+      await Deno.rename(tmp, dir);
+    } catch (e) {
+      await Deno.remove(tmp, { recursive: true }).catch(() => {});
+      if (e instanceof SparkError) throw e;
+      throw new SparkError(`Cannot save to "${dir}": ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+  }
+
+  /**
+   * Streams the elements to the driver one partition at a time (one job
+   * per partition), so only one partition is held in memory.
+   *
+   * @returns An async iterator over all elements.
+   *
+   * @example Iterate
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * let s = 0;
+   * for await (const x of sc.range(10, undefined, undefined, 3).toLocalIterator()) s += x;
+   * console.log(s); // 45
+   * ```
+   */
+  async *toLocalIterator(): AsyncGenerator<T, void, undefined> {
+    for (let p = 0; p < this.numPartitions; p++) {
+      const [part] = await this.#run(
+        [p],
+        () => ({ a: "collect" }),
+        "toLocalIterator",
+      );
+      yield* part as T[];
+    }
+  }
+
+  #describe(): string {
+    return `${this.#l.kind}[${this.#l.id}] at ${this.#l.label}`;
+  }
+
+  /**
+   * A description of the lineage: one line per RDD, indented at each
+   * shuffle (`+-`), followed by the stages a job would run.
+   *
+   * @returns The description.
+   *
+   * @example Lineage
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const r = sc.parallelize([["a", 1]] as [string, number][]).reduceByKey((a, b) => a + b);
+   * console.log(r.toDebugString().includes("ShuffledRDD")); // true
+   * ```
+   */
+  toDebugString(): string {
+    const lines: string[] = [];
+    const stages: string[] = [];
+    const seen = new Set<object>();
+    const stack: [object, number, "root" | "narrow" | "shuffle"][] = [[
+      this,
+      0,
+      "root",
+    ]];
+    const rootL = lineageOf(this);
+    stages.push(
+      `ResultStage: ${rootL.kind}[${rootL.id}] at ${rootL.label} (${rootL.numPartitions} tasks)`,
+    );
+    while (stack.length > 0) {
+      const [r, depth, how] = stack.pop()!;
+      const l = lineageOf(r);
+      const mark = how === "shuffle" ? "+-" : how === "narrow" ? "|  " : "";
+      const pad = " ".repeat(
+        Math.max(0, depth * 3 - (how === "shuffle" ? 2 : 0)),
+      );
+      lines.push(
+        `${pad}${mark}(${l.numPartitions}) ${l.kind}[${l.id}] at ${l.label}${
+          l.cached ? " [cached]" : ""
+        }`,
+      );
+      if (seen.has(r)) continue;
+      seen.add(r);
+      const deps = shuffleDepsOf(l.node);
+      for (const d of deps) {
+        const pl = lineageOf(d.parent);
+        stages.push(
+          `ShuffleMapStage (shuffle ${d.id}, ${d.part.kind} partitioner -> ${d.part.n}): ${pl.kind}[${pl.id}] at ${pl.label} (${pl.numPartitions} tasks)`,
+        );
+        stack.push([d.parent, depth + 1, "shuffle"]);
+      }
+      for (const p of [...narrowParents(l.node)].reverse()) {
+        stack.push([p, depth, "narrow"]);
+      }
+    }
+    return lines.join("\n") + "\nStages:\n" +
+      stages.reverse().map((s) => "  " + s).join("\n");
+  }
+
+  /**
+   * A short name for logs.
+   *
+   * @returns E.g. `MapPartitionsRDD[3] at map`.
+   *
+   * @example Name
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(String(sc.range(3).map((x) => x)).startsWith("MapPartitionsRDD")); // true
+   * ```
+   */
+  toString(): string {
+    return this.#describe();
+  }
+}
+
+/** Lets `reduceByKey(fn, env)` work: an object where a count goes is env. */
+function envShift<E>(
+  n: number | undefined,
+  env: E | undefined,
+): [number | undefined, E | undefined] {
+  if (n !== null && typeof n === "object" && env === undefined) {
+    return [undefined, n as unknown as E];
+  }
+  return [n, env];
+}
