@@ -135,3 +135,4 @@ export {
   type SchedulerOptions,
   type SchedulerTransition,
 } from "./scheduler.ts";
+export { clearTasks, type ClearTasksOptions } from "./clear.ts";

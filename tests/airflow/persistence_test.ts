@@ -1,0 +1,230 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import {
+  clearTasks,
+  DAG,
+  JsonStateStore,
+  SqliteStateStore,
+  type StateStore,
+} from "../../airflow/mod.ts";
+import { crash } from "./fixtures/crash_dag.ts";
+
+const RUNNER = fileURLToPath(
+  new URL("./fixtures/run_crash.ts", import.meta.url),
+);
+
+async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  ms = 30_000,
+): Promise<void> {
+  const t0 = Date.now();
+  while (!(await check())) {
+    if (Date.now() - t0 > ms) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
+for (const kind of ["json", "sqlite"] as const) {
+  Deno.test(`DAG.test() resumes a run killed with SIGKILL mid-task (${kind} store)`, async () => {
+    const dir = await Deno.makeTempDir();
+    const log = `${dir}/tasks.log`;
+    const runId = "manual__crash";
+    try {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--allow-read",
+          "--allow-write",
+          "--allow-env",
+          RUNNER,
+          kind,
+          dir,
+          runId,
+          log,
+        ],
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const open = (): StateStore =>
+        kind === "json"
+          ? new JsonStateStore(dir)
+          : new SqliteStateStore(`${dir}/airflow.db`);
+      await until("the hanging task to start", () => exists(`${log}.started`));
+      const probe = open();
+      await until("the running state on disk", async () => {
+        const run = await probe.load("crash", runId).catch(() => undefined);
+        return run?.tasks.transform?.state === "running";
+      });
+      child.kill("SIGKILL");
+      const status = await child.status;
+      await child.stderr.cancel();
+      assert.equal(status.signal, "SIGKILL");
+      const left = await probe.load("crash", runId);
+      assert.equal(left!.state, "running");
+      assert.equal(left!.tasks.extract!.state, "success");
+      assert.deepEqual(left!.tasks.extract!.xcom, [1, 2, 3]);
+      assert.equal(left!.tasks.transform!.state, "running");
+      assert.equal(left!.tasks.load!.state, "none");
+      if (probe instanceof SqliteStateStore) probe.close();
+
+      const store = open();
+      const result = await crash.test({ store, runId });
+      assert.equal(result.state, "success");
+      assert.equal(
+        result.tasks.transform!.tryNumber,
+        2,
+        "the interrupted try counts",
+      );
+      assert.equal(result.tasks.extract!.tryNumber, 1);
+      assert.equal(result.tasks.load!.xcom, 60);
+      assert.equal(result.params.log, log, "params come from the stored run");
+      const lines = (await Deno.readTextFile(log)).trim().split("\n");
+      assert.deepEqual(lines, [
+        "extract:1",
+        "transform:1",
+        "transform:2",
+        "load:1",
+      ]);
+      // A finished run resumed again runs nothing.
+      const again = await crash.test({ store, runId });
+      assert.equal(again.state, "success");
+      assert.equal((await Deno.readTextFile(log)).trim().split("\n").length, 4);
+      if (store instanceof SqliteStateStore) store.close();
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("JsonStateStore refuses a corrupt state file and leaves it in place", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new JsonStateStore(dir);
+    const path = store.path("crash", "r1");
+    await Deno.mkdir(`${dir}/crash`, { recursive: true });
+    await Deno.writeTextFile(path, '{"dagId": "crash", "runId": "r1", "tas');
+    await assert.rejects(crash.test({ stateDir: dir, runId: "r1" }), {
+      name: "AirflowError",
+      message: `State file is corrupt and was left in place: ${path}`,
+    });
+    assert.equal(
+      await Deno.readTextFile(path),
+      '{"dagId": "crash", "runId": "r1", "tas',
+    );
+    await Deno.writeTextFile(path, '{"hello": "world"}');
+    await assert.rejects(
+      store.load("crash", "r1"),
+      /State file is not a DAG run record and was left in place/,
+    );
+    await assert.rejects(
+      store.list("crash"),
+      /State file is not a DAG run record/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("JsonStateStore saves atomically and leaves no temp files", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const dag = new DAG("many");
+    let prev = dag.task("t0", () => 0);
+    for (let i = 1; i < 30; i++) prev = prev.then(dag.task(`t${i}`, () => i));
+    let saves = 0;
+    const store = new JsonStateStore(dir);
+    const counting: StateStore = {
+      load: (d, r) => store.load(d, r),
+      list: (d) => store.list(d),
+      save: (run) => {
+        saves++;
+        return store.save(run);
+      },
+    };
+    const result = await dag.test({ store: counting, runId: "r" });
+    assert.equal(result.state, "success");
+    assert.ok(saves >= 2);
+    const names = [];
+    for await (const e of Deno.readDir(`${dir}/many`)) names.push(e.name);
+    assert.deepEqual(names, ["r.json"]);
+    const stored = await store.load("many", "r");
+    assert.deepEqual(stored, result);
+    assert.deepEqual((await store.list("many")).map((r) => r.runId), ["r"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SqliteStateStore keeps runs and task instances across reopen", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const dag = new DAG("sq", { schedule: "@daily" });
+    dag.task("a", () => ({ n: 1 })).then(dag.task("b", () => {
+      throw new Error("nope");
+    }));
+    {
+      using store = new SqliteStateStore(`${dir}/db.sqlite`);
+      const r = await dag.test({ store, runId: "r2", logicalDate: 2 });
+      await dag.test({ store, runId: "r1", logicalDate: 1 });
+      assert.equal(r.state, "failed");
+    }
+    using store = new SqliteStateStore(`${dir}/db.sqlite`);
+    const runs = await store.list("sq");
+    assert.deepEqual(runs.map((r) => r.runId), ["r1", "r2"]);
+    assert.deepEqual(runs[1]!.tasks.a!.xcom, { n: 1 });
+    assert.equal(runs[1]!.tasks.b!.error, "nope");
+    assert.equal(await store.load("sq", "missing"), undefined);
+    assert.throws(
+      () => new SqliteStateStore(`${dir}/no/such/dir/x.db`),
+      /Cannot open state database/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("clearTasks() resets chosen tasks and their downstream so a resume reruns them", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const store = new JsonStateStore(dir);
+    let fixed = false;
+    const runs: string[] = [];
+    const dag = new DAG("clearing");
+    const a = dag.task("a", () => void runs.push("a"));
+    const b = dag.task("b", () => {
+      runs.push("b");
+      if (!fixed) throw new Error("broken");
+    });
+    const c = dag.task("c", () => void runs.push("c"));
+    a.then(b).then(c);
+    const first = await dag.test({ store, runId: "r" });
+    assert.equal(first.tasks.c!.state, "upstream_failed");
+    fixed = true;
+    assert.deepEqual(
+      await clearTasks(store, dag, "r", { taskIds: ["b"], downstream: true }),
+      ["b", "c"],
+    );
+    const second = await dag.test({ store, runId: "r" });
+    assert.equal(second.state, "success");
+    assert.equal(second.tasks.b!.tryNumber, 2);
+    assert.deepEqual(runs, ["a", "b", "b", "c"]);
+    assert.deepEqual(await clearTasks(store, dag, "r", { taskIds: /^a$/ }), [
+      "a",
+    ]);
+    await assert.rejects(
+      clearTasks(store, dag, "nope"),
+      /No such run of DAG clearing: nope/,
+    );
+    await assert.rejects(
+      clearTasks(store, dag, "r", { taskIds: ["zz"] }),
+      /Unknown task id in DAG clearing: zz/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
