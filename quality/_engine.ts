@@ -1,0 +1,1522 @@
+// The one-pass engine. A suite compiles to a Plan; a Plan makes per-partition
+// accumulators whose states are plain, structured-cloneable objects; states
+// merge in partition order; the merged state finalises into GE's result shape.
+//
+//   rows ──► Accumulator.add(row) ──► step[j](row, i) for every expectation
+//                    │
+//                    ▼ snapshot()                 (one per partition/worker)
+//              PartialState ──► mergeStates(a, b) ──► finalize(plan, state)
+
+import { describeValue, QualityError } from "./errors.ts";
+import {
+  addExact,
+  addProduct,
+  type ExactSum,
+  mergeExact,
+  newSum,
+  sampleStdev,
+  valueOf,
+} from "./_exact_sum.ts";
+import { type Spec, specOf } from "./_registry.ts";
+import { compileRowCondition, type RowPredicate } from "./_row_condition.ts";
+import { compileStrftime } from "./_strftime.ts";
+import {
+  compareSameKind,
+  isMissing,
+  keyOf,
+  makeBetween,
+  pyLen,
+  pyRegex,
+  pyStr,
+  totalOrder,
+  typeTest,
+} from "./_values.ts";
+import type {
+  ExpectationConfiguration,
+  ExpectationResultDetails,
+  ExpectationValidationResult,
+  ResultFormatConfig,
+  ResultFormatName,
+  UnexpectedCount,
+  ValidationResult,
+} from "./types.ts";
+
+type Row = Record<string, unknown>;
+type Step = (row: Row, index: number) => void;
+
+interface ErrorState {
+  k: "error";
+  message: string;
+  traceback: string | null;
+}
+interface MapState {
+  k: "map";
+  element: number;
+  missing: number;
+  unexpected: number;
+  vals: unknown[];
+  idx: number[];
+  seen: boolean;
+}
+interface OrderState extends Omit<MapState, "k"> {
+  k: "order";
+  dir: 1 | -1;
+  strictly: boolean;
+  hasLast: boolean;
+  first: unknown;
+  firstIdx: number;
+  last: unknown;
+}
+interface DupEntry {
+  n: number;
+  idx: number[];
+}
+interface UniqueState {
+  k: "unique";
+  element: number;
+  missing: number;
+  seen: boolean[];
+  /** First index of each value's key; an entry once the value repeats. */
+  map: Map<unknown, number | DupEntry>;
+}
+interface AggState {
+  k: "agg";
+  metric: string;
+  seen: boolean;
+  n: number;
+  sx: ExactSum;
+  sxx: ExactSum;
+  values: number[];
+  best: unknown;
+  set: Set<unknown>;
+}
+interface TableState {
+  k: "table";
+}
+type ExpState =
+  | ErrorState
+  | MapState
+  | OrderState
+  | UniqueState
+  | AggState
+  | TableState;
+
+/**
+ * What one partition (or one whole input) leaves behind: row count, columns
+ * seen, and one state per expectation. Structured-cloneable, so a worker can
+ * post it back; merge with `mergePartialStates`.
+ *
+ * @example Count rows of a partition
+ * ```ts
+ * import { evaluatePartition, ExpectationSuite } from "./mod.ts";
+ * const state = evaluatePartition([{ a: 1 }, { a: 2 }], new ExpectationSuite("s"));
+ * console.log(state.rows); // 2
+ * ```
+ */
+export interface PartialState {
+  /** Rows read. */
+  rows: number;
+  /** Columns seen in first-seen order, when a table expectation needs them. */
+  columns: string[] | null;
+  /** The first row that was not an object. */
+  badRow: { index: number; value: string } | null;
+  /** How many unexpected values each state keeps (Infinity for COMPLETE). */
+  cap: number;
+  /** One state per expectation, in suite order. */
+  states: unknown[];
+}
+
+/** A parsed result format. */
+export interface Format {
+  name: ResultFormatName;
+  partialCount: number;
+}
+
+const FORMATS = ["BOOLEAN_ONLY", "BASIC", "SUMMARY", "COMPLETE"];
+
+/** Parses GE's result_format (a name or `{ result_format, partial_unexpected_count }`). */
+export function parseFormat(format: unknown): Format {
+  if (format === undefined || format === null) {
+    return { name: "SUMMARY", partialCount: 20 };
+  }
+  if (typeof format === "string") {
+    if (!FORMATS.includes(format)) {
+      throw new QualityError(
+        `Result format must be one of ${FORMATS.join(", ")}: ${
+          describeValue(format)
+        }`,
+      );
+    }
+    return { name: format as ResultFormatName, partialCount: 20 };
+  }
+  if (typeof format === "object" && !Array.isArray(format)) {
+    const f = format as Partial<ResultFormatConfig>;
+    const name = parseFormat(f.result_format ?? "SUMMARY").name;
+    const count = f.partial_unexpected_count ?? 20;
+    if (!Number.isInteger(count) || count < 0) {
+      throw new QualityError(
+        `Kwarg partial_unexpected_count must be a non-negative integer: ${
+          describeValue(count)
+        }`,
+      );
+    }
+    return { name, partialCount: count };
+  }
+  throw new QualityError(
+    `Result format must be a string or an object: ${describeValue(format)}`,
+  );
+}
+
+interface Entry {
+  spec: Spec;
+  config: ExpectationConfiguration;
+  error: ErrorState | null;
+  cond: RowPredicate | null;
+  column: string;
+  columns: string[];
+  test: ((v: unknown) => boolean) | null;
+  between: ((v: unknown) => boolean) | null;
+  /** A JS expression over `v` (and `$T`, the inline value) replacing the test call in compiled loops. */
+  inline: string | null;
+  inlineValue: unknown;
+}
+
+/** A compiled suite. */
+export interface Plan {
+  suiteName: string;
+  entries: Entry[];
+  needsColumns: boolean;
+  format: Format;
+  cap: number;
+}
+
+function errorState(error: unknown): ErrorState {
+  if (error instanceof Error) {
+    return {
+      k: "error",
+      message: error.message,
+      traceback: error.stack ?? null,
+    };
+  }
+  return { k: "error", message: String(error), traceback: null };
+}
+
+function mapTest(
+  type: string,
+  kw: Record<string, unknown>,
+): (v: unknown) => boolean {
+  switch (type) {
+    case "expect_column_values_to_be_between":
+      return makeBetween(
+        kw.min_value as number,
+        kw.max_value as number,
+        kw.strict_min === true,
+        kw.strict_max === true,
+      );
+    case "expect_column_values_to_be_in_set":
+    case "expect_column_values_to_not_be_in_set": {
+      const set = new Set((kw.value_set as unknown[]).map(keyOf));
+      const inSet = type === "expect_column_values_to_be_in_set";
+      return (v) => set.has(typeof v === "object" ? keyOf(v) : v) === inSet;
+    }
+    case "expect_column_values_to_match_regex":
+    case "expect_column_values_to_not_match_regex": {
+      const re = pyRegex(kw.regex as string);
+      const want = type === "expect_column_values_to_match_regex";
+      return (v) => re.test(typeof v === "string" ? v : pyStr(v)) === want;
+    }
+    case "expect_column_values_to_match_regex_list": {
+      const res = (kw.regex_list as string[]).map(pyRegex);
+      const all = (kw.match_on ?? "any") === "all";
+      if (
+        kw.match_on !== undefined && kw.match_on !== "any" &&
+        kw.match_on !== "all"
+      ) {
+        throw new QualityError(
+          `Kwarg match_on must be "any" or "all": ${
+            describeValue(kw.match_on)
+          }`,
+        );
+      }
+      return (v) => {
+        const s = pyStr(v);
+        return all ? res.every((r) => r.test(s)) : res.some((r) => r.test(s));
+      };
+    }
+    case "expect_column_values_to_be_of_type":
+      return typeTest(kw.type_ as string);
+    case "expect_column_values_to_be_in_type_list": {
+      const tests = (kw.type_list as string[]).map(typeTest);
+      return (v) => tests.some((t) => t(v));
+    }
+    case "expect_column_value_lengths_to_be_between": {
+      const inRange = makeBetween(
+        kw.min_value as number,
+        kw.max_value as number,
+        kw.strict_min === true,
+        kw.strict_max === true,
+      );
+      const lo = typeof kw.min_value === "number" ? kw.min_value : -Infinity;
+      const hi = typeof kw.max_value === "number" ? kw.max_value : Infinity;
+      return (v) => {
+        if (typeof v !== "string") return false;
+        // Code points lie in [length / 2, length]: count them only near a bound.
+        const n = v.length;
+        if (n / 2 > lo && n < hi) return true;
+        return inRange(pyLen(v));
+      };
+    }
+    case "expect_column_value_lengths_to_equal": {
+      const n = kw.value as number;
+      return (v) => typeof v === "string" && pyLen(v) === n;
+    }
+    case "expect_column_values_to_match_strftime_format": {
+      const matches = compileStrftime(kw.strftime_format as string);
+      return (v) => typeof v === "string" && matches(v);
+    }
+    case "expect_column_values_to_be_dateutil_parseable":
+      return (v) =>
+        v instanceof Date ||
+        (typeof v === "string" && !Number.isNaN(Date.parse(v)));
+    case "expect_column_values_to_be_json_parseable":
+      return (v) => {
+        if (typeof v !== "string") return false;
+        try {
+          JSON.parse(v);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+  }
+  throw new QualityError(`No map test for expectation type: ${type}`);
+}
+
+function numberLiteral(v: unknown, fallback: number): string | null {
+  if (v === undefined || v === null) return String(fallback);
+  return typeof v === "number" ? String(v) : null;
+}
+
+// Numeric between checks are inlined as literals; everything else calls the test.
+function inlineTest(
+  type: string,
+  kw: Record<string, unknown>,
+): [string, unknown] | null {
+  switch (type) {
+    case "expect_column_values_to_be_between": {
+      const lo = numberLiteral(kw.min_value, -Infinity),
+        hi = numberLiteral(kw.max_value, Infinity);
+      if (lo === null || hi === null) return null;
+      const ge = kw.strict_min === true ? ">" : ">=",
+        le = kw.strict_max === true ? "<" : "<=";
+      return [`typeof v === "number" && v ${ge} ${lo} && v ${le} ${hi}`, null];
+    }
+    case "expect_column_values_to_be_in_set":
+    case "expect_column_values_to_not_be_in_set": {
+      const set = new Set((kw.value_set as unknown[]).map(keyOf));
+      const want = type === "expect_column_values_to_be_in_set";
+      return [
+        `(typeof v === "object" ? $T.has(keyOf(v)) : $T.has(v)) === ${want}`,
+        set,
+      ];
+    }
+    case "expect_column_values_to_match_regex":
+    case "expect_column_values_to_not_match_regex": {
+      const want = type === "expect_column_values_to_match_regex";
+      return [
+        `$T.test(typeof v === "string" ? v : pyStr(v)) === ${want}`,
+        pyRegex(kw.regex as string),
+      ];
+    }
+  }
+  return null;
+}
+
+function compileEntry(config: ExpectationConfiguration): Entry {
+  const spec = specOf(config.expectation_type);
+  const kw = config.kwargs;
+  const entry: Entry = {
+    spec,
+    config,
+    error: null,
+    cond: null,
+    column: typeof kw.column === "string" ? kw.column : "",
+    columns: Array.isArray(kw.column_list) ? kw.column_list as string[] : [],
+    test: null,
+    between: null,
+    inline: null,
+    inlineValue: null,
+  };
+  try {
+    if (
+      typeof kw.row_condition === "string" && kw.row_condition.trim() !== ""
+    ) {
+      entry.cond = compileRowCondition(kw.row_condition);
+    }
+    if (spec.kind === "map") {
+      entry.test = mapTest(spec.type, kw);
+      const inline = inlineTest(spec.type, kw);
+      if (inline) [entry.inline, entry.inlineValue] = inline;
+    }
+    if (spec.kind === "aggregate") {
+      entry.between = makeBetween(
+        kw.min_value as number,
+        kw.max_value as number,
+        kw.strict_min === true,
+        kw.strict_max === true,
+      );
+    }
+    if (
+      spec.type === "expect_table_row_count_to_be_between" ||
+      spec.type === "expect_table_column_count_to_be_between"
+    ) {
+      const lo = kw.min_value as number | null | undefined,
+        hi = kw.max_value as number | null | undefined;
+      // GE treats a row count with no bounds as always true.
+      entry.between = (lo ?? null) === null && (hi ?? null) === null
+        ? () => true
+        : makeBetween(lo, hi, kw.strict_min === true, kw.strict_max === true);
+    }
+    if (spec.kind === "compound_unique") {
+      const rule = kw.ignore_row_if ?? "all_values_are_missing";
+      if (
+        !["all_values_are_missing", "any_value_is_missing", "never"].includes(
+          rule as string,
+        )
+      ) {
+        throw new QualityError(
+          `Kwarg ignore_row_if must be all_values_are_missing, any_value_is_missing or never: ${
+            describeValue(rule)
+          }`,
+        );
+      }
+    }
+  } catch (error) {
+    entry.error = errorState(error);
+  }
+  return entry;
+}
+
+/** Compiles validated configurations into a plan. */
+export function compilePlan(
+  suiteName: string,
+  configs: ExpectationConfiguration[],
+  format: Format,
+): Plan {
+  const entries = configs.map(compileEntry);
+  const needsColumns = entries.some((e) =>
+    e.spec.kind === "table" &&
+    e.spec.type !== "expect_table_row_count_to_be_between" &&
+    e.spec.type !== "expect_table_row_count_to_equal"
+  );
+  return {
+    suiteName,
+    entries,
+    needsColumns,
+    format,
+    cap: format.name === "COMPLETE" ? Infinity : format.partialCount,
+  };
+}
+
+function newState(entry: Entry): ExpState {
+  if (entry.error) return entry.error;
+  const kw = entry.config.kwargs;
+  switch (entry.spec.kind) {
+    case "map":
+    case "null_map":
+      return {
+        k: "map",
+        element: 0,
+        missing: 0,
+        unexpected: 0,
+        vals: [],
+        idx: [],
+        seen: false,
+      };
+    case "order":
+      return {
+        k: "order",
+        element: 0,
+        missing: 0,
+        unexpected: 0,
+        vals: [],
+        idx: [],
+        seen: false,
+        dir: entry.spec.type.endsWith("increasing") ? 1 : -1,
+        strictly: kw.strictly === true,
+        hasLast: false,
+        first: null,
+        firstIdx: 0,
+        last: null,
+      };
+    case "unique":
+    case "compound_unique":
+      return {
+        k: "unique",
+        element: 0,
+        missing: 0,
+        seen: entry.spec.kind === "unique"
+          ? [false]
+          : entry.columns.map(() => false),
+        map: new Map(),
+      };
+    case "aggregate":
+      return {
+        k: "agg",
+        metric: entry.spec.metric!,
+        seen: false,
+        n: 0,
+        sx: newSum(),
+        sxx: newSum(),
+        values: [],
+        best: null,
+        set: new Set(),
+      };
+    case "table":
+      return { k: "table" };
+  }
+}
+
+function orderOk(s: OrderState, prev: unknown, v: unknown): boolean {
+  const c = compareSameKind(prev, v) * s.dir;
+  return s.strictly ? c < 0 : c <= 0;
+}
+
+function makeStep(entry: Entry, state: ExpState, cap: number): Step | null {
+  const col = entry.column;
+  const cond = entry.cond;
+  switch (state.k) {
+    case "map": {
+      const s = state;
+      if (entry.spec.kind === "null_map") {
+        const nullIsUnexpected =
+          entry.spec.type === "expect_column_values_to_not_be_null";
+        return (row, i) => {
+          if (cond !== null && !cond(row)) return;
+          s.element++;
+          const v = row[col];
+          if (!s.seen && (v !== undefined || col in row)) s.seen = true;
+          const missing = v === null || v === undefined || v !== v;
+          if (missing === nullIsUnexpected) {
+            s.unexpected++;
+            if (s.vals.length < cap) {
+              s.vals.push(missing ? null : v);
+              s.idx.push(i);
+            }
+          }
+        };
+      }
+      const test = entry.test!;
+      return (row, i) => {
+        if (cond !== null && !cond(row)) return;
+        s.element++;
+        const v = row[col];
+        if (v === undefined) {
+          if (!s.seen && col in row) s.seen = true;
+          s.missing++;
+          return;
+        }
+        s.seen = true;
+        if (v === null || v !== v) {
+          s.missing++;
+          return;
+        }
+        if (!test(v)) {
+          s.unexpected++;
+          if (s.vals.length < cap) {
+            s.vals.push(v);
+            s.idx.push(i);
+          }
+        }
+      };
+    }
+    case "order": {
+      const s = state;
+      return (row, i) => {
+        if (cond !== null && !cond(row)) return;
+        s.element++;
+        const v = row[col];
+        if (!s.seen && (v !== undefined || col in row)) s.seen = true;
+        if (isMissing(v)) {
+          s.missing++;
+          return;
+        }
+        if (s.hasLast) {
+          if (!orderOk(s, s.last, v)) {
+            s.unexpected++;
+            if (s.vals.length < cap) {
+              s.vals.push(v);
+              s.idx.push(i);
+            }
+          }
+        } else {
+          s.hasLast = true;
+          s.first = v;
+          s.firstIdx = i;
+        }
+        s.last = v;
+      };
+    }
+    case "unique": {
+      const s = state;
+      const map = s.map;
+      if (entry.spec.kind === "unique") {
+        return (row, i) => {
+          if (cond !== null && !cond(row)) return;
+          s.element++;
+          const v = row[col];
+          if (!s.seen[0] && (v !== undefined || col in row)) s.seen[0] = true;
+          if (v === null || v === undefined || v !== v) {
+            s.missing++;
+            return;
+          }
+          const key = typeof v === "object" ? keyOf(v) : v;
+          const prev = map.get(key);
+          if (prev === undefined) map.set(key, i);
+          else if (typeof prev === "number") {
+            map.set(key, { n: 2, idx: [prev, i].slice(0, cap) });
+          } else {
+            prev.n++;
+            if (prev.idx.length < cap) prev.idx.push(i);
+          }
+        };
+      }
+      const cols = entry.columns;
+      const rule = entry.config.kwargs.ignore_row_if ??
+        "all_values_are_missing";
+      return (row, i) => {
+        if (cond !== null && !cond(row)) return;
+        s.element++;
+        let nMissing = 0;
+        const values: unknown[] = new Array(cols.length);
+        for (let c = 0; c < cols.length; c++) {
+          const name = cols[c]!;
+          const v = row[name];
+          if (!s.seen[c] && (v !== undefined || name in row)) s.seen[c] = true;
+          if (isMissing(v)) nMissing++;
+          values[c] = v;
+        }
+        if (
+          (rule === "all_values_are_missing" && nMissing === cols.length) ||
+          (rule === "any_value_is_missing" && nMissing > 0)
+        ) {
+          s.missing++;
+          return;
+        }
+        const key = compoundKey(values);
+        const prev = map.get(key);
+        if (prev === undefined) map.set(key, i);
+        else if (typeof prev === "number") {
+          map.set(key, { n: 2, idx: [prev, i].slice(0, cap) });
+        } else {
+          prev.n++;
+          if (prev.idx.length < cap) prev.idx.push(i);
+        }
+      };
+    }
+    case "agg": {
+      const s = state;
+      const metric = s.metric;
+      const numeric = metric === "mean" || metric === "sum" ||
+        metric === "stdev" || metric === "median";
+      const squares = metric === "stdev";
+      return (row) => {
+        if (cond !== null && !cond(row)) return;
+        const v = row[col];
+        if (!s.seen && (v !== undefined || col in row)) s.seen = true;
+        if (v === null || v === undefined || v !== v) return;
+        if (numeric) {
+          if (typeof v !== "number") {
+            throw new QualityError(
+              `Column "${col}" has a non-numeric value for ${metric}: ${
+                describeValue(v)
+              }`,
+            );
+          }
+          s.n++;
+          if (metric === "median") s.values.push(v);
+          else {
+            addExact(s.sx, v);
+            if (squares) addProduct(s.sxx, v, v);
+          }
+        } else if (metric === "min" || metric === "max") {
+          if (
+            typeof v !== "number" && typeof v !== "string" &&
+            !(v instanceof Date)
+          ) {
+            throw new QualityError(
+              `Column "${col}" has a value without an order for ${metric}: ${
+                describeValue(v)
+              }`,
+            );
+          }
+          s.n++;
+          if (s.best === null) s.best = v;
+          else {
+            const c = compareSameKind(v, s.best);
+            if (Number.isNaN(c)) {
+              throw new QualityError(
+                `Column "${col}" mixes types for ${metric}: ${
+                  describeValue(s.best)
+                } and ${describeValue(v)}`,
+              );
+            }
+            if (metric === "min" ? c < 0 : c > 0) s.best = v;
+          }
+        } else {
+          s.n++;
+          s.set.add(typeof v === "object" ? keyOf(v) : v);
+        }
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+function compoundKey(values: unknown[]): string {
+  return JSON.stringify(
+    values.map((v) => (v instanceof Date ? { $date: v.getTime() } : v ?? null)),
+  );
+}
+
+function revive(v: unknown): unknown {
+  if (
+    isRecord(v) && typeof v.$date === "number" && Object.keys(v).length === 1
+  ) return new Date(v.$date);
+  return typeof v === "number" && !Number.isFinite(v) ? null : v;
+}
+
+function compoundValue(
+  key: unknown,
+  columns: string[],
+): Record<string, unknown> {
+  const values = JSON.parse(key as string) as unknown[];
+  const dict: Record<string, unknown> = {};
+  for (let c = 0; c < columns.length; c++) {
+    dict[columns[c]!] = revive(values[c]);
+  }
+  return dict;
+}
+
+/** Recovers a value from its keyOf() key. */
+function valueFromKey(key: unknown): unknown {
+  if (typeof key !== "string" || !key.startsWith("\u0000")) return key;
+  const body = key.slice(2);
+  if (key[1] === "D") return new Date(Number(body));
+  if (key[1] === "J") return JSON.parse(body);
+  return body;
+}
+
+function nonNumeric(column: string, metric: string, v: unknown): never {
+  throw new QualityError(
+    `Column "${column}" has a non-numeric value for ${metric}: ${
+      describeValue(v)
+    }`,
+  );
+}
+
+/** How many rows a streamed input buffers before running the compiled loop. */
+const BATCH = 1024;
+
+type Loop = (rows: ArrayLike<unknown>, n: number, base: number) => number;
+// deno-lint-ignore no-explicit-any
+type LoopFactory = (...args: any[]) => Loop;
+const LOOP_CACHE = new Map<string, LoopFactory>();
+
+// Compiles the plan into one loop function: every column name becomes a
+// literal property access and every map check is inlined, so V8 sees
+// monomorphic code per expectation instead of one megamorphic step call.
+function compileLoop(
+  plan: Plan,
+  states: ExpState[],
+  active: boolean[],
+  fail: (j: number, error: unknown) => void,
+  columns: string[] | null,
+  columnSet: Set<string> | null,
+): Loop {
+  const tests: unknown[] = [];
+  const inlines: unknown[] = [];
+  const conds: unknown[] = [];
+  const steps: unknown[] = [];
+  const head: string[] = [];
+  const body: string[] = [];
+  const flush: string[] = [];
+  plan.entries.forEach((entry, j) => {
+    const st = states[j]!;
+    tests.push(entry.test);
+    inlines.push(entry.inlineValue);
+    conds.push(entry.cond);
+    if (st.k === "error" || st.k === "table") {
+      steps.push(null);
+      return;
+    }
+    head.push(`let a${j} = A[${j}];`);
+    flush.push(`A[${j}] = a${j};`);
+    if (entry.cond) head.push(`const c${j} = C[${j}];`);
+    const open = entry.cond ? `if (c${j}(row)) {` : "{";
+    const col = JSON.stringify(entry.column);
+    if (st.k === "map") {
+      steps.push(null);
+      head.push(
+        `const s${j} = S[${j}], t${j} = T[${j}], v${j} = s${j}.vals, x${j} = s${j}.idx;`,
+        `let e${j} = 0, m${j} = 0, u${j} = 0, n${j} = s${j}.seen;`,
+      );
+      flush.push(
+        `s${j}.element += e${j}; s${j}.missing += m${j}; s${j}.unexpected += u${j}; s${j}.seen = n${j};`,
+      );
+      const keep =
+        `if (v${j}.length < cap) { v${j}.push(${"$V"}); x${j}.push(base + k); }`;
+      if (entry.spec.kind === "null_map") {
+        const nullIsUnexpected =
+          entry.spec.type === "expect_column_values_to_not_be_null";
+        body.push(
+          `if (a${j}) ${open}`,
+          `  e${j}++; const v = row[${col}];`,
+          `  if (!n${j} && (v !== undefined || ${col} in row)) n${j} = true;`,
+          `  const miss = v === null || v === undefined || v !== v;`,
+          `  if (miss === ${nullIsUnexpected}) { u${j}++; ${
+            keep.replace("$V", "miss ? null : v")
+          } }`,
+          `}`,
+        );
+      } else {
+        const check = entry.inline
+          ? entry.inline.replaceAll("$T", `i${j}`)
+          : `t${j}(v)`;
+        if (entry.inline) head.push(`const i${j} = I[${j}];`);
+        body.push(
+          `if (a${j}) ${open} try {`,
+          `  e${j}++; const v = row[${col}];`,
+          `  if (v === undefined) { if (!n${j} && ${col} in row) n${j} = true; m${j}++; }`,
+          `  else { n${j} = true; if (v === null || v !== v) m${j}++; else if (!(${check})) { u${j}++; ${
+            keep.replace("$V", "v")
+          } } }`,
+          `} catch (err) { a${j} = false; fail(${j}, err); } }`,
+        );
+      }
+      return;
+    }
+    if (st.k === "order") {
+      steps.push(null);
+      const cmp = st.dir === 1
+        ? (st.strictly ? "l < v" : "l <= v")
+        : (st.strictly ? "l > v" : "l >= v");
+      head.push(
+        `const s${j} = S[${j}], v${j} = s${j}.vals, x${j} = s${j}.idx;`,
+        `let e${j} = 0, m${j} = 0, u${j} = 0, n${j} = s${j}.seen, h${j} = s${j}.hasLast, l${j} = s${j}.last;`,
+      );
+      flush.push(
+        `s${j}.element += e${j}; s${j}.missing += m${j}; s${j}.unexpected += u${j}; s${j}.seen = n${j}; s${j}.hasLast = h${j}; s${j}.last = l${j};`,
+      );
+      body.push(
+        `if (a${j}) ${open}`,
+        `  e${j}++; const v = row[${col}];`,
+        `  if (!n${j} && (v !== undefined || ${col} in row)) n${j} = true;`,
+        `  if (v === null || v === undefined || v !== v) m${j}++;`,
+        `  else {`,
+        `    if (h${j}) {`,
+        `      const l = l${j};`,
+        `      const ok = typeof v === "number" && typeof l === "number" ? ${cmp} : orderOk(s${j}, l, v);`,
+        `      if (!ok) { u${j}++; if (v${j}.length < cap) { v${j}.push(v); x${j}.push(base + k); } }`,
+        `    } else { h${j} = true; s${j}.first = v; s${j}.firstIdx = base + k; }`,
+        `    l${j} = v;`,
+        `  }`,
+        `}`,
+      );
+      return;
+    }
+    if (
+      st.k === "agg" &&
+      ["mean", "sum", "stdev", "min", "max"].includes(st.metric)
+    ) {
+      steps.push(null);
+      const metric = st.metric;
+      head.push(
+        `const s${j} = S[${j}];`,
+        `let n${j} = s${j}.seen, c${j} = s${j}.n, b${j} = s${j}.best;`,
+      );
+      flush.push(`s${j}.seen = n${j}; s${j}.n = c${j}; s${j}.best = b${j};`);
+      let add: string;
+      if (metric === "min" || metric === "max") {
+        const better = metric === "min" ? "<" : ">";
+        add =
+          `if (typeof v === "number" && typeof b${j} === "number") { c${j}++; if (v ${better} b${j}) b${j} = v; }
+          else { s${j}.n = c${j}; s${j}.best = b${j}; P${j}(row); c${j} = s${j}.n; b${j} = s${j}.best; }`;
+      } else {
+        add = `if (typeof v !== "number") nonNumeric(${col}, ${
+          JSON.stringify(metric)
+        }, v);
+          c${j}++; addExact(s${j}.sx, v);${
+          metric === "stdev" ? ` addProduct(s${j}.sxx, v, v);` : ""
+        }`;
+      }
+      steps[j] = makeStep(entry, st, plan.cap);
+      head.push(`const P${j} = P[${j}];`);
+      body.push(
+        `if (a${j}) ${open} try {`,
+        `  const v = row[${col}];`,
+        `  if (!n${j} && (v !== undefined || ${col} in row)) n${j} = true;`,
+        `  if (!(v === null || v === undefined || v !== v)) { ${add} }`,
+        `} catch (err) { a${j} = false; fail(${j}, err); } }`,
+      );
+      return;
+    }
+    steps.push(makeStep(entry, st, plan.cap));
+    head.push(`const p${j} = P[${j}];`);
+    body.push(
+      `if (a${j}) { try { p${j}(row, base + k); } catch (err) { a${j} = false; fail(${j}, err); } }`,
+    );
+  });
+  const track = columns === null
+    ? ""
+    : `for (const key in row) if (!CS.has(key)) { CS.add(key); CL.push(key); }`;
+  const source = `
+return function loop(rows, n, base) {
+  ${head.join("\n  ")}
+  let bad = -1;
+  for (let k = 0; k < n; k++) {
+    const row = rows[k];
+    if (typeof row !== "object" || row === null || Array.isArray(row)) { bad = k; break; }
+    ${track}
+    ${body.join("\n    ")}
+  }
+  ${flush.join("\n  ")}
+  return bad;
+};`;
+  // Same suite, same source: reuse the factory so V8 keeps its optimized code.
+  let factory = LOOP_CACHE.get(source);
+  if (factory === undefined) {
+    if (LOOP_CACHE.size >= 64) LOOP_CACHE.clear();
+    factory = new Function(
+      "S",
+      "T",
+      "I",
+      "C",
+      "P",
+      "A",
+      "fail",
+      "cap",
+      "CS",
+      "CL",
+      "orderOk",
+      "addExact",
+      "addProduct",
+      "nonNumeric",
+      "keyOf",
+      "pyStr",
+      source,
+    ) as LoopFactory;
+    LOOP_CACHE.set(source, factory);
+  }
+  return factory(
+    states,
+    tests,
+    inlines,
+    conds,
+    steps,
+    active,
+    fail,
+    plan.cap,
+    columnSet,
+    columns,
+    orderOk,
+    addExact,
+    addProduct,
+    nonNumeric,
+    keyOf,
+    pyStr,
+  ) as Loop;
+}
+
+/** Accumulates rows of one partition (or one whole input) in a single pass. */
+export class Accumulator {
+  #plan: Plan;
+  #states: ExpState[];
+  #rows = 0;
+  #columns: string[] | null;
+  #badRow: { index: number; value: string } | null = null;
+  #loop: Loop;
+  #buffer: unknown[] = [];
+
+  constructor(plan: Plan) {
+    this.#plan = plan;
+    this.#states = plan.entries.map(newState);
+    const active = plan.entries.map(() => true);
+    this.#columns = plan.needsColumns ? [] : null;
+    const fail = (j: number, error: unknown): void => {
+      this.#states[j] = errorState(error);
+    };
+    this.#loop = compileLoop(
+      plan,
+      this.#states,
+      active,
+      fail,
+      this.#columns,
+      plan.needsColumns ? new Set() : null,
+    );
+  }
+
+  #run(rows: ArrayLike<unknown>, n: number): boolean {
+    if (this.#badRow !== null) return false;
+    const bad = this.#loop(rows, n, this.#rows);
+    if (bad >= 0) {
+      this.#rows += bad;
+      this.#badRow = { index: this.#rows, value: describeValue(rows[bad]) };
+      return false;
+    }
+    this.#rows += n;
+    return true;
+  }
+
+  #flush(): boolean {
+    if (this.#buffer.length === 0) return this.#badRow === null;
+    const ok = this.#run(this.#buffer, this.#buffer.length);
+    this.#buffer.length = 0;
+    return ok;
+  }
+
+  /**
+   * Adds one row (buffered; checks run every 1024 rows and at the end).
+   * Returns false once a row that is not an object was met.
+   */
+  add(row: unknown): boolean {
+    if (this.#badRow !== null) return false;
+    this.#buffer.push(row);
+    if (this.#buffer.length >= BATCH) return this.#flush();
+    return true;
+  }
+
+  /** Adds rows; returns false once a row that is not an object was met. */
+  addAll(rows: Iterable<unknown>): boolean {
+    if (Array.isArray(rows)) {
+      if (!this.#flush()) return false;
+      return this.#run(rows, rows.length);
+    }
+    for (const row of rows) if (!this.add(row)) return false;
+    return this.#flush();
+  }
+
+  /** The accumulated state. */
+  snapshot(): PartialState {
+    this.#flush();
+    return {
+      rows: this.#rows,
+      columns: this.#columns,
+      badRow: this.#badRow,
+      cap: this.#plan.cap,
+      states: this.#states,
+    };
+  }
+}
+
+function takeSamples(
+  a: { vals: unknown[]; idx: number[] },
+  vals: unknown[],
+  idx: number[],
+  offset: number,
+  cap: number,
+): void {
+  for (let t = 0; t < vals.length && a.vals.length < cap; t++) {
+    a.vals.push(vals[t]);
+    a.idx.push(idx[t]! + offset);
+  }
+}
+
+function mergeState(
+  x: ExpState,
+  y: ExpState,
+  offset: number,
+  cap: number,
+): ExpState {
+  if (x.k === "error") return x;
+  if (y.k === "error") return y;
+  if (x.k === "map" && y.k === "map") {
+    x.element += y.element;
+    x.missing += y.missing;
+    x.unexpected += y.unexpected;
+    x.seen ||= y.seen;
+    takeSamples(x, y.vals, y.idx, offset, cap);
+    return x;
+  }
+  if (x.k === "order" && y.k === "order") {
+    x.element += y.element;
+    x.missing += y.missing;
+    x.seen ||= y.seen;
+    if (x.hasLast && y.hasLast && !orderOk(x, x.last, y.first)) {
+      // The boundary pair: y's first value was never compared inside y.
+      x.unexpected++;
+      takeSamples(x, [y.first], [y.firstIdx], offset, cap);
+    }
+    x.unexpected += y.unexpected;
+    takeSamples(x, y.vals, y.idx, offset, cap);
+    if (!x.hasLast && y.hasLast) {
+      x.hasLast = true;
+      x.first = y.first;
+      x.firstIdx = y.firstIdx + offset;
+    }
+    if (y.hasLast) x.last = y.last;
+    return x;
+  }
+  if (x.k === "unique" && y.k === "unique") {
+    x.element += y.element;
+    x.missing += y.missing;
+    for (let c = 0; c < x.seen.length; c++) x.seen[c] ||= y.seen[c] ?? false;
+    for (const [key, value] of y.map) {
+      const prev = x.map.get(key);
+      const shifted: number | DupEntry = typeof value === "number"
+        ? value + offset
+        : { n: value.n, idx: value.idx.map((i) => i + offset) };
+      if (prev === undefined) {
+        x.map.set(key, shifted);
+        continue;
+      }
+      const entry: DupEntry = typeof prev === "number"
+        ? { n: 1, idx: [prev].slice(0, cap) }
+        : prev;
+      if (typeof shifted === "number") {
+        entry.n++;
+        if (entry.idx.length < cap) entry.idx.push(shifted);
+      } else {
+        entry.n += shifted.n;
+        for (const i of shifted.idx) {
+          if (entry.idx.length < cap) entry.idx.push(i);
+        }
+      }
+      x.map.set(key, entry);
+    }
+    return x;
+  }
+  if (x.k === "agg" && y.k === "agg") {
+    x.seen ||= y.seen;
+    x.n += y.n;
+    mergeExact(x.sx, y.sx);
+    mergeExact(x.sxx, y.sxx);
+    for (const v of y.values) x.values.push(v);
+    for (const v of y.set) x.set.add(v);
+    if (y.best !== null) {
+      if (x.best === null) x.best = y.best;
+      else {
+        const c = compareSameKind(y.best, x.best);
+        if (Number.isNaN(c)) {
+          return errorState(
+            new QualityError(
+              `Column mixes types for ${x.metric}: ${
+                describeValue(x.best)
+              } and ${describeValue(y.best)}`,
+            ),
+          );
+        }
+        if (x.metric === "min" ? c < 0 : c > 0) x.best = y.best;
+      }
+    }
+    return x;
+  }
+  return x;
+}
+
+/** Merges partition `b` (which follows `a` in row order) into `a`; returns `a`. */
+export function mergeStates(a: PartialState, b: PartialState): PartialState {
+  const offset = a.rows;
+  if (a.badRow === null && b.badRow !== null) {
+    a.badRow = { index: b.badRow.index + offset, value: b.badRow.value };
+  }
+  a.rows += b.rows;
+  if (a.columns !== null && b.columns !== null) {
+    const set = new Set(a.columns);
+    for (const c of b.columns) if (!set.has(c)) a.columns.push(c);
+  }
+  for (let j = 0; j < a.states.length; j++) {
+    a.states[j] = mergeState(
+      a.states[j] as ExpState,
+      b.states[j] as ExpState,
+      offset,
+      a.cap,
+    );
+  }
+  return a;
+}
+
+// ---------------------------------------------------------------- finalize
+
+const NO_EXCEPTION = {
+  raised_exception: false,
+  exception_message: null,
+  exception_traceback: null,
+};
+
+function countValues(list: unknown[], limit: number): UnexpectedCount[] {
+  const counts = new Map<unknown, UnexpectedCount>();
+  for (const raw of list) {
+    const value = isRecord(raw) ? Object.values(raw) : raw;
+    const key = keyOf(value);
+    const c = counts.get(key);
+    if (c) c.count++;
+    else counts.set(key, { value, count: 1 });
+  }
+  const top = [...counts.values()].sort((a, b) => b.count - a.count).slice(
+    0,
+    limit,
+  );
+  return top.sort((a, b) => b.count - a.count || totalOrder(a.value, b.value));
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) &&
+    !(v instanceof Date);
+}
+
+function mostlyOk(
+  considered: number,
+  unexpected: number,
+  mostly: unknown,
+): boolean {
+  if (considered === 0) return true;
+  if (typeof mostly !== "number") return unexpected === 0;
+  const ratio = (considered - unexpected) / considered;
+  return ratio >= mostly || Math.abs(ratio - mostly) <= 1e-12;
+}
+
+function mapResult(
+  format: Format,
+  element: number,
+  nonnull: number | null,
+  unexpected: number,
+  vals: unknown[],
+  idx: number[],
+): ExpectationResultDetails {
+  if (format.name === "BOOLEAN_ONLY") return {};
+  const missing = nonnull === null ? null : element - nonnull;
+  let total: number | null = null,
+    nonmissing: number | null = null,
+    missingPct: number | null = null;
+  if (element > 0) {
+    total = unexpected / element * 100;
+    if (nonnull !== null) {
+      missingPct = missing! / element * 100;
+      nonmissing = nonnull > 0 ? unexpected / nonnull * 100 : null;
+    } else nonmissing = total;
+  }
+  const partial = format.partialCount;
+  const r: ExpectationResultDetails = {
+    element_count: element,
+    unexpected_count: unexpected,
+    unexpected_percent: nonmissing,
+    partial_unexpected_list: vals.slice(0, partial),
+  };
+  if (nonnull !== null) {
+    r.missing_count = missing;
+    r.missing_percent = missingPct;
+    r.unexpected_percent_total = total;
+    r.unexpected_percent_nonmissing = nonmissing;
+  }
+  if (format.name === "BASIC") return r;
+  if (partial > 0) {
+    r.partial_unexpected_index_list = idx.slice(0, partial);
+    r.partial_unexpected_counts = countValues(vals, partial);
+  }
+  if (format.name === "SUMMARY") return r;
+  r.unexpected_list = vals;
+  r.unexpected_index_list = idx;
+  return r;
+}
+
+function missingColumn(columns: string[]): ErrorState {
+  return errorState(
+    new QualityError(
+      `Column does not exist in the data: ${
+        columns.map((c) => JSON.stringify(c)).join(", ")
+      }`,
+    ),
+  );
+}
+
+interface Outcome {
+  success: boolean;
+  result: ExpectationResultDetails;
+  error?: ErrorState;
+}
+
+function finalizeOne(
+  plan: Plan,
+  entry: Entry,
+  raw: ExpState,
+  total: PartialState,
+): Outcome {
+  const format = plan.format;
+  const kw = entry.config.kwargs;
+  const mostly = kw.mostly;
+  if (raw.k === "error") return { success: false, result: {}, error: raw };
+  const s = raw;
+  switch (s.k) {
+    case "map": {
+      if (!s.seen && total.rows > 0) {
+        return {
+          success: false,
+          result: {},
+          error: missingColumn([entry.column]),
+        };
+      }
+      if (entry.spec.kind === "null_map") {
+        return {
+          success: mostlyOk(s.element, s.unexpected, mostly),
+          result: mapResult(
+            format,
+            s.element,
+            null,
+            s.unexpected,
+            s.vals,
+            s.idx,
+          ),
+        };
+      }
+      const nonnull = s.element - s.missing;
+      return {
+        success: mostlyOk(nonnull, s.unexpected, mostly),
+        result: mapResult(
+          format,
+          s.element,
+          nonnull,
+          s.unexpected,
+          s.vals,
+          s.idx,
+        ),
+      };
+    }
+    case "order": {
+      if (!s.seen && total.rows > 0) {
+        return {
+          success: false,
+          result: {},
+          error: missingColumn([entry.column]),
+        };
+      }
+      const nonnull = s.element - s.missing;
+      return {
+        success: mostlyOk(nonnull, s.unexpected, mostly),
+        result: mapResult(
+          format,
+          s.element,
+          nonnull,
+          s.unexpected,
+          s.vals,
+          s.idx,
+        ),
+      };
+    }
+    case "unique": {
+      const names = entry.spec.kind === "unique"
+        ? [entry.column]
+        : entry.columns;
+      const absent = names.filter((_, c) => !s.seen[c]);
+      if (absent.length > 0 && total.rows > 0) {
+        return { success: false, result: {}, error: missingColumn(absent) };
+      }
+      let unexpected = 0;
+      const pairs: [number, unknown][] = [];
+      for (const [key, value] of s.map) {
+        if (typeof value === "number") continue;
+        unexpected += value.n;
+        const v = entry.spec.kind === "unique"
+          ? valueFromKey(key)
+          : compoundValue(key, entry.columns);
+        for (const i of value.idx) pairs.push([i, v]);
+      }
+      pairs.sort((a, b) => a[0] - b[0]);
+      const kept = pairs.slice(0, plan.cap);
+      const nonnull = s.element - s.missing;
+      return {
+        success: mostlyOk(nonnull, unexpected, mostly),
+        result: mapResult(
+          format,
+          s.element,
+          nonnull,
+          unexpected,
+          kept.map((p) => p[1]),
+          kept.map((p) => p[0]),
+        ),
+      };
+    }
+    case "agg": {
+      if (!s.seen && total.rows > 0) {
+        return {
+          success: false,
+          result: {},
+          error: missingColumn([entry.column]),
+        };
+      }
+      let observed: unknown = null;
+      switch (s.metric) {
+        case "mean":
+          observed = s.n > 0 ? valueOf(s.sx) / s.n : null;
+          break;
+        case "sum":
+          observed = valueOf(s.sx);
+          break;
+        case "stdev":
+          observed = sampleStdev(s.n, s.sx, s.sxx);
+          break;
+        case "median": {
+          const xs = Float64Array.from(s.values).sort();
+          const n = xs.length;
+          observed = n === 0
+            ? null
+            : n % 2 === 1
+            ? xs[(n - 1) / 2]!
+            : (xs[n / 2 - 1]! + xs[n / 2]!) / 2;
+          break;
+        }
+        case "min":
+        case "max":
+          observed = s.best;
+          break;
+        case "unique_value_count":
+          observed = s.set.size;
+          break;
+        case "unique_proportion":
+          observed = s.n > 0 ? s.set.size / s.n : 0;
+          break;
+      }
+      const success = observed !== null &&
+        !(typeof observed === "number" && Number.isNaN(observed)) &&
+        entry.between!(observed);
+      return {
+        success,
+        result: format.name === "BOOLEAN_ONLY"
+          ? {}
+          : { observed_value: observed },
+      };
+    }
+    case "table":
+      return finalizeTable(entry, total, format);
+  }
+}
+
+function finalizeTable(
+  entry: Entry,
+  total: PartialState,
+  format: Format,
+): Outcome {
+  const kw = entry.config.kwargs;
+  const columns = total.columns ?? [];
+  let success = false;
+  let result: ExpectationResultDetails = {};
+  switch (entry.spec.type) {
+    case "expect_table_row_count_to_be_between":
+      success = entry.between!(total.rows);
+      result = { observed_value: total.rows };
+      break;
+    case "expect_table_row_count_to_equal":
+      success = total.rows === kw.value;
+      result = { observed_value: total.rows };
+      break;
+    case "expect_table_column_count_to_equal":
+      success = columns.length === kw.value;
+      result = { observed_value: columns.length };
+      break;
+    case "expect_table_column_count_to_be_between":
+      success = entry.between!(columns.length);
+      result = { observed_value: columns.length };
+      break;
+    case "expect_table_columns_to_match_ordered_list": {
+      const want = kw.column_list as string[];
+      const mismatched: Record<string, unknown>[] = [];
+      for (let i = 0; i < Math.max(want.length, columns.length); i++) {
+        if (want[i] !== columns[i]) {
+          mismatched.push({
+            "Expected Column Position": i,
+            "Expected": want[i] ?? null,
+            "Found": columns[i] ?? null,
+          });
+        }
+      }
+      success = mismatched.length === 0;
+      result = { observed_value: [...columns] };
+      if (!success) result.details = { mismatched };
+      break;
+    }
+    case "expect_table_columns_to_match_set": {
+      const want = new Set(kw.column_set as string[]);
+      const have = new Set(columns);
+      const unexpected = columns.filter((c) => !want.has(c)).sort();
+      const missing = [...want].filter((c) => !have.has(c)).sort();
+      const exact = kw.exact_match !== false;
+      success = missing.length === 0 && (!exact || unexpected.length === 0);
+      result = { observed_value: [...columns] };
+      if (unexpected.length > 0 || missing.length > 0) {
+        const mismatched: Record<string, unknown> = {};
+        if (unexpected.length > 0) mismatched.unexpected = unexpected;
+        if (missing.length > 0) mismatched.missing = missing;
+        result.details = { mismatched };
+      }
+      break;
+    }
+    case "expect_column_to_exist": {
+      const at = columns.indexOf(kw.column as string);
+      success = at >= 0 &&
+        (kw.column_index === undefined || kw.column_index === null ||
+          kw.column_index === at);
+      result = {};
+      break;
+    }
+  }
+  return { success, result: format.name === "BOOLEAN_ONLY" ? {} : result };
+}
+
+/** Meta the caller supplies for the result. */
+export interface FinalizeMeta {
+  runName: string | null;
+  runTime: string;
+  validationTime: string;
+  batchKind: string;
+}
+
+/** Turns a merged state into GE's validation result. */
+export function finalize(
+  plan: Plan,
+  state: PartialState,
+  meta: FinalizeMeta,
+): ValidationResult {
+  const results: ExpectationValidationResult[] = plan.entries.map(
+    (entry, j) => {
+      const outcome = finalizeOne(
+        plan,
+        entry,
+        state.states[j] as ExpState,
+        state,
+      );
+      return {
+        success: outcome.success,
+        expectation_config: structuredClone(entry.config),
+        result: outcome.result,
+        meta: {},
+        exception_info: outcome.error
+          ? {
+            raised_exception: true,
+            exception_message: outcome.error.message,
+            exception_traceback: outcome.error.traceback,
+          }
+          : { ...NO_EXCEPTION },
+      };
+    },
+  );
+  const ok = results.filter((r) => r.success).length;
+  return {
+    success: ok === results.length,
+    statistics: {
+      evaluated_expectations: results.length,
+      successful_expectations: ok,
+      unsuccessful_expectations: results.length - ok,
+      success_percent: results.length > 0 ? ok / results.length * 100 : null,
+    },
+    results,
+    meta: {
+      expectation_suite_name: plan.suiteName,
+      run_id: { run_name: meta.runName, run_time: meta.runTime },
+      validation_time: meta.validationTime,
+      result_format: plan.format.name,
+      batch_kind: meta.batchKind,
+    },
+    evaluation_parameters: {},
+  };
+}
