@@ -9,7 +9,7 @@
 import { type Clock, systemClock } from "../internal/clock.ts";
 import { InvalidInputError } from "./errors.ts";
 import { TokenBucket } from "./token_bucket.ts";
-import type { UsgsFeature } from "./usgs_types.ts";
+import type { UsgsFeature, UsgsFeatureInput } from "./usgs_types.ts";
 
 /** The kinds of fault the server can inject. */
 export type FaultKind = "503" | "429" | "slow" | "drop" | "truncate";
@@ -63,8 +63,8 @@ export interface FaultOptions {
 
 /** Options for {@linkcode createUsgsServer}. */
 export interface UsgsServerOptions {
-  /** The events served (GeoJSON features). */
-  events: readonly UsgsFeature[];
+  /** The events served (GeoJSON features, e.g. the recorded week). */
+  events: readonly UsgsFeatureInput[];
   /**
    * A server-side limit: requests beyond it get 429 with `Retry-After`.
    * @default {undefined}
@@ -203,6 +203,33 @@ function toFault(value: FaultKind | Fault): Fault {
 }
 
 class BadRequest extends Error {}
+
+/** Fills the fields a served feature must have. */
+function normalize(input: UsgsFeatureInput, index: number): UsgsFeature {
+  if (
+    !input || typeof input.id !== "string" ||
+    typeof input.properties?.time !== "number" ||
+    !Array.isArray(input.geometry?.coordinates)
+  ) {
+    throw new InvalidInputError(
+      `Event ${index} must be a GeoJSON feature with an id, properties.time and coordinates: ${
+        JSON.stringify(input)?.slice(0, 80)
+      }`,
+    );
+  }
+  const [lon = 0, lat = 0, depth = 0] = input.geometry.coordinates;
+  return {
+    ...input,
+    type: "Feature",
+    properties: {
+      ...input.properties,
+      mag: input.properties.mag ?? null,
+      place: input.properties.place ?? null,
+      updated: input.properties.updated ?? input.properties.time,
+    },
+    geometry: { type: "Point", coordinates: [lon, lat, depth] },
+  };
+}
 
 function parseTime(name: string, value: string): number {
   // FDSN times are UTC unless a zone is given.
@@ -401,7 +428,7 @@ export function createUsgsServer(
   const bucket = options.rateLimit
     ? new TokenBucket({ ...options.rateLimit, clock })
     : undefined;
-  const events = [...options.events];
+  const events = options.events.map(normalize);
 
   const listener = Deno.listen({
     hostname: options.hostname ?? "127.0.0.1",

@@ -119,3 +119,46 @@ export interface UsgsFeatureCollection {
   /** The events. */
   features: UsgsFeature[];
 }
+
+/**
+ * What {@linkcode createUsgsServer} accepts as an event: a GeoJSON feature
+ * with at least an id, a `time` and coordinates (looser than
+ * {@linkcode UsgsFeature}, so features read from any file fit).
+ *
+ * @example From a parsed feed
+ * ```ts
+ * import type { UsgsFeatureInput } from "./mod.ts";
+ * const input: UsgsFeatureInput = {
+ *   id: "ak18263954",
+ *   properties: { mag: 1.2, place: "Alaska", time: 1517961000000 },
+ *   geometry: { coordinates: [-150, 61, 30] },
+ * };
+ * console.log(input.id); // ak18263954
+ * ```
+ */
+export interface UsgsFeatureInput {
+  /** `"Feature"` (assumed when absent). */
+  type?: string;
+  /** The event id. */
+  id: string;
+  /** Properties; `time` is required, `updated` defaults to `time`. */
+  properties: {
+    /** Magnitude. */
+    mag?: number | null;
+    /** Place. */
+    place?: string | null;
+    /** Origin time in epoch ms. */
+    time: number;
+    /** Last update in epoch ms. */
+    updated?: number;
+    /** Any other property. */
+    [key: string]: unknown;
+  };
+  /** The epicentre. */
+  geometry: {
+    /** `"Point"` (assumed when absent). */
+    type?: string;
+    /** `[longitude, latitude, depth]`. */
+    coordinates: readonly number[];
+  };
+}
