@@ -766,3 +766,40 @@ export class _DagRunner {
     while (this.#saving) await this.#saving;
   }
 }
+
+/**
+ * `airflow tasks test`: runs one task of `dag` regardless of its upstream
+ * tasks (treated as done) and saves nothing.
+ */
+export async function _runOneTask(
+  dag: DAG,
+  taskId: string,
+  o: {
+    logicalDate?: number;
+    params?: Record<string, unknown>;
+    clock?: Clock;
+  } = {},
+): Promise<DagRunResult> {
+  dag.getTask(taskId);
+  dag.validate();
+  const clock = o.clock ?? systemClock;
+  const l = o.logicalDate ?? clock.now();
+  const record = _newRecord(
+    dag,
+    `test__${new Date(l).toISOString()}`,
+    "manual",
+    { start: l, end: l },
+    o.params,
+  );
+  for (const id of dag.taskIds) {
+    if (id !== taskId) record.tasks[id] = { state: "success", tryNumber: 0 };
+  }
+  return await new _DagRunner(dag, record, {
+    executor: new _Slots(1),
+    clock,
+    store: new MemoryStateStore(),
+    persist: false,
+    pools: _makePools(),
+    dagSlots: new _Slots(1),
+  }).run();
+}

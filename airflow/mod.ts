@@ -136,3 +136,4 @@ export {
   type SchedulerTransition,
 } from "./scheduler.ts";
 export { clearTasks, type ClearTasksOptions } from "./clear.ts";
+export { renderRunReport, type RunReportOptions } from "./report.ts";

@@ -1,0 +1,212 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { main } from "../../airflow/cli.ts";
+
+const CLI = fileURLToPath(new URL("../../airflow/cli.ts", import.meta.url));
+const DAGS = fileURLToPath(new URL("./fixtures/cli_dags.ts", import.meta.url));
+
+async function cli(
+  args: string[],
+): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+  });
+  return { code, out, err };
+}
+
+Deno.test("airflow CLI runs as a subprocess: dags list and dags test with a report", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const run = async (...args: string[]) => {
+      const o = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          `--allow-read`,
+          `--allow-write=${dir}`,
+          "--allow-env",
+          CLI,
+          DAGS,
+          ...args,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      return {
+        code: o.code,
+        out: new TextDecoder().decode(o.stdout),
+        err: new TextDecoder().decode(o.stderr),
+      };
+    };
+    const list = await run("dags", "list");
+    assert.equal(list.code, 0, list.err);
+    assert.match(list.out, /^etl {2}@daily {2}3 {2}false$/m);
+    const test = await run(
+      "dags",
+      "test",
+      "etl",
+      "2024-03-05",
+      "--state-dir",
+      dir,
+      "--report",
+      `${dir}/report.html`,
+      "--params",
+      JSON.stringify({ dir }),
+    );
+    assert.equal(test.code, 0, test.err);
+    assert.match(test.out, /load -> success \(try 1\)/);
+    assert.match(test.out, /Run manual__2024-03-05T00:00:00.000Z: success/);
+    const html = await Deno.readTextFile(`${dir}/report.html`);
+    assert.match(html, /<h2>Gantt<\/h2>/);
+    const state = JSON.parse(
+      await Deno.readTextFile(
+        `${dir}/etl/manual__2024-03-05T00%3A00%3A00.000Z.json`,
+      ),
+    );
+    assert.equal(state.tasks.load.xcom, "loaded 20240305");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("airflow CLI main() clears a failed task and the rerun succeeds", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/broken`, "");
+    const common = ["--state-dir", dir, "--quiet"];
+    const first = await cli([
+      DAGS,
+      "dags",
+      "trigger",
+      "etl",
+      "--run-id",
+      "r1",
+      "--conf",
+      JSON.stringify({ dir }),
+      ...common,
+    ]);
+    assert.equal(first.code, 1);
+    assert.ok(
+      first.out.some((l) =>
+        /^load\s+failed\s+1\s+.*Warehouse unavailable$/.test(l)
+      ),
+      first.out.join("\n"),
+    );
+    await Deno.remove(`${dir}/broken`);
+    const clear = await cli([
+      DAGS,
+      "tasks",
+      "clear",
+      "etl",
+      "--run-id",
+      "r1",
+      "-t",
+      "^lo",
+      ...common,
+    ]);
+    assert.deepEqual(clear.out, ["Cleared 1 task(s): load"]);
+    const rerun = await cli([
+      DAGS,
+      "dags",
+      "test",
+      "etl",
+      "--run-id",
+      "r1",
+      ...common,
+    ]);
+    assert.equal(rerun.code, 0);
+    assert.ok(
+      rerun.out.some((l) => /^load\s+success\s+2/.test(l)),
+      rerun.out.join("\n"),
+    );
+    const runs = await cli([DAGS, "dags", "list-runs", "etl", ...common]);
+    assert.deepEqual(runs.out, ["r1  manual  success"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("airflow CLI main() backfills, tests one task, and reports bad input", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const db = [
+      "--sqlite",
+      `${dir}/af.db`,
+      "--executor",
+      "local",
+      "--parallelism",
+      "4",
+    ];
+    const bf = await cli([
+      DAGS,
+      "dags",
+      "backfill",
+      "etl",
+      "--start-date",
+      "2024-01-01",
+      "--end-date",
+      "2024-01-03",
+      ...db,
+    ]);
+    assert.equal(bf.code, 0, bf.err.join("\n"));
+    assert.deepEqual(bf.out.at(-1), "Backfilled 3 run(s)");
+    const listed = await cli([DAGS, "dags", "list-runs", "etl", ...db]);
+    assert.equal(listed.out.length, 3);
+    const one = await cli([
+      DAGS,
+      "tasks",
+      "test",
+      "etl",
+      "extract",
+      "2024-02-29",
+    ]);
+    assert.deepEqual(one.out, [
+      "extract: success (try 1)",
+      'xcom: {"day":"2024-02-29"}',
+    ]);
+    assert.equal(
+      (await cli([DAGS, "dags", "test", "nope"])).err[0],
+      "Error: Unknown DAG id: nope (have etl)",
+    );
+    assert.equal(
+      (await cli([DAGS, "tasks", "test", "etl", "ghost"])).err[0],
+      "Error: Unknown task id in DAG etl: ghost",
+    );
+    assert.equal((await cli([DAGS, "dags", "fly"])).code, 2);
+    assert.equal((await cli([DAGS])).code, 2);
+    assert.match(
+      (await cli([`${dir}/missing.ts`, "dags", "list"])).err[0]!,
+      /^Error: Cannot import DAG file: /,
+    );
+    assert.equal(
+      (await cli([
+        DAGS,
+        "dags",
+        "trigger",
+        "etl",
+        "--conf",
+        "[1]",
+        "--state-dir",
+        dir,
+      ])).err[0],
+      "Error: Option --conf must be a JSON object: [1]",
+    );
+    assert.equal(
+      (await cli([
+        DAGS,
+        "dags",
+        "backfill",
+        "etl",
+        "--start-date",
+        "soon",
+        "--end-date",
+        "2024-01-01",
+      ])).err[0],
+      "Error: Option --start-date is not a date: soon",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
