@@ -147,7 +147,7 @@ export function parseCsvBatch(
       counters.malformedRows++;
       if (spec.mode === "DROPMALFORMED") continue;
       if (spec.mode === "FAILFAST") {
-        throw new Error(
+        throw new MalformedRecordError(
           `Malformed CSV record in FAILFAST mode: ${
             JSON.stringify(line.slice(0, 200))
           }`,
@@ -158,4 +158,12 @@ export function parseCsvBatch(
     out.push(row);
   }
   return out;
+}
+
+/** FAILFAST's error: deterministic, so the task is not retried. */
+export class MalformedRecordError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MalformedRecordError";
+  }
 }

@@ -2,7 +2,7 @@
 // its plan (sources, fused narrow ops) as batches, then applies the action.
 
 import { CaptureError, compileShipped } from "./_closure.ts";
-import { makeRowBuilder, parseCsvBatch } from "./_csv.ts";
+import { makeRowBuilder, MalformedRecordError, parseCsvBatch } from "./_csv.ts";
 import {
   compareKeys,
   encodeKey,
@@ -588,7 +588,7 @@ export class ResultTooLarge extends Error {
 /** Whether an error is deterministic (retrying cannot help). */
 export function isFatal(e: unknown): boolean {
   return e instanceof CaptureError || e instanceof ResultTooLarge ||
-    e instanceof SyntaxError;
+    e instanceof SyntaxError || e instanceof MalformedRecordError;
 }
 
 function asPair(x: unknown, what: string): [unknown, unknown] {

@@ -121,8 +121,11 @@ export class WorkerPool {
   #dispatch(): void {
     for (const slot of this.#slots) {
       if (slot.busy !== null || this.#queue.length === 0) continue;
+      // Locality first; tasks that prefer another worker wait for it (it
+      // holds their cached partition and will be free soon).
       let i = this.#queue.findIndex((p) => p.preferred === slot.index);
-      if (i < 0) i = 0;
+      if (i < 0) i = this.#queue.findIndex((p) => p.preferred === null);
+      if (i < 0) continue;
       const p = this.#queue.splice(i, 1)[0]!;
       const missing: [number, unknown][] = [];
       for (const [id, v] of p.broadcasts) {

@@ -17,6 +17,8 @@ export function* readSplitLines(
   end: number,
   chunkSize: number = CHUNK,
 ): Generator<string[]> {
+  // An empty range owns no line (the neighbour reading past its end does).
+  if (end <= start) return;
   const file = Deno.openSync(path, { read: true });
   try {
     if (start > 0) file.seekSync(start, Deno.SeekMode.Start);
