@@ -179,6 +179,9 @@ function isJsonType(contentType: string): boolean {
 // capture costs more than the rest of a local request's overhead.
 const CANCELLED = Symbol("cancelled");
 const noop = (): void => {};
+const ACCEPT_JSON: Readonly<Record<string, string>> = Object.freeze({
+  accept: "application/json",
+});
 
 /** Runs `onFire` after `ms` on `clock`; the returned function cancels it. */
 function startTimer(clock: Clock, ms: number, onFire: () => void): () => void {
@@ -314,11 +317,9 @@ export class HttpClient {
     input: string | URL | Request,
     init: HttpRequestInit = {},
   ): Promise<T> {
-    const headers = new Headers(init.headers);
-    if (!headers.has("accept")) headers.set("accept", "application/json");
     return this.#send(
       input,
-      { ...init, headers },
+      HttpClient.#acceptJson(init),
       (response) => HttpClient.#parseJson<T>(response),
     );
   }
@@ -331,14 +332,16 @@ export class HttpClient {
     input: string | URL | Request,
     init: HttpRequestInit = {},
   ): Promise<JsonResponse<T>> {
-    const headers = new Headers(init.headers);
-    if (!headers.has("accept")) headers.set("accept", "application/json");
-    return this.#send(input, { ...init, headers }, async (response) => ({
-      body: await HttpClient.#parseJson<T>(response),
-      status: response.status,
-      headers: response.headers,
-      url: response.url,
-    }));
+    return this.#send(
+      input,
+      HttpClient.#acceptJson(init),
+      async (response) => ({
+        body: await HttpClient.#parseJson<T>(response),
+        status: response.status,
+        headers: response.headers,
+        url: response.url,
+      }),
+    );
   }
 
   /** Sends a request and reads the body as text inside the attempt. */
@@ -381,11 +384,12 @@ export class HttpClient {
     const throwHttpErrors = init.throwHttpErrors ?? this.#throwHttpErrors;
     // Merge headers only when there is something to merge (a Headers object
     // per request is measurable against a local server).
-    let headers: Headers | undefined;
-    if (this.#hasHeaders || request || init.headers) {
-      headers = new Headers(this.#headers);
-      new Headers(request?.headers).forEach((v, k) => headers!.set(k, v));
-      new Headers(init.headers).forEach((v, k) => headers!.set(k, v));
+    let headers: HeadersInit | undefined = init.headers;
+    if (this.#hasHeaders || request) {
+      const merged = new Headers(this.#headers);
+      new Headers(request?.headers).forEach((v, k) => merged.set(k, v));
+      new Headers(init.headers).forEach((v, k) => merged.set(k, v));
+      headers = merged;
     }
     const {
       retry: _r,
@@ -415,7 +419,7 @@ export class HttpClient {
 
     try {
       for (let attempt = 1;; attempt++) {
-        await this.#bucket?.take(1, outer);
+        if (this.#bucket) await this.#bucket.take(1, outer);
         const attemptAbort = timeout === false
           ? undefined
           : new AbortController();
@@ -439,13 +443,15 @@ export class HttpClient {
             request ? new Request(request.clone(), attemptInit) : href,
             request ? undefined : attemptInit,
           );
-          await this.#onResponse?.({
-            attempt,
-            method,
-            url: href,
-            response,
-            elapsed: this.#clock.monotonic() - started,
-          });
+          if (this.#onResponse) {
+            await this.#onResponse({
+              attempt,
+              method,
+              url: href,
+              response,
+              elapsed: this.#clock.monotonic() - started,
+            });
+          }
           if (response.status === 429) this.#bucket?.slowDown();
           else if (response.ok) this.#bucket?.recover();
           if (
@@ -538,6 +544,15 @@ export class HttpClient {
   #retryable(policy: RetryPolicy, method: string, status: number): boolean {
     return policy.methods.includes(method) &&
       policy.statusCodes.includes(status);
+  }
+
+  static #acceptJson(init: HttpRequestInit): HttpRequestInit {
+    if (init.headers === undefined) {
+      return { ...init, headers: ACCEPT_JSON };
+    }
+    const headers = new Headers(init.headers);
+    if (!headers.has("accept")) headers.set("accept", "application/json");
+    return { ...init, headers };
   }
 
   static #final(attempts: number, failure: unknown): unknown {
