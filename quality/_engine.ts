@@ -190,12 +190,27 @@ export interface Plan {
   cap: number;
 }
 
+// Frames below the engine's entry points depend on the caller (array, stream
+// or worker), so they are cut: the same failure reads the same everywhere.
+const CALLER_FRAME =
+  /\b(compilePlan|Accumulator|#run|#flush|finalize|Array\.map)\b/;
+
+function cleanTrace(stack: string | undefined): string | null {
+  if (!stack) return null;
+  const out: string[] = [];
+  for (const line of stack.split("\n")) {
+    if (/^\s+at /.test(line) && CALLER_FRAME.test(line)) break;
+    out.push(line);
+  }
+  return out.join("\n");
+}
+
 function errorState(error: unknown): ErrorState {
   if (error instanceof Error) {
     return {
       k: "error",
       message: error.message,
-      traceback: error.stack ?? null,
+      traceback: cleanTrace(error.stack),
     };
   }
   return { k: "error", message: String(error), traceback: null };
