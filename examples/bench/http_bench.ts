@@ -145,6 +145,10 @@ async function overhead(
   });
   await overhead("11-byte body", {
     "bare fetch": async () => await (await fetch(`${origin}/tiny`)).text(),
+    "bare fetch + AbortSignal.timeout": async () =>
+      await (await fetch(`${origin}/tiny`, {
+        signal: AbortSignal.timeout(10_000),
+      })).text(),
     "HttpClient.fetch": async () =>
       await (await client.fetch(`${origin}/tiny`)).text(),
     "HttpClient.fetch, timeout off": async () =>
@@ -155,6 +159,10 @@ async function overhead(
   await overhead(`100-feature page (${(page.length / 1024).toFixed(0)} KiB)`, {
     "bare fetch + json()": async () =>
       await (await fetch(`${origin}/page`)).json(),
+    "bare fetch + AbortSignal.timeout + json()": async () =>
+      await (await fetch(`${origin}/page`, {
+        signal: AbortSignal.timeout(10_000),
+      })).json(),
     "HttpClient.json": async () => await client.json(`${origin}/page`),
   });
   await server.shutdown();
