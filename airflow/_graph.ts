@@ -124,38 +124,49 @@ function _weights(
     if (o.weightRule === "upstream") needUp = true;
   }
   const out = Float64Array.from(own);
-  const words = (n + 31) >>> 5;
+  const rules = tasks.map((t) => t.options.weightRule);
+  // Relatives as bitsets, one block of columns at a time so memory stays
+  // at n * BLOCK bits whatever the DAG size.
+  const BLOCK = 4096;
+  const blockWords = Math.min(BLOCK, n + 31) >>> 5;
+  const bits = new Uint32Array(n * blockWords);
   const relatives = (
     order: number[],
     next: number[][],
     rule: string,
   ): void => {
-    const bits = new Uint32Array(n * words);
-    for (let k = order.length - 1; k >= 0; k--) {
-      const v = order[k]!;
-      const base = v * words;
-      for (const c of next[v]!) {
-        const cb = c * words;
-        for (let w = 0; w < words; w++) bits[base + w]! |= bits[cb + w]!;
-        bits[base + (c >>> 5)]! |= 1 << (c & 31);
-      }
-      if (tasks[v]!.options.weightRule !== rule) continue;
-      let sum = 0;
-      if (uniform) {
-        let count = 0;
-        for (let w = 0; w < words; w++) count += _popcount(bits[base + w]!);
-        sum = count * own[0]!;
-      } else {
-        for (let w = 0; w < words; w++) {
-          let x = bits[base + w]!;
-          while (x !== 0) {
-            const low = x & -x;
-            sum += own[(w << 5) + (31 - Math.clz32(low))]!;
-            x ^= low;
+    for (let c0 = 0; c0 < n; c0 += BLOCK) {
+      const c1 = Math.min(n, c0 + BLOCK);
+      const words = (c1 - c0 + 31) >>> 5;
+      bits.fill(0);
+      for (let k = order.length - 1; k >= 0; k--) {
+        const v = order[k]!;
+        const base = v * words;
+        for (const c of next[v]!) {
+          const cb = c * words;
+          for (let w = 0; w < words; w++) bits[base + w]! |= bits[cb + w]!;
+          if (c >= c0 && c < c1) {
+            bits[base + ((c - c0) >>> 5)]! |= 1 << ((c - c0) & 31);
           }
         }
+        if (rules[v] !== rule) continue;
+        let sum = 0;
+        if (uniform) {
+          let count = 0;
+          for (let w = 0; w < words; w++) count += _popcount(bits[base + w]!);
+          sum = count * own[0]!;
+        } else {
+          for (let w = 0; w < words; w++) {
+            let x = bits[base + w]!;
+            while (x !== 0) {
+              const low = x & -x;
+              sum += own[c0 + (w << 5) + (31 - Math.clz32(low))]!;
+              x ^= low;
+            }
+          }
+        }
+        out[v] = out[v]! + sum;
       }
-      out[v] = own[v]! + sum;
     }
   };
   if (needDown) relatives(topo, down, "downstream");

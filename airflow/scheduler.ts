@@ -112,6 +112,7 @@ export class Scheduler {
   #idleWaiters: (() => void)[] = [];
   #loop: Promise<void> | undefined;
   #loopAbort: AbortController | undefined;
+  #loopError: unknown;
 
   /** Makes a scheduler over `options.dags`. */
   constructor(options: SchedulerOptions) {
@@ -287,12 +288,8 @@ export class Scheduler {
     this.#loopAbort = ac;
     this.#loop = (async () => {
       while (!ac.signal.aborted) {
-        try {
-          for (const p of await this.#pass()) p.catch(() => {});
-        } catch (error) {
-          if (ac.signal.aborted) break;
-          throw error;
-        }
+        // Each run's outcome reaches onRunFinished; failures stay in the store.
+        for (const p of await this.#pass()) p.catch(() => {});
         const now = this.#clock.now();
         let next = Infinity;
         for (const dag of this.#dags.values()) {
@@ -314,16 +311,25 @@ export class Scheduler {
           ac.signal.removeEventListener("abort", stop);
         }
       }
-    })();
+    })().catch((error) => {
+      // Kept for stop(), which rethrows it, rather than left unhandled.
+      this.#loopError = error;
+    });
   }
 
-  /** Stops scheduling and waits for running runs to finish. */
+  /**
+   * Stops scheduling and waits for running runs to finish; rethrows an
+   * error that stopped the loop early (such as a corrupt state file).
+   */
   async stop(): Promise<void> {
     this.#loopAbort?.abort();
     const loop = this.#loop;
     this.#loop = undefined;
     await loop;
     await this.#idle();
+    const error = this.#loopError;
+    this.#loopError = undefined;
+    if (error !== undefined) throw error;
   }
 
   #dag(dagId: string): DAG {

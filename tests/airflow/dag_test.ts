@@ -371,3 +371,39 @@ Deno.test("DAG.test() bounds tasks by pool slots", async () => {
   assert.equal(peak, 2);
   await assert.rejects(dag.test(), /Unknown pool for task api0: "api"/);
 });
+
+Deno.test("DAG.priorityWeights() matches a direct count on a DAG larger than one bitset block", () => {
+  const r = rng(7);
+  const dag = new DAG("wide");
+  const n = 5_000;
+  const down: number[][] = Array.from({ length: n }, () => []);
+  const weight = (i: number) => 1 + (i % 3);
+  for (let i = 0; i < n; i++) {
+    dag.task(`t${i}`, () => {}, { priorityWeight: weight(i) });
+  }
+  for (let i = 1; i < n; i++) {
+    for (let e = 0; e < 2; e++) {
+      const from = Math.floor(r() * i);
+      if (!down[from]!.includes(i)) {
+        down[from]!.push(i);
+        dag.getTask(`t${from}`).then(`t${i}`);
+      }
+    }
+  }
+  const w = dag.priorityWeights();
+  for (const i of [0, 1, 17, 999, 2500, 4095, 4096, 4999]) {
+    const seen = new Set<number>();
+    const stack = [i];
+    while (stack.length) {
+      for (const d of down[stack.pop()!]!) {
+        if (!seen.has(d)) {
+          seen.add(d);
+          stack.push(d);
+        }
+      }
+    }
+    let sum = weight(i);
+    for (const d of seen) sum += weight(d);
+    assert.equal(w[`t${i}`], sum, `t${i}`);
+  }
+});

@@ -263,3 +263,33 @@ Deno.test("Scheduler resumes runs a previous process left running, and triggers 
     /Duplicate DAG id in scheduler: resume/,
   );
 });
+
+Deno.test("Scheduler.stop() rethrows a corrupt state file met by the loop and keeps the file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/daily`);
+    await Deno.writeTextFile(`${dir}/daily/broken.json`, "{not json");
+    const dag = new DAG("daily", {
+      schedule: "@daily",
+      startDate: Date.UTC(2024, 0, 1),
+    });
+    dag.task("t", () => 1);
+    const scheduler = new Scheduler({
+      dags: [dag],
+      stateDir: dir,
+      clock: new ManualClock({ start: Date.UTC(2024, 0, 5) }),
+    });
+    scheduler.start();
+    await new Promise((r) => setTimeout(r, 20));
+    await assert.rejects(
+      scheduler.stop(),
+      /State file is corrupt and was left in place: .*broken\.json/,
+    );
+    assert.equal(
+      await Deno.readTextFile(`${dir}/daily/broken.json`),
+      "{not json",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
