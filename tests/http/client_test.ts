@@ -463,3 +463,45 @@ Deno.test("HttpClient with throwHttpErrors false returns the failed response", a
   assert.equal(response.status, 410);
   assert.equal(await response.text(), "gone");
 });
+
+Deno.test("HttpClient.fetch() retries a Request and sends its body every time", async () => {
+  const bodies: string[] = [];
+  await using server = serve(async (req, n) => {
+    bodies.push(`${req.method} ${await req.text()}`);
+    return n === 1 ? new Response("", { status: 502 }) : new Response("saved");
+  });
+  const client = new HttpClient({ retry: fast });
+  const response = await client.fetch(
+    new Request(server.url, { method: "PUT", body: "payload" }),
+  );
+  assert.equal(await response.text(), "saved");
+  assert.deepEqual(bodies, ["PUT payload", "PUT payload"]);
+});
+
+Deno.test("HttpClient retries an attempt timeout until retries run out", async () => {
+  const clock = new ManualClock();
+  const releases: Array<() => void> = [];
+  await using server = serve((req) =>
+    new Promise<Response>((resolve) => {
+      const done = () => resolve(new Response("late"));
+      releases.push(done);
+      req.signal.addEventListener("abort", done);
+    })
+  );
+  const client = new HttpClient({
+    clock,
+    timeout: 1_000,
+    retry: { limit: 1, random: () => 0 },
+  });
+  const pending = client.fetch(server.url).catch((e) => e);
+  await until(() => server.calls === 1);
+  await clock.advance(1_000);
+  await until(() => server.calls === 2);
+  await clock.advance(1_000);
+  const error = await pending;
+  assert.ok(error instanceof RetryError, String(error));
+  assert.equal(error.attempts, 2);
+  assert.ok(error.cause instanceof TimeoutError);
+  assert.equal(error.cause.kind, "attempt");
+  for (const release of releases) release();
+});
