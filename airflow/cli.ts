@@ -38,6 +38,7 @@ import {
 import { JsonStateStore } from "./json_store.ts";
 import { SqliteStateStore } from "./sqlite_store.ts";
 import { clearTasks } from "./clear.ts";
+import { _runOneTask } from "./dag_run.ts";
 import { renderRunReport } from "./report.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { DagRunRecord, StateStore } from "./store.ts";
@@ -293,7 +294,6 @@ export async function main(
           throw new AirflowError(`Missing task_id: tasks test ${dag.dagId}`);
         }
         dag.getTask(taskId);
-        const { _runOneTask } = await import("./dag_run.ts");
         const run = await _runOneTask(dag, taskId, {
           logicalDate: parseDate("logical_date", rest[2]),
           params: parseJson("--params", f.params),

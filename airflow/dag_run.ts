@@ -173,6 +173,7 @@ export class _DagRunner {
   #saving: Promise<void> | undefined;
   #dirty = false;
   #saveError: unknown;
+  #hookError: unknown;
 
   constructor(dag: DAG, record: DagRunRecord, shared: _Shared) {
     this.#dag = dag;
@@ -221,9 +222,11 @@ export class _DagRunner {
       }
     }
     const now = this.#sh.clock.now();
+    if (this.#rec.state !== "success" && this.#rec.state !== "failed") {
+      delete this.#rec.endDate;
+    }
     this.#rec.state = "running";
     this.#rec.startDate ??= now;
-    delete this.#rec.endDate;
     for (let i = 0; i < this.#n; i++) {
       const s = this.#state[i]!;
       const ti = this.#ti[i]!;
@@ -296,7 +299,16 @@ export class _DagRunner {
     this.#state[i] = s;
     const ti = this.#ti[i]!;
     ti.state = s;
-    this.#sh.onTransition?.(this.#ids[i]!, s, ti.tryNumber);
+    const hook = this.#sh.onTransition;
+    if (hook) {
+      try {
+        hook(this.#ids[i]!, s, ti.tryNumber);
+      } catch (error) {
+        // A broken progress hook must not leave slots taken mid-transition;
+        // the run finishes and then rejects with the hook's error.
+        this.#hookError ??= error;
+      }
+    }
     this.#markDirty();
   }
 
@@ -422,7 +434,7 @@ export class _DagRunner {
         end: new Date(rec.dataInterval.end),
       },
       tryNumber: this.#ti[i]!.tryNumber,
-      params: rec.params,
+      params: structuredClone(rec.params),
       xcom: {
         pull<T = unknown>(taskId: string): T | undefined {
           if (!ids.has(taskId)) {
@@ -725,11 +737,12 @@ export class _DagRunner {
     }
     if (this.#cancelled) failed = true;
     this.#rec.state = failed ? "failed" : "success";
-    this.#rec.endDate = this.#sh.clock.now();
+    this.#rec.endDate ??= this.#sh.clock.now();
     this.#cleanup();
     this.#markDirty();
     this.#flush().then(() => {
       if (this.#saveError !== undefined) this.#reject(this.#saveError);
+      else if (this.#hookError !== undefined) this.#reject(this.#hookError);
       else this.#resolve(structuredClone(this.#rec) as DagRunResult);
     });
   }

@@ -132,8 +132,11 @@ export class ShortCircuitOperator extends Task {
 
 /** Options for {@linkcode CommandOperator}. */
 export interface CommandOperatorOptions extends OperatorOptions {
-  /** The program to run. */
-  command: string | URL;
+  /**
+   * The program to run, or a whole argv (`["deno", "eval", "1"]`) whose
+   * first element is the program.
+   */
+  command: string | URL | string[];
   /**
    * Its arguments.
    * @default {[]}
@@ -180,20 +183,32 @@ export class CommandOperator extends Task {
   /** Makes the operator. */
   constructor(options: CommandOperatorOptions) {
     super(options.taskId, options);
+    const c = options.command;
+    const argv = Array.isArray(c);
     if (
-      typeof options.command !== "string" && !(options.command instanceof URL)
+      argv
+        ? c.length === 0 || !c.every((x) => typeof x === "string")
+        : typeof c !== "string" && !(c instanceof URL)
     ) {
       throw new AirflowError(
-        `Command must be a string or URL: ${String(options.command)}`,
+        `Command must be a string, URL or non-empty string array: ${
+          JSON.stringify(c) ?? String(c)
+        }`,
       );
     }
-    this.#opts = { ...options };
+    this.#opts = argv
+      ? {
+        ...options,
+        command: c[0]!,
+        args: [...c.slice(1), ...(options.args ?? [])],
+      }
+      : { ...options };
   }
 
   /** Runs the program; resolves to the last line of its stdout. */
   override async execute(ctx: TaskContext): Promise<string | undefined> {
     const o = this.#opts;
-    const command = new Deno.Command(o.command, {
+    const command = new Deno.Command(o.command as string | URL, {
       args: o.args ?? [],
       env: o.env,
       cwd: o.cwd,

@@ -407,3 +407,24 @@ Deno.test("DAG.priorityWeights() matches a direct count on a DAG larger than one
     assert.equal(w[`t${i}`], sum, `t${i}`);
   }
 });
+
+Deno.test("DAG.test() finishes the run, then rejects, when onTransition throws", async () => {
+  const dag = new DAG("bad_hook");
+  const ran: string[] = [];
+  dag.task("a", () => void ran.push("a")).then(
+    dag.task("b", () => void ran.push("b")),
+  );
+  const executor = new SequentialExecutor();
+  await assert.rejects(
+    dag.test({
+      executor,
+      onTransition: (id, state) => {
+        if (id === "a" && state === "success") throw new Error("Hook broke");
+      },
+    }),
+    /Hook broke/,
+  );
+  assert.deepEqual(ran, ["a", "b"]);
+  // The executor's slot was released: a second run on it completes.
+  assert.equal((await dag.test({ executor })).state, "success");
+});

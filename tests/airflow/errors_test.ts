@@ -50,7 +50,7 @@ Deno.test("DAG.add(), DAG.branch() and operators reject bad arguments with typed
   );
   assert.throws(
     () => new CommandOperator({ taskId: "c", command: 5 as unknown as string }),
-    /Command must be a string or URL: 5/,
+    /Command must be a string, URL or non-empty string array: 5/,
   );
   assert.throws(
     () => new ExternalTaskSensor({ taskId: "e", externalDagId: "" }),
