@@ -174,6 +174,10 @@ export class _DagRunner {
   #dirty = false;
   #saveError: unknown;
   #hookError: unknown;
+  /** Task ids changed since the last save; undefined until the first save. */
+  #changed: Set<string> | undefined;
+  /** A copy of the run's params, so tasks cannot change the stored ones. */
+  #params: Record<string, unknown>;
 
   constructor(dag: DAG, record: DagRunRecord, shared: _Shared) {
     this.#dag = dag;
@@ -196,6 +200,7 @@ export class _DagRunner {
       if (!this.#g.index.has(id)) record.tasks[id]!.state = "removed";
     }
     this.#state = this.#ti.map((t) => t.state);
+    this.#params = structuredClone(record.params);
   }
 
   /** The run id. */
@@ -299,6 +304,7 @@ export class _DagRunner {
     this.#state[i] = s;
     const ti = this.#ti[i]!;
     ti.state = s;
+    this.#changed?.add(this.#ids[i]!);
     const hook = this.#sh.onTransition;
     if (hook) {
       try {
@@ -434,7 +440,7 @@ export class _DagRunner {
         end: new Date(rec.dataInterval.end),
       },
       tryNumber: this.#ti[i]!.tryNumber,
-      params: structuredClone(rec.params),
+      params: this.#params,
       xcom: {
         pull<T = unknown>(taskId: string): T | undefined {
           if (!ids.has(taskId)) {
@@ -766,7 +772,9 @@ export class _DagRunner {
     try {
       while (this.#dirty) {
         this.#dirty = false;
-        await this.#sh.store.save(this.#rec);
+        const changed = this.#changed;
+        this.#changed = new Set();
+        await this.#sh.store.save(this.#rec, changed);
       }
     } catch (error) {
       this.#saveError ??= error;

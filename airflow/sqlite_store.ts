@@ -74,8 +74,11 @@ export class SqliteStateStore implements StateStore {
     return Promise.resolve(run);
   }
 
-  /** Writes a run and its task instances in one transaction. */
-  save(run: DagRunRecord): Promise<void> {
+  /**
+   * Writes a run and its task instances (only those in `changed`, when
+   * given) in one transaction.
+   */
+  save(run: DagRunRecord, changed?: ReadonlySet<string>): Promise<void> {
     const { tasks, ...rest } = run;
     const db = this.#db;
     db.exec("BEGIN IMMEDIATE");
@@ -99,6 +102,7 @@ export class SqliteStateStore implements StateStore {
          record = excluded.record`,
       );
       for (const [taskId, ti] of Object.entries(tasks)) {
+        if (changed && !changed.has(taskId)) continue;
         upsert.run(
           run.dagId,
           run.runId,

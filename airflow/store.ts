@@ -76,8 +76,12 @@ export interface DagRunRecord {
 export interface StateStore {
   /** Reads a run, or `undefined` when there is none. */
   load(dagId: string, runId: string): Promise<DagRunRecord | undefined>;
-  /** Writes a run, replacing any earlier version; durable when it resolves. */
-  save(run: DagRunRecord): Promise<void>;
+  /**
+   * Writes a run, replacing any earlier version; durable when it resolves.
+   * `changed`, when given, names the only task instances that changed since
+   * the previous save of this run, so a store may write just those.
+   */
+  save(run: DagRunRecord, changed?: ReadonlySet<string>): Promise<void>;
   /** Every run of `dagId`, by logical date. */
   list(dagId: string): Promise<DagRunRecord[]>;
 }

@@ -10,6 +10,8 @@ import {
   JsonStateStore,
   LocalExecutor,
   SequentialExecutor,
+  SqliteStateStore,
+  type StateStore,
   type Task,
 } from "../../airflow/mod.ts";
 
@@ -214,3 +216,52 @@ console.log(
     us(pct(engine, 50))
   }.`,
 );
+
+// 3. Durable state when tasks take real time: each transition gets its own
+// write (temp file + fsync + rename for JSON; one WAL transaction for SQLite).
+const SLOW = 200;
+const slow = new DAG("slow_chain", { maxActiveTasks: Infinity });
+let prevSlow: Task | undefined;
+for (let i = 0; i < SLOW; i++) {
+  const t = slow.task(`s${i}`, () => new Promise((r) => setTimeout(r, 2)));
+  prevSlow?.then(t);
+  prevSlow = t;
+}
+const durableDir = "out/bench/airflow_durable";
+await Deno.remove(durableDir, { recursive: true }).catch(() => {});
+await Deno.mkdir(durableDir, { recursive: true });
+const counting = (inner: StateStore) => {
+  const c = { saves: 0, store: undefined as unknown as StateStore };
+  c.store = {
+    load: (d, r) => inner.load(d, r),
+    list: (d) => inner.list(d),
+    save: (r, changed) => (c.saves++, inner.save(r, changed)),
+  };
+  return c;
+};
+const rows: [string, number, number][] = [];
+t0 = performance.now();
+await slow.test();
+rows.push(["no store", performance.now() - t0, 0]);
+const jsonCount = counting(new JsonStateStore(`${durableDir}/json`));
+t0 = performance.now();
+await slow.test({ store: jsonCount.store, runId: "bench" });
+rows.push(["JsonStateStore", performance.now() - t0, jsonCount.saves]);
+const sqlite = new SqliteStateStore(`${durableDir}/airflow.db`);
+const sqliteCount = counting(sqlite);
+t0 = performance.now();
+await slow.test({ store: sqliteCount.store, runId: "bench" });
+rows.push(["SqliteStateStore", performance.now() - t0, sqliteCount.saves]);
+sqlite.close();
+await Deno.remove(durableDir, { recursive: true });
+console.log(`\n## Durable state, chain of ${SLOW} tasks sleeping 2 ms each\n`);
+console.log("| store | total | writes | cost per write |");
+console.log("| --- | ---: | ---: | ---: |");
+const bare0 = rows[0]![1];
+for (const [name, ms, saves] of rows) {
+  console.log(
+    `| ${name} | ${fmt(ms)} | ${saves} | ${
+      saves ? `${((ms - bare0) / saves).toFixed(2)} ms` : ""
+    } |`,
+  );
+}

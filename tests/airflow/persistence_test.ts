@@ -167,13 +167,16 @@ Deno.test("SqliteStateStore keeps runs and task instances across reopen", async 
     dag.task("a", () => ({ n: 1 })).then(dag.task("b", () => {
       throw new Error("nope");
     }));
+    let r2;
     {
       using store = new SqliteStateStore(`${dir}/db.sqlite`);
-      const r = await dag.test({ store, runId: "r2", logicalDate: 2 });
+      r2 = await dag.test({ store, runId: "r2", logicalDate: 2 });
       await dag.test({ store, runId: "r1", logicalDate: 1 });
-      assert.equal(r.state, "failed");
+      assert.equal(r2.state, "failed");
     }
     using store = new SqliteStateStore(`${dir}/db.sqlite`);
+    // Saves after the first write only changed rows; the whole run reads back.
+    assert.deepEqual(await store.load("sq", "r2"), r2);
     const runs = await store.list("sq");
     assert.deepEqual(runs.map((r) => r.runId), ["r1", "r2"]);
     assert.deepEqual(runs[1]!.tasks.a!.xcom, { n: 1 });
