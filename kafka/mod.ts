@@ -1,15 +1,111 @@
 /**
- * Mini-Kafka: a durable commit log with topics, partitions and consumer groups.
+ * Mini-Kafka: a durable commit log with topics, partitions, consumer groups
+ * and stream windows, behind kafkajs's API over an embedded broker — in
+ * memory without `logDir`, on disk with one.
  *
- * This module is being built; its API follows the project's design.
- *
- * @example Import the module
+ * @example Produce, then consume as a group
  * ```ts
- * import * as kafka from "./mod.ts";
- * console.log(typeof kafka);
+ * import { Kafka } from "./mod.ts";
+ * const kafka = new Kafka({ clientId: "demo" });
+ * const admin = kafka.admin();
+ * await admin.connect();
+ * await admin.createTopics({ topics: [{ topic: "events", numPartitions: 2 }] });
+ * const producer = kafka.producer();
+ * await producer.connect();
+ * await producer.send({ topic: "events", messages: [{ key: "a", value: "1" }, { key: "b", value: "2" }] });
+ * const consumer = kafka.consumer({ groupId: "readers" });
+ * await consumer.connect();
+ * await consumer.subscribe({ topics: ["events"], fromBeginning: true });
+ * let n = 0;
+ * const done = Promise.withResolvers<void>();
+ * await consumer.run({ eachMessage: async () => { if (++n === 2) done.resolve(); } });
+ * await done.promise;
+ * await consumer.disconnect();
+ * await producer.disconnect();
+ * await admin.disconnect();
+ * console.log(n); // 2
  * ```
+ *
+ * ## How it works
+ *
+ * Each partition is a directory of segment files named by their first
+ * offset. A send groups its messages per partition (murmur2 of the key),
+ * encodes each group as one Kafka v2 record batch with a CRC-32C, appends it
+ * to the active segment and fsyncs before acknowledging. Consumers read
+ * batches from a position found through the sparse offset index; the group
+ * coordinator assigns partitions and fences stale members by generation.
+ *
+ * ```
+ * producer ─▶ partitioner ─▶ [batch|batch|batch] 00000000000000000000.log ─▶ roll ─▶ 00000000000000004096.log
+ *                                   │ .index / .timeindex (sparse)                     │
+ * consumer group ◀─ coordinator (join, sync, heartbeat, generation) ◀─ committed offsets (__consumer_offsets/)
+ * ```
+ *
+ * Files: `record_batch.ts` (format), `partition_log.ts` (segments, recovery,
+ * retention, compaction), `log_reader.ts` (read segments without a broker),
+ * `broker.ts`, `group_coordinator.ts`, `assignors.ts`, `producer.ts`,
+ * `consumer.ts`, `admin.ts`, `windows.ts` (stream windows), `murmur2.ts`.
  *
  * @module
  */
 
 export { type Clock, ManualClock, systemClock } from "../internal/clock.ts";
+export { Kafka, type KafkaOptions } from "./kafka.ts";
+export { KafkaError, type KafkaErrorOptions } from "./errors.ts";
+export {
+  type Bytes,
+  DefaultPartitioner,
+  type Message,
+  type Partitioner,
+  type PartitionerArgs,
+  Partitioners,
+  Producer,
+  type ProducerConfig,
+  type ProducerRecord,
+  type RecordMetadata,
+} from "./producer.ts";
+export {
+  type Batch,
+  Consumer,
+  type ConsumerConfig,
+  type ConsumerEvent,
+  type ConsumerEvents,
+  type ConsumerRunConfig,
+  type EachBatchPayload,
+  type EachMessagePayload,
+  type KafkaMessage,
+  type TopicPartitionOffset,
+} from "./consumer.ts";
+export {
+  Admin,
+  type CommittedPartitionOffset,
+  type ITopicConfig,
+  type PartitionOffsets,
+} from "./admin.ts";
+export {
+  type AssignerMember,
+  type AssignInput,
+  type Assignment,
+  cooperativeSticky,
+  type PartitionAssigner,
+  PartitionAssigners,
+  range,
+  roundRobin,
+} from "./assignors.ts";
+export { murmur2, partitionForKey } from "./murmur2.ts";
+export {
+  listPartitions,
+  type LogRecord,
+  readPartitionLog,
+  type ReadPartitionLogOptions,
+} from "./log_reader.ts";
+export {
+  type DecodedRecord,
+  decodeRecordBatch,
+  encodeRecordBatch,
+  type RecordBatchHeader,
+  type RecordInput,
+} from "./record_batch.ts";
+export type { GroupDescription, GroupState } from "./group_coordinator.ts";
+export type { ConfigEntry } from "./broker.ts";
+export type { CleanupResult } from "./partition_log.ts";

@@ -1,0 +1,203 @@
+// Byte stores behind a segment: a file (write-ahead, fsync on request) or a
+// growable in-memory buffer. Reads and writes are synchronous so offsets are
+// assigned and bytes placed atomically with respect to other JS code; only
+// fsync is awaited.
+
+import type { ByteSource } from "./_scan.ts";
+
+/** A segment's bytes: appended, read at positions, synced, truncated. */
+export interface Store extends ByteSource {
+  /** Appends `chunks` at the end. */
+  append(chunks: readonly Uint8Array[]): void;
+  /** Makes appended bytes durable. */
+  sync(): Promise<void>;
+  /** Cuts the store to `size` bytes. */
+  truncate(size: number): void;
+  /**
+   * Writes replacement content (compaction) aside and resolves to a function
+   * that swaps it in synchronously (an atomic rename on disk).
+   */
+  prepareReplace(chunks: readonly Uint8Array[]): Promise<() => void>;
+  /** Releases handles. */
+  close(): void;
+  /** Deletes the bytes (and file). */
+  remove(): Promise<void>;
+}
+
+/** In-memory store: a buffer that doubles as it fills. */
+export class MemoryStore implements Store {
+  #buf = new Uint8Array(1024);
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  append(chunks: readonly Uint8Array[]): void {
+    let need = this.#size;
+    for (const c of chunks) need += c.length;
+    if (need > this.#buf.length) {
+      let cap = this.#buf.length;
+      while (cap < need) cap *= 2;
+      const next = new Uint8Array(cap);
+      next.set(this.#buf.subarray(0, this.#size));
+      this.#buf = next;
+    }
+    for (const c of chunks) {
+      this.#buf.set(c, this.#size);
+      this.#size += c.length;
+    }
+  }
+
+  readAt(position: number, length: number): Uint8Array {
+    const end = Math.min(this.#size, position + length);
+    return this.#buf.slice(position, Math.max(position, end));
+  }
+
+  sync(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  truncate(size: number): void {
+    this.#size = Math.min(this.#size, size);
+  }
+
+  prepareReplace(chunks: readonly Uint8Array[]): Promise<() => void> {
+    return Promise.resolve(() => {
+      this.#buf = new Uint8Array(1024);
+      this.#size = 0;
+      this.append(chunks);
+    });
+  }
+
+  close(): void {}
+
+  remove(): Promise<void> {
+    this.#buf = new Uint8Array(0);
+    this.#size = 0;
+    return Promise.resolve();
+  }
+}
+
+/** A segment file opened read-write; writes land at the tracked end. */
+export class FileStore implements Store {
+  #path: string;
+  #file: Deno.FsFile;
+  #size: number;
+
+  private constructor(path: string, file: Deno.FsFile, size: number) {
+    this.#path = path;
+    this.#file = file;
+    this.#size = size;
+  }
+
+  /** Opens or creates the file at `path`. */
+  static open(path: string): FileStore {
+    const file = Deno.openSync(path, { read: true, write: true, create: true });
+    return new FileStore(path, file, file.statSync().size);
+  }
+
+  get path(): string {
+    return this.#path;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  append(chunks: readonly Uint8Array[]): void {
+    this.#file.seekSync(this.#size, Deno.SeekMode.Start);
+    for (const c of chunks) {
+      let done = 0;
+      while (done < c.length) done += this.#file.writeSync(c.subarray(done));
+      this.#size += c.length;
+    }
+  }
+
+  readAt(position: number, length: number): Uint8Array {
+    const len = Math.max(0, Math.min(length, this.#size - position));
+    const out = new Uint8Array(len);
+    this.#file.seekSync(position, Deno.SeekMode.Start);
+    let got = 0;
+    while (got < len) {
+      const n = this.#file.readSync(out.subarray(got));
+      if (n === null || n === 0) break;
+      got += n;
+    }
+    return got === len ? out : out.subarray(0, got);
+  }
+
+  sync(): Promise<void> {
+    return this.#file.syncData();
+  }
+
+  truncate(size: number): void {
+    this.#file.truncateSync(size);
+    this.#file.syncDataSync();
+    this.#size = size;
+  }
+
+  async prepareReplace(chunks: readonly Uint8Array[]): Promise<() => void> {
+    const tmp = `${this.#path}.cleaned`;
+    const file = await Deno.open(tmp, {
+      write: true,
+      create: true,
+      truncate: true,
+    });
+    let size = 0;
+    try {
+      for (const c of chunks) {
+        let done = 0;
+        while (done < c.length) done += await file.write(c.subarray(done));
+        size += c.length;
+      }
+      await file.syncData();
+    } finally {
+      file.close();
+    }
+    // Swapped synchronously by the caller, together with its index.
+    return () => {
+      Deno.renameSync(tmp, this.#path);
+      const next = Deno.openSync(this.#path, { read: true, write: true });
+      this.#file.close();
+      this.#file = next;
+      this.#size = size;
+    };
+  }
+
+  close(): void {
+    try {
+      this.#file.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  async remove(): Promise<void> {
+    this.close();
+    await Deno.remove(this.#path).catch(() => {});
+  }
+}
+
+let tmpCounter = 0;
+
+/** Writes `data` to `path` durably: temp file, fsync, rename. */
+export async function writeFileAtomic(
+  path: string,
+  data: Uint8Array,
+): Promise<void> {
+  const tmp = `${path}.${++tmpCounter}.tmp`;
+  const file = await Deno.open(tmp, {
+    write: true,
+    create: true,
+    truncate: true,
+  });
+  try {
+    let done = 0;
+    while (done < data.length) done += await file.write(data.subarray(done));
+    await file.syncData();
+  } finally {
+    file.close();
+  }
+  await Deno.rename(tmp, path);
+}

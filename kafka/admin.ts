@@ -1,0 +1,291 @@
+/**
+ * The admin client: topics, offsets and groups, shaped like kafkajs's admin.
+ *
+ * @module
+ */
+
+import type { Broker, ConfigEntry } from "./broker.ts";
+import { KafkaError } from "./errors.ts";
+import type { GroupDescription } from "./group_coordinator.ts";
+import type { Connection } from "./kafka.ts";
+import type { CleanupResult } from "./partition_log.ts";
+
+/** A topic to create. */
+export interface ITopicConfig {
+  /** Topic name (`[a-zA-Z0-9._-]`, at most 249 characters). */
+  topic: string;
+  /** Number of partitions; kafkajs's -1 means the broker default, 1. */
+  numPartitions?: number;
+  /** Accepted for kafkajs compatibility; there is one broker. */
+  replicationFactor?: number;
+  /**
+   * Topic configs by Kafka name: `cleanup.policy`, `retention.ms`,
+   * `retention.bytes`, `segment.bytes`, `segment.ms`, `max.message.bytes`,
+   * `delete.retention.ms`, `index.interval.bytes`.
+   */
+  configEntries?: ConfigEntry[];
+}
+
+/** Offsets of one partition of a topic. */
+export interface PartitionOffsets {
+  /** Partition number. */
+  partition: number;
+  /** The high watermark (kafkajs's `offset` field). */
+  offset: string;
+  /** Next offset to be written. */
+  high: string;
+  /** First offset still stored. */
+  low: string;
+}
+
+/** A group's committed offset for one partition, with lag. */
+export interface CommittedPartitionOffset {
+  /** Partition number. */
+  partition: number;
+  /** Committed next offset, or "-1" when none. */
+  offset: string;
+  /** Commit metadata. */
+  metadata: string | null;
+  /** High watermark of the partition. */
+  high: string;
+  /** Records not yet consumed: high minus committed (or minus low when none). */
+  lag: string;
+}
+
+/**
+ * Administers the embedded broker.
+ *
+ * @example Create a topic and read its offsets
+ * ```ts
+ * import { Kafka } from "./mod.ts";
+ * const admin = new Kafka({}).admin();
+ * await admin.connect();
+ * console.log(await admin.createTopics({ topics: [{ topic: "t", numPartitions: 2 }] })); // true
+ * console.log(await admin.fetchTopicOffsets("t"));
+ * await admin.disconnect();
+ * ```
+ */
+export class Admin {
+  #conn: Connection;
+  #broker: Broker | undefined;
+
+  /** Use {@linkcode Kafka.admin}. */
+  constructor(conn: Connection) {
+    this.#conn = conn;
+  }
+
+  /** Opens the broker. */
+  async connect(): Promise<void> {
+    if (!this.#broker) this.#broker = await this.#conn.acquire();
+  }
+
+  /** Releases the broker. */
+  async disconnect(): Promise<void> {
+    if (!this.#broker) return;
+    this.#broker = undefined;
+    await this.#conn.release();
+  }
+
+  #b(): Broker {
+    if (!this.#broker || this.#broker.closed) {
+      throw new KafkaError("The admin is disconnected: call connect() first", {
+        type: "KAFKAJS_CONNECTION_ERROR",
+      });
+    }
+    return this.#broker;
+  }
+
+  /**
+   * Creates topics; true when at least one was created, false when all
+   * existed already.
+   */
+  async createTopics(
+    options: {
+      topics: ITopicConfig[];
+      validateOnly?: boolean;
+      waitForLeaders?: boolean;
+      timeout?: number;
+    },
+  ): Promise<boolean> {
+    const b = this.#b();
+    let created = false;
+    for (const t of options.topics) {
+      const n = t.numPartitions === undefined || t.numPartitions === -1
+        ? 1
+        : t.numPartitions;
+      if (options.validateOnly) continue;
+      if (await b.createTopic(t.topic, n, t.configEntries ?? [])) {
+        created = true;
+      }
+    }
+    return created;
+  }
+
+  /** Topic names, sorted. */
+  listTopics(): Promise<string[]> {
+    return Promise.resolve(this.#b().topicNames());
+  }
+
+  /** Deletes topics with their data and committed offsets. */
+  async deleteTopics(
+    options: { topics: string[]; timeout?: number },
+  ): Promise<void> {
+    const b = this.#b();
+    for (const t of options.topics) b.topic(t);
+    for (const t of options.topics) await b.deleteTopic(t);
+  }
+
+  /** Partition metadata, kafkajs style (one broker, id 0). */
+  fetchTopicMetadata(options: { topics?: string[] } = {}): Promise<{
+    topics: {
+      name: string;
+      partitions: {
+        partitionId: number;
+        leader: number;
+        replicas: number[];
+        isr: number[];
+      }[];
+    }[];
+  }> {
+    const b = this.#b();
+    const names = options.topics ?? b.topicNames();
+    return Promise.resolve({
+      topics: names.map((name) => ({
+        name,
+        partitions: b.topic(name).partitions.map((_, partitionId) => ({
+          partitionId,
+          leader: 0,
+          replicas: [0],
+          isr: [0],
+        })),
+      })),
+    });
+  }
+
+  /** Low and high offsets of every partition of `topic`. */
+  fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
+    const t = this.#b().topic(topic);
+    return Promise.resolve(t.partitions.map((log, partition) => ({
+      partition,
+      offset: String(log.logEndOffset),
+      high: String(log.logEndOffset),
+      low: String(log.logStartOffset),
+    })));
+  }
+
+  /** Per partition, the first offset with a timestamp >= `timestamp`. */
+  fetchTopicOffsetsByTimestamp(
+    topic: string,
+    timestamp: number,
+  ): Promise<{ partition: number; offset: string }[]> {
+    const t = this.#b().topic(topic);
+    return Promise.resolve(t.partitions.map((log, partition) => ({
+      partition,
+      offset: String(log.offsetForTimestamp(timestamp)),
+    })));
+  }
+
+  /**
+   * A group's committed offsets per topic (all topics it committed when
+   * `topics` is omitted), with the lag to each high watermark.
+   */
+  fetchOffsets(
+    options: { groupId: string; topics?: string[] },
+  ): Promise<{ topic: string; partitions: CommittedPartitionOffset[] }[]> {
+    const b = this.#b();
+    const topics = options.topics ??
+      b.topicNames().filter((t) =>
+        b.topic(t).partitions.some((_, p) =>
+          b.coordinator.committed(options.groupId, t, p) !== undefined
+        )
+      );
+    return Promise.resolve(topics.map((topic) => ({
+      topic,
+      partitions: b.topic(topic).partitions.map((log, partition) => {
+        const c = b.coordinator.committed(options.groupId, topic, partition);
+        const high = log.logEndOffset;
+        return {
+          partition,
+          offset: c ? String(c.offset) : "-1",
+          metadata: c?.metadata ?? null,
+          high: String(high),
+          lag: String(
+            high -
+              Math.max(c?.offset ?? log.logStartOffset, log.logStartOffset),
+          ),
+        };
+      }),
+    })));
+  }
+
+  /**
+   * Sets a group's committed offsets (the group must have no active
+   * members), as kafkajs's `setOffsets`.
+   */
+  async setOffsets(
+    options: {
+      groupId: string;
+      topic: string;
+      partitions: { partition: number; offset: string }[];
+    },
+  ): Promise<void> {
+    const b = this.#b();
+    for (const p of options.partitions) b.partition(options.topic, p.partition);
+    await b.coordinator.commit(
+      options.groupId,
+      undefined,
+      options.partitions.map((p) => ({
+        topic: options.topic,
+        partition: p.partition,
+        offset: Number(p.offset),
+      })),
+    );
+  }
+
+  /** Resets a group's offsets on `topic` to the earliest or latest. */
+  async resetOffsets(
+    options: { groupId: string; topic: string; earliest?: boolean },
+  ): Promise<void> {
+    const t = this.#b().topic(options.topic);
+    await this.setOffsets({
+      groupId: options.groupId,
+      topic: options.topic,
+      partitions: t.partitions.map((log, partition) => ({
+        partition,
+        offset: String(
+          options.earliest ? log.logStartOffset : log.logEndOffset,
+        ),
+      })),
+    });
+  }
+
+  /** Describes groups: state, protocol, generation and member assignments. */
+  describeGroups(groupIds: string[]): Promise<{ groups: GroupDescription[] }> {
+    const b = this.#b();
+    return Promise.resolve({
+      groups: groupIds.map((id) => b.coordinator.describe(id)),
+    });
+  }
+
+  /** Known groups. */
+  listGroups(): Promise<
+    { groups: { groupId: string; protocolType: string }[] }
+  > {
+    const b = this.#b();
+    return Promise.resolve({
+      groups: b.coordinator.groupIds().map((groupId) => ({
+        groupId,
+        protocolType: "consumer",
+      })),
+    });
+  }
+
+  /**
+   * Runs the log cleaner now: retention by time and size, then compaction
+   * of `cleanup.policy=compact` topics. (It also runs after each segment
+   * roll.)
+   */
+  async cleanLogs(): Promise<CleanupResult> {
+    return await this.#b().cleanup();
+  }
+}

@@ -1,0 +1,510 @@
+/**
+ * The embedded broker: topics made of partition logs, topic metadata in
+ * `topics.json`, committed offsets in `__consumer_offsets/`, the group
+ * coordinator, and wake-ups for consumers waiting on new data. One broker
+ * serves every client of a log directory in the process (shared and
+ * reference-counted); without a log directory it lives in memory for the
+ * lifetime of its {@linkcode Kafka} instance.
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { type Clock, systemClock } from "../internal/clock.ts";
+import { KafkaError } from "./errors.ts";
+import { type CommittedOffset, GroupCoordinator } from "./group_coordinator.ts";
+import {
+  type CleanupResult,
+  DEFAULT_TOPIC_CONFIG,
+  PartitionLog,
+  type TopicConfig,
+} from "./partition_log.ts";
+import type { DecodedRecord, RecordInput } from "./record_batch.ts";
+import { writeFileAtomic } from "./_store.ts";
+
+/** A topic's config entry in kafkajs form. */
+export interface ConfigEntry {
+  /** Kafka config name, e.g. `"cleanup.policy"`. */
+  name: string;
+  /** Its value as a string. */
+  value: string;
+}
+
+/** Kafka config names this broker understands, mapped to fields. */
+const CONFIG_NAMES: Record<string, keyof TopicConfig> = {
+  "cleanup.policy": "cleanupPolicy",
+  "retention.ms": "retentionMs",
+  "retention.bytes": "retentionBytes",
+  "segment.bytes": "segmentBytes",
+  "segment.ms": "segmentMs",
+  "max.message.bytes": "maxMessageBytes",
+  "delete.retention.ms": "deleteRetentionMs",
+  "index.interval.bytes": "indexIntervalBytes",
+};
+
+/** Checks a topic name against Kafka's rule. */
+export function validateTopicName(name: unknown): string {
+  if (
+    typeof name !== "string" || name.length === 0 || name.length > 249 ||
+    !/^[a-zA-Z0-9._-]+$/.test(name) || name === "." || name === ".."
+  ) {
+    throw new KafkaError(
+      `Topic name must match [a-zA-Z0-9._-]+, 1 to 249 characters, not "." or "..": ${
+        JSON.stringify(name)
+      }`,
+      { type: "INVALID_TOPIC_EXCEPTION" },
+    );
+  }
+  return name;
+}
+
+/** Parses kafkajs `configEntries` into a full topic config. */
+export function parseTopicConfig(entries: readonly ConfigEntry[] = []): {
+  config: TopicConfig;
+  overrides: Record<string, string>;
+} {
+  const config: TopicConfig = { ...DEFAULT_TOPIC_CONFIG };
+  const overrides: Record<string, string> = {};
+  for (const { name, value } of entries) {
+    const field = CONFIG_NAMES[name];
+    if (!field) {
+      throw new KafkaError(
+        `Topic config is not supported: ${JSON.stringify(name)}`,
+        { type: "INVALID_CONFIG" },
+      );
+    }
+    if (field === "cleanupPolicy") {
+      const v = String(value).split(",").map((s) => s.trim()).sort().join(",");
+      if (v !== "delete" && v !== "compact" && v !== "compact,delete") {
+        throw new KafkaError(
+          `cleanup.policy must be delete, compact or both: ${
+            JSON.stringify(value)
+          }`,
+          { type: "INVALID_CONFIG" },
+        );
+      }
+      config.cleanupPolicy = v;
+    } else {
+      const n = Number(value);
+      if (!Number.isInteger(n) || (n < -1)) {
+        throw new KafkaError(
+          `Topic config ${name} must be an integer >= -1: ${
+            JSON.stringify(value)
+          }`,
+          { type: "INVALID_CONFIG" },
+        );
+      }
+      config[field] = n;
+    }
+    overrides[name] = String(value);
+  }
+  if (config.segmentBytes < 64) {
+    throw new KafkaError(
+      `segment.bytes must be at least 64: ${config.segmentBytes}`,
+      { type: "INVALID_CONFIG" },
+    );
+  }
+  return { config, overrides };
+}
+
+interface Topic {
+  name: string;
+  config: TopicConfig;
+  overrides: Record<string, string>;
+  partitions: PartitionLog[];
+}
+
+/** Options for {@linkcode Broker.open}. */
+export interface BrokerOptions {
+  /** Log directory; undefined keeps everything in memory. */
+  logDir?: string;
+  /** Time source. */
+  clock?: Clock;
+  /** Background fsync interval; 0 fsyncs before every acknowledgement. */
+  flushIntervalMs?: number;
+}
+
+/** Topics, partitions, groups and data wake-ups of one log directory. */
+export class Broker {
+  readonly logDir: string | undefined;
+  readonly clock: Clock;
+  readonly coordinator: GroupCoordinator;
+  #flushInterval: number;
+  #topics = new Map<string, Topic>();
+  #waiters = new Set<() => void>();
+  #metaChain: Promise<void> = Promise.resolve();
+  #closed = false;
+  #flusher: AbortController | undefined;
+  #flushLoop: Promise<void> | undefined;
+
+  private constructor(
+    options: BrokerOptions,
+    initialOffsets: Map<
+      string,
+      Record<string, Record<string, CommittedOffset>>
+    >,
+  ) {
+    this.logDir = options.logDir;
+    this.clock = options.clock ?? systemClock;
+    this.#flushInterval = options.flushIntervalMs ?? 0;
+    this.coordinator = new GroupCoordinator({
+      clock: this.clock,
+      partitionsFor: (t) => this.#topics.get(t)?.partitions.length,
+      persist: (groupId, offsets) => this.#persistOffsets(groupId, offsets),
+      initialOffsets,
+    });
+  }
+
+  /** Opens a broker, recovering topics and offsets from `logDir`. */
+  static async open(options: BrokerOptions): Promise<Broker> {
+    const offsets = new Map<
+      string,
+      Record<string, Record<string, CommittedOffset>>
+    >();
+    const dir = options.logDir;
+    if (dir) {
+      await Deno.mkdir(join(dir, "__consumer_offsets"), { recursive: true });
+      for await (const e of Deno.readDir(join(dir, "__consumer_offsets"))) {
+        if (!e.isFile || !e.name.endsWith(".json")) continue;
+        try {
+          const data = JSON.parse(
+            await Deno.readTextFile(join(dir, "__consumer_offsets", e.name)),
+          );
+          offsets.set(data.groupId, data.offsets);
+        } catch (cause) {
+          throw new KafkaError(
+            `Committed offsets file is unreadable: ${
+              join(dir, "__consumer_offsets", e.name)
+            }`,
+            { cause },
+          );
+        }
+      }
+    }
+    const broker = new Broker(options, offsets);
+    if (dir) await broker.#loadTopics(dir);
+    if (dir && broker.#flushInterval > 0) broker.#startFlusher();
+    return broker;
+  }
+
+  async #loadTopics(dir: string): Promise<void> {
+    let meta: {
+      topics: Record<
+        string,
+        { partitions: number; config: Record<string, string> }
+      >;
+    } = {
+      topics: {},
+    };
+    try {
+      meta = JSON.parse(await Deno.readTextFile(join(dir, "topics.json")));
+    } catch (cause) {
+      if (!(cause instanceof Deno.errors.NotFound)) {
+        throw new KafkaError(
+          `Topic metadata is unreadable: ${join(dir, "topics.json")}`,
+          {
+            cause,
+          },
+        );
+      }
+      // No metadata: discover topics from partition directories.
+      for await (const e of Deno.readDir(dir)) {
+        const m = /^(.+)-(\d+)$/.exec(e.name);
+        if (!e.isDirectory || !m) continue;
+        const t = meta.topics[m[1]!] ??= { partitions: 0, config: {} };
+        t.partitions = Math.max(t.partitions, Number(m[2]) + 1);
+      }
+    }
+    for (const [name, t] of Object.entries(meta.topics)) {
+      const { config, overrides } = parseTopicConfig(
+        Object.entries(t.config).map(([n, v]) => ({ name: n, value: v })),
+      );
+      const partitions: PartitionLog[] = [];
+      for (let p = 0; p < t.partitions; p++) {
+        partitions.push(
+          await PartitionLog.open({
+            dir: join(dir, `${name}-${p}`),
+            config,
+            clock: this.clock,
+            flushIntervalMs: this.#flushInterval,
+          }),
+        );
+      }
+      this.#topics.set(name, { name, config, overrides, partitions });
+    }
+  }
+
+  #startFlusher(): void {
+    const abort = new AbortController();
+    this.#flusher = abort;
+    this.#flushLoop = (async () => {
+      while (!abort.signal.aborted) {
+        try {
+          await this.clock.sleep(this.#flushInterval, abort.signal);
+        } catch {
+          return;
+        }
+        await this.flush().catch(() => {});
+      }
+    })();
+  }
+
+  /** Fsyncs every partition. */
+  async flush(): Promise<void> {
+    const all: Promise<void>[] = [];
+    for (const t of this.#topics.values()) {
+      for (const p of t.partitions) all.push(p.flush());
+    }
+    await Promise.all(all);
+  }
+
+  #saveMeta(): Promise<void> {
+    const dir = this.logDir;
+    if (!dir) return Promise.resolve();
+    const topics: Record<string, unknown> = {};
+    for (const t of this.#topics.values()) {
+      topics[t.name] = { partitions: t.partitions.length, config: t.overrides };
+    }
+    const bytes = new TextEncoder().encode(JSON.stringify({ topics }, null, 2));
+    this.#metaChain = this.#metaChain.catch(() => {}).then(() =>
+      writeFileAtomic(join(dir, "topics.json"), bytes)
+    );
+    return this.#metaChain;
+  }
+
+  async #persistOffsets(
+    groupId: string,
+    offsets: Record<string, Record<string, CommittedOffset>>,
+  ): Promise<void> {
+    if (!this.logDir) return;
+    const file = join(
+      this.logDir,
+      "__consumer_offsets",
+      `${encodeURIComponent(groupId).replaceAll(".", "%2E")}.json`,
+    );
+    await writeFileAtomic(
+      file,
+      new TextEncoder().encode(JSON.stringify({ groupId, offsets })),
+    );
+  }
+
+  #check(): void {
+    if (this.#closed) throw new KafkaError("Broker is closed: reconnect first");
+  }
+
+  /** Creates a topic; false when it already exists. */
+  async createTopic(
+    name: string,
+    numPartitions: number,
+    configEntries: readonly ConfigEntry[] = [],
+  ): Promise<boolean> {
+    this.#check();
+    validateTopicName(name);
+    if (
+      !Number.isInteger(numPartitions) || numPartitions < 1 ||
+      numPartitions > 10_000
+    ) {
+      throw new KafkaError(
+        `Number of partitions must be an integer from 1 to 10000: ${numPartitions}`,
+        { type: "INVALID_PARTITIONS" },
+      );
+    }
+    if (this.#topics.has(name)) return false;
+    const { config, overrides } = parseTopicConfig(configEntries);
+    const topic: Topic = { name, config, overrides, partitions: [] };
+    this.#topics.set(name, topic);
+    for (let p = 0; p < numPartitions; p++) {
+      topic.partitions.push(
+        await PartitionLog.open({
+          dir: this.logDir ? join(this.logDir, `${name}-${p}`) : undefined,
+          config,
+          clock: this.clock,
+          flushIntervalMs: this.#flushInterval,
+        }),
+      );
+    }
+    await this.#saveMeta();
+    return true;
+  }
+
+  /** Deletes a topic, its files and its committed offsets. */
+  async deleteTopic(name: string): Promise<void> {
+    this.#check();
+    const t = this.topic(name);
+    this.#topics.delete(name);
+    await this.#saveMeta();
+    for (const p of t.partitions) await p.delete();
+    await this.coordinator.forgetTopic(name);
+    this.#wake();
+  }
+
+  /** Topic names, sorted. */
+  topicNames(): string[] {
+    return [...this.#topics.keys()].sort();
+  }
+
+  /** A topic's state; throws UNKNOWN_TOPIC_OR_PARTITION. */
+  topic(name: string): Topic {
+    const t = this.#topics.get(name);
+    if (!t) {
+      validateTopicName(name);
+      throw new KafkaError(
+        `Topic does not exist: ${JSON.stringify(name)}`,
+        { type: "UNKNOWN_TOPIC_OR_PARTITION" },
+      );
+    }
+    return t;
+  }
+
+  /** Whether a topic exists. */
+  hasTopic(name: string): boolean {
+    return this.#topics.has(name);
+  }
+
+  /** A partition's log; throws for an unknown topic or partition. */
+  partition(topic: string, partition: number): PartitionLog {
+    const t = this.topic(topic);
+    const log = Number.isInteger(partition)
+      ? t.partitions[partition]
+      : undefined;
+    if (!log) {
+      throw new KafkaError(
+        `Partition is out of range: ${topic} has ${t.partitions.length} partitions, got ${partition}`,
+        { type: "UNKNOWN_TOPIC_OR_PARTITION" },
+      );
+    }
+    return log;
+  }
+
+  /**
+   * Appends batches to a partition; resolves with the base offset once the
+   * bytes are durable under the flush policy.
+   */
+  async append(
+    topic: string,
+    partition: number,
+    groups: readonly (readonly RecordInput[])[],
+  ): Promise<{ baseOffset: number; lastOffset: number }> {
+    this.#check();
+    const log = this.partition(topic, partition);
+    if (this.topic(topic).config.cleanupPolicy.startsWith("compact")) {
+      for (const g of groups) {
+        for (const r of g) {
+          if (r.key === null) {
+            throw new KafkaError(
+              `Compacted topic cannot accept a message without a key: ${topic}`,
+              { type: "INVALID_RECORD" },
+            );
+          }
+        }
+      }
+    }
+    const { baseOffset, lastOffset, durable } = log.append(groups);
+    await durable;
+    this.#wake();
+    return { baseOffset, lastOffset };
+  }
+
+  /** Records from `offset` in a partition, up to about `maxBytes`. */
+  fetch(
+    topic: string,
+    partition: number,
+    offset: number,
+    maxBytes: number,
+  ): DecodedRecord[] {
+    this.#check();
+    return this.partition(topic, partition).read(offset, maxBytes);
+  }
+
+  #wake(): void {
+    const waiters = [...this.#waiters];
+    this.#waiters.clear();
+    for (const w of waiters) w();
+  }
+
+  /** Resolves at the next append (or delete), or when `signal` aborts. */
+  waitForData(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = () => {
+        this.#waiters.delete(done);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      this.#waiters.add(done);
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  /** Runs retention and compaction on every partition. */
+  async cleanup(): Promise<CleanupResult> {
+    this.#check();
+    const total: CleanupResult = { deletedSegments: 0, compactedRecords: 0 };
+    for (const t of this.#topics.values()) {
+      for (const p of t.partitions) {
+        const r = await p.cleanup();
+        total.deletedSegments += r.deletedSegments;
+        total.compactedRecords += r.compactedRecords;
+      }
+    }
+    return total;
+  }
+
+  /** Whether the broker was closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Stops timers, fsyncs and closes every file. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#flusher?.abort();
+    await this.#flushLoop;
+    await this.coordinator.close();
+    this.#wake();
+    await this.#metaChain.catch(() => {});
+    for (const t of this.#topics.values()) {
+      for (const p of t.partitions) await p.close();
+    }
+  }
+}
+
+const shared = new Map<string, { broker: Promise<Broker>; refs: number }>();
+const closing = new Map<string, Promise<void>>();
+
+/**
+ * Gets the process-wide broker of a log directory (opening it on first use)
+ * and counts a reference; {@linkcode releaseBroker} closes it at zero.
+ */
+export function acquireBroker(
+  options: BrokerOptions & { logDir: string },
+): Promise<Broker> {
+  const key = resolve(options.logDir);
+  let entry = shared.get(key);
+  if (!entry) {
+    const prior = closing.get(key) ?? Promise.resolve();
+    entry = { broker: prior.then(() => Broker.open(options)), refs: 0 };
+    shared.set(key, entry);
+    entry.broker.catch(() => shared.delete(key));
+  }
+  entry.refs++;
+  return entry.broker;
+}
+
+/** Drops a reference taken by {@linkcode acquireBroker}. */
+export async function releaseBroker(logDir: string): Promise<void> {
+  const key = resolve(logDir);
+  const entry = shared.get(key);
+  if (!entry) return;
+  entry.refs--;
+  if (entry.refs > 0) return;
+  shared.delete(key);
+  const done = entry.broker.then((b) => b.close(), () => {});
+  closing.set(key, done);
+  try {
+    await done;
+  } finally {
+    if (closing.get(key) === done) closing.delete(key);
+  }
+}

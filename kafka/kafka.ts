@@ -1,0 +1,157 @@
+/**
+ * The client entry point, shaped like kafkajs's `Kafka` class.
+ *
+ * @module
+ */
+
+import { type Clock, systemClock } from "../internal/clock.ts";
+import { Admin } from "./admin.ts";
+import { acquireBroker, Broker, releaseBroker } from "./broker.ts";
+import { Consumer, type ConsumerConfig } from "./consumer.ts";
+import { Producer, type ProducerConfig } from "./producer.ts";
+
+/** Options for {@linkcode Kafka}. */
+export interface KafkaOptions {
+  /**
+   * Client id, the prefix of consumer member ids.
+   * @default {"kafka-deno"}
+   */
+  clientId?: string;
+  /**
+   * Directory of the on-disk log. Without it the broker lives in memory for
+   * the lifetime of this `Kafka` object.
+   * @default {undefined}
+   */
+  logDir?: string;
+  /**
+   * Time source for timestamps, heartbeats, session timeouts and linger.
+   * @default {systemClock}
+   */
+  clock?: Clock;
+  /**
+   * Background fsync interval in milliseconds. 0 fsyncs each batch before
+   * `send` resolves (nothing acknowledged is lost on a crash); a positive
+   * interval acknowledges after the write reaches the OS and fsyncs on a
+   * timer, trading up to that window of data for throughput.
+   * @default {0}
+   */
+  flushIntervalMs?: number;
+  /**
+   * Accepted for kafkajs compatibility and ignored: the broker is embedded.
+   * @default {[]}
+   */
+  brokers?: string[];
+}
+
+/** Shared by a client object: gets and releases the broker. */
+export class Connection {
+  readonly clientId: string;
+  readonly clock: Clock;
+  #options: KafkaOptions;
+  #memory: Promise<Broker> | undefined;
+
+  /** Makes a connection factory for `options`. */
+  constructor(options: KafkaOptions) {
+    this.#options = options;
+    this.clientId = options.clientId ?? "kafka-deno";
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Opens (or shares) the broker. */
+  acquire(): Promise<Broker> {
+    const { logDir, flushIntervalMs } = this.#options;
+    if (logDir !== undefined) {
+      return acquireBroker({ logDir, clock: this.clock, flushIntervalMs });
+    }
+    return this.#memory ??= Broker.open({ clock: this.clock });
+  }
+
+  /** Releases a broker taken with {@linkcode acquire}. */
+  async release(): Promise<void> {
+    if (this.#options.logDir !== undefined) {
+      await releaseBroker(this.#options.logDir);
+    }
+  }
+}
+
+/**
+ * A client of the embedded broker. Make producers, consumers and admins
+ * from it; with `logDir` they share one on-disk broker per directory, which
+ * closes when the last of them disconnects.
+ *
+ * @example Produce and consume
+ * ```ts
+ * import { Kafka } from "./mod.ts";
+ * const kafka = new Kafka({ clientId: "app" });
+ * const admin = kafka.admin();
+ * await admin.connect();
+ * await admin.createTopics({ topics: [{ topic: "greetings", numPartitions: 2 }] });
+ * const producer = kafka.producer();
+ * await producer.connect();
+ * const [meta] = await producer.send({ topic: "greetings", messages: [{ key: "k", value: "hello" }] });
+ * console.log(meta!.baseOffset); // "0"
+ * console.log(await admin.fetchTopicOffsets("greetings"));
+ * await producer.disconnect();
+ * await admin.disconnect();
+ * ```
+ */
+export class Kafka {
+  #connection: Connection;
+
+  /** Makes a client; nothing is opened until a client connects. */
+  constructor(options: KafkaOptions = {}) {
+    this.#connection = new Connection(options);
+  }
+
+  /**
+   * A producer.
+   *
+   * @example Send a message
+   * ```ts
+   * import { Kafka } from "./mod.ts";
+   * const kafka = new Kafka({});
+   * const admin = kafka.admin();
+   * await admin.connect();
+   * await admin.createTopics({ topics: [{ topic: "t" }] });
+   * await admin.disconnect();
+   * const producer = kafka.producer();
+   * await producer.connect();
+   * console.log(await producer.send({ topic: "t", messages: [{ value: "v" }] }));
+   * await producer.disconnect();
+   * ```
+   */
+  producer(config: ProducerConfig = {}): Producer {
+    return new Producer(this.#connection, config);
+  }
+
+  /**
+   * A consumer in group `config.groupId`.
+   *
+   * @example Make a consumer
+   * ```ts
+   * import { Kafka } from "./mod.ts";
+   * const consumer = new Kafka({}).consumer({ groupId: "g" });
+   * await consumer.connect();
+   * await consumer.disconnect();
+   * ```
+   */
+  consumer(config: ConsumerConfig): Consumer {
+    return new Consumer(this.#connection, config);
+  }
+
+  /**
+   * An admin client.
+   *
+   * @example List topics
+   * ```ts
+   * import { Kafka } from "./mod.ts";
+   * const admin = new Kafka({}).admin();
+   * await admin.connect();
+   * console.log(await admin.listTopics()); // []
+   * await admin.disconnect();
+   * ```
+   */
+  admin(): Admin {
+    return new Admin(this.#connection);
+  }
+}
