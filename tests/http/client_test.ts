@@ -505,3 +505,31 @@ Deno.test("HttpClient retries an attempt timeout until retries run out", async (
   assert.equal(error.cause.kind, "attempt");
   for (const release of releases) release();
 });
+
+Deno.test("HttpClient takes one token per request from its rate limiter", async () => {
+  const clock = new ManualClock();
+  await using server = serve((req) => new Response(new URL(req.url).search));
+  const client = new HttpClient({
+    clock,
+    timeout: false,
+    rateLimit: { capacity: 2, refillPerSecond: 1 },
+  });
+  const done: string[] = [];
+  const all = Array.from(
+    { length: 6 },
+    (_, i) =>
+      client.text(`${server.url}/?i=${i}`).then((t) => void done.push(t)),
+  );
+  await until(() => done.length === 2);
+  assert.equal(client.rateLimiter!.waiting, 4);
+  for (let second = 1; second <= 4; second++) {
+    await clock.advance(1_000);
+    await until(() => done.length === 2 + second);
+  }
+  await Promise.all(all);
+  // The burst of two went out together; the waiters then one a second, in
+  // the order they asked.
+  assert.deepEqual(done.slice(0, 2).sort(), ["?i=0", "?i=1"]);
+  assert.deepEqual(done.slice(2), ["?i=2", "?i=3", "?i=4", "?i=5"]);
+  assert.equal(server.calls, 6);
+});
