@@ -24,6 +24,8 @@ const COLORS: Record<TaskState, string> = {
   upstream_failed: "#ffa500",
   skipped: "#ff69b4",
   removed: "#d3d3d3",
+  restarting: "#ee82ee",
+  deferred: "#9370db",
 };
 
 /** Options for {@linkcode renderRunReport}. */
@@ -241,14 +243,15 @@ function _gantt(run: DagRunRecord, order: string[], maxTasks: number): string {
       esc(id.length > 26 ? id.slice(0, 25) + "…" : id)
     }</text>${tries}`;
   }).join("\n");
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) =>
-    `<text x="${label + f * width - 10}" y="12">+${
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
+    const x = label + f * width;
+    return `<text x="${x}" y="12" text-anchor="middle">+${
       Math.round(f * span)
-    } ms</text><line x1="${label + f * width}" x2="${
-      label + f * width
-    }" y1="14" y2="${20 + rows.length * rh}" stroke="#ddd"/>`
-  ).join("");
+    } ms</text><line x1="${x}" x2="${x}" y1="14" y2="${
+      20 + rows.length * rh
+    }" stroke="#ddd"/>`;
+  }).join("");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${
-    label + width + 40
+    label + width + 60
   }" height="${30 + rows.length * rh}">${ticks}${bars}</svg>`;
 }

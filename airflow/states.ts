@@ -38,6 +38,10 @@ export const TaskState = {
   SKIPPED: "skipped",
   /** Removed from the DAG after the run was created. */
   REMOVED: "removed",
+  /** Airflow's state for a try being restarted (named for completeness). */
+  RESTARTING: "restarting",
+  /** Airflow's state for a deferred (triggerer) task (named for completeness). */
+  DEFERRED: "deferred",
 } as const;
 
 /** One of the {@linkcode TaskState} strings. */
