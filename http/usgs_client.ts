@@ -327,11 +327,17 @@ export class UsgsClient {
     }
   }
 
-  /** Streams the last seven days (on the client's clock) of events matching `query`. */
+  /**
+   * Streams the seven days before `endtime` (default: now on the client's
+   * clock) of events matching `query`. Pin `endtime` to replay a recorded
+   * feed: the 2018-02-07 week is `lastWeek({ endtime: 1517968154000 })`.
+   */
   lastWeek(
-    query: Omit<UsgsQuery, "starttime" | "endtime"> = {},
+    query: Omit<UsgsQuery, "starttime"> = {},
   ): AsyncIterableIterator<UsgsFeature> {
-    const end = this.#clock.now();
+    const end = query.endtime === undefined
+      ? this.#clock.now()
+      : toMs("endtime", query.endtime);
     return this.query({ ...query, starttime: end - 7 * DAY, endtime: end });
   }
 

@@ -92,3 +92,12 @@ Deno.test("UsgsClient.query() treats 204 No Content as an empty page", async () 
     await server.shutdown();
   }
 });
+
+Deno.test("UsgsClient.lastWeek() with a pinned endtime replays the recorded feed", async () => {
+  const week = await recordedWeek();
+  await using server = await createUsgsServer({ events: week });
+  const usgs = new UsgsClient({ baseUrl: server.url });
+  const got = await Array.fromAsync(usgs.lastWeek({ endtime: 1517968154000 }));
+  assert.equal(got.length, 1_707);
+  assert.equal(server.requests[0]!.params.starttime, "2018-01-31T01:49:14.000");
+});
