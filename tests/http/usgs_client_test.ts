@@ -22,10 +22,19 @@ function assertTimeOrdered(features: UsgsFeature[]): void {
 Deno.test("UsgsClient.count() returns the service's count for a query", async () => {
   const events = makeEvents(300);
   await using server = await createUsgsServer({ events });
-  const usgs = new UsgsClient({ baseUrl: server.url });
+  const fetched: string[] = [];
+  const usgs = new UsgsClient({
+    baseUrl: server.url,
+    fetch: (input, init) => {
+      fetched.push(String(input));
+      return fetch(input, init);
+    },
+  });
   const expected = events.filter((f) => f.properties.mag! >= 4.5).length;
   assert.equal(await usgs.count({ ...window, minmagnitude: 4.5 }), expected);
   assert.equal(server.requests[0]!.params.minmagnitude, "4.5");
+  assert.equal(fetched.length, 1);
+  assert.match(fetched[0]!, /\/count\?format=geojson&minmagnitude=4\.5&/);
 });
 
 Deno.test("UsgsClient.query() pages with limit and 1-based offset through faults", async () => {
