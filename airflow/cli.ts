@@ -11,6 +11,10 @@
  * deno task airflow <dag-file> tasks clear <dag_id> --run-id ID [-t REGEX] [--downstream] [--only-failed]
  * ```
  *
+ * Unlike Airflow, which only queues a triggered run for its scheduler,
+ * `dags trigger` and `dags backfill` run the runs to the end in this process
+ * (there is no scheduler daemon); the runs are kept in the state store.
+ *
  * Common flags: `--state-dir DIR` (JSON store, default `out/airflow`),
  * `--sqlite FILE` (SQLite store instead), `--executor local|sequential`,
  * `--parallelism N`, `--quiet`. The DAG file is imported and every exported

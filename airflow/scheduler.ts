@@ -181,8 +181,18 @@ export class Scheduler {
         last = r.logicalDate;
       }
     }
+    const first = last === undefined ? t.first(dag.startDate) : t.after(last);
+    if (!dag.catchup && first) {
+      // Jump straight to the latest interval instead of walking from
+      // startDate (a per-minute schedule over years is millions of steps).
+      const latest = t.latestComplete(now);
+      if (!latest || latest.start < first.start) return [];
+      if (dag.endDate === undefined || latest.start <= dag.endDate) {
+        return have.has(latest.start) ? [] : [latest];
+      }
+    }
     const out: Interval[] = [];
-    let iv = last === undefined ? t.first(dag.startDate) : t.after(last);
+    let iv = first;
     while (iv && iv.end <= now && inRange(iv)) {
       out.push(iv);
       iv = t.after(iv.start);

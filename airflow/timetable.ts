@@ -101,6 +101,17 @@ export class Timetable {
     return e === undefined ? undefined : { start: s, end: e };
   }
 
+  /**
+   * The latest interval that has ended by `now` (its end is the last cron
+   * point at or before `now`), found without walking every interval.
+   */
+  latestComplete(now: number): Interval | undefined {
+    if (!this.#cron) return undefined;
+    const [end, start] = this.#cron.previousRuns(2, new Date(now + 1));
+    if (!end || !start) return undefined;
+    return { start: start.getTime(), end: end.getTime() };
+  }
+
   /** The interval that starts at `start` (aligned to the schedule or not). */
   intervalAt(start: number): Interval {
     const end = this.nextPoint(start);

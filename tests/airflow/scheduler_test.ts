@@ -293,3 +293,38 @@ Deno.test("Scheduler.stop() rethrows a corrupt state file met by the loop and ke
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Scheduler.dueIntervals() without catchup jumps to the latest interval of a fine schedule", async () => {
+  const clock = new ManualClock({ start: Date.UTC(2024, 5, 1, 12, 34, 56) });
+  const dag = new DAG("minutely", {
+    schedule: "* * * * *",
+    startDate: Date.UTC(2015, 0, 1),
+  });
+  dag.task("t", () => 1);
+  const scheduler = new Scheduler({ dags: [dag], clock });
+  const t0 = performance.now();
+  const due = await scheduler.dueIntervals("minutely");
+  assert.deepEqual(due, [{
+    start: Date.UTC(2024, 5, 1, 12, 33),
+    end: Date.UTC(2024, 5, 1, 12, 34),
+  }]);
+  assert.ok(
+    performance.now() - t0 < 1_000,
+    "no walk over nine years of minutes",
+  );
+  await scheduler.runDue();
+  assert.deepEqual(await scheduler.dueIntervals("minutely"), []);
+  await clock.advance(60_000);
+  assert.deepEqual(await scheduler.dueIntervals("minutely"), [
+    { start: Date.UTC(2024, 5, 1, 12, 34), end: Date.UTC(2024, 5, 1, 12, 35) },
+  ]);
+  const future = new DAG("future", {
+    schedule: "@daily",
+    startDate: Date.UTC(2030, 0, 1),
+  });
+  future.task("t", () => 1);
+  assert.deepEqual(
+    await new Scheduler({ dags: [future], clock }).dueIntervals("future"),
+    [],
+  );
+});
