@@ -21,9 +21,11 @@
  * {@linkcode DAG} is available by its id.
  *
  * @example Run the CLI in-process
- * ```ts ignore
+ * ```ts
  * import { main } from "./cli.ts";
- * const code = await main(["dags.ts", "dags", "list"]);
+ * const lines: string[] = [];
+ * const code = await main(["--help"], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+ * console.log(code, lines[0]?.startsWith("Usage: airflow")); // 0 true
  * ```
  *
  * @module
@@ -58,7 +60,17 @@ const USAGE = `Usage: airflow <dag-file> <command> [args] [flags]
 Flags: --state-dir DIR (default out/airflow)  --sqlite FILE  --executor local|sequential
        --parallelism N  --quiet`;
 
-/** Where the CLI writes; tests pass their own. */
+/**
+ * Where the CLI writes; tests pass their own.
+ *
+ * @example Collect output
+ * ```ts
+ * import { type CliIo, main } from "./cli.ts";
+ * const out: string[] = [];
+ * const io: CliIo = { out: (l) => out.push(l), err: (l) => out.push(l) };
+ * console.log(await main([], io), out.length > 0); // 2 true
+ * ```
+ */
 export interface CliIo {
   /** Normal output, one line per call. */
   out(line: string): void;
@@ -71,7 +83,22 @@ const consoleIo: CliIo = {
   err: (l) => console.error(l),
 };
 
-/** Loads every DAG a file exports, by id. */
+/**
+ * Loads every DAG a file exports, by id.
+ *
+ * @example Load a DAG file
+ * ```ts
+ * import { loadDags } from "./cli.ts";
+ * const dir = await Deno.makeTempDir();
+ * const mod = new URL("./mod.ts", import.meta.url).href;
+ * await Deno.writeTextFile(
+ *   `${dir}/dags.ts`,
+ *   `import { DAG } from "${mod}";\nexport const hello = new DAG("hello");\n`,
+ * );
+ * console.log([...(await loadDags(`${dir}/dags.ts`)).keys()]); // ["hello"]
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export async function loadDags(path: string): Promise<Map<string, DAG>> {
   let mod: Record<string, unknown>;
   try {
@@ -136,6 +163,13 @@ function table(run: DagRunRecord): string[] {
 /**
  * Runs the CLI on `args` (without the program name); resolves with the exit
  * code: 0 on success, 1 when a run failed, 2 on bad usage.
+ *
+ * @example Bad usage exits with 2
+ * ```ts
+ * import { main } from "./cli.ts";
+ * const code = await main(["dags.ts"], { out: () => {}, err: () => {} });
+ * console.log(code); // 2
+ * ```
  */
 export async function main(
   args: string[],

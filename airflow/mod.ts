@@ -47,8 +47,11 @@
  * snapshot); resuming resets tasks a killed process left `running` and runs
  * them again. The `Scheduler` (`scheduler.ts`) turns cron schedules into
  * data intervals (`timetable.ts`) and starts runs within `maxActiveRuns`.
- * Files: `dag.ts task.ts operators.ts sensors.ts executors.ts store.ts
- * json_store.ts sqlite_store.ts scheduler.ts report.ts cli.ts`.
+ * Files: `dag.ts` (the DAG), `task.ts` (tasks, options, context),
+ * `_graph.ts` (compile, cycles, weights), `dag_run.ts` (the engine),
+ * `trigger_rules.ts`, `operators.ts`, `sensors.ts`, `executors.ts`,
+ * `store.ts` / `json_store.ts` / `sqlite_store.ts` (state), `clear.ts`,
+ * `timetable.ts` + `scheduler.ts`, `report.ts` (HTML), `cli.ts`.
  *
  * @module
  */
