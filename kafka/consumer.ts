@@ -402,13 +402,14 @@ export class Consumer {
    * Subscribes to topics (names or regular expressions). `fromBeginning`
    * decides where to start when the group has no committed offset.
    */
-  subscribe(
+  async subscribe(
     options: {
       topics?: (string | RegExp)[];
       topic?: string | RegExp;
       fromBeginning?: boolean;
     },
   ): Promise<void> {
+    await Promise.resolve();
     const b = this.#b();
     if (this.#running) {
       throw new KafkaError(
@@ -427,7 +428,6 @@ export class Consumer {
         fromBeginning: options.fromBeginning ?? false,
       });
     }
-    return Promise.resolve();
   }
 
   #subscribedTopics(): string[] {
@@ -455,7 +455,8 @@ export class Consumer {
   }
 
   /** Starts the fetch loop in the background; resolves once started. */
-  run(config: ConsumerRunConfig = {}): Promise<void> {
+  async run(config: ConsumerRunConfig = {}): Promise<void> {
+    await Promise.resolve();
     this.#b();
     if (this.#running) {
       throw new KafkaError("Consumer is already running: stop() first");
@@ -473,7 +474,6 @@ export class Consumer {
     this.#run = config;
     this.#running = true;
     this.#loop = this.#mainLoop();
-    return Promise.resolve();
   }
 
   #wake(): void {
@@ -500,6 +500,7 @@ export class Consumer {
         failures = 0;
       } catch (error) {
         if (!this.#running) break;
+        if (error instanceof Stale) continue;
         if (error instanceof KafkaError && this.#isGroupError(error)) continue;
         failures++;
         if (failures > this.#retry.retries) {
