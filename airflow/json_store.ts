@@ -14,7 +14,8 @@ import {
 } from "./store.ts";
 
 /**
- * Keeps each run in `<dir>/<dagId>/<runId>.json`. A save writes a temp file,
+ * Keeps each run in one flat directory as `<dir>/<dagId>@<runId>.json` (the
+ * run id URI-encoded; `@` cannot occur in a DAG id). A save writes a temp file,
  * fsyncs it, renames it over the old file and fsyncs the directory, so a
  * crash at any point leaves either the old or the new version. A file that
  * does not parse is refused with an {@linkcode AirflowError} and left as is.
@@ -44,7 +45,7 @@ export class JsonStateStore implements StateStore {
 
   /** The file a run lives in. */
   path(dagId: string, runId: string): string {
-    return join(this.dir, dagId, `${encodeURIComponent(runId)}.json`);
+    return join(this.dir, `${dagId}@${encodeURIComponent(runId)}.json`);
   }
 
   /** Reads a run; throws on a corrupt file, leaving it in place. */
@@ -64,7 +65,7 @@ export class JsonStateStore implements StateStore {
 
   /** Writes a run atomically and durably. */
   async save(run: DagRunRecord): Promise<void> {
-    const dir = join(this.dir, run.dagId);
+    const dir = this.dir;
     const path = this.path(run.dagId, run.runId);
     const tmp = `${path}.tmp-${Deno.pid}-${this.#seq++}`;
     const data = new TextEncoder().encode(JSON.stringify(run));
@@ -92,14 +93,19 @@ export class JsonStateStore implements StateStore {
     await _syncDir(dir);
   }
 
-  /** Every run of `dagId`; throws if any file is corrupt. */
+  /** Every run of `dagId`; throws if one of its files is corrupt. */
   async list(dagId: string): Promise<DagRunRecord[]> {
-    const dir = join(this.dir, dagId);
     const out: DagRunRecord[] = [];
+    const prefix = `${dagId}@`;
     try {
-      for await (const entry of Deno.readDir(dir)) {
-        if (!entry.isFile || !entry.name.endsWith(".json")) continue;
-        const path = join(dir, entry.name);
+      for await (const entry of Deno.readDir(this.dir)) {
+        const name = entry.name;
+        if (
+          !entry.isFile || !name.startsWith(prefix) || !name.endsWith(".json")
+        ) {
+          continue;
+        }
+        const path = join(this.dir, name);
         out.push(_parse(await Deno.readTextFile(path), path));
       }
     } catch (error) {

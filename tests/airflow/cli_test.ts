@@ -62,7 +62,7 @@ Deno.test("airflow CLI runs as a subprocess: dags list and dags test with a repo
     assert.match(html, /<h2>Gantt<\/h2>/);
     const state = JSON.parse(
       await Deno.readTextFile(
-        `${dir}/etl/manual__2024-03-05T00%3A00%3A00.000Z.json`,
+        `${dir}/etl@manual__2024-03-05T00%3A00%3A00.000Z.json`,
       ),
     );
     assert.equal(state.tasks.load.xcom, "loaded 20240305");

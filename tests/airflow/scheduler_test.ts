@@ -267,8 +267,7 @@ Deno.test("Scheduler resumes runs a previous process left running, and triggers 
 Deno.test("Scheduler.stop() rethrows a corrupt state file met by the loop and keeps the file", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await Deno.mkdir(`${dir}/daily`);
-    await Deno.writeTextFile(`${dir}/daily/broken.json`, "{not json");
+    await Deno.writeTextFile(`${dir}/daily@broken.json`, "{not json");
     const dag = new DAG("daily", {
       schedule: "@daily",
       startDate: Date.UTC(2024, 0, 1),
@@ -283,10 +282,10 @@ Deno.test("Scheduler.stop() rethrows a corrupt state file met by the loop and ke
     await new Promise((r) => setTimeout(r, 20));
     await assert.rejects(
       scheduler.stop(),
-      /State file is corrupt and was left in place: .*broken\.json/,
+      /State file is corrupt and was left in place: .*daily@broken\.json/,
     );
     assert.equal(
-      await Deno.readTextFile(`${dir}/daily/broken.json`),
+      await Deno.readTextFile(`${dir}/daily@broken.json`),
       "{not json",
     );
   } finally {
