@@ -843,7 +843,16 @@ function compileLoop(
     }
     if (
       st.k === "agg" &&
-      ["mean", "sum", "stdev", "min", "max"].includes(st.metric)
+      [
+        "mean",
+        "sum",
+        "stdev",
+        "min",
+        "max",
+        "median",
+        "unique_value_count",
+        "unique_proportion",
+      ].includes(st.metric)
     ) {
       steps.push(null);
       const metric = st.metric;
@@ -853,7 +862,16 @@ function compileLoop(
       );
       flush.push(`s${j}.seen = n${j}; s${j}.n = c${j}; s${j}.best = b${j};`);
       let add: string;
-      if (metric === "min" || metric === "max") {
+      if (metric === "median") {
+        head.push(`const w${j} = s${j}.values;`);
+        add = `if (typeof v !== "number") nonNumeric(${col}, "median", v);
+          c${j}++; w${j}.push(v);`;
+      } else if (
+        metric === "unique_value_count" || metric === "unique_proportion"
+      ) {
+        head.push(`const w${j} = s${j}.set;`);
+        add = `c${j}++; w${j}.add(typeof v === "object" ? keyOf(v) : v);`;
+      } else if (metric === "min" || metric === "max") {
         const better = metric === "min" ? "<" : ">";
         add =
           `if (typeof v === "number" && typeof b${j} === "number") { c${j}++; if (v ${better} b${j}) b${j} = v; }
@@ -885,6 +903,30 @@ function compileLoop(
         `  const v = row[${col}];`,
         `  if (!n${j} && (v !== undefined || ${col} in row)) n${j} = true;`,
         `  if (!(v === null || v === undefined || v !== v)) { ${add} }`,
+        `} catch (err) { a${j} = false; fail(${j}, err); } }`,
+      );
+      return;
+    }
+    if (st.k === "unique" && entry.spec.kind === "unique") {
+      steps.push(null);
+      head.push(
+        `const s${j} = S[${j}], mp${j} = s${j}.map;`,
+        `let e${j} = 0, m${j} = 0, n${j} = s${j}.seen[0];`,
+      );
+      flush.push(
+        `s${j}.element += e${j}; s${j}.missing += m${j}; s${j}.seen[0] = n${j};`,
+      );
+      body.push(
+        `if (a${j}) ${open} try {`,
+        `  e${j}++; const v = row[${col}];`,
+        `  if (!n${j} && (v !== undefined || ${col} in row)) n${j} = true;`,
+        `  if (v === null || v === undefined || v !== v) m${j}++;`,
+        `  else {`,
+        `    const key = typeof v === "object" ? keyOf(v) : v, i = base + k, prev = mp${j}.get(key);`,
+        `    if (prev === undefined) mp${j}.set(key, i);`,
+        `    else if (typeof prev === "number") mp${j}.set(key, { n: 2, idx: [prev, i].slice(0, cap) });`,
+        `    else { prev.n++; if (prev.idx.length < cap) prev.idx.push(i); }`,
+        `  }`,
         `} catch (err) { a${j} = false; fail(${j}, err); } }`,
       );
       return;
