@@ -18,7 +18,11 @@ import {
   valueOf,
 } from "./_exact_sum.ts";
 import { type Spec, specOf } from "./_registry.ts";
-import { compileRowCondition, type RowPredicate } from "./_row_condition.ts";
+import {
+  compileRowCondition,
+  intern,
+  type RowPredicate,
+} from "./_row_condition.ts";
 import { compileStrftime } from "./_strftime.ts";
 import {
   compareSameKind,
@@ -498,7 +502,7 @@ function orderOk(s: OrderState, prev: unknown, v: unknown): boolean {
 }
 
 function makeStep(entry: Entry, state: ExpState, cap: number): Step | null {
-  const col = entry.column;
+  const col = intern(entry.column);
   const cond = entry.cond;
   switch (state.k) {
     case "map": {
@@ -596,7 +600,7 @@ function makeStep(entry: Entry, state: ExpState, cap: number): Step | null {
           }
         };
       }
-      const cols = entry.columns;
+      const cols = entry.columns.map(intern);
       const rule = entry.config.kwargs.ignore_row_if ??
         "all_values_are_missing";
       return (row, i) => {
@@ -735,9 +739,13 @@ function nonNumeric(column: string, metric: string, v: unknown): never {
 const BATCH = 1024;
 
 type Loop = (rows: ArrayLike<unknown>, n: number, base: number) => number;
-// deno-lint-ignore no-explicit-any
-type LoopFactory = (...args: any[]) => Loop;
-const LOOP_CACHE = new Map<string, LoopFactory>();
+type SharedLoop = (
+  ctx: unknown,
+  rows: ArrayLike<unknown>,
+  n: number,
+  base: number,
+) => number;
+const LOOP_CACHE = new Map<string, SharedLoop>();
 
 // Compiles the plan into one loop function: every column name becomes a
 // literal property access and every map check is inlined, so V8 sees
@@ -948,7 +956,8 @@ function compileLoop(
     return j === undefined ? line : `if (a${j}) { ${line} }`;
   });
   const source = `
-return function loop(rows, n, base) {
+return function loop(X, rows, n, base) {
+  const S = X.S, T = X.T, I = X.I, C = X.C, P = X.P, A = X.A, fail = X.fail, cap = X.cap, CS = X.CS, CL = X.CL;
   ${head.join("\n  ")}
   let bad = -1;
   for (let k = 0; k < n; k++) {
@@ -960,21 +969,12 @@ return function loop(rows, n, base) {
   ${guardedFlush.join("\n  ")}
   return bad;
 };`;
-  // Same suite, same source: reuse the factory so V8 keeps its optimized code.
-  let factory = LOOP_CACHE.get(source);
-  if (factory === undefined) {
+  // Same suite, same source: one shared function, so V8's optimized code is
+  // reused across validations and partitions; per-run data comes in `X`.
+  let shared = LOOP_CACHE.get(source);
+  if (shared === undefined) {
     if (LOOP_CACHE.size >= 64) LOOP_CACHE.clear();
-    factory = new Function(
-      "S",
-      "T",
-      "I",
-      "C",
-      "P",
-      "A",
-      "fail",
-      "cap",
-      "CS",
-      "CL",
+    const factory = new Function(
       "orderOk",
       "addExact",
       "addProduct",
@@ -982,27 +982,31 @@ return function loop(rows, n, base) {
       "keyOf",
       "pyStr",
       source,
-    ) as LoopFactory;
-    LOOP_CACHE.set(source, factory);
+    );
+    shared = factory(
+      orderOk,
+      addExact,
+      addProduct,
+      nonNumeric,
+      keyOf,
+      pyStr,
+    ) as SharedLoop;
+    LOOP_CACHE.set(source, shared);
   }
-  return factory(
-    states,
-    tests,
-    inlines,
-    conds,
-    steps,
-    active,
+  const ctx = {
+    S: states,
+    T: tests,
+    I: inlines,
+    C: conds,
+    P: steps,
+    A: active,
     fail,
-    plan.cap,
-    columnSet,
-    columns,
-    orderOk,
-    addExact,
-    addProduct,
-    nonNumeric,
-    keyOf,
-    pyStr,
-  ) as Loop;
+    cap: plan.cap,
+    CS: columnSet,
+    CL: columns,
+  };
+  const loop = shared;
+  return (rows, n, base) => loop(ctx, rows, n, base);
 }
 
 /** Accumulates rows of one partition (or one whole input) in a single pass. */

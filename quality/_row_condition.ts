@@ -88,6 +88,15 @@ function tokenize(src: string): Token[] {
 
 type Value = (row: Record<string, unknown>) => unknown;
 
+/**
+ * The internalized copy of a property name. Names from parsed or cloned JSON
+ * may be fresh string objects; optimized code compares keys by identity and
+ * deoptimizes on every new copy.
+ */
+export function intern(name: string): string {
+  return Object.keys({ [name]: 0 })[0]!;
+}
+
 function isNullish(v: unknown): boolean {
   return v === null || v === undefined ||
     (typeof v === "number" && Number.isNaN(v));
@@ -150,7 +159,7 @@ export function compileRowCondition(source: string): RowPredicate {
         pos++;
         expect(")");
       }
-      const column = name;
+      const column = intern(name);
       return (row) => row[column];
     }
     throw new QualityError(
