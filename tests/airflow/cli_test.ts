@@ -210,3 +210,75 @@ Deno.test("airflow CLI main() backfills, tests one task, and reports bad input",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("airflow CLI dags backfill killed with SIGKILL resumes where it stopped", async () => {
+  const dir = await Deno.makeTempDir();
+  const hangDag = fileURLToPath(
+    new URL("./fixtures/hang_dag.ts", import.meta.url),
+  );
+  const args = [
+    "run",
+    "--allow-read",
+    `--allow-write=${dir}`,
+    "--allow-env",
+    CLI,
+    hangDag,
+    "dags",
+    "backfill",
+    "nightly",
+    "--start-date",
+    "2024-01-01",
+    "--end-date",
+    "2024-01-05",
+    "--state-dir",
+    `${dir}/state`,
+  ];
+  const env = { AF_TEST_DIR: dir };
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args,
+      env,
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const t0 = Date.now();
+    while (!(await Deno.stat(`${dir}/hang`).then(() => true, () => false))) {
+      if (Date.now() - t0 > 30_000) {
+        throw new Error("Timed out waiting for the hanging run");
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    // Kill once the running try is on disk.
+    const state =
+      `${dir}/state/nightly@backfill__2024-01-03T00%3A00%3A00.000Z.json`;
+    for (;;) {
+      const run = await Deno.readTextFile(state).then(
+        JSON.parse,
+        () => undefined,
+      );
+      if (run?.tasks.work.state === "running") break;
+      if (Date.now() - t0 > 30_000) {
+        throw new Error("Timed out waiting for the running state");
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    child.kill("SIGKILL");
+    assert.equal((await child.status).signal, "SIGKILL");
+    const again = await new Deno.Command(Deno.execPath(), { args, env })
+      .output();
+    const out = new TextDecoder().decode(again.stdout);
+    assert.equal(again.code, 0, new TextDecoder().decode(again.stderr));
+    assert.match(out, /Backfilled 5 run\(s\)/);
+    const log = (await Deno.readTextFile(`${dir}/work.log`)).trim().split("\n");
+    assert.deepEqual(log, [
+      "2024-01-01:1",
+      "2024-01-02:1",
+      "2024-01-03:1",
+      "2024-01-03:2",
+      "2024-01-04:1",
+      "2024-01-05:1",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
