@@ -8,6 +8,7 @@ import type { Broker, ConfigEntry } from "./broker.ts";
 import { KafkaError } from "./errors.ts";
 import type { GroupDescription } from "./group_coordinator.ts";
 import type { Connection } from "./kafka.ts";
+import type { LogRecord } from "./log_reader.ts";
 import type { CleanupResult } from "./partition_log.ts";
 
 /** A topic to create. */
@@ -278,6 +279,44 @@ export class Admin {
         protocolType: "consumer",
       })),
     });
+  }
+
+  /**
+   * Reads records of one partition from `offset` (Kafka's Fetch request):
+   * up to about `maxBytes` of whole batches, empty at the log end.
+   *
+   * @example Read the first records of a partition
+   * ```ts
+   * import { Kafka } from "./mod.ts";
+   * const kafka = new Kafka({});
+   * const admin = kafka.admin();
+   * await admin.connect();
+   * await admin.createTopics({ topics: [{ topic: "t" }] });
+   * const producer = kafka.producer();
+   * await producer.connect();
+   * await producer.send({ topic: "t", messages: [{ value: "a" }, { value: "b" }] });
+   * const records = await admin.fetchRecords({ topic: "t", partition: 0, offset: "1" });
+   * console.log(records.map((r) => r.offset)); // [1]
+   * await producer.disconnect();
+   * await admin.disconnect();
+   * ```
+   */
+  fetchRecords(
+    options: {
+      topic: string;
+      partition: number;
+      offset: string;
+      maxBytes?: number;
+    },
+  ): Promise<LogRecord[]> {
+    return Promise.resolve(
+      this.#b().fetch(
+        options.topic,
+        options.partition,
+        Number(options.offset),
+        options.maxBytes ?? 1 << 20,
+      ),
+    );
   }
 
   /**

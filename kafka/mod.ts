@@ -106,6 +106,18 @@ export {
   type RecordBatchHeader,
   type RecordInput,
 } from "./record_batch.ts";
+export {
+  hopping,
+  session,
+  sliding,
+  tumbling,
+  WindowedAggregator,
+  type WindowedAggregatorOptions,
+  type WindowResult,
+  type WindowSpec,
+  windowTopic,
+  type WindowTopicOptions,
+} from "./windows.ts";
 export type { GroupDescription, GroupState } from "./group_coordinator.ts";
 export type { ConfigEntry } from "./broker.ts";
 export type { CleanupResult } from "./partition_log.ts";
