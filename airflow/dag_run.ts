@@ -107,6 +107,13 @@ export async function _runDag(
     );
   }
   const runId = o.runId ?? `manual__${new Date(logical).toISOString()}`;
+  if (typeof runId !== "string" || runId.length === 0 || runId.length > 250) {
+    throw new AirflowError(
+      `Run id must be a string of 1 to 250 characters: ${
+        JSON.stringify(runId)
+      }`,
+    );
+  }
   let record = store ? await store.load(dag.dagId, runId) : undefined;
   record ??= _newRecord(
     dag,
@@ -579,7 +586,11 @@ export class _DagRunner {
   }
 
   #complete(i: number, tryStart: number, outcome: Outcome): void {
-    if (this.#done) return;
+    if (this.#done) {
+      // The run already failed; only give the slots back.
+      this.#release(i);
+      return;
+    }
     try {
       this.#completeInner(i, tryStart, outcome);
     } catch (error) {
@@ -657,11 +668,15 @@ export class _DagRunner {
         if (s === "none" || s === "scheduled") this.#finish(d, "skipped");
       }
     }
-    this.#running--;
-    const pool = this.#sh.pools.get(o.pool)!;
     // Release after the state change so woken runners see it.
+    this.#release(i);
+  }
+
+  #release(i: number): void {
+    const o = this.#opts[i]!;
+    this.#running--;
     this.#sh.dagSlots.release();
-    pool.release(o.poolSlots);
+    this.#sh.pools.get(o.pool)!.release(o.poolSlots);
     this.#sh.executor.release();
   }
 
