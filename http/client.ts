@@ -24,13 +24,34 @@ import {
 import { TokenBucket, type TokenBucketOptions } from "./token_bucket.ts";
 import { paginate, type PaginationStrategy } from "./paginate.ts";
 
-/** A `fetch`-compatible function. */
+/**
+ * A `fetch`-compatible function.
+ *
+ * @example Wrap fetch to count calls
+ * ```ts
+ * import { type FetchFunction, HttpClient } from "./mod.ts";
+ * let calls = 0;
+ * const counting: FetchFunction = (input, init) => (calls++, fetch(input, init));
+ * const client = new HttpClient({ fetch: counting });
+ * console.log(client instanceof HttpClient, calls); // true 0
+ * ```
+ */
 export type FetchFunction = (
   input: Request | URL | string,
   init?: RequestInit,
 ) => Promise<Response>;
 
-/** What {@linkcode HttpClientOptions.onRetry} receives before each retry. */
+/**
+ * What {@linkcode HttpClientOptions.onRetry} receives before each retry.
+ *
+ * @example Log retries
+ * ```ts
+ * import { HttpClient, type RetryEvent } from "./mod.ts";
+ * const log = (e: RetryEvent) => console.log(`retry ${e.attempt} in ${e.delay} ms`);
+ * const client = new HttpClient({ onRetry: log });
+ * console.log(client instanceof HttpClient); // true
+ * ```
+ */
 export interface RetryEvent {
   /** The attempt that failed (1 for the first). */
   attempt: number;
@@ -46,7 +67,19 @@ export interface RetryEvent {
   retryAfter: boolean;
 }
 
-/** What {@linkcode HttpClientOptions.onResponse} receives for every response. */
+/**
+ * What {@linkcode HttpClientOptions.onResponse} receives for every response.
+ *
+ * @example Count statuses
+ * ```ts
+ * import { HttpClient, type ResponseEvent } from "./mod.ts";
+ * const statuses = new Map<number, number>();
+ * const onResponse = ({ response }: ResponseEvent) =>
+ *   void statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+ * const client = new HttpClient({ onResponse });
+ * console.log(client instanceof HttpClient); // true
+ * ```
+ */
 export interface ResponseEvent {
   /** The attempt this response answers (1 for the first). */
   attempt: number;
@@ -60,7 +93,22 @@ export interface ResponseEvent {
   elapsed: number;
 }
 
-/** Options for {@linkcode HttpClient}. */
+/**
+ * Options for {@linkcode HttpClient}.
+ *
+ * @example A careful client
+ * ```ts
+ * import { HttpClient, type HttpClientOptions } from "./mod.ts";
+ * const options: HttpClientOptions = {
+ *   baseUrl: "https://api.example.com/v1",
+ *   retry: { limit: 4 },
+ *   rateLimit: { capacity: 5, refillPerSecond: 5 },
+ *   timeout: 5_000,
+ *   totalTimeout: 30_000,
+ * };
+ * console.log(new HttpClient(options).rateLimiter?.capacity); // 5
+ * ```
+ */
 export interface HttpClientOptions {
   /**
    * URL that relative request URLs are appended to (`"query"` on
@@ -124,7 +172,16 @@ export interface HttpClientOptions {
   onResponse?: (event: ResponseEvent) => void | Promise<void>;
 }
 
-/** Per-request options: `fetch`'s `RequestInit` plus overrides of the client's. */
+/**
+ * Per-request options: `fetch`'s `RequestInit` plus overrides of the client's.
+ *
+ * @example Override the policy for one request
+ * ```ts
+ * import type { HttpRequestInit } from "./mod.ts";
+ * const init: HttpRequestInit = { method: "DELETE", retry: 0, timeout: 2_000 };
+ * console.log(init.method); // DELETE
+ * ```
+ */
 export interface HttpRequestInit extends RequestInit {
   /** Overrides the client's retry policy for this request. */
   retry?: RetryOptions | number;
@@ -136,7 +193,20 @@ export interface HttpRequestInit extends RequestInit {
   throwHttpErrors?: boolean;
 }
 
-/** A parsed JSON body with the response's status, headers and URL. */
+/**
+ * A parsed JSON body with the response's status, headers and URL.
+ *
+ * @example Read a body and a header
+ * ```ts
+ * import { HttpClient, type JsonResponse } from "./mod.ts";
+ * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () =>
+ *   Response.json([1, 2], { headers: { "x-total": "2" } }));
+ * const page: JsonResponse<number[]> = await new HttpClient()
+ *   .jsonResponse<number[]>(`http://127.0.0.1:${server.addr.port}/`);
+ * console.log(page.body, page.headers.get("x-total")); // [ 1, 2 ] 2
+ * await server.shutdown();
+ * ```
+ */
 export interface JsonResponse<T> {
   /** The parsed body (`undefined` for 204 No Content). */
   body: T;
@@ -150,7 +220,16 @@ export interface JsonResponse<T> {
 
 const EXCERPT_CHARS = 1024;
 
-/** Reads at most `max` characters of a body, then cancels the rest. */
+/**
+ * Reads at most `max` characters of a body, then cancels the rest.
+ *
+ * @example The start of a long body
+ * ```ts
+ * import { readExcerpt } from "./mod.ts";
+ * const response = new Response("x".repeat(10_000));
+ * console.log((await readExcerpt(response, 16)).length); // 16
+ * ```
+ */
 export async function readExcerpt(
   response: Response,
   max = EXCERPT_CHARS,

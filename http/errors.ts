@@ -26,7 +26,16 @@ export class HttpClientError extends Error {
   }
 }
 
-/** Details of a response that was not a success. */
+/**
+ * Details of a response that was not a success.
+ *
+ * @example Describe a failed response
+ * ```ts
+ * import { HttpError, type HttpErrorInit } from "./mod.ts";
+ * const init: HttpErrorInit = { status: 404, url: "http://127.0.0.1/x", method: "GET" };
+ * console.log(new HttpError(init).status); // 404
+ * ```
+ */
 export interface HttpErrorInit {
   /** The HTTP status code. */
   status: number;

@@ -4,7 +4,16 @@
  * @module
  */
 
-/** One link of a `Link` header. */
+/**
+ * One link of a `Link` header.
+ *
+ * @example One parsed link
+ * ```ts
+ * import { type Link, parseLinkHeader } from "./mod.ts";
+ * const [link]: Link[] = parseLinkHeader('<https://x.test/?p=2>; rel="next"');
+ * console.log(link?.rel); // [ "next" ]
+ * ```
+ */
 export interface Link {
   /** The target, resolved against the base URL when one was given. */
   url: string;

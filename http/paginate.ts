@@ -9,7 +9,16 @@ import { HttpClientError, InvalidInputError } from "./errors.ts";
 import { parseLinkHeader } from "./link_header.ts";
 import type { HttpClient, HttpRequestInit } from "./client.ts";
 
-/** Fields every strategy shares. */
+/**
+ * Fields every strategy shares.
+ *
+ * @example Stop after 100 items or 5 requests
+ * ```ts
+ * import type { PaginationCommon } from "./mod.ts";
+ * const limits: PaginationCommon<unknown> = { maxItems: 100, maxRequests: 5 };
+ * console.log(limits.maxItems); // 100
+ * ```
+ */
 export interface PaginationCommon<T> {
   /**
    * Picks the items out of a page's JSON body.
@@ -28,7 +37,16 @@ export interface PaginationCommon<T> {
   maxRequests?: number;
 }
 
-/** Offset/limit paging: `?offset=base&limit=n`, then `offset=base+n`, … */
+/**
+ * Offset/limit paging: `?offset=base&limit=n`, then `offset=base+n`, …
+ *
+ * @example USGS-style paging
+ * ```ts
+ * import type { OffsetPagination } from "./mod.ts";
+ * const usgs: OffsetPagination<unknown> = { type: "offset", limit: 20_000, base: 1 };
+ * console.log(usgs.base); // 1
+ * ```
+ */
 export interface OffsetPagination<T> extends PaginationCommon<T> {
   /** Selects this strategy. */
   type: "offset";
@@ -51,7 +69,16 @@ export interface OffsetPagination<T> extends PaginationCommon<T> {
   limitParam?: string;
 }
 
-/** Page-number paging: `?page=1`, `?page=2`, … until a page comes back empty or short. */
+/**
+ * Page-number paging: `?page=1`, `?page=2`, … until a page comes back empty or short.
+ *
+ * @example GitHub-style pages
+ * ```ts
+ * import type { PagePagination } from "./mod.ts";
+ * const pages: PagePagination<unknown> = { type: "page", pageSize: 100 };
+ * console.log(pages.type); // page
+ * ```
+ */
 export interface PagePagination<T> extends PaginationCommon<T> {
   /** Selects this strategy. */
   type: "page";
@@ -77,7 +104,19 @@ export interface PagePagination<T> extends PaginationCommon<T> {
   pageSizeParam?: string;
 }
 
-/** Cursor paging: each body names the cursor of the next page. */
+/**
+ * Cursor paging: each body names the cursor of the next page.
+ *
+ * @example A cursor in the body
+ * ```ts
+ * import type { CursorPagination } from "./mod.ts";
+ * const cursor: CursorPagination<unknown> = {
+ *   type: "cursor",
+ *   next: (body) => (body as { next?: string }).next,
+ * };
+ * console.log(cursor.next({ next: "abc" })); // abc
+ * ```
+ */
 export interface CursorPagination<T> extends PaginationCommon<T> {
   /** Selects this strategy. */
   type: "cursor";
@@ -90,7 +129,16 @@ export interface CursorPagination<T> extends PaginationCommon<T> {
   cursorParam?: string;
 }
 
-/** RFC 8288 paging: follow `Link: <…>; rel="next"` until there is none. */
+/**
+ * RFC 8288 paging: follow `Link: <…>; rel="next"` until there is none.
+ *
+ * @example Follow Link headers
+ * ```ts
+ * import type { LinkPagination } from "./mod.ts";
+ * const links: LinkPagination<unknown> = { type: "link", maxRequests: 10 };
+ * console.log(links.type); // link
+ * ```
+ */
 export interface LinkPagination<T> extends PaginationCommon<T> {
   /** Selects this strategy. */
   type: "link";

@@ -8,7 +8,17 @@
 
 import { InvalidInputError } from "./errors.ts";
 
-/** Options for the retry policy of {@linkcode HttpClient}. */
+/**
+ * Options for the retry policy of {@linkcode HttpClient}.
+ *
+ * @example Retry POSTs on 503 only, five times
+ * ```ts
+ * import { HttpClient, type RetryOptions } from "./mod.ts";
+ * const retry: RetryOptions = { limit: 5, methods: ["POST"], statusCodes: [503] };
+ * const client = new HttpClient({ retry });
+ * console.log(client instanceof HttpClient); // true
+ * ```
+ */
 export interface RetryOptions {
   /**
    * Most retries after the first attempt (so `limit + 1` attempts in all).
@@ -66,10 +76,27 @@ export interface RetryOptions {
   random?: () => number;
 }
 
-/** A {@linkcode RetryOptions} with every field filled in. */
+/**
+ * A {@linkcode RetryOptions} with every field filled in.
+ *
+ * @example A complete policy
+ * ```ts
+ * import { retryPolicy, type RetryPolicy } from "./mod.ts";
+ * const policy: RetryPolicy = retryPolicy({ limit: 1 });
+ * console.log(policy.backoffLimit); // 30000
+ * ```
+ */
 export type RetryPolicy = Required<RetryOptions>;
 
-/** The defaults of {@linkcode RetryOptions}. */
+/**
+ * The defaults of {@linkcode RetryOptions}.
+ *
+ * @example Read the defaults
+ * ```ts
+ * import { DEFAULT_RETRY } from "./mod.ts";
+ * console.log(DEFAULT_RETRY.limit, DEFAULT_RETRY.afterStatusCodes); // 2 [ 413, 429, 503 ]
+ * ```
+ */
 export const DEFAULT_RETRY: Readonly<RetryPolicy> = Object.freeze({
   limit: 2,
   methods: ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"],

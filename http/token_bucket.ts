@@ -9,7 +9,16 @@
 import { type Clock, systemClock } from "../internal/clock.ts";
 import { InvalidInputError } from "./errors.ts";
 
-/** Options for {@linkcode TokenBucket}. */
+/**
+ * Options for {@linkcode TokenBucket}.
+ *
+ * @example Ten requests a second, bursts of five
+ * ```ts
+ * import { TokenBucket, type TokenBucketOptions } from "./mod.ts";
+ * const options: TokenBucketOptions = { capacity: 5, refillPerSecond: 10 };
+ * console.log(new TokenBucket(options).available); // 5
+ * ```
+ */
 export interface TokenBucketOptions {
   /** Most tokens the bucket holds (the largest burst). */
   capacity: number;

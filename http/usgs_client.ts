@@ -12,15 +12,41 @@ import type { RetryOptions } from "./retry.ts";
 import type { TokenBucket, TokenBucketOptions } from "./token_bucket.ts";
 import type { UsgsFeature, UsgsFeatureCollection } from "./usgs_types.ts";
 
-/** The public USGS FDSN event service. */
+/**
+ * The public USGS FDSN event service.
+ *
+ * @example The default base URL
+ * ```ts
+ * import { USGS_BASE_URL } from "./mod.ts";
+ * console.log(USGS_BASE_URL); // https://earthquake.usgs.gov/fdsnws/event/1
+ * ```
+ */
 export const USGS_BASE_URL = "https://earthquake.usgs.gov/fdsnws/event/1";
 
 const DAY = 86_400_000;
 
-/** A time bound: a `Date`, epoch milliseconds, or an ISO 8601 string (UTC unless zoned). */
+/**
+ * A time bound: a `Date`, epoch milliseconds, or an ISO 8601 string (UTC unless zoned).
+ *
+ * @example Three ways to say a time
+ * ```ts
+ * import type { UsgsTime } from "./mod.ts";
+ * const times: UsgsTime[] = [new Date(0), 0, "1970-01-01T00:00:00"];
+ * console.log(times.length); // 3
+ * ```
+ */
 export type UsgsTime = Date | number | string;
 
-/** A search of the FDSN event service (its parameter names). */
+/**
+ * A search of the FDSN event service (its parameter names).
+ *
+ * @example Big quakes in January 2018
+ * ```ts
+ * import type { UsgsQuery } from "./mod.ts";
+ * const query: UsgsQuery = { starttime: "2018-01-01", endtime: "2018-02-01", minmagnitude: 6 };
+ * console.log(query.minmagnitude); // 6
+ * ```
+ */
 export interface UsgsQuery {
   /** Events at or after this time. Default: 30 days before `endtime`, as USGS does. */
   starttime?: UsgsTime;
@@ -50,7 +76,16 @@ export interface UsgsQuery {
   limit?: number;
 }
 
-/** Options for {@linkcode UsgsClient}. */
+/**
+ * Options for {@linkcode UsgsClient}.
+ *
+ * @example A polite client for the real service
+ * ```ts
+ * import { UsgsClient, type UsgsClientOptions } from "./mod.ts";
+ * const options: UsgsClientOptions = { pageSize: 5_000, rateLimit: { capacity: 2, refillPerSecond: 1 } };
+ * console.log(new UsgsClient(options).http.rateLimiter?.rate); // 1
+ * ```
+ */
 export interface UsgsClientOptions {
   /**
    * Base URL of the service.
@@ -110,7 +145,16 @@ export interface UsgsClientOptions {
   onResponse?: HttpClientOptions["onResponse"];
 }
 
-/** Counters of a {@linkcode UsgsClient}. */
+/**
+ * Counters of a {@linkcode UsgsClient}.
+ *
+ * @example Read the counters
+ * ```ts
+ * import { UsgsClient, type UsgsClientStats } from "./mod.ts";
+ * const stats: UsgsClientStats = new UsgsClient().stats;
+ * console.log(stats.pages); // 0
+ * ```
+ */
 export interface UsgsClientStats {
   /** `count` calls made. */
   counts: number;

@@ -11,10 +11,28 @@ import { InvalidInputError } from "./errors.ts";
 import { TokenBucket } from "./token_bucket.ts";
 import type { UsgsFeature, UsgsFeatureInput } from "./usgs_types.ts";
 
-/** The kinds of fault the server can inject. */
+/**
+ * The kinds of fault the server can inject.
+ *
+ * @example Pick fault kinds
+ * ```ts
+ * import type { FaultKind } from "./mod.ts";
+ * const kinds: FaultKind[] = ["503", "drop"];
+ * console.log(kinds.length); // 2
+ * ```
+ */
 export type FaultKind = "503" | "429" | "slow" | "drop" | "truncate";
 
-/** One injected fault. */
+/**
+ * One injected fault.
+ *
+ * @example A 429 asking for two seconds as an HTTP date
+ * ```ts
+ * import type { Fault } from "./mod.ts";
+ * const fault: Fault = { kind: "429", retryAfter: 2, httpDate: true };
+ * console.log(fault.kind); // 429
+ * ```
+ */
 export interface Fault {
   /**
    * `"503"` Service Unavailable; `"429"` Too Many Requests with
@@ -40,7 +58,16 @@ export interface Fault {
   delay?: number;
 }
 
-/** Which requests fail, and how. Deterministic: by request number or a seeded generator. */
+/**
+ * Which requests fail, and how. Deterministic: by request number or a seeded generator.
+ *
+ * @example A schedule and a seeded rate
+ * ```ts
+ * import type { FaultOptions } from "./mod.ts";
+ * const faults: FaultOptions = { schedule: { 1: "503" }, rate: 0.1, seed: 7 };
+ * console.log(faults.rate); // 0.1
+ * ```
+ */
 export interface FaultOptions {
   /** Faults by 1-based request number (every request counts, whatever its path). */
   schedule?: Record<number, FaultKind | Fault>;
@@ -61,7 +88,17 @@ export interface FaultOptions {
   kinds?: Array<FaultKind | Fault>;
 }
 
-/** Options for {@linkcode createUsgsServer}. */
+/**
+ * Options for {@linkcode createUsgsServer}.
+ *
+ * @example A rate-limited server
+ * ```ts
+ * import { createUsgsServer, type UsgsServerOptions } from "./mod.ts";
+ * const options: UsgsServerOptions = { events: [], rateLimit: { capacity: 2, refillPerSecond: 1 } };
+ * await using server = await createUsgsServer(options);
+ * console.log(server.url.endsWith("/fdsnws/event/1")); // true
+ * ```
+ */
 export interface UsgsServerOptions {
   /** The events served (GeoJSON features, e.g. the recorded week). */
   events: readonly UsgsFeatureInput[];
@@ -98,7 +135,18 @@ export interface UsgsServerOptions {
   clock?: Clock;
 }
 
-/** One request as the server saw it. */
+/**
+ * One request as the server saw it.
+ *
+ * @example Inspect the log
+ * ```ts
+ * import { createUsgsServer, type UsgsRequestLog } from "./mod.ts";
+ * await using server = await createUsgsServer({ events: [] });
+ * await (await fetch(`${server.url}/count`)).text();
+ * const [first]: readonly UsgsRequestLog[] = server.requests;
+ * console.log(first?.path, first?.status); // /fdsnws/event/1/count 200
+ * ```
+ */
 export interface UsgsRequestLog {
   /** 1-based request number. */
   n: number;
@@ -114,7 +162,17 @@ export interface UsgsRequestLog {
   events: number;
 }
 
-/** Counters of a running {@linkcode UsgsServer}. */
+/**
+ * Counters of a running {@linkcode UsgsServer}.
+ *
+ * @example Read the counters
+ * ```ts
+ * import { createUsgsServer, type UsgsServerStats } from "./mod.ts";
+ * await using server = await createUsgsServer({ events: [] });
+ * const stats: UsgsServerStats = server.stats;
+ * console.log(stats.requests); // 0
+ * ```
+ */
 export interface UsgsServerStats {
   /** Requests received. */
   requests: number;
@@ -130,7 +188,16 @@ export interface UsgsServerStats {
   eventsServed: number;
 }
 
-/** A running server from {@linkcode createUsgsServer}. */
+/**
+ * A running server from {@linkcode createUsgsServer}.
+ *
+ * @example Close it with await using
+ * ```ts
+ * import { createUsgsServer, type UsgsServer } from "./mod.ts";
+ * await using server: UsgsServer = await createUsgsServer({ events: [] });
+ * console.log(server.port > 0); // true
+ * ```
+ */
 export interface UsgsServer extends AsyncDisposable {
   /** Base URL of the service, e.g. `http://127.0.0.1:4321/fdsnws/event/1`. */
   readonly url: string;

@@ -4,7 +4,16 @@
  * @module
  */
 
-/** Properties of a USGS earthquake feature (GeoJSON `properties`). */
+/**
+ * Properties of a USGS earthquake feature (GeoJSON `properties`).
+ *
+ * @example Properties of one event
+ * ```ts
+ * import type { UsgsProperties } from "./mod.ts";
+ * const p: UsgsProperties = { mag: 4.1, place: "10km SSW of Hualian, Taiwan", time: 0, updated: 0 };
+ * console.log(p.place?.split(", ").at(-1)); // Taiwan
+ * ```
+ */
 export interface UsgsProperties {
   /** Magnitude (may be null for some events). */
   mag: number | null;
@@ -93,7 +102,20 @@ export interface UsgsFeature {
   };
 }
 
-/** The GeoJSON body of a `query` with `format=geojson`. */
+/**
+ * The GeoJSON body of a `query` with `format=geojson`.
+ *
+ * @example An empty page
+ * ```ts
+ * import type { UsgsFeatureCollection } from "./mod.ts";
+ * const page: UsgsFeatureCollection = {
+ *   type: "FeatureCollection",
+ *   metadata: { generated: 0, url: "", title: "", status: 200, api: "1.14.1", count: 0 },
+ *   features: [],
+ * };
+ * console.log(page.features.length); // 0
+ * ```
+ */
 export interface UsgsFeatureCollection {
   /** Always `"FeatureCollection"`. */
   type: "FeatureCollection";
