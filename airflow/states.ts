@@ -15,34 +15,48 @@
  * console.log(TaskState.UP_FOR_RETRY); // "up_for_retry"
  * ```
  */
-export const TaskState = {
+export const TaskState: {
   /** Not yet considered by the scheduler (Airflow's `None`). */
-  NONE: "none",
+  readonly NONE: "none";
   /** Dependencies met; waiting for an executor slot. */
-  SCHEDULED: "scheduled",
+  readonly SCHEDULED: "scheduled";
   /** Handed to the executor. */
-  QUEUED: "queued",
+  readonly QUEUED: "queued";
   /** Running now. */
-  RUNNING: "running",
+  readonly RUNNING: "running";
   /** Finished without error. */
-  SUCCESS: "success",
+  readonly SUCCESS: "success";
   /** Finished with an error and no retries left. */
-  FAILED: "failed",
+  readonly FAILED: "failed";
   /** Failed a try; will run again after the retry delay. */
-  UP_FOR_RETRY: "up_for_retry",
+  readonly UP_FOR_RETRY: "up_for_retry";
   /** A sensor in reschedule mode waiting for its next poke, slot freed. */
-  UP_FOR_RESCHEDULE: "up_for_reschedule",
+  readonly UP_FOR_RESCHEDULE: "up_for_reschedule";
   /** Not run because an upstream task failed. */
-  UPSTREAM_FAILED: "upstream_failed",
+  readonly UPSTREAM_FAILED: "upstream_failed";
   /** Not run: skipped by a branch, short circuit, trigger rule or soft fail. */
-  SKIPPED: "skipped",
+  readonly SKIPPED: "skipped";
   /** Removed from the DAG after the run was created. */
-  REMOVED: "removed",
+  readonly REMOVED: "removed";
   /** Airflow's state for a try being restarted (named for completeness). */
-  RESTARTING: "restarting",
+  readonly RESTARTING: "restarting";
   /** Airflow's state for a deferred (triggerer) task (named for completeness). */
+  readonly DEFERRED: "deferred";
+} = {
+  NONE: "none",
+  SCHEDULED: "scheduled",
+  QUEUED: "queued",
+  RUNNING: "running",
+  SUCCESS: "success",
+  FAILED: "failed",
+  UP_FOR_RETRY: "up_for_retry",
+  UP_FOR_RESCHEDULE: "up_for_reschedule",
+  UPSTREAM_FAILED: "upstream_failed",
+  SKIPPED: "skipped",
+  REMOVED: "removed",
+  RESTARTING: "restarting",
   DEFERRED: "deferred",
-} as const;
+};
 
 /** One of the {@linkcode TaskState} strings. */
 export type TaskState = typeof TaskState[keyof typeof TaskState];
@@ -73,16 +87,21 @@ export const FINISHED_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
  * console.log(DagRunState.SUCCESS); // "success"
  * ```
  */
-export const DagRunState = {
+export const DagRunState: {
   /** Created, not started. */
-  QUEUED: "queued",
+  readonly QUEUED: "queued";
   /** Some tasks not finished. */
-  RUNNING: "running",
+  readonly RUNNING: "running";
   /** Every leaf task succeeded or was skipped. */
-  SUCCESS: "success",
+  readonly SUCCESS: "success";
   /** A leaf task failed or its upstream failed. */
+  readonly FAILED: "failed";
+} = {
+  QUEUED: "queued",
+  RUNNING: "running",
+  SUCCESS: "success",
   FAILED: "failed",
-} as const;
+};
 
 /** One of the {@linkcode DagRunState} strings. */
 export type DagRunState = typeof DagRunState[keyof typeof DagRunState];
@@ -101,30 +120,42 @@ export type DagRunState = typeof DagRunState[keyof typeof DagRunState];
  * console.log(TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS);
  * ```
  */
-export const TriggerRule = {
+export const TriggerRule: {
   /** Every upstream succeeded (the default). */
-  ALL_SUCCESS: "all_success",
+  readonly ALL_SUCCESS: "all_success";
   /** Every upstream failed or upstream-failed. */
-  ALL_FAILED: "all_failed",
+  readonly ALL_FAILED: "all_failed";
   /** Every upstream finished, whatever the outcome. */
-  ALL_DONE: "all_done",
+  readonly ALL_DONE: "all_done";
   /** Every upstream was skipped. */
-  ALL_SKIPPED: "all_skipped",
+  readonly ALL_SKIPPED: "all_skipped";
   /** At least one upstream succeeded (fires without waiting for the rest). */
-  ONE_SUCCESS: "one_success",
+  readonly ONE_SUCCESS: "one_success";
   /** At least one upstream failed (fires without waiting for the rest). */
-  ONE_FAILED: "one_failed",
+  readonly ONE_FAILED: "one_failed";
   /** At least one upstream succeeded or failed. */
-  ONE_DONE: "one_done",
+  readonly ONE_DONE: "one_done";
   /** Every upstream finished and none failed (skips allowed). */
-  NONE_FAILED: "none_failed",
+  readonly NONE_FAILED: "none_failed";
   /** Every upstream finished and none was skipped. */
-  NONE_SKIPPED: "none_skipped",
+  readonly NONE_SKIPPED: "none_skipped";
   /** None failed and at least one succeeded: the join after a branch. */
-  NONE_FAILED_MIN_ONE_SUCCESS: "none_failed_min_one_success",
+  readonly NONE_FAILED_MIN_ONE_SUCCESS: "none_failed_min_one_success";
   /** Runs regardless of upstream states, as soon as it is reached. */
+  readonly ALWAYS: "always";
+} = {
+  ALL_SUCCESS: "all_success",
+  ALL_FAILED: "all_failed",
+  ALL_DONE: "all_done",
+  ALL_SKIPPED: "all_skipped",
+  ONE_SUCCESS: "one_success",
+  ONE_FAILED: "one_failed",
+  ONE_DONE: "one_done",
+  NONE_FAILED: "none_failed",
+  NONE_SKIPPED: "none_skipped",
+  NONE_FAILED_MIN_ONE_SUCCESS: "none_failed_min_one_success",
   ALWAYS: "always",
-} as const;
+};
 
 /** One of the {@linkcode TriggerRule} strings. */
 export type TriggerRule = typeof TriggerRule[keyof typeof TriggerRule];
@@ -139,14 +170,18 @@ export type TriggerRule = typeof TriggerRule[keyof typeof TriggerRule];
  * console.log(WeightRule.ABSOLUTE); // "absolute"
  * ```
  */
-export const WeightRule = {
+export const WeightRule: {
   /** Own weight plus the weights of every task downstream (the default). */
-  DOWNSTREAM: "downstream",
+  readonly DOWNSTREAM: "downstream";
   /** Own weight plus the weights of every task upstream. */
-  UPSTREAM: "upstream",
+  readonly UPSTREAM: "upstream";
   /** Own weight only. */
+  readonly ABSOLUTE: "absolute";
+} = {
+  DOWNSTREAM: "downstream",
+  UPSTREAM: "upstream",
   ABSOLUTE: "absolute",
-} as const;
+};
 
 /** One of the {@linkcode WeightRule} strings. */
 export type WeightRule = typeof WeightRule[keyof typeof WeightRule];
