@@ -78,10 +78,32 @@ export async function readUsgsWeek(
   return collection.features.map(featureToRow);
 }
 
+/** Magnitude types the USGS catalogue uses. */
+const MAG_TYPES = [
+  "ml",
+  "md",
+  "mb",
+  "mb_lg",
+  "mw",
+  "mww",
+  "mwr",
+  "mwc",
+  "mwb",
+  "mwp",
+  "mh",
+  "ms",
+  "ms_20",
+  "mlg",
+  "mlr",
+  "mlv",
+  "mc",
+  "me",
+];
+
 /**
  * The suite a USGS event feed should pass: ids present and unique, magnitudes
- * and coordinates in physical ranges, known event types and statuses, the
- * feed ordered newest first, and sane aggregates.
+ * and coordinates in physical ranges, known event types and statuses, valid
+ * dates and sane aggregates. It does not assume an order of the rows.
  */
 export function usgsEventSuite(): ExpectationSuite {
   return new ExpectationSuite("usgs.events", { source: "USGS FDSN event feed" })
@@ -103,21 +125,7 @@ export function usgsEventSuite(): ExpectationSuite {
     .expectColumnValuesToMatchRegex("id", "^[a-z]{2}[a-z0-9]+$")
     .expectColumnValuesToNotBeNull("mag", { mostly: 0.99 })
     .expectColumnValuesToBeBetween("mag", -1, 10)
-    .expectColumnValuesToBeInSet("magType", [
-      "ml",
-      "md",
-      "mb",
-      "mww",
-      "mwr",
-      "mw",
-      "mwc",
-      "mwb",
-      "mb_lg",
-      "mh",
-      "ms_20",
-    ], {
-      mostly: 0.99,
-    })
+    .expectColumnValuesToBeInSet("magType", MAG_TYPES, { mostly: 0.95 })
     .expectColumnValuesToNotBeNull("place", { mostly: 0.99 })
     .expectColumnValueLengthsToBeBetween("place", 1, 200)
     .expectColumnValuesToBeBetween("depth", -10, 800)
@@ -131,9 +139,6 @@ export function usgsEventSuite(): ExpectationSuite {
       "other event",
     ])
     .expectColumnValuesToBeInSet("status", ["automatic", "reviewed", "deleted"])
-    .expectColumnValuesToBeDecreasing("time", {
-      meta: { notes: "the feed lists newest events first" },
-    })
     .expectColumnValuesToMatchStrftimeFormat("day", "%Y-%m-%d")
     .expectCompoundColumnsToBeUnique(["time", "latitude", "longitude"])
     .expectColumnValuesToBeBetween("mag", 0, 10, {
@@ -152,7 +157,10 @@ if (import.meta.main) {
   const rows = await readUsgsWeek();
   const checkpoint = new Checkpoint({
     name: "usgs_week",
-    suite: usgsEventSuite(),
+    // The recorded feed lists the newest events first.
+    suite: usgsEventSuite().expectColumnValuesToBeDecreasing("time", {
+      meta: { notes: "the recorded feed lists newest events first" },
+    }),
     resultPath: "out/quality_result.json",
     dataDocsPath: "out/quality_docs.html",
     action: "warn",
