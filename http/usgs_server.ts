@@ -470,6 +470,15 @@ const encoder = new TextEncoder();
 export function createUsgsServer(
   options: UsgsServerOptions,
 ): Promise<UsgsServer> {
+  // Bad options reject the promise rather than throw from the call.
+  try {
+    return Promise.resolve(startServer(options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function startServer(options: UsgsServerOptions): UsgsServer {
   const clock = options.clock ?? systemClock;
   const maxEvents = options.maxEvents ?? 20_000;
   if (!(Number.isInteger(maxEvents) && maxEvents > 0)) {
@@ -810,5 +819,5 @@ export function createUsgsServer(
       return this.close();
     },
   };
-  return Promise.resolve(server);
+  return server;
 }

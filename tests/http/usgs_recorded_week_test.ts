@@ -57,12 +57,11 @@ Deno.test("UsgsClient.query() gets the recorded week's 1,707 events through 429s
   );
 });
 
-Deno.test("createUsgsServer() rejects events that are not features", () => {
-  assert.throws(
-    () =>
-      createUsgsServer({
-        events: [{ id: "x", properties: {} } as unknown as UsgsFeatureInput],
-      }),
+Deno.test("createUsgsServer() rejects events that are not features", async () => {
+  await assert.rejects(
+    createUsgsServer({
+      events: [{ id: "x", properties: {} } as unknown as UsgsFeatureInput],
+    }),
     (e: unknown) =>
       e instanceof InvalidInputError &&
       /^Event 0 must be a GeoJSON feature with an id, properties.time and coordinates: /

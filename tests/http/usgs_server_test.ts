@@ -210,15 +210,14 @@ Deno.test("createUsgsServer() rate limits with 429 and Retry-After", async () =>
 });
 
 Deno.test("createUsgsServer() rejects bad options", async () => {
-  assert.throws(
-    () => createUsgsServer({ events: makeEvents(1), faults: { rate: 2 } }),
+  await assert.rejects(
+    createUsgsServer({ events: makeEvents(1), faults: { rate: 2 } }),
     (e: unknown) =>
       e instanceof InvalidInputError &&
       e.message === "Fault rate must be in [0, 1]: 2",
   );
-  assert.throws(
-    () => createUsgsServer({ events: makeEvents(1), maxEvents: 0 }),
+  await assert.rejects(
+    createUsgsServer({ events: makeEvents(1), maxEvents: 0 }),
     /maxEvents must be a positive integer: 0/,
   );
-  await Promise.resolve();
 });
