@@ -328,7 +328,9 @@ export class UsgsClient {
         windows.push([mid, to], [from, mid]);
         continue;
       }
-      for (let offset = 1;; offset += this.#pageSize) {
+      // Advance by what arrived, not by pageSize: a server that returns
+      // less than asked must not make us skip events.
+      for (let offset = 1;;) {
         const params = new URLSearchParams({
           format: "geojson",
           ...filters,
@@ -366,7 +368,9 @@ export class UsgsClient {
           yield feature;
           if (++yielded >= limit) return;
         }
-        if (features.length < this.#pageSize) break;
+        offset += features.length;
+        if (features.length === 0) break;
+        if (features.length < this.#pageSize && offset - 1 >= n) break;
       }
     }
   }

@@ -201,3 +201,33 @@ Deno.test("UsgsClient rejects bad queries before sending anything", async () => 
   );
   assert.throws(() => new UsgsClient({ baseUrl: "nope" }), InvalidInputError);
 });
+
+Deno.test("UsgsClient.query() keeps paging when a server returns short pages", async () => {
+  const events = makeEvents(95);
+  await using server = await createUsgsServer({ events });
+  // A proxy in front that caps every page at 20 events, whatever the limit.
+  const proxy = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) => {
+      const url = new URL(req.url);
+      const target = new URL(server.url + url.pathname.replace(/^.*\/1/, ""));
+      url.searchParams.forEach((v, k) =>
+        target.searchParams.set(k, k === "limit" ? "20" : v)
+      );
+      return await fetch(target);
+    },
+  );
+  try {
+    const usgs = new UsgsClient({
+      baseUrl: `http://127.0.0.1:${proxy.addr.port}/fdsnws/event/1`,
+      pageSize: 50,
+    });
+    const got = await Array.fromAsync(usgs.query(window));
+    assert.deepEqual(got.map((f) => f.id), events.map((f) => f.id));
+    const offsets = server.requests.filter((r) => r.path.endsWith("/query"))
+      .map((r) => r.params.offset);
+    assert.deepEqual(offsets, ["1", "21", "41", "61", "81"]);
+  } finally {
+    await proxy.shutdown();
+  }
+});
