@@ -311,6 +311,22 @@ function mapTest(
   throw new QualityError(`No map test for expectation type: ${type}`);
 }
 
+// Distinct-value set checks; `observed` is the sorted list of distinct values.
+function distinctTest(
+  metric: string,
+  valueSet: unknown[],
+): (observed: unknown) => boolean {
+  const want = new Set(valueSet.map(keyOf));
+  return (observed) => {
+    const have = new Set((observed as unknown[]).map(keyOf));
+    const inSet = [...have].every((k) => want.has(k));
+    const contains = [...want].every((k) => have.has(k));
+    if (metric === "distinct_in") return inSet;
+    if (metric === "distinct_contain") return contains;
+    return inSet && contains;
+  };
+}
+
 function numberLiteral(v: unknown, fallback: number): string | null {
   if (v === undefined || v === null) return String(fallback);
   return typeof v === "number" ? String(v) : null;
@@ -377,7 +393,9 @@ function compileEntry(config: ExpectationConfiguration): Entry {
       const inline = inlineTest(spec.type, kw);
       if (inline) [entry.inline, entry.inlineValue] = inline;
     }
-    if (spec.kind === "aggregate") {
+    if (spec.kind === "aggregate" && spec.metric!.startsWith("distinct_")) {
+      entry.between = distinctTest(spec.metric!, kw.value_set as unknown[]);
+    } else if (spec.kind === "aggregate") {
       entry.between = makeBetween(
         kw.min_value as number,
         kw.max_value as number,
@@ -860,6 +878,9 @@ function compileLoop(
         "median",
         "unique_value_count",
         "unique_proportion",
+        "distinct_in",
+        "distinct_contain",
+        "distinct_equal",
       ].includes(st.metric)
     ) {
       steps.push(null);
@@ -875,7 +896,8 @@ function compileLoop(
         add = `if (typeof v !== "number") nonNumeric(${col}, "median", v);
           c${j}++; w${j}.push(v);`;
       } else if (
-        metric === "unique_value_count" || metric === "unique_proportion"
+        metric === "unique_value_count" || metric === "unique_proportion" ||
+        metric.startsWith("distinct_")
       ) {
         head.push(`const w${j} = s${j}.set;`);
         add = `c${j}++; w${j}.add(typeof v === "object" ? keyOf(v) : v);`;
@@ -1456,6 +1478,8 @@ function finalizeOne(
         case "unique_proportion":
           observed = s.n > 0 ? s.set.size / s.n : 0;
           break;
+        default: // distinct_*: the sorted distinct values, as GE reports them
+          observed = [...s.set].map(valueFromKey).sort(totalOrder);
       }
       const success = observed !== null &&
         !(typeof observed === "number" && Number.isNaN(observed)) &&

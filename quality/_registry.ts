@@ -228,6 +228,24 @@ def(
   "unique_proportion",
 );
 
+const DISTINCT = {
+  ...col,
+  value_set: C.array,
+  parse_strings_as_datetimes: C.bool,
+};
+def("expect_column_distinct_values_to_be_in_set", "aggregate", DISTINCT, [
+  "column",
+  "value_set",
+], "distinct_in");
+def("expect_column_distinct_values_to_contain_set", "aggregate", DISTINCT, [
+  "column",
+  "value_set",
+], "distinct_contain");
+def("expect_column_distinct_values_to_equal_set", "aggregate", DISTINCT, [
+  "column",
+  "value_set",
+], "distinct_equal");
+
 const BY_TYPE = new Map(SPECS.map((s) => [s.type, s]));
 
 /** Every expectation type the engine knows, sorted. */

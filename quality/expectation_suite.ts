@@ -1142,6 +1142,67 @@ export class ExpectationSuite {
     );
   }
 
+  /**
+   * `expect_column_distinct_values_to_be_in_set`: every distinct value is in the
+   * set (`observed_value` is the sorted distinct values).
+   *
+   * @example Only known networks
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * console.log(new ExpectationSuite("s").expectColumnDistinctValuesToBeInSet("net", ["ci", "us"]).expectations.length); // 1
+   * ```
+   */
+  expectColumnDistinctValuesToBeInSet(
+    column: string,
+    valueSet: unknown[],
+    options?: ExpectationOptions,
+  ): this {
+    return this.#add("expect_column_distinct_values_to_be_in_set", {
+      column,
+      value_set: valueSet,
+    }, options);
+  }
+
+  /**
+   * `expect_column_distinct_values_to_contain_set`: every value of the set occurs.
+   *
+   * @example Both networks report
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * console.log(new ExpectationSuite("s").expectColumnDistinctValuesToContainSet("net", ["ci", "us"]).expectations.length); // 1
+   * ```
+   */
+  expectColumnDistinctValuesToContainSet(
+    column: string,
+    valueSet: unknown[],
+    options?: ExpectationOptions,
+  ): this {
+    return this.#add("expect_column_distinct_values_to_contain_set", {
+      column,
+      value_set: valueSet,
+    }, options);
+  }
+
+  /**
+   * `expect_column_distinct_values_to_equal_set`: the distinct values are exactly the set.
+   *
+   * @example Exactly these statuses
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * console.log(new ExpectationSuite("s").expectColumnDistinctValuesToEqualSet("status", ["automatic", "reviewed"]).expectations.length); // 1
+   * ```
+   */
+  expectColumnDistinctValuesToEqualSet(
+    column: string,
+    valueSet: unknown[],
+    options?: ExpectationOptions,
+  ): this {
+    return this.#add("expect_column_distinct_values_to_equal_set", {
+      column,
+      value_set: valueSet,
+    }, options);
+  }
+
   // ------------------------------------------------------------ JSON
 
   /**

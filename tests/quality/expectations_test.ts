@@ -698,3 +698,48 @@ Deno.test("meta passes through to expectation_config", async () => {
     meta: { notes: "owner: ops", n: [1] },
   });
 });
+
+Deno.test("expect_column_distinct_values_to_be_in_set, contain_set and equal_set compare the distinct set", async () => {
+  const rows = [{ v: "b" }, { v: "a" }, { v: null }, { v: "b" }, { v: 1 }];
+  const inSet = await one(
+    rows,
+    (s) => s.expectColumnDistinctValuesToBeInSet("v", ["a", "b", 1, "z"]),
+  );
+  assert.equal(inSet.success, true);
+  assert.deepEqual(inSet.result, { observed_value: [1, "a", "b"] });
+  assert.equal(
+    (await one(
+      rows,
+      (s) => s.expectColumnDistinctValuesToBeInSet("v", ["a", "b"]),
+    )).success,
+    false,
+  );
+  assert.equal(
+    (await one(
+      rows,
+      (s) => s.expectColumnDistinctValuesToContainSet("v", ["a", 1]),
+    )).success,
+    true,
+  );
+  assert.equal(
+    (await one(
+      rows,
+      (s) => s.expectColumnDistinctValuesToContainSet("v", ["a", "1"]),
+    )).success,
+    false,
+  );
+  assert.equal(
+    (await one(
+      rows,
+      (s) => s.expectColumnDistinctValuesToEqualSet("v", [1, "b", "a"]),
+    )).success,
+    true,
+  );
+  assert.equal(
+    (await one(
+      rows,
+      (s) => s.expectColumnDistinctValuesToEqualSet("v", ["a", "b"]),
+    )).success,
+    false,
+  );
+});

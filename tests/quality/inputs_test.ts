@@ -53,7 +53,8 @@ const SUITE = new ExpectationSuite("identical")
   .expectColumnValuesToBeBetween("mag", { minValue: 5, maxValue: 1 })
   .expectColumnValuesToBeBetween("mag", 0, 5, {
     rowCondition: 'col("type") == "quarry blast"',
-  });
+  })
+  .expectColumnDistinctValuesToEqualSet("type", ["earthquake", "quarry blast"]);
 
 function* iterate<T>(rows: T[]): Generator<T> {
   yield* rows;
@@ -110,6 +111,7 @@ Deno.test("validate() gives identical results for array, iterable, async iterabl
       "raised",
       "raised",
       false,
+      true,
     ],
   );
   const unique = result.results[6]!.result;
@@ -248,6 +250,6 @@ Deno.test("evaluatePartition() states merge in row order into the array result",
         evaluatePartition([], SUITE),
         new ExpectationSuite("other"),
       ),
-    /Partial state does not match suite "other": 23 states for 0 expectations/,
+    /Partial state does not match suite "other": 24 states for 0 expectations/,
   );
 });
