@@ -240,28 +240,37 @@ const counting = (inner: StateStore) => {
   return c;
 };
 const rows: [string, number, number][] = [];
-t0 = performance.now();
-await slow.test();
-rows.push(["no store", performance.now() - t0, 0]);
-const jsonCount = counting(new JsonStateStore(`${durableDir}/json`));
-t0 = performance.now();
-await slow.test({ store: jsonCount.store, runId: "bench" });
-rows.push(["JsonStateStore", performance.now() - t0, jsonCount.saves]);
-const sqlite = new SqliteStateStore(`${durableDir}/airflow.db`);
-const sqliteCount = counting(sqlite);
-t0 = performance.now();
-await slow.test({ store: sqliteCount.store, runId: "bench" });
-rows.push(["SqliteStateStore", performance.now() - t0, sqliteCount.saves]);
-sqlite.close();
+const timed = async (name: string, make: () => StateStore | undefined) => {
+  let bestMs = Infinity;
+  let saves = 0;
+  for (let k = 0; k < 2; k++) {
+    const inner = make();
+    const c = inner ? counting(inner) : undefined;
+    const t = performance.now();
+    await slow.test({ store: c?.store, runId: `bench${k}` });
+    bestMs = Math.min(bestMs, performance.now() - t);
+    saves = c?.saves ?? 0;
+    if (inner instanceof SqliteStateStore) inner.close();
+  }
+  rows.push([name, bestMs, saves]);
+};
+await timed("no store", () => undefined);
+await timed("JsonStateStore", () => new JsonStateStore(`${durableDir}/json`));
+await timed(
+  "SqliteStateStore",
+  () => new SqliteStateStore(`${durableDir}/airflow.db`),
+);
 await Deno.remove(durableDir, { recursive: true });
 console.log(`\n## Durable state, chain of ${SLOW} tasks sleeping 2 ms each\n`);
-console.log("| store | total | writes | cost per write |");
+console.log("| store | total (best of 2) | writes | vs no store |");
 console.log("| --- | ---: | ---: | ---: |");
 const bare0 = rows[0]![1];
 for (const [name, ms, saves] of rows) {
-  console.log(
-    `| ${name} | ${fmt(ms)} | ${saves} | ${
-      saves ? `${((ms - bare0) / saves).toFixed(2)} ms` : ""
-    } |`,
-  );
+  const d = ms - bare0;
+  const diff = saves ? `${d >= 0 ? "+" : ""}${fmt(d)}` : "";
+  console.log(`| ${name} | ${fmt(ms)} | ${saves} | ${diff} |`);
 }
+console.log(
+  "\nJSON writes are async and overlap the next task; node:sqlite writes are " +
+    "synchronous, so their fsync sits on the path between tasks.",
+);
