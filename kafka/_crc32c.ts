@@ -1,5 +1,6 @@
-// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), slicing-by-8 so a
-// 100 KB batch checks in well under a millisecond.
+// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), slicing-by-8: eight
+// table lookups per 8 bytes. On little-endian machines the aligned middle is
+// read as 32-bit words, which roughly doubles the speed.
 
 const POLY = 0x82f63b78;
 const TABLES: Uint32Array = (() => {
@@ -19,6 +20,8 @@ const TABLES: Uint32Array = (() => {
   return t;
 })();
 
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 /** CRC-32C of `bytes[start, end)` as an unsigned 32-bit number. */
 export function crc32c(
   bytes: Uint8Array,
@@ -28,15 +31,32 @@ export function crc32c(
   const t = TABLES;
   let crc = 0xffffffff;
   let i = start;
-  const stop8 = end - ((end - start) & 7);
-  while (i < stop8) {
-    const lo = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) |
-      (bytes[i + 3]! << 24)) ^ crc;
-    crc = t[1792 + (lo & 0xff)]! ^ t[1536 + ((lo >>> 8) & 0xff)]! ^
-      t[1280 + ((lo >>> 16) & 0xff)]! ^ t[1024 + (lo >>> 24)]! ^
-      t[768 + bytes[i + 4]!]! ^ t[512 + bytes[i + 5]!]! ^
-      t[256 + bytes[i + 6]!]! ^ t[bytes[i + 7]!]!;
-    i += 8;
+  if (LITTLE_ENDIAN && end - start >= 64) {
+    while ((bytes.byteOffset + i) & 3) {
+      crc = t[(crc ^ bytes[i++]!) & 0xff]! ^ (crc >>> 8);
+    }
+    const words = (end - i) >>> 3 << 1;
+    const w = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words);
+    for (let k = 0; k < words; k += 2) {
+      const lo = w[k]! ^ crc;
+      const hi = w[k + 1]!;
+      crc = t[1792 + (lo & 0xff)]! ^ t[1536 + ((lo >>> 8) & 0xff)]! ^
+        t[1280 + ((lo >>> 16) & 0xff)]! ^ t[1024 + (lo >>> 24)]! ^
+        t[768 + (hi & 0xff)]! ^ t[512 + ((hi >>> 8) & 0xff)]! ^
+        t[256 + ((hi >>> 16) & 0xff)]! ^ t[hi >>> 24]!;
+    }
+    i += words * 4;
+  } else {
+    const stop8 = end - ((end - start) & 7);
+    while (i < stop8) {
+      const lo = (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) |
+        (bytes[i + 3]! << 24)) ^ crc;
+      crc = t[1792 + (lo & 0xff)]! ^ t[1536 + ((lo >>> 8) & 0xff)]! ^
+        t[1280 + ((lo >>> 16) & 0xff)]! ^ t[1024 + (lo >>> 24)]! ^
+        t[768 + bytes[i + 4]!]! ^ t[512 + bytes[i + 5]!]! ^
+        t[256 + bytes[i + 6]!]! ^ t[bytes[i + 7]!]!;
+      i += 8;
+    }
   }
   while (i < end) crc = t[(crc ^ bytes[i++]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;

@@ -24,9 +24,13 @@ export interface Store extends ByteSource {
   remove(): Promise<void>;
 }
 
-/** In-memory store: a buffer that doubles as it fills. */
+/**
+ * In-memory store: the appended arrays themselves (no copy on append),
+ * with their start positions for reads.
+ */
 export class MemoryStore implements Store {
-  #buf = new Uint8Array(1024);
+  #chunks: Uint8Array[] = [];
+  #starts: number[] = [];
   #size = 0;
 
   get size(): number {
@@ -34,24 +38,34 @@ export class MemoryStore implements Store {
   }
 
   append(chunks: readonly Uint8Array[]): void {
-    let need = this.#size;
-    for (const c of chunks) need += c.length;
-    if (need > this.#buf.length) {
-      let cap = this.#buf.length;
-      while (cap < need) cap *= 2;
-      const next = new Uint8Array(cap);
-      next.set(this.#buf.subarray(0, this.#size));
-      this.#buf = next;
-    }
     for (const c of chunks) {
-      this.#buf.set(c, this.#size);
+      if (c.length === 0) continue;
+      this.#chunks.push(c);
+      this.#starts.push(this.#size);
       this.#size += c.length;
     }
   }
 
   readAt(position: number, length: number): Uint8Array {
     const end = Math.min(this.#size, position + length);
-    return this.#buf.slice(position, Math.max(position, end));
+    if (end <= position) return new Uint8Array(0);
+    let lo = 0;
+    let hi = this.#starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.#starts[mid]! <= position) lo = mid;
+      else hi = mid - 1;
+    }
+    const out = new Uint8Array(end - position);
+    let o = 0;
+    for (let i = lo; o < out.length; i++) {
+      const c = this.#chunks[i]!;
+      const from = position + o - this.#starts[i]!;
+      const n = Math.min(c.length - from, out.length - o);
+      out.set(c.subarray(from, from + n), o);
+      o += n;
+    }
+    return out;
   }
 
   sync(): Promise<void> {
@@ -59,12 +73,24 @@ export class MemoryStore implements Store {
   }
 
   truncate(size: number): void {
+    while (this.#chunks.length > 0 && this.#starts.at(-1)! >= size) {
+      this.#chunks.pop();
+      this.#starts.pop();
+    }
+    const last = this.#chunks.length - 1;
+    if (last >= 0 && this.#starts[last]! + this.#chunks[last]!.length > size) {
+      this.#chunks[last] = this.#chunks[last]!.subarray(
+        0,
+        size - this.#starts[last]!,
+      );
+    }
     this.#size = Math.min(this.#size, size);
   }
 
   prepareReplace(chunks: readonly Uint8Array[]): Promise<() => void> {
     return Promise.resolve(() => {
-      this.#buf = new Uint8Array(1024);
+      this.#chunks = [];
+      this.#starts = [];
       this.#size = 0;
       this.append(chunks);
     });
@@ -73,7 +99,8 @@ export class MemoryStore implements Store {
   close(): void {}
 
   remove(): Promise<void> {
-    this.#buf = new Uint8Array(0);
+    this.#chunks = [];
+    this.#starts = [];
     this.#size = 0;
     return Promise.resolve();
   }

@@ -4,6 +4,11 @@
 
 /** Bytes needed for the zig-zag varint of `n`. */
 export function varintSize(n: number): number {
+  if (n >= 0) {
+    if (n < 64) return 1;
+    if (n < 8192) return 2;
+    if (n < 1048576) return 3;
+  }
   let z = n >= 0 ? n * 2 : -n * 2 - 1;
   let size = 1;
   while (z >= 128) {

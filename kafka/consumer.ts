@@ -240,8 +240,12 @@ export interface ConsumerEvent {
 
 const tpKey = (t: string, p: number) => `${t}\u0000${p}`;
 
+const asBuffer = (u: Uint8Array): Uint8Array =>
+  Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
 function toBuffer(u: Uint8Array | null): Buffer | null {
-  return u === null ? null : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+  if (u === null || u instanceof Buffer) return u;
+  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
 
 function toMessage(r: DecodedRecord): KafkaMessage {
@@ -734,7 +738,7 @@ export class Consumer {
         pos = this.#fromBeginning(t) ? log.logStartOffset : log.logEndOffset;
         this.#positions.set(k, pos);
       }
-      const records = log.read(pos, this.#maxBytesPerPartition);
+      const records = log.read(pos, this.#maxBytesPerPartition, asBuffer);
       if (records.length === 0) continue;
       for (const r of records) {
         bytes += (r.value?.length ?? 0) + (r.key?.length ?? 0);

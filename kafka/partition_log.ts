@@ -461,7 +461,11 @@ export class PartitionLog {
    * Records from `offset` on, up to about `maxBytes` of batches (at least one
    * batch). Empty at the log end; throws OFFSET_OUT_OF_RANGE outside the log.
    */
-  read(offset: number, maxBytes: number): DecodedRecord[] {
+  read(
+    offset: number,
+    maxBytes: number,
+    wrap?: (chunk: Uint8Array) => Uint8Array,
+  ): DecodedRecord[] {
     const end = this.logEndOffset;
     if (offset === end) return [];
     if (offset < this.logStartOffset || offset > end) {
@@ -476,14 +480,30 @@ export class PartitionLog {
       const seg = segs[si]!;
       if (offset >= seg.nextOffset) continue;
       const pos = seg.lookup(offset);
+      // Bytes read back from disk are checked (as Kafka consumers do with
+      // check.crcs); bytes that never left memory are not.
       const scanner = new BatchScanner(seg.store, pos, {
         chunkSize: Math.max(maxBytes, 4096),
+        verifyCrc: this.#dir !== undefined,
       });
       const out: DecodedRecord[] = [];
       let bytes = 0;
+      let lastChunk: Uint8Array | undefined;
+      let wrapped: Uint8Array | undefined;
       for (let b = scanner.next(); b; b = scanner.next()) {
         if (b.check.lastOffset < offset) continue;
-        decodeRecordsInto(b.bytes, b.offsetInBytes, out, offset);
+        // `wrap` lets the consumer view each chunk once as a Buffer, so
+        // every key and value sliced from it is a Buffer too.
+        if (wrap && b.bytes !== lastChunk) {
+          lastChunk = b.bytes;
+          wrapped = wrap(b.bytes);
+        }
+        decodeRecordsInto(
+          wrap ? wrapped! : b.bytes,
+          b.offsetInBytes,
+          out,
+          offset,
+        );
         bytes += b.check.size;
         if (bytes >= maxBytes) break;
       }

@@ -89,6 +89,11 @@ export interface RecordBatchHeader {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+// Shared by records without headers; frozen so no caller can fill it.
+const NO_HEADERS: Record<string, Uint8Array> = Object.freeze({}) as Record<
+  string,
+  Uint8Array
+>;
 
 function writeInt64(view: DataView, pos: number, n: number): void {
   const hi = Math.floor(n / 4294967296);
@@ -370,7 +375,9 @@ export function decodeRecordsInto(
     }
     const headerCount = readVarint(bytes, p, recordEnd);
     p = cursor.pos;
-    const headers: Record<string, Uint8Array> = {};
+    const headers: Record<string, Uint8Array> = headerCount === 0
+      ? NO_HEADERS
+      : {};
     for (let h = 0; h < headerCount; h++) {
       const hkLen = readVarint(bytes, p, recordEnd);
       p = cursor.pos;
