@@ -167,7 +167,9 @@ function _graphSvg(
       edges.push(
         `<path d="M${x + w},${y + h / 2} C${x + w + gx / 2},${y + h / 2} ${
           x2 - gx / 2
-        },${y2 + h / 2} ${x2},${y2 + h / 2}" fill="none" stroke="#999"/>`,
+        },${y2 + h / 2} ${x2 - 2},${
+          y2 + h / 2
+        }" fill="none" stroke="#999" marker-end="url(#arrow)"/>`,
       );
     }
     const ti = run.tasks[id];
@@ -175,7 +177,9 @@ function _graphSvg(
     const dark = state === "success" || state === "failed" ||
       state === "queued";
     nodes.push(
-      `<g><title>${esc(id)}: ${state}, try ${ti?.tryNumber ?? 0}</title>` +
+      `<g><title>${esc(id)}: ${state}, try ${ti?.tryNumber ?? 0}${
+        ti?.duration === undefined ? "" : `, ${ti.duration} ms`
+      }</title>` +
         `<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="4" fill="${
           COLORS[state]
         }" stroke="#555"/>` +
@@ -184,7 +188,9 @@ function _graphSvg(
         }</text></g>`,
     );
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${
+  const arrow =
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#999"/></marker></defs>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${arrow}${
     edges.join("")
   }${nodes.join("")}</svg>`;
 }
