@@ -56,7 +56,7 @@ Deno.test("renderRunReport() draws the graph, the grid of runs and a Gantt bar p
   );
   assert.ok(html.includes("run <b>two</b>"), "the latest run is summarised");
   assert.equal(
-    (html.match(/<path /g) ?? []).length,
+    (html.match(/<path [^>]*marker-end/g) ?? []).length,
     3,
     "one edge per dependency",
   );
