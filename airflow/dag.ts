@@ -118,7 +118,9 @@ export interface DagTestOptions {
    */
   params?: Record<string, unknown>;
   /**
-   * The run's logical date.
+   * The run's logical date. On a cron schedule the run's data interval is
+   * the one starting at this date (`[logicalDate, next cron point)`), as for
+   * the scheduled run of that date; without a schedule it is the instant.
    * @default {clock.now()}
    */
   logicalDate?: Date | number;

@@ -87,6 +87,22 @@ export function _newRecord(
   };
 }
 
+/**
+ * The data interval of a manual run at `logical`: on a cron schedule the
+ * interval that starts there (as the scheduled run for that date would
+ * have), otherwise the instant itself.
+ */
+export function _manualInterval(
+  dag: DAG,
+  logical: number,
+): { start: number; end: number } {
+  const t = dag.timetable;
+  if (!t.periodic || dag.schedule === "@once") {
+    return { start: logical, end: logical };
+  }
+  return t.intervalAt(logical);
+}
+
 /** `dag.test()`: load or create the run, then drive it to the end. */
 export async function _runDag(
   dag: DAG,
@@ -119,7 +135,7 @@ export async function _runDag(
     dag,
     runId,
     "manual",
-    { start: logical, end: logical },
+    _manualInterval(dag, logical),
     o.params,
   );
   const shared: _Shared = {

@@ -8,7 +8,13 @@
 
 import { type Clock, systemClock } from "../internal/clock.ts";
 import type { DAG, DagRunResult } from "./dag.ts";
-import { _DagRunner, _makePools, _newRecord, type _Shared } from "./dag_run.ts";
+import {
+  _DagRunner,
+  _makePools,
+  _manualInterval,
+  _newRecord,
+  type _Shared,
+} from "./dag_run.ts";
 import { AirflowError } from "./errors.ts";
 import { _Slots, _slotsOf, type Executor, LocalExecutor } from "./executors.ts";
 import { JsonStateStore } from "./json_store.ts";
@@ -240,7 +246,7 @@ export class Scheduler {
       throw new AirflowError(`Run already exists: ${dagId}/${runId}`);
     }
     const record = existing ??
-      _newRecord(dag, runId, "manual", { start: l, end: l }, options.params);
+      _newRecord(dag, runId, "manual", _manualInterval(dag, l), options.params);
     return await this.#enqueue(record);
   }
 

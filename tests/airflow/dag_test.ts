@@ -428,3 +428,21 @@ Deno.test("DAG.test() finishes the run, then rejects, when onTransition throws",
   // The executor's slot was released: a second run on it completes.
   assert.equal((await dag.test({ executor })).state, "success");
 });
+
+Deno.test("DAG.test() gives a scheduled DAG the data interval starting at the logical date", async () => {
+  const seen: string[] = [];
+  const record = (ctx: { dataInterval: { start: Date; end: Date } }) =>
+    void seen.push(
+      `${ctx.dataInterval.start.toISOString()}/${ctx.dataInterval.end.toISOString()}`,
+    );
+  const daily = new DAG("daily_interval", { schedule: "@daily" });
+  daily.task("t", record);
+  await daily.test({ logicalDate: Date.UTC(2024, 2, 5) });
+  const manual = new DAG("no_schedule");
+  manual.task("t", record);
+  await manual.test({ logicalDate: Date.UTC(2024, 2, 5, 10) });
+  assert.deepEqual(seen, [
+    "2024-03-05T00:00:00.000Z/2024-03-06T00:00:00.000Z",
+    "2024-03-05T10:00:00.000Z/2024-03-05T10:00:00.000Z",
+  ]);
+});
