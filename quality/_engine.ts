@@ -94,6 +94,10 @@ interface AggState {
   best: unknown;
   set: Set<unknown>;
 }
+interface PairState extends Omit<MapState, "k" | "seen"> {
+  k: "pair";
+  seen: boolean[];
+}
 interface TableState {
   k: "table";
 }
@@ -103,6 +107,7 @@ type ExpState =
   | OrderState
   | UniqueState
   | AggState
+  | PairState
   | TableState;
 
 /**
@@ -376,7 +381,11 @@ function compileEntry(config: ExpectationConfiguration): Entry {
     error: null,
     cond: null,
     column: typeof kw.column === "string" ? kw.column : "",
-    columns: Array.isArray(kw.column_list) ? kw.column_list as string[] : [],
+    columns: Array.isArray(kw.column_list)
+      ? kw.column_list as string[]
+      : spec.kind === "pair"
+      ? [kw.column_A as string, kw.column_B as string]
+      : [],
     test: null,
     between: null,
     inline: null,
@@ -413,6 +422,19 @@ function compileEntry(config: ExpectationConfiguration): Entry {
       entry.between = (lo ?? null) === null && (hi ?? null) === null
         ? () => true
         : makeBetween(lo, hi, kw.strict_min === true, kw.strict_max === true);
+    }
+    if (spec.kind === "pair") {
+      const rule = kw.ignore_row_if ?? "both_values_are_missing";
+      if (
+        !["both_values_are_missing", "either_value_is_missing", "neither"]
+          .includes(rule as string)
+      ) {
+        throw new QualityError(
+          `Kwarg ignore_row_if must be both_values_are_missing, either_value_is_missing or neither: ${
+            describeValue(rule)
+          }`,
+        );
+      }
     }
     if (spec.kind === "compound_unique") {
       const rule = kw.ignore_row_if ?? "all_values_are_missing";
@@ -508,6 +530,16 @@ function newState(entry: Entry): ExpState {
         values: [],
         best: null,
         set: new Set(),
+      };
+    case "pair":
+      return {
+        k: "pair",
+        element: 0,
+        missing: 0,
+        unexpected: 0,
+        vals: [],
+        idx: [],
+        seen: [false, false],
       };
     case "table":
       return { k: "table" };
@@ -648,6 +680,42 @@ function makeStep(entry: Entry, state: ExpState, cap: number): Step | null {
         } else {
           prev.n++;
           if (prev.idx.length < cap) prev.idx.push(i);
+        }
+      };
+    }
+    case "pair": {
+      const s = state;
+      const [ca, cb] = entry.columns.map(intern) as [string, string];
+      const kw = entry.config.kwargs;
+      const rule = kw.ignore_row_if ?? "both_values_are_missing";
+      const equal = entry.spec.type === "expect_column_pair_values_to_be_equal";
+      const orEqual = kw.or_equal === true;
+      return (row, i) => {
+        if (cond !== null && !cond(row)) return;
+        s.element++;
+        const a = row[ca], b = row[cb];
+        if (!s.seen[0] && (a !== undefined || ca in row)) s.seen[0] = true;
+        if (!s.seen[1] && (b !== undefined || cb in row)) s.seen[1] = true;
+        const ma = isMissing(a), mb = isMissing(b);
+        if (
+          (rule === "both_values_are_missing" && ma && mb) ||
+          (rule === "either_value_is_missing" && (ma || mb))
+        ) {
+          s.missing++;
+          return;
+        }
+        let ok: boolean;
+        if (equal) ok = !ma && !mb && (a === b || compareSameKind(a, b) === 0);
+        else {
+          const c = compareSameKind(a, b);
+          ok = orEqual ? c >= 0 : c > 0;
+        }
+        if (!ok) {
+          s.unexpected++;
+          if (s.vals.length < cap) {
+            s.vals.push([a ?? null, b ?? null]);
+            s.idx.push(i);
+          }
         }
       };
     }
@@ -1189,6 +1257,14 @@ function mergeState(
     }
     return x;
   }
+  if (x.k === "pair" && y.k === "pair") {
+    x.element += y.element;
+    x.missing += y.missing;
+    x.unexpected += y.unexpected;
+    x.seen = [x.seen[0]! || y.seen[0]!, x.seen[1]! || y.seen[1]!];
+    takeSamples(x, y.vals, y.idx, offset, cap);
+    return x;
+  }
   if (x.k === "agg" && y.k === "agg") {
     x.seen ||= y.seen;
     x.n += y.n;
@@ -1392,6 +1468,24 @@ function finalizeOne(
           result: {},
           error: missingColumn([entry.column]),
         };
+      }
+      const nonnull = s.element - s.missing;
+      return {
+        success: mostlyOk(nonnull, s.unexpected, mostly),
+        result: mapResult(
+          format,
+          s.element,
+          nonnull,
+          s.unexpected,
+          s.vals,
+          s.idx,
+        ),
+      };
+    }
+    case "pair": {
+      const absent = entry.columns.filter((_, c) => !s.seen[c]);
+      if (absent.length > 0 && total.rows > 0) {
+        return { success: false, result: {}, error: missingColumn(absent) };
       }
       const nonnull = s.element - s.missing;
       return {

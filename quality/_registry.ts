@@ -15,6 +15,7 @@ export type Kind =
   | "compound_unique" // expect_compound_columns_to_be_unique
   | "order" // increasing / decreasing
   | "aggregate" // column statistic compared with min_value / max_value
+  | "pair" // column pair map (A equals B, A greater than B)
   | "table"; // row count, column list
 
 interface Check {
@@ -227,6 +228,19 @@ def(
   ["column"],
   "unique_proportion",
 );
+
+const PAIR = { column_A: C.str, column_B: C.str, ignore_row_if: C.str };
+def("expect_column_pair_values_to_be_equal", "pair", PAIR, [
+  "column_A",
+  "column_B",
+]);
+def("expect_column_pair_values_A_to_be_greater_than_B", "pair", {
+  ...PAIR,
+  or_equal: C.boolOrNull,
+}, [
+  "column_A",
+  "column_B",
+]);
 
 const DISTINCT = {
   ...col,

@@ -194,6 +194,45 @@ export interface CompoundUniqueOptions extends MapOptions {
 }
 
 /**
+ * Options of the column pair expectations.
+ *
+ * @example Skip rows where either value is missing
+ * ```ts
+ * import { ExpectationSuite } from "./mod.ts";
+ * const suite = new ExpectationSuite("s").expectColumnPairValuesToBeEqual("a", "b", { ignoreRowIf: "either_value_is_missing" });
+ * console.log(suite.expectations[0]?.kwargs.ignore_row_if); // "either_value_is_missing"
+ * ```
+ */
+export interface PairOptions extends MapOptions {
+  /**
+   * Which rows to skip: `both_values_are_missing`, `either_value_is_missing` or `neither`.
+   * @default {"both_values_are_missing"}
+   */
+  ignoreRowIf?:
+    | "both_values_are_missing"
+    | "either_value_is_missing"
+    | "neither";
+  /**
+   * Same as `ignoreRowIf`.
+   * @default {"both_values_are_missing"}
+   */
+  ignore_row_if?:
+    | "both_values_are_missing"
+    | "either_value_is_missing"
+    | "neither";
+  /**
+   * For A > B: accept A equal to B too.
+   * @default {false}
+   */
+  orEqual?: boolean;
+  /**
+   * Same as `orEqual`.
+   * @default {false}
+   */
+  or_equal?: boolean;
+}
+
+/**
  * Options of `expect_column_values_to_match_regex_list`.
  *
  * @example Usage
@@ -944,6 +983,52 @@ export class ExpectationSuite {
     return this.#add(
       "expect_column_values_to_be_decreasing",
       { column },
+      options,
+    );
+  }
+
+  /**
+   * `expect_column_pair_values_to_be_equal`: unexpected values are `[a, b]` pairs.
+   *
+   * @example Two copies of a field agree
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * console.log(new ExpectationSuite("s").expectColumnPairValuesToBeEqual("code", "id_code").expectations.length); // 1
+   * ```
+   */
+  expectColumnPairValuesToBeEqual(
+    columnA: string,
+    columnB: string,
+    options?: PairOptions,
+  ): this {
+    if (options?.orEqual !== undefined || options?.or_equal !== undefined) {
+      throw new QualityError(
+        `Option orEqual applies to A > B only: ${describeValue(options)}`,
+      );
+    }
+    return this.#add("expect_column_pair_values_to_be_equal", {
+      column_A: columnA,
+      column_B: columnB,
+    }, options);
+  }
+
+  /**
+   * `expect_column_pair_values_A_to_be_greater_than_B` (`orEqual` accepts A = B).
+   *
+   * @example Updated after created
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * console.log(new ExpectationSuite("s").expectColumnPairValuesAToBeGreaterThanB("updated", "time", { orEqual: true }).expectations.length); // 1
+   * ```
+   */
+  expectColumnPairValuesAToBeGreaterThanB(
+    columnA: string,
+    columnB: string,
+    options?: PairOptions,
+  ): this {
+    return this.#add(
+      "expect_column_pair_values_A_to_be_greater_than_B",
+      { column_A: columnA, column_B: columnB },
       options,
     );
   }

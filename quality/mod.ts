@@ -79,6 +79,7 @@ export {
   type MapBetweenOptions,
   type MapOptions,
   type OrderOptions,
+  type PairOptions,
   type RegexListOptions,
 } from "./expectation_suite.ts";
 export {

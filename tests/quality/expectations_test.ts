@@ -743,3 +743,60 @@ Deno.test("expect_column_distinct_values_to_be_in_set, contain_set and equal_set
     false,
   );
 });
+
+Deno.test("expect_column_pair_values_to_be_equal and a_to_be_greater_than_b report [a, b] pairs", async () => {
+  const rows = [
+    { a: 1, b: 1 },
+    { a: 2, b: 1 },
+    { a: null, b: null },
+    { a: 3, b: null },
+    { a: "x", b: 1 },
+    { a: new Date(5), b: new Date(5) },
+  ];
+  const eq = await one(
+    rows,
+    (s) => s.expectColumnPairValuesToBeEqual("a", "b"),
+  );
+  assert.equal(eq.result.element_count, 6);
+  assert.equal(eq.result.missing_count, 1);
+  assert.deepEqual(eq.result.partial_unexpected_list, [[2, 1], [3, null], [
+    "x",
+    1,
+  ]]);
+  assert.deepEqual(eq.result.partial_unexpected_index_list, [1, 3, 4]);
+  const either = await one(
+    rows,
+    (s) =>
+      s.expectColumnPairValuesToBeEqual("a", "b", {
+        ignoreRowIf: "either_value_is_missing",
+      }),
+  );
+  assert.equal(either.result.missing_count, 2);
+  assert.equal(either.result.unexpected_count, 2);
+  const gt = await one(
+    rows,
+    (s) => s.expectColumnPairValuesAToBeGreaterThanB("a", "b"),
+  );
+  assert.deepEqual(gt.result.partial_unexpected_list, [[1, 1], [3, null], [
+    "x",
+    1,
+  ], [new Date(5), new Date(5)]]);
+  const ge = await one(
+    rows,
+    (s) =>
+      s.expectColumnPairValuesAToBeGreaterThanB("a", "b", {
+        orEqual: true,
+        mostly: 0.6,
+      }),
+  );
+  assert.deepEqual(ge.result.partial_unexpected_list, [[3, null], ["x", 1]]);
+  assert.equal(ge.success, true);
+  const gone = await one(
+    rows,
+    (s) => s.expectColumnPairValuesToBeEqual("a", "zz"),
+  );
+  assert.equal(
+    gone.exception_info.exception_message,
+    'Column does not exist in the data: "zz"',
+  );
+});

@@ -54,7 +54,8 @@ const SUITE = new ExpectationSuite("identical")
   .expectColumnValuesToBeBetween("mag", 0, 5, {
     rowCondition: 'col("type") == "quarry blast"',
   })
-  .expectColumnDistinctValuesToEqualSet("type", ["earthquake", "quarry blast"]);
+  .expectColumnDistinctValuesToEqualSet("type", ["earthquake", "quarry blast"])
+  .expectColumnPairValuesAToBeGreaterThanB("t", "id", { orEqual: true });
 
 function* iterate<T>(rows: T[]): Generator<T> {
   yield* rows;
@@ -112,6 +113,7 @@ Deno.test("validate() gives identical results for array, iterable, async iterabl
       "raised",
       false,
       true,
+      false,
     ],
   );
   const unique = result.results[6]!.result;
@@ -250,6 +252,6 @@ Deno.test("evaluatePartition() states merge in row order into the array result",
         evaluatePartition([], SUITE),
         new ExpectationSuite("other"),
       ),
-    /Partial state does not match suite "other": 24 states for 0 expectations/,
+    /Partial state does not match suite "other": 25 states for 0 expectations/,
   );
 });
