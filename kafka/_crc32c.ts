@@ -1,10 +1,10 @@
-// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), slicing-by-8: eight
-// table lookups per 8 bytes. On little-endian machines the aligned middle is
-// read as 32-bit words, which roughly doubles the speed.
+// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) by table slicing.
+// On little-endian machines the aligned middle is read as 32-bit words,
+// sixteen bytes per step (slicing-by-16); elsewhere eight bytes per step.
 
 const POLY = 0x82f63b78;
 const TABLES: Uint32Array = (() => {
-  const t = new Uint32Array(8 * 256);
+  const t = new Uint32Array(16 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLY : c >>> 1;
@@ -12,7 +12,7 @@ const TABLES: Uint32Array = (() => {
   }
   for (let n = 0; n < 256; n++) {
     let c = t[n]!;
-    for (let k = 1; k < 8; k++) {
+    for (let k = 1; k < 16; k++) {
       c = t[c & 0xff]! ^ (c >>> 8);
       t[k * 256 + n] = c >>> 0;
     }
@@ -35,15 +35,22 @@ export function crc32c(
     while ((bytes.byteOffset + i) & 3) {
       crc = t[(crc ^ bytes[i++]!) & 0xff]! ^ (crc >>> 8);
     }
-    const words = (end - i) >>> 3 << 1;
+    // Slicing-by-16: four words per step.
+    const words = (end - i) >>> 4 << 2;
     const w = new Uint32Array(bytes.buffer, bytes.byteOffset + i, words);
-    for (let k = 0; k < words; k += 2) {
-      const lo = w[k]! ^ crc;
-      const hi = w[k + 1]!;
-      crc = t[1792 + (lo & 0xff)]! ^ t[1536 + ((lo >>> 8) & 0xff)]! ^
-        t[1280 + ((lo >>> 16) & 0xff)]! ^ t[1024 + (lo >>> 24)]! ^
-        t[768 + (hi & 0xff)]! ^ t[512 + ((hi >>> 8) & 0xff)]! ^
-        t[256 + ((hi >>> 16) & 0xff)]! ^ t[hi >>> 24]!;
+    for (let k = 0; k < words; k += 4) {
+      const a = w[k]! ^ crc;
+      const b = w[k + 1]!;
+      const c = w[k + 2]!;
+      const d = w[k + 3]!;
+      crc = t[3840 + (a & 0xff)]! ^ t[3584 + ((a >>> 8) & 0xff)]! ^
+        t[3328 + ((a >>> 16) & 0xff)]! ^ t[3072 + (a >>> 24)]! ^
+        t[2816 + (b & 0xff)]! ^ t[2560 + ((b >>> 8) & 0xff)]! ^
+        t[2304 + ((b >>> 16) & 0xff)]! ^ t[2048 + (b >>> 24)]! ^
+        t[1792 + (c & 0xff)]! ^ t[1536 + ((c >>> 8) & 0xff)]! ^
+        t[1280 + ((c >>> 16) & 0xff)]! ^ t[1024 + (c >>> 24)]! ^
+        t[768 + (d & 0xff)]! ^ t[512 + ((d >>> 8) & 0xff)]! ^
+        t[256 + ((d >>> 16) & 0xff)]! ^ t[d >>> 24]!;
     }
     i += words * 4;
   } else {
