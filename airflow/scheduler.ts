@@ -119,6 +119,7 @@ export class Scheduler {
   #loop: Promise<void> | undefined;
   #loopAbort: AbortController | undefined;
   #loopError: unknown;
+  #passChain: Promise<unknown> = Promise.resolve();
 
   /** Makes a scheduler over `options.dags`. */
   constructor(options: SchedulerOptions) {
@@ -359,7 +360,14 @@ export class Scheduler {
       this.#queue.get(r.dagId)!.some((p) => p.record.runId === r.runId);
   }
 
-  async #pass(): Promise<Promise<DagRunResult>[]> {
+  /** Passes run one at a time, so two never create the same run. */
+  #pass(): Promise<Promise<DagRunResult>[]> {
+    const next = this.#passChain.then(() => this.#passOnce());
+    this.#passChain = next.catch(() => {});
+    return next;
+  }
+
+  async #passOnce(): Promise<Promise<DagRunResult>[]> {
     const waits: Promise<DagRunResult>[] = [];
     for (const dag of this.#dags.values()) {
       for (const r of await this.#store.list(dag.dagId)) {

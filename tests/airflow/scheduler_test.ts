@@ -327,3 +327,19 @@ Deno.test("Scheduler.dueIntervals() without catchup jumps to the latest interval
     [],
   );
 });
+
+Deno.test("Scheduler.runDue() called twice at once creates each run once", async () => {
+  const clock = new ManualClock({ start: Date.UTC(2024, 0, 6) });
+  const dag = new DAG("twice", {
+    schedule: "@daily",
+    startDate: Date.UTC(2024, 0, 1),
+    catchup: true,
+  });
+  let runs = 0;
+  dag.task("t", () => void runs++);
+  const scheduler = new Scheduler({ dags: [dag], clock });
+  const [a, b] = await Promise.all([scheduler.runDue(), scheduler.runDue()]);
+  assert.equal(a.length + b.length, 5);
+  assert.equal(runs, 5);
+  assert.equal((await scheduler.store.list("twice")).length, 5);
+});
