@@ -307,6 +307,7 @@ function isOptions(v: unknown): v is Record<string, unknown> {
 }
 
 function snake(key: string): string {
+  if (key === "type") return "type_"; // GE's kwarg for the type name
   return key.replace(/[A-Z]/g, (m) => "_" + m.toLowerCase());
 }
 
@@ -453,10 +454,24 @@ export class ExpectationSuite {
       );
     }
     const all: Record<string, unknown> = { ...kwargs };
+    // An options object in place of a required argument is read as options:
+    // expectColumnValuesToBeInSet("type", { valueSet: [...] }).
+    const sources: unknown[] = [];
+    for (const [key, value] of Object.entries(kwargs)) {
+      if (!key.startsWith("column") && isOptions(value)) {
+        delete all[key];
+        sources.push(value);
+      }
+    }
+    sources.push(options ?? {});
     let meta: Record<string, unknown> | undefined;
-    for (const [key, value] of Object.entries(options ?? {})) {
-      if (key === "meta") meta = value as Record<string, unknown>;
-      else if (value !== undefined) all[snake(key)] = value;
+    for (const source of sources) {
+      for (
+        const [key, value] of Object.entries(source as Record<string, unknown>)
+      ) {
+        if (key === "meta") meta = value as Record<string, unknown>;
+        else if (value !== undefined) all[snake(key)] = value;
+      }
     }
     return this.addExpectation({ expectation_type: type, kwargs: all, meta });
   }

@@ -262,3 +262,28 @@ Deno.test("ExpectationSuite.expectations returns copies", () => {
   (suite.expectations[0]!.kwargs.value_set as number[]).push(2);
   assert.deepEqual(suite.expectations[0]!.kwargs.value_set, [1]);
 });
+
+Deno.test("ExpectationSuite helpers also take their required arguments inside the options object", () => {
+  const suite = new ExpectationSuite("s")
+    .expectColumnValuesToBeInSet(
+      "type",
+      { valueSet: ["a"], mostly: 0.9 } as never,
+    )
+    .expectColumnValuesToMatchRegex("id", { regex: "^x" } as never)
+    .expectColumnValuesToBeOfType("mag", { type: "float" } as never)
+    .expectTableRowCountToEqual({ value: 3 } as never);
+  assert.deepEqual(suite.expectations.map((e) => e.kwargs), [
+    { column: "type", value_set: ["a"], mostly: 0.9 },
+    { column: "id", regex: "^x" },
+    { column: "mag", type_: "float" },
+    { value: 3 },
+  ]);
+  assert.throws(
+    () =>
+      new ExpectationSuite("s").expectColumnValuesToBeInSet(
+        "type",
+        { mostly: 0.9 } as never,
+      ),
+    /^QualityError: Expectation "expect_column_values_to_be_in_set" needs kwarg: "value_set"$/,
+  );
+});
