@@ -246,6 +246,9 @@ export class Scheduler {
     ) {
       throw new AirflowError(`Run already exists: ${dagId}/${runId}`);
     }
+    if (existing && this.#isActive(existing)) {
+      throw new AirflowError(`Run is already running: ${dagId}/${runId}`);
+    }
     const record = existing ??
       _newRecord(dag, runId, "manual", _manualInterval(dag, l), options.params);
     return await this.#enqueue(record);
