@@ -153,7 +153,9 @@ export function compileRowCondition(source: string): RowPredicate {
         pos++;
         const arg = peek();
         if (!arg || arg.t !== "lit" || typeof arg.v !== "string") {
-          throw new QualityError(`col() takes a quoted column name: ${source}`);
+          throw new QualityError(
+            `Function col() takes a quoted column name: ${source}`,
+          );
         }
         name = arg.v;
         pos++;

@@ -41,7 +41,7 @@ Deno.test("compileRowCondition() rejects bad syntax with QualityError", () => {
     ["a.upper()", /^Unknown method in row condition: upper$/],
     ["a > 1 )", /^Unexpected trailing tokens in row condition: a > 1 \)$/],
     ["a # 1", /^Unexpected character in row condition at 2: "#"$/],
-    ["col(a) > 1", /^col\(\) takes a quoted column name: /],
+    ["col(a) > 1", /^Function col\(\) takes a quoted column name: /],
     ["   ", /^Row condition is empty: "   "$/],
   ];
   for (const [source, pattern] of cases) {
