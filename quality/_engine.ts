@@ -93,6 +93,8 @@ interface AggState {
   values: number[];
   best: unknown;
   set: Set<unknown>;
+  /** Value counts, for the distinct-set expectations. */
+  counts: Map<unknown, number>;
 }
 interface PairState extends Omit<MapState, "k" | "seen"> {
   k: "pair";
@@ -530,6 +532,7 @@ function newState(entry: Entry): ExpState {
         values: [],
         best: null,
         set: new Set(),
+        counts: new Map(),
       };
     case "pair":
       return {
@@ -770,7 +773,10 @@ function makeStep(entry: Entry, state: ExpState, cap: number): Step | null {
           }
         } else {
           s.n++;
-          s.set.add(typeof v === "object" ? keyOf(v) : v);
+          const key = typeof v === "object" ? keyOf(v) : v;
+          if (metric.startsWith("distinct_")) {
+            s.counts.set(key, (s.counts.get(key) ?? 0) + 1);
+          } else s.set.add(key);
         }
       };
     }
@@ -963,9 +969,12 @@ function compileLoop(
         head.push(`const w${j} = s${j}.values;`);
         add = `if (typeof v !== "number") nonNumeric(${col}, "median", v);
           c${j}++; w${j}.push(v);`;
+      } else if (metric.startsWith("distinct_")) {
+        head.push(`const w${j} = s${j}.counts;`);
+        add =
+          `c${j}++; const key = typeof v === "object" ? keyOf(v) : v; w${j}.set(key, (w${j}.get(key) ?? 0) + 1);`;
       } else if (
-        metric === "unique_value_count" || metric === "unique_proportion" ||
-        metric.startsWith("distinct_")
+        metric === "unique_value_count" || metric === "unique_proportion"
       ) {
         head.push(`const w${j} = s${j}.set;`);
         add = `c${j}++; w${j}.add(typeof v === "object" ? keyOf(v) : v);`;
@@ -1272,6 +1281,7 @@ function mergeState(
     mergeExact(x.sxx, y.sxx);
     for (const v of y.values) x.values.push(v);
     for (const v of y.set) x.set.add(v);
+    for (const [k, n] of y.counts) x.counts.set(k, (x.counts.get(k) ?? 0) + n);
     if (y.best !== null) {
       if (x.best === null) x.best = y.best;
       else {
@@ -1572,8 +1582,20 @@ function finalizeOne(
         case "unique_proportion":
           observed = s.n > 0 ? s.set.size / s.n : 0;
           break;
-        default: // distinct_*: the sorted distinct values, as GE reports them
-          observed = [...s.set].map(valueFromKey).sort(totalOrder);
+        default: { // distinct_*: sorted distinct values and their counts, as GE reports them
+          const counts = [...s.counts].map(([k, count]) => ({
+            value: valueFromKey(k),
+            count,
+          }))
+            .sort((a, b) => totalOrder(a.value, b.value));
+          const values = counts.map((c) => c.value);
+          return {
+            success: entry.between!(values),
+            result: format.name === "BOOLEAN_ONLY"
+              ? {}
+              : { observed_value: values, details: { value_counts: counts } },
+          };
+        }
       }
       const success = observed !== null &&
         !(typeof observed === "number" && Number.isNaN(observed)) &&

@@ -102,6 +102,13 @@ export interface ValidateOptions {
    */
   clock?: Clock;
   /**
+   * GE's `catch_exceptions`: with false, an expectation that raises rejects the
+   * whole validation with a QualityError (its `result` is the validation
+   * result) instead of being reported in `exception_info`.
+   * @default {true}
+   */
+  catchExceptions?: boolean;
+  /**
    * Aborts a streamed validation between rows.
    * @default {undefined}
    */
@@ -240,12 +247,25 @@ export async function validate(
   const plan = compilePlan(s.name, s.expectations, format);
   const [state, kind] = await evaluate(data, plan, s, options);
   if (state.badRow) throw badRowError(state.badRow);
-  return finalize(plan, state, {
+  const result = finalize(plan, state, {
     runName: options.runName ?? null,
     runTime,
     validationTime: new Date(clock.now()).toISOString(),
     batchKind: kind,
   });
+  if (options.catchExceptions === false) {
+    const i = result.results.findIndex((r) =>
+      r.exception_info.raised_exception
+    );
+    if (i >= 0) {
+      const r = result.results[i]!;
+      throw new QualityError(
+        `Expectation ${i} (${r.expectation_config.expectation_type}) raised: ${r.exception_info.exception_message}`,
+        { result },
+      );
+    }
+  }
+  return result;
 }
 
 /**

@@ -706,7 +706,15 @@ Deno.test("expect_column_distinct_values_to_be_in_set, contain_set and equal_set
     (s) => s.expectColumnDistinctValuesToBeInSet("v", ["a", "b", 1, "z"]),
   );
   assert.equal(inSet.success, true);
-  assert.deepEqual(inSet.result, { observed_value: [1, "a", "b"] });
+  assert.deepEqual(inSet.result, {
+    observed_value: [1, "a", "b"],
+    details: {
+      value_counts: [{ value: 1, count: 1 }, { value: "a", count: 1 }, {
+        value: "b",
+        count: 2,
+      }],
+    },
+  });
   assert.equal(
     (await one(
       rows,

@@ -144,3 +144,19 @@ Deno.test("validate() reports suite statistics and meta like GE", async () => {
   assert.equal(empty.success, true);
   assert.equal(empty.statistics.success_percent, null);
 });
+
+Deno.test("validate() with catchExceptions false rejects on the first raised expectation", async () => {
+  const suite = new ExpectationSuite("s").expectColumnToExist("a")
+    .expectColumnValuesToNotBeNull("missing");
+  const ok = await validate([{ a: 1 }], suite);
+  assert.equal(ok.results[1]!.exception_info.raised_exception, true);
+  await assert.rejects(
+    () => validate([{ a: 1 }], suite, { catchExceptions: false }),
+    (e: unknown) =>
+      e instanceof QualityError &&
+      e.message ===
+        'Expectation 1 (expect_column_values_to_not_be_null) raised: Column does not exist in the data: "missing"' &&
+      (e.result as { statistics: { evaluated_expectations: number } })
+          .statistics.evaluated_expectations === 2,
+  );
+});
