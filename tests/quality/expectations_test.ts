@@ -419,7 +419,7 @@ Deno.test("expect_column_values_to_be_dateutil_parseable and json_parseable", as
   assert.deepEqual(j.result.partial_unexpected_list, ["{a:1}", 3]);
 });
 
-Deno.test("column aggregates report observed_value with pandas semantics", async () => {
+Deno.test("validate() reports column aggregates' observed_value with pandas semantics", async () => {
   const rows = [{ v: 1 }, { v: 2 }, { v: null }, { v: NaN }, { v: 3 }, {
     v: 10,
   }];
@@ -484,7 +484,7 @@ Deno.test("column aggregates report observed_value with pandas semantics", async
   assert.deepEqual(r.result, { observed_value: 4 });
 });
 
-Deno.test("column mean and sum are exact (correctly rounded) regardless of order", async () => {
+Deno.test("expect_column_sum_to_be_between and mean are exact (correctly rounded) regardless of order", async () => {
   const rows = [{ v: 1e16 }, { v: 1 }, { v: -1e16 }, { v: 0.1 }, { v: 0.2 }];
   const r = await one(rows, (s) => s.expectColumnSumToBeBetween("v", 0, 10));
   assert.equal(r.result.observed_value, 1.3);
@@ -500,7 +500,7 @@ Deno.test("column mean and sum are exact (correctly rounded) regardless of order
   assert.equal(sd.result.observed_value, 1);
 });
 
-Deno.test("column aggregates raise on non-numeric or mixed values and fail on empty columns", async () => {
+Deno.test("validate() reports column aggregates that raise on non-numeric or mixed values and fail on empty columns", async () => {
   const mean = await one(
     [{ v: 1 }, { v: "x" }],
     (s) => s.expectColumnMeanToBeBetween("v", 0, 10),
@@ -528,7 +528,7 @@ Deno.test("column aggregates raise on non-numeric or mixed values and fail on em
   assert.equal(empty.exception_info.raised_exception, false);
 });
 
-Deno.test("table expectations check row count and columns", async () => {
+Deno.test("validate() checks table expectations: row count and columns", async () => {
   const rows = [{ id: 1, mag: 2 }, { id: 2, mag: 3, depth: 1 }];
   const results = (await validate(
     rows,
@@ -572,7 +572,7 @@ Deno.test("table expectations check row count and columns", async () => {
   assert.deepEqual(results[7]!.result, {});
 });
 
-Deno.test("empty input: map expectations hold vacuously, row count and columns do not", async () => {
+Deno.test("validate() on empty input: map expectations hold vacuously, row count and columns do not", async () => {
   const result = await validate(
     [],
     new ExpectationSuite("t")
@@ -645,7 +645,7 @@ Deno.test("validate() reports a missing column as an exception while the other e
   assert.equal(r.exception_info.raised_exception, false);
 });
 
-Deno.test("row_condition narrows the domain in GE and pandas syntax", async () => {
+Deno.test("validate() with row_condition narrows the domain in GE and pandas syntax", async () => {
   const rows = [
     { type: "earthquake", mag: 5 },
     { type: "quarry blast", mag: -9 },
@@ -684,7 +684,7 @@ Deno.test("row_condition narrows the domain in GE and pandas syntax", async () =
   );
 });
 
-Deno.test("meta passes through to expectation_config", async () => {
+Deno.test("ExpectationSuite meta passes through to expectation_config", async () => {
   const r = await one(
     [{ a: 1 }],
     (s) =>
