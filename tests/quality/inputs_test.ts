@@ -255,3 +255,14 @@ Deno.test("evaluatePartition() states merge in row order into the array result",
     /Partial state does not match suite "other": 25 states for 0 expectations/,
   );
 });
+
+Deno.test("validate() rejects an RDD-like object whose context cannot register modules", async () => {
+  const fake = {
+    context: {},
+    mapPartitions: () => ({ collect: () => Promise.resolve([]) }),
+  };
+  await assert.rejects(
+    () => validate(fake as never, new ExpectationSuite("s")),
+    /^QualityError: RDD context must have addModule\(name, specifier\): \[\]$/,
+  );
+});
