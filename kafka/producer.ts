@@ -72,6 +72,8 @@ export interface PartitionerArgs {
   partitionMetadata: { partitionId: number; leader: number }[];
   /** The message (key already as given). */
   message: Message;
+  /** The key as UTF-8 bytes, when the producer has already encoded it. */
+  keyBytes?: Uint8Array;
 }
 
 /** A partitioner: returns the partition for a message. */
@@ -92,10 +94,10 @@ export type Partitioner = (args: PartitionerArgs) => number;
  */
 export function DefaultPartitioner(): Partitioner {
   const counters = new Map<string, number>();
-  return ({ topic, partitionMetadata, message }) => {
+  return ({ topic, partitionMetadata, message, keyBytes }) => {
     const n = partitionMetadata.length;
     if (message.key !== undefined && message.key !== null) {
-      return (murmur2(toBytes(message.key)) & 0x7fffffff) % n;
+      return (murmur2(keyBytes ?? toBytes(message.key)) & 0x7fffffff) % n;
     }
     const c = counters.get(topic) ?? 0;
     counters.set(topic, c + 1);
@@ -154,12 +156,38 @@ function toBytes(v: string | Uint8Array): Uint8Array {
   return typeof v === "string" ? encoder.encode(v) : v;
 }
 
-function bytesOf(v: unknown, what: string): Uint8Array | null {
+/**
+ * UTF-8 encodes strings into large shared blocks with `encodeInto`, so a
+ * send of many string messages makes a few allocations instead of one per
+ * message. Blocks are never overwritten, so the views stay valid.
+ */
+class Arena {
+  #buf = new Uint8Array(0);
+  #pos = 0;
+
+  bytes(s: string): Uint8Array {
+    const max = s.length * 3;
+    if (this.#pos + max > this.#buf.length) {
+      this.#buf = new Uint8Array(Math.max(1 << 22, max));
+      this.#pos = 0;
+    }
+    const start = this.#pos;
+    this.#pos += encoder.encodeInto(s, this.#buf.subarray(start)).written;
+    return this.#buf.subarray(start, this.#pos);
+  }
+}
+
+function bytesOf(
+  arena: Arena,
+  v: unknown,
+  what: string,
+  i: number,
+): Uint8Array | null {
   if (v === null || v === undefined) return null;
-  if (typeof v === "string") return encoder.encode(v);
+  if (typeof v === "string") return arena.bytes(v);
   if (v instanceof Uint8Array) return v;
   throw new KafkaError(
-    `Message ${what} must be a string, Uint8Array or null: ${
+    `Message ${what} at messages[${i}] must be a string, Uint8Array or null: ${
       typeof v === "object" ? Object.prototype.toString.call(v) : typeof v
     } ${String(v).slice(0, 40)}`,
     { type: "INVALID_RECORD" },
@@ -202,6 +230,7 @@ export class Producer {
   #broker: Broker | undefined;
   #pending = new Map<string, Pending>();
   #inflight = new Set<Promise<unknown>>();
+  #arena = new Arena();
 
   /** Use {@linkcode Kafka.producer}. */
   constructor(conn: Connection, config: ProducerConfig) {
@@ -254,6 +283,7 @@ export class Producer {
   ): Promise<RecordMetadata[]> {
     const broker = this.#requireBroker();
     const now = this.#conn.clock.now();
+    const arena = this.#arena;
     const plans: {
       topic: string;
       partition: number;
@@ -278,8 +308,8 @@ export class Producer {
       const byPartition = new Map<number, RecordInput[]>();
       for (let i = 0; i < messages.length; i++) {
         const m = messages[i]!;
-        const value = bytesOf(m.value, `value at messages[${i}]`);
-        const key = bytesOf(m.key, `key at messages[${i}]`);
+        const value = bytesOf(arena, m.value, "value", i);
+        const key = bytesOf(arena, m.key, "key", i);
         let headers: [string, Uint8Array][] | undefined;
         let size = 24 + (key?.length ?? 0) + (value?.length ?? 0);
         if (m.headers) {
@@ -287,7 +317,7 @@ export class Producer {
           for (const [hk, hv] of Object.entries(m.headers)) {
             if (hv === undefined) continue;
             for (const one of Array.isArray(hv) ? hv : [hv]) {
-              const b = bytesOf(one, `header ${hk} at messages[${i}]`) ??
+              const b = bytesOf(arena, one, `header ${hk}`, i) ??
                 new Uint8Array();
               headers.push([hk, b]);
               size += hk.length * 3 + b.length + 10;
@@ -306,6 +336,7 @@ export class Producer {
             topic,
             partitionMetadata: meta,
             message: m,
+            keyBytes: key ?? undefined,
           });
         }
         if (
