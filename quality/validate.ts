@@ -149,6 +149,13 @@ async function evaluateRdd(
   suite: ExpectationSuite,
   format: Format,
 ): Promise<PartialState | null> {
+  if (typeof rdd.context.addModule !== "function") {
+    throw new QualityError(
+      `RDD context must have addModule(name, specifier): ${
+        describeValue(Object.keys(rdd.context))
+      }`,
+    );
+  }
   rdd.context.addModule(
     "__dq",
     new URL("./_partition_eval.ts", import.meta.url).href,
