@@ -21,8 +21,8 @@ export interface UsgsEventRow {
   day: string;
   updated: number;
   depth: number | null;
-  latitude: number;
-  longitude: number;
+  latitude: number | null;
+  longitude: number | null;
   type: string;
   status: string;
   net: string;
@@ -33,7 +33,7 @@ export interface UsgsEventRow {
 interface Feature {
   id: string;
   properties: Record<string, unknown>;
-  geometry: { coordinates: [number, number, number | null] };
+  geometry: { coordinates: [number, number, number | null] } | null;
 }
 
 /** Flattens a GeoJSON feature into a row. */
@@ -41,6 +41,8 @@ export function featureToRow(f: Feature): UsgsEventRow {
   const p = f.properties;
   const place = typeof p.place === "string" ? p.place : null;
   const time = p.time as number;
+  // Missing geometry becomes nulls, which the suite then reports.
+  const coordinates = f.geometry?.coordinates;
   return {
     id: f.id,
     mag: p.mag as number | null,
@@ -52,9 +54,9 @@ export function featureToRow(f: Feature): UsgsEventRow {
     time,
     day: new Date(time).toISOString().slice(0, 10),
     updated: p.updated as number,
-    depth: f.geometry.coordinates[2],
-    latitude: f.geometry.coordinates[1],
-    longitude: f.geometry.coordinates[0],
+    depth: coordinates?.[2] ?? null,
+    latitude: coordinates?.[1] ?? null,
+    longitude: coordinates?.[0] ?? null,
     type: p.type as string,
     status: p.status as string,
     net: p.net as string,
@@ -123,6 +125,9 @@ export function usgsEventSuite(): ExpectationSuite {
     .expectColumnValuesToNotBeNull("id")
     .expectColumnValuesToBeUnique("id")
     .expectColumnValuesToMatchRegex("id", "^[a-z]{2}[a-z0-9]+$")
+    .expectColumnValuesToNotBeNull("time")
+    .expectColumnValuesToNotBeNull("latitude")
+    .expectColumnValuesToNotBeNull("longitude")
     .expectColumnValuesToNotBeNull("mag", { mostly: 0.99 })
     .expectColumnValuesToBeBetween("mag", -1, 10)
     .expectColumnValuesToBeInSet("magType", MAG_TYPES, { mostly: 0.95 })
