@@ -3,6 +3,7 @@
 // assigned and bytes placed atomically with respect to other JS code; only
 // fsync is awaited.
 
+import { dirname } from "node:path";
 import type { ByteSource } from "./_scan.ts";
 
 /** A segment's bytes: appended, read at positions, synced, truncated. */
@@ -118,9 +119,13 @@ export class FileStore implements Store {
     this.#size = size;
   }
 
-  /** Opens or creates the file at `path`. */
-  static open(path: string): FileStore {
+  /**
+   * Opens or creates the file at `path`; `created` fsyncs the directory so
+   * the new entry is durable before anything in it is acknowledged.
+   */
+  static open(path: string, created = false): FileStore {
     const file = Deno.openSync(path, { read: true, write: true, create: true });
+    if (created) syncDir(dirname(path));
     return new FileStore(path, file, file.statSync().size);
   }
 
@@ -208,6 +213,23 @@ export class FileStore implements Store {
 
 let tmpCounter = 0;
 
+/**
+ * Fsyncs a directory so a new or renamed entry in it survives a crash
+ * (best effort: some platforms cannot open directories).
+ */
+export function syncDir(path: string): void {
+  try {
+    const dir = Deno.openSync(path, { read: true });
+    try {
+      dir.syncSync();
+    } finally {
+      dir.close();
+    }
+  } catch {
+    // not supported here
+  }
+}
+
 /** Writes `data` to `path` durably: temp file, fsync, rename. */
 export async function writeFileAtomic(
   path: string,
@@ -227,4 +249,5 @@ export async function writeFileAtomic(
     file.close();
   }
   await Deno.rename(tmp, path);
+  syncDir(dirname(path));
 }

@@ -123,8 +123,8 @@ export class Admin {
   }
 
   /** Topic names, sorted. */
-  listTopics(): Promise<string[]> {
-    return Promise.resolve(this.#b().topicNames());
+  async listTopics(): Promise<string[]> {
+    return await Promise.resolve(this.#b().topicNames());
   }
 
   /** Deletes topics with their data and committed offsets. */
@@ -137,7 +137,7 @@ export class Admin {
   }
 
   /** Partition metadata, kafkajs style (one broker, id 0). */
-  fetchTopicMetadata(options: { topics?: string[] } = {}): Promise<{
+  async fetchTopicMetadata(options: { topics?: string[] } = {}): Promise<{
     topics: {
       name: string;
       partitions: {
@@ -150,7 +150,7 @@ export class Admin {
   }> {
     const b = this.#b();
     const names = options.topics ?? b.topicNames();
-    return Promise.resolve({
+    return await Promise.resolve({
       topics: names.map((name) => ({
         name,
         partitions: b.topic(name).partitions.map((_, partitionId) => ({
@@ -164,9 +164,9 @@ export class Admin {
   }
 
   /** Low and high offsets of every partition of `topic`. */
-  fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
+  async fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
     const t = this.#b().topic(topic);
-    return Promise.resolve(t.partitions.map((log, partition) => ({
+    return await Promise.resolve(t.partitions.map((log, partition) => ({
       partition,
       offset: String(log.logEndOffset),
       high: String(log.logEndOffset),
@@ -175,12 +175,12 @@ export class Admin {
   }
 
   /** Per partition, the first offset with a timestamp >= `timestamp`. */
-  fetchTopicOffsetsByTimestamp(
+  async fetchTopicOffsetsByTimestamp(
     topic: string,
     timestamp: number,
   ): Promise<{ partition: number; offset: string }[]> {
     const t = this.#b().topic(topic);
-    return Promise.resolve(t.partitions.map((log, partition) => ({
+    return await Promise.resolve(t.partitions.map((log, partition) => ({
       partition,
       offset: String(log.offsetForTimestamp(timestamp)),
     })));
@@ -190,7 +190,7 @@ export class Admin {
    * A group's committed offsets per topic (all topics it committed when
    * `topics` is omitted), with the lag to each high watermark.
    */
-  fetchOffsets(
+  async fetchOffsets(
     options: { groupId: string; topics?: string[] },
   ): Promise<{ topic: string; partitions: CommittedPartitionOffset[] }[]> {
     const b = this.#b();
@@ -200,7 +200,7 @@ export class Admin {
           b.coordinator.committed(options.groupId, t, p) !== undefined
         )
       );
-    return Promise.resolve(topics.map((topic) => ({
+    return await Promise.resolve(topics.map((topic) => ({
       topic,
       partitions: b.topic(topic).partitions.map((log, partition) => {
         const c = b.coordinator.committed(options.groupId, topic, partition);
@@ -261,19 +261,21 @@ export class Admin {
   }
 
   /** Describes groups: state, protocol, generation and member assignments. */
-  describeGroups(groupIds: string[]): Promise<{ groups: GroupDescription[] }> {
+  async describeGroups(
+    groupIds: string[],
+  ): Promise<{ groups: GroupDescription[] }> {
     const b = this.#b();
-    return Promise.resolve({
+    return await Promise.resolve({
       groups: groupIds.map((id) => b.coordinator.describe(id)),
     });
   }
 
   /** Known groups. */
-  listGroups(): Promise<
+  async listGroups(): Promise<
     { groups: { groupId: string; protocolType: string }[] }
   > {
     const b = this.#b();
-    return Promise.resolve({
+    return await Promise.resolve({
       groups: b.coordinator.groupIds().map((groupId) => ({
         groupId,
         protocolType: "consumer",
@@ -301,7 +303,7 @@ export class Admin {
    * await admin.disconnect();
    * ```
    */
-  fetchRecords(
+  async fetchRecords(
     options: {
       topic: string;
       partition: number;
@@ -309,7 +311,7 @@ export class Admin {
       maxBytes?: number;
     },
   ): Promise<LogRecord[]> {
-    return Promise.resolve(
+    return await Promise.resolve(
       this.#b().fetch(
         options.topic,
         options.partition,

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Clock } from "../internal/clock.ts";
 import { KafkaError } from "./errors.ts";
 import {
@@ -25,7 +25,7 @@ import {
   parseOffsetIndex,
   segmentName,
 } from "./_scan.ts";
-import { FileStore, MemoryStore, type Store } from "./_store.ts";
+import { FileStore, MemoryStore, type Store, syncDir } from "./_store.ts";
 import { listSegments } from "./log_reader.ts";
 
 /** Per-topic log settings, named after Kafka's topic configs. */
@@ -202,7 +202,12 @@ export class PartitionLog {
     const dir = options.dir;
     await Deno.mkdir(dir, { recursive: true });
     const bases = await listSegments(dir);
-    if (bases.length === 0) bases.push(0);
+    if (bases.length === 0) {
+      bases.push(0);
+      // The new directory and first segment must survive a crash too.
+      FileStore.open(join(dir, `${segmentName(0)}.log`), true).close();
+      syncDir(dirname(dir));
+    }
     for (let i = 0; i < bases.length; i++) {
       const base = bases[i]!;
       const path = join(dir, `${segmentName(base)}.log`);
@@ -340,7 +345,7 @@ export class PartitionLog {
     this.#writeIndexesSync(old);
     const base = old.nextOffset;
     const store = this.#dir
-      ? FileStore.open(join(this.#dir, `${segmentName(base)}.log`))
+      ? FileStore.open(join(this.#dir, `${segmentName(base)}.log`), true)
       : new MemoryStore();
     this.#segments.push(new Segment(base, store, this.#clock.now()));
   }

@@ -217,3 +217,52 @@ Deno.test("Admin.cleanLogs() applies retention.bytes to a topic", async () => {
   await producer.disconnect();
   await admin.disconnect();
 });
+
+Deno.test("Admin.fetchRecords() reports a corrupt segment with its path and position", async () => {
+  const logDir = await Deno.makeTempDir({ prefix: "kafka_corrupt_" });
+  try {
+    let kafka = new Kafka({ logDir });
+    let admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [{
+        topic: "t",
+        configEntries: [{ name: "segment.bytes", value: "1000" }],
+      }],
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let i = 0; i < 10; i++) {
+      await producer.send({
+        topic: "t",
+        messages: Array.from({ length: 5 }, () => ({ value: "y".repeat(30) })),
+      });
+    }
+    await producer.disconnect();
+    await admin.disconnect();
+    const first = join(logDir, "t-0", "00000000000000000000.log");
+    const bytes = await Deno.readFile(first);
+    bytes[80]! ^= 0xff;
+    await Deno.writeFile(first, bytes);
+    kafka = new Kafka({ logDir });
+    admin = kafka.admin();
+    await admin.connect();
+    await assert.rejects(
+      () => admin.fetchRecords({ topic: "t", partition: 0, offset: "0" }),
+      (e: unknown) =>
+        e instanceof KafkaError && e.type === "CORRUPT_MESSAGE" &&
+        e.message.startsWith(
+          `Segment is corrupt: ${first} at byte 0: CRC-32C mismatch`,
+        ),
+    );
+    const later = await admin.fetchRecords({
+      topic: "t",
+      partition: 0,
+      offset: "45",
+    });
+    assert.equal(later[0]!.offset, 45, "other segments stay readable");
+    await admin.disconnect();
+  } finally {
+    await Deno.remove(logDir, { recursive: true });
+  }
+});
