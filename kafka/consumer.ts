@@ -248,17 +248,27 @@ function toBuffer(u: Uint8Array | null): Buffer | null {
   return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
 
+let lastTimestamp = NaN;
+let lastTimestampText = "";
+
 function toMessage(r: DecodedRecord): KafkaMessage {
   const headers: Record<string, Buffer> = {};
   for (const k in r.headers) headers[k] = toBuffer(r.headers[k]!)!;
+  // Records of one batch usually share a timestamp: format it once.
+  if (r.timestamp !== lastTimestamp) {
+    lastTimestamp = r.timestamp;
+    lastTimestampText = String(r.timestamp);
+  }
+  const key = r.key;
+  const value = r.value;
   return {
-    key: toBuffer(r.key),
-    value: toBuffer(r.value),
-    timestamp: String(r.timestamp),
+    key: key === null || key instanceof Buffer ? key : toBuffer(key),
+    value: value === null || value instanceof Buffer ? value : toBuffer(value),
+    timestamp: lastTimestampText,
     offset: String(r.offset),
     headers,
     attributes: 0,
-    size: (r.key?.length ?? 0) + (r.value?.length ?? 0),
+    size: (key?.length ?? 0) + (value?.length ?? 0),
   };
 }
 
