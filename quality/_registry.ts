@@ -79,6 +79,10 @@ const COMMON: Record<string, Check> = {
   include_config: C.bool,
   catch_exceptions: C.bool,
   batch_id: C.strOrNull,
+  // Profiler and GX Cloud settings GE may save; they do not change evaluation.
+  auto: C.bool,
+  profiler_config: C.any,
+  windows: C.any,
 };
 const CONDITION: Record<string, Check> = {
   row_condition: C.strOrNull,
