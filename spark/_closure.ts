@@ -178,7 +178,7 @@ export function compileShipped(
 ): (...args: unknown[]) => unknown {
   const scope = new Proxy(Object.create(null), {
     has(_t, key): boolean {
-      if (typeof key !== "string") return false;
+      if (typeof key !== "string" || key.startsWith("__spark")) return false;
       if (Object.hasOwn(namespaces, key)) return true;
       return !ALLOWED_GLOBALS.has(key);
     },
@@ -188,9 +188,24 @@ export function compileShipped(
       throw new CaptureError(key);
     },
   });
+  // Names the function mentions that are allowed globals or modules get a
+  // block binding inside the `with`: lookups stop there, so only truly free
+  // identifiers reach the (slow) proxy, and hot loops stay fast.
+  const tokens = new Set(src.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  const decls: string[] = [];
+  for (const t of tokens) {
+    if (t === "arguments" || t.startsWith("__spark")) continue;
+    if (Object.hasOwn(namespaces, t)) {
+      decls.push(`const ${t} = __sparkNs[${JSON.stringify(t)}];`);
+    } else if (ALLOWED_GLOBALS.has(t) && t in globalThis) {
+      decls.push(`const ${t} = __sparkGlobal[${JSON.stringify(t)}];`);
+    } else if (t === "undefined") decls.push("const undefined = void 0;");
+  }
   const factory = new Function(
     "__sparkScope",
-    `with (__sparkScope) { return (${src}\n); }`,
+    "__sparkNs",
+    "__sparkGlobal",
+    `with (__sparkScope) { ${decls.join(" ")} return (${src}\n); }`,
   );
-  return factory(scope);
+  return factory(scope, namespaces, globalThis);
 }

@@ -72,7 +72,62 @@ export function splitCsvLine(line: string, delim: string): string[] | null {
   }
 }
 
-type Builder = (f: string[]) => [Record<string, unknown>, boolean];
+/**
+ * Scans fields `0..upto` of a line, slicing only those with `need[i]` into
+ * `out` (a reused array). Returns how many fields were reached, or -1 for an
+ * unterminated quote. Used when only some columns are selected: the rest of
+ * the line is never split, so no strings are made for unused columns.
+ */
+export function scanFields(
+  line: string,
+  delim: string,
+  upto: number,
+  need: boolean[],
+  out: (string | undefined)[],
+): number {
+  let i = 0;
+  let f = 0;
+  while (f <= upto) {
+    if (line.charCodeAt(i) === 34) {
+      let j = i + 1;
+      let value = "";
+      for (;;) {
+        const q = line.indexOf('"', j);
+        if (q < 0) return -1;
+        if (line.charCodeAt(q + 1) === 34) {
+          if (need[f]) value += line.slice(j, q + 1);
+          j = q + 2;
+          continue;
+        }
+        if (need[f]) value += line.slice(j, q);
+        j = q + 1;
+        break;
+      }
+      if (need[f]) out[f] = value;
+      const d = line.indexOf(delim, j);
+      f++;
+      if (d < 0) break;
+      i = d + 1;
+    } else {
+      const d = line.indexOf(delim, i);
+      if (d < 0) {
+        if (need[f]) out[f] = line.slice(i);
+        f++;
+        break;
+      }
+      if (need[f]) out[f] = line.slice(i, d);
+      i = d + 1;
+      f++;
+    }
+  }
+  return f;
+}
+
+/** A row builder; it sets `flag.bad` when a value does not parse. */
+type Builder = (
+  f: string[],
+  flag: { bad: boolean },
+) => Record<string, unknown>;
 
 /** Generates a fast row builder: typed object plus a "bad value" flag. */
 export function makeRowBuilder(spec: CsvSpec): Builder {
@@ -95,9 +150,10 @@ export function makeRowBuilder(spec: CsvSpec): Builder {
   });
   return new Function(
     "f",
+    "flag",
     `let t, n, bad = false; const o = { ${
       parts.join(",\n")
-    } }; return [o, bad];`,
+    } }; flag.bad = bad; return o;`,
   ) as Builder;
 }
 
@@ -130,18 +186,37 @@ export function parseCsvBatch(
 ): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   const width = spec.columns.length;
+  // With a column selection, malformed means "a selected field is missing
+  // or bad" (as Spark does with CSV column pruning).
+  const select = spec.select;
+  const upto = select === undefined ? -1 : Math.max(-1, ...select);
+  const need: boolean[] = [];
+  if (select !== undefined) { for (const i of select) need[i] = true; }
+  const scratch: (string | undefined)[] = [];
+  const flag = { bad: false };
   for (let li = skipFirst ? 1 : 0; li < lines.length; li++) {
     const line = lines[li]!;
     if (line === "") continue;
-    const fields = splitCsvLine(line, spec.delimiter);
     let row: Record<string, unknown>;
     let bad: boolean;
-    if (fields === null) {
-      [row] = build([]);
-      bad = true;
+    if (select !== undefined) {
+      const reached = scanFields(line, spec.delimiter, upto, need, scratch);
+      row = build(scratch as string[], flag);
+      bad = flag.bad;
+      if (reached <= upto) {
+        bad = true;
+        for (const i of select) if (i >= reached) row[spec.columns[i]!] = null;
+      }
     } else {
-      [row, bad] = build(fields);
-      if (fields.length !== width) bad = true;
+      const fields = splitCsvLine(line, spec.delimiter);
+      if (fields === null) {
+        row = build([], flag);
+        bad = true;
+      } else {
+        row = build(fields, flag);
+        bad = flag.bad;
+        if (fields.length !== width) bad = true;
+      }
     }
     if (bad) {
       counters.malformedRows++;

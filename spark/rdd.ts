@@ -1619,12 +1619,17 @@ export class RDD<T> {
     while (stack.length > 0) {
       const [r, depth, how] = stack.pop()!;
       const l = lineageOf(r);
-      const mark = how === "shuffle" ? "+-" : how === "narrow" ? "|  " : "";
-      const pad = " ".repeat(
-        Math.max(0, depth * 3 - (how === "shuffle" ? 2 : 0)),
-      );
+      // Spark's layout: " +-" where a shuffle starts a new stage, "|  " for
+      // narrow parents in the same stage.
+      const prefix = how === "root"
+        ? ""
+        : how === "shuffle"
+        ? " ".repeat(3 * (depth - 1)) + " +-"
+        : depth === 0
+        ? "|  "
+        : " ".repeat(3 * depth + 1) + "|  ";
       lines.push(
-        `${pad}${mark}(${l.numPartitions}) ${l.kind}[${l.id}] at ${l.label}${
+        `${prefix}(${l.numPartitions}) ${l.kind}[${l.id}] at ${l.label}${
           l.cached ? " [cached]" : ""
         }`,
       );

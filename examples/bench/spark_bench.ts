@@ -1,0 +1,387 @@
+/**
+ * Spark benchmarks (`deno task bench:spark`). Ratios are measured in one run
+ * against baselines measured in the same run; nothing here is a test.
+ *
+ * 1. CPU-bound map on 2 workers vs the same job on 1.
+ * 2. Count by region where mag > 4 over a 1M-row earthquake CSV: spark (1 and
+ *    2 workers) vs a hand-written single-threaded loop, DuckDB (1 and 2
+ *    threads) and arquero.
+ * 3. Peak memory (RSS high-water mark, measured in a child process) of that
+ *    job on the 1M file and on a 4x larger file.
+ *
+ * Flags: `--rows=N` (default 1000000), `--reps=N` (default 3),
+ * `--no-arquero`, `--no-memory`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { SparkContext } from "../../spark/mod.ts";
+import { ensureQuakeCsv } from "./spark_data.ts";
+
+const args = parseArgs({
+  args: Deno.args,
+  options: {
+    rows: { type: "string", default: "1000000" },
+    reps: { type: "string", default: "3" },
+    "no-arquero": { type: "boolean", default: false },
+    "no-memory": { type: "boolean", default: false },
+    "child-memory": { type: "string" },
+  },
+});
+
+const OUT = new URL("../../out/bench/", import.meta.url).pathname;
+
+/** The spark job measured everywhere: count by region where mag > 4. */
+async function sparkCountByRegion(
+  sc: SparkContext,
+  path: string,
+): Promise<Map<string, number>> {
+  const rows = sc.csv<{ mag: number | null; place: string | null }>(path, {
+    header: true,
+    schema: QUAKE_SCHEMA,
+    columns: ["mag", "place"],
+  });
+  const counts = await rows
+    .filter((r, env) => r.mag !== null && r.mag > env.min, { min: 4 })
+    .map((r) => {
+      const p = r.place ?? "";
+      return [p.slice(p.lastIndexOf(",") + 1).trim(), 1] as [string, number];
+    })
+    .reduceByKey((a, b) => a + b)
+    .collect();
+  return new Map(counts);
+}
+
+const QUAKE_SCHEMA = {
+  time: "string",
+  latitude: "number",
+  longitude: "number",
+  depth: "number",
+  mag: "number",
+  magType: "string",
+  nst: "integer",
+  gap: "number",
+  dmin: "number",
+  rms: "number",
+  net: "string",
+  id: "string",
+  updated: "string",
+  place: "string",
+  type: "string",
+  horizontalError: "number",
+  depthError: "number",
+  magError: "number",
+  magNst: "integer",
+  status: "string",
+  locationSource: "string",
+  magSource: "string",
+} as const;
+
+if (args.values["child-memory"] !== undefined) {
+  // Child mode: run the job once and report the process's peak RSS.
+  // (RSS covers the whole process, workers included; sampled every 5 ms.)
+  const sc = new SparkContext({ parallelism: 2 });
+  const before = Deno.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, Deno.memoryUsage().rss);
+  }, 5);
+  const counts = await sparkCountByRegion(sc, args.values["child-memory"]);
+  clearInterval(timer);
+  peak = Math.max(peak, Deno.memoryUsage().rss);
+  sc.close();
+  console.log(JSON.stringify({ peakRss: peak, before, regions: counts.size }));
+  Deno.exit(0);
+}
+
+/** The obvious single-threaded loop: split every row into all its fields. */
+async function handLoopFullParse(path: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const file = await Deno.open(path);
+  const buf = new Uint8Array(1 << 20);
+  const decoder = new TextDecoder();
+  let carry = "";
+  let header = true;
+  const fields = (l: string): string[] => {
+    if (l.indexOf('"') < 0) return l.split(",");
+    const out: string[] = [];
+    let cur = "";
+    let quoted = false;
+    for (let i = 0; i < l.length; i++) {
+      const c = l[i];
+      if (quoted) {
+        if (c === '"') {
+          if (l[i + 1] === '"') {
+            cur += '"';
+            i++;
+          } else quoted = false;
+        } else cur += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ",") {
+        out.push(cur);
+        cur = "";
+      } else cur += c;
+    }
+    out.push(cur);
+    return out;
+  };
+  const line = (l: string): void => {
+    if (header) {
+      header = false;
+      return;
+    }
+    const f = fields(l);
+    const mag = f[4] === "" ? NaN : Number(f[4]);
+    if (!(mag > 4)) return;
+    const place = f[13]!;
+    const region = place.slice(place.lastIndexOf(",") + 1).trim();
+    counts.set(region, (counts.get(region) ?? 0) + 1);
+  };
+  for (;;) {
+    const n = await file.read(buf);
+    if (n === null) break;
+    const text = carry + decoder.decode(buf.subarray(0, n), { stream: true });
+    const lines = text.split("\n");
+    carry = lines.pop()!;
+    for (const l of lines) if (l !== "") line(l);
+  }
+  if (carry !== "") line(carry);
+  file.close();
+  return counts;
+}
+
+/** A careful single-threaded loop: chunked reads, one pass, no objects. */
+async function handLoop(path: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const file = await Deno.open(path);
+  const buf = new Uint8Array(1 << 20);
+  const decoder = new TextDecoder();
+  let carry = "";
+  let header = true;
+  const line = (l: string): void => {
+    if (header) {
+      header = false;
+      return;
+    }
+    // Fields 4 (mag) and 13 (place); place is quoted when it has a comma.
+    let i = 0;
+    let mag = NaN;
+    for (let f = 0; f < 13; f++) {
+      const d = l.indexOf(",", i);
+      if (f === 4) mag = +l.slice(i, d);
+      i = d + 1;
+      if (f === 4 && !(mag > 4)) return;
+    }
+    let place: string;
+    if (l.charCodeAt(i) === 34) place = l.slice(i + 1, l.indexOf('"', i + 1));
+    else place = l.slice(i, l.indexOf(",", i));
+    const region = place.slice(place.lastIndexOf(",") + 1).trim();
+    counts.set(region, (counts.get(region) ?? 0) + 1);
+  };
+  for (;;) {
+    const n = await file.read(buf);
+    if (n === null) break;
+    const text = carry + decoder.decode(buf.subarray(0, n), { stream: true });
+    const lines = text.split("\n");
+    carry = lines.pop()!;
+    for (const l of lines) if (l !== "") line(l);
+  }
+  if (carry !== "") line(carry);
+  file.close();
+  return counts;
+}
+
+async function duckdb(
+  path: string,
+  threads: number,
+  reps: number,
+): Promise<[number, Map<string, number>]> {
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const inst = await DuckDBInstance.create(":memory:", {
+    threads: String(threads),
+  });
+  const con = await inst.connect();
+  let result = new Map<string, number>();
+  const ms = await timeIt(reps, async () => {
+    const reader = await con.runAndReadAll(
+      `SELECT trim(regexp_extract(place, '[^,]*$')) AS region, count(*)::INTEGER AS n
+       FROM read_csv('${path}', header = true) WHERE mag > 4 GROUP BY region`,
+    );
+    result = new Map(reader.getRows().map((r) => [String(r[0]), Number(r[1])]));
+  });
+  con.closeSync();
+  inst.closeSync();
+  return [ms, result];
+}
+
+async function arquero(path: string): Promise<[number, Map<string, number>]> {
+  const aq = await import("arquero");
+  let result = new Map<string, number>();
+  const ms = await timeIt(1, async () => {
+    const table = aq.fromCSV(await Deno.readTextFile(path));
+    const counted = table
+      .filter((d: { mag: number }) => d.mag > 4)
+      .derive({
+        region: aq.escape((d: { place: string }) =>
+          d.place.slice(d.place.lastIndexOf(",") + 1).trim()
+        ),
+      })
+      .groupby("region")
+      .count();
+    result = new Map(
+      (counted.objects() as { region: string; count: number }[]).map((
+        o,
+      ) => [String(o.region), Number(o.count)]),
+    );
+  });
+  return [ms, result];
+}
+
+/** Median wall time of `reps` runs after one warm-up run. */
+async function timeIt(
+  reps: number,
+  fn: () => Promise<unknown>,
+): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+function same(
+  a: Map<string, number>,
+  b: Map<string, number>,
+  what: string,
+): void {
+  const x = JSON.stringify([...a].sort()), y = JSON.stringify([...b].sort());
+  if (x !== y) throw new Error(`Results differ: ${what}`);
+}
+
+const rows = Number(args.values.rows);
+const reps = Number(args.values.reps);
+console.log(
+  `spark benchmarks: ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}`,
+);
+
+// 1. CPU-bound map.
+const cpu: Record<number, number> = {};
+for (const par of [1, 2]) {
+  const sc = new SparkContext({ parallelism: par });
+  cpu[par] = await timeIt(reps, () =>
+    sc.range(0, 400, 1, 8).map((x) => {
+      let s = 0;
+      for (let i = 0; i < 100_000; i++) s += Math.sin(x + i);
+      return s;
+    }).reduce((a, b) => a + b));
+  sc.close();
+}
+console.log(`\nCPU-bound map (400 elements x 100,000 Math.sin, 8 partitions)`);
+console.log(`  1 worker : ${cpu[1]!.toFixed(0)} ms`);
+console.log(
+  `  2 workers: ${cpu[2]!.toFixed(0)} ms  -> speedup ${
+    (cpu[1]! / cpu[2]!).toFixed(2)
+  }x`,
+);
+
+// 2. Count by region.
+const path = await ensureQuakeCsv(`${OUT}quakes_${rows}.csv`, rows);
+const size = (await Deno.stat(path)).size;
+console.log(
+  `\nCount by region where mag > 4: ${rows.toLocaleString()} rows, ${
+    (size / 1e6).toFixed(0)
+  } MB`,
+);
+const hand = new Map<string, number>();
+const handMs = await timeIt(reps, async () => {
+  const m = await handLoop(path);
+  hand.clear();
+  for (const [k, v] of m) hand.set(k, v);
+});
+const fullMs = await timeIt(reps, async () => {
+  same(await handLoopFullParse(path), hand, "full-parse hand loop");
+});
+const results: [string, number][] = [
+  ["hand loop, 2 fields, 1 thread", handMs],
+  ["hand loop, full rows, 1 thread", fullMs],
+];
+for (const par of [1, 2]) {
+  const sc = new SparkContext({ parallelism: par });
+  let got = new Map<string, number>();
+  const ms = await timeIt(reps, async () => {
+    got = await sparkCountByRegion(sc, path);
+  });
+  sc.close();
+  same(got, hand, `spark ${par}`);
+  results.push([`spark, ${par} worker${par > 1 ? "s" : ""}`, ms]);
+}
+for (const threads of [1, 2]) {
+  const [ms, got] = await duckdb(path, threads, reps);
+  same(got, hand, `duckdb ${threads}`);
+  results.push([`DuckDB, ${threads} thread${threads > 1 ? "s" : ""}`, ms]);
+}
+if (!args.values["no-arquero"]) {
+  const [ms, got] = await arquero(path);
+  same(got, hand, "arquero");
+  results.push(["arquero (fromCSV + groupby)", ms]);
+}
+const by = new Map(results);
+for (const [name, ms] of results) {
+  console.log(
+    `  ${name.padEnd(30)} ${ms.toFixed(0).padStart(6)} ms  ${
+      (ms / fullMs).toFixed(2)
+    }x full-row loop`,
+  );
+}
+const spark2 = by.get("spark, 2 workers")!;
+console.log(
+  `  spark 2 workers / DuckDB 2 threads: ${
+    (spark2 / by.get("DuckDB, 2 threads")!).toFixed(2)
+  }x (target <= 1.5)`,
+);
+console.log(
+  `  spark 2 workers / full-row hand loop: ${
+    (spark2 / fullMs).toFixed(2)
+  }x (target <= 0.6)`,
+);
+console.log(
+  `  spark 2 workers / 2-field hand loop: ${(spark2 / handMs).toFixed(2)}x`,
+);
+if (by.has("arquero (fromCSV + groupby)")) {
+  console.log(
+    `  arquero / spark 2 workers:          ${
+      (by.get("arquero (fromCSV + groupby)")! / spark2).toFixed(1)
+    }x (target >= 5)`,
+  );
+}
+const top = [...hand].sort((a, b) => b[1] - a[1]).slice(0, 5);
+console.log(`  top regions: ${top.map(([r, n]) => `${r} ${n}`).join(", ")}`);
+
+// 3. Peak memory, 1x vs 4x, each in a fresh process.
+if (!args.values["no-memory"]) {
+  const big = await ensureQuakeCsv(`${OUT}quakes_${rows * 4}.csv`, rows * 4);
+  console.log(`\nPeak RSS of the spark job (2 workers, child process)`);
+  for (const [label, file] of [["1x", path], ["4x", big]] as const) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        new URL(import.meta.url).pathname,
+        `--child-memory=${file}`,
+      ],
+      stdout: "piped",
+    }).output();
+    const r = JSON.parse(new TextDecoder().decode(out.stdout));
+    const mb = (await Deno.stat(file)).size / 1e6;
+    console.log(
+      `  ${label} (${mb.toFixed(0)} MB file): peak RSS ${
+        (r.peakRss / 1e6).toFixed(0)
+      } MB`,
+    );
+  }
+}
