@@ -444,3 +444,36 @@ Deno.test("Consumer reports bad input with KafkaError", async () => {
   await producer.disconnect();
   await admin.disconnect();
 });
+
+Deno.test("Consumer.run() processes partitions concurrently with partitionsConsumedConcurrently", async () => {
+  const { kafka, admin, producer } = await setup("t", 3);
+  await producer.send({
+    topic: "t",
+    messages: [0, 1, 2].flatMap((p) =>
+      [0, 1].map((i) => ({ partition: p, value: `${p}-${i}` }))
+    ),
+  });
+  const c = kafka.consumer({ groupId: "g" });
+  await c.connect();
+  await c.subscribe({ topics: ["t"], fromBeginning: true });
+  let active = 0;
+  let maxActive = 0;
+  let seen = 0;
+  const gate = Promise.withResolvers<void>();
+  await c.run({
+    partitionsConsumedConcurrently: 3,
+    eachMessage: async () => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      if (maxActive === 3) gate.resolve();
+      await gate.promise;
+      active--;
+      seen++;
+    },
+  });
+  await until(() => seen === 6, "six messages");
+  assert.equal(maxActive, 3, "one handler per partition at once");
+  await c.disconnect();
+  await producer.disconnect();
+  await admin.disconnect();
+});
