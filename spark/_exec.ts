@@ -772,7 +772,7 @@ async function topicBatches(
       timestamp: number | bigint;
       key: Uint8Array | null;
       value: Uint8Array | null;
-      headers: unknown;
+      headers: Record<string, Uint8Array>;
     }>;
   };
   const dec = new TextDecoder();

@@ -129,8 +129,8 @@ export interface TopicRecord<V = unknown> {
   key: string | null;
   /** Value decoded as asked. */
   value: V;
-  /** Headers as stored by the kafka module. */
-  headers: unknown;
+  /** Header values by key, as bytes. */
+  headers: Record<string, Uint8Array>;
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
@@ -595,6 +595,96 @@ export class SparkContext {
       splits.length,
       "CsvRDD",
       "csv",
+    );
+  }
+
+  /**
+   * Records of a topic written by the kafka module, one partition per topic
+   * partition. Each worker reads its partition's on-disk log segments
+   * directly (through `kafka/log_reader.ts`); nothing goes through a broker.
+   * Keys are decoded as UTF-8; values as `decode` says.
+   *
+   * @param options Log directory, topic and value decoding.
+   * @returns An RDD of {@linkcode TopicRecord}s.
+   *
+   * @example Count records per key
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * import { Kafka } from "../kafka/mod.ts";
+   * const logDir = await Deno.makeTempDir();
+   * const kafka = new Kafka({ logDir });
+   * const admin = kafka.admin();
+   * await admin.connect();
+   * await admin.createTopics({ topics: [{ topic: "quakes", numPartitions: 2 }] });
+   * await admin.disconnect();
+   * const producer = kafka.producer();
+   * await producer.connect();
+   * await producer.send({
+   *   topic: "quakes",
+   *   messages: [{ key: "a", value: '{"mag":5}' }, { key: "b", value: '{"mag":2}' }],
+   * });
+   * await producer.disconnect();
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const big = await sc.fromTopic<{ mag: number }>({ logDir, topic: "quakes", decode: "json" })
+   *   .filter((r) => r.value.mag > 4).map((r) => r.key).collect();
+   * console.log(big); // ["a"]
+   * await Deno.remove(logDir, { recursive: true });
+   * ```
+   */
+  fromTopic<V = unknown>(options: FromTopicOptions): RDD<TopicRecord<V>> {
+    this.#checkOpen();
+    const { logDir, topic } = options ?? {};
+    const decode = options?.decode ?? "string";
+    if (typeof logDir !== "string" || logDir === "") {
+      throw new SparkError(`fromTopic() needs a logDir: ${String(logDir)}`);
+    }
+    if (
+      typeof topic !== "string" || !/^[a-zA-Z0-9._-]+$/.test(topic) ||
+      topic === "." || topic === ".."
+    ) {
+      throw new SparkError(
+        `Topic name must match [a-zA-Z0-9._-]+: ${JSON.stringify(topic)}`,
+      );
+    }
+    if (!["json", "string", "bytes"].includes(decode)) {
+      throw new SparkError(
+        `fromTopic() decode must be json, string or bytes: "${decode}"`,
+      );
+    }
+    const dir = resolve(logDir);
+    const partitions: number[] = [];
+    try {
+      for (const e of Deno.readDirSync(dir)) {
+        if (!e.isDirectory || !e.name.startsWith(`${topic}-`)) continue;
+        const rest = e.name.slice(topic.length + 1);
+        if (/^\d+$/.test(rest)) partitions.push(Number(rest));
+      }
+    } catch (e) {
+      throw new SparkError(`Log directory cannot be read: "${logDir}"`, {
+        cause: e,
+      });
+    }
+    if (partitions.length === 0) {
+      throw new SparkError(
+        `Topic has no partitions in log directory: "${topic}" in "${logDir}"`,
+      );
+    }
+    partitions.sort((a, b) => a - b);
+    return makeRDD<TopicRecord<V>>(
+      this,
+      {
+        type: "source",
+        source: (p) => ({
+          k: "topic",
+          logDir: dir,
+          topic,
+          partition: partitions[p]!,
+          decode,
+        }),
+      },
+      partitions.length,
+      "KafkaRDD",
+      "fromTopic",
     );
   }
 

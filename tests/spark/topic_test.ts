@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { SparkContext, SparkError } from "../../spark/mod.ts";
+import { Kafka } from "../../kafka/mod.ts";
+import { bag, rand } from "./_helpers.ts";
+
+async function writeTopic(
+  logDir: string,
+  topic: string,
+  partitions: number,
+  messages: { key: string; value: string }[],
+): Promise<void> {
+  const kafka = new Kafka({ logDir });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  for (let i = 0; i < messages.length; i += 100) {
+    await producer.send({ topic, messages: messages.slice(i, i + 100) });
+  }
+  await producer.disconnect();
+}
+
+Deno.test("SparkContext.fromTopic() reads every record of every partition from disk", async () => {
+  const logDir = await Deno.makeTempDir();
+  try {
+    const r = rand(7);
+    const messages = Array.from({ length: 500 }, (_, i) => {
+      const key = `k${Math.floor(r() * 9)}`;
+      return {
+        key,
+        value: JSON.stringify({ i, key, mag: Math.round(r() * 70) / 10 }),
+      };
+    });
+    await writeTopic(logDir, "quakes", 3, messages);
+    await using sc = new SparkContext({ parallelism: 2 });
+    const rdd = sc.fromTopic<{ i: number; key: string; mag: number }>({
+      logDir,
+      topic: "quakes",
+      decode: "json",
+    });
+    assert.equal(rdd.numPartitions, 3);
+    const all = await rdd.collect();
+    assert.deepEqual(
+      bag(all.map((x) => [x.key, x.value])),
+      bag(messages.map((m) => [m.key, JSON.parse(m.value)])),
+    );
+    // Records of a partition come in offset order; a key stays in one partition.
+    const parts = await rdd.glom().collect();
+    const home = new Map<string, number>();
+    parts.forEach((p, i) => {
+      p.forEach((rec, j) => {
+        assert.equal(rec.partition, i);
+        assert.equal(rec.topic, "quakes");
+        assert.equal(Number(rec.offset), j);
+        assert.ok(!home.has(rec.key!) || home.get(rec.key!) === i);
+        home.set(rec.key!, i);
+      });
+    });
+    // An aggregation over the topic matches a plain loop.
+    const ref = new Map<string, number>();
+    for (const m of messages) {
+      const v = JSON.parse(m.value);
+      if (v.mag > 4) ref.set(m.key, (ref.get(m.key) ?? 0) + 1);
+    }
+    const counted = await rdd.filter((x, env) => x.value.mag > env.min, {
+      min: 4,
+    })
+      .map((x) => [x.key, 1] as [string | null, number])
+      .reduceByKey((a, b) => a + b)
+      .collectAsMap();
+    assert.deepEqual(new Map([...counted].sort()), new Map([...ref].sort()));
+    // Other decodings.
+    const strings = await sc.fromTopic({ logDir, topic: "quakes" }).map((x) =>
+      typeof x.value
+    ).distinct().collect();
+    assert.deepEqual(strings, ["string"]);
+    const bytes = await sc.fromTopic({
+      logDir,
+      topic: "quakes",
+      decode: "bytes",
+    }).first();
+    assert.ok(bytes.value instanceof Uint8Array);
+  } finally {
+    await Deno.remove(logDir, { recursive: true });
+  }
+});
+
+Deno.test("SparkContext.fromTopic() rejects a missing topic, a bad name and a bad decoding", async () => {
+  const logDir = await Deno.makeTempDir();
+  try {
+    await using sc = new SparkContext({ parallelism: 1 });
+    assert.throws(
+      () => sc.fromTopic({ logDir, topic: "nope" }),
+      /Topic has no partitions in log directory: "nope"/,
+    );
+    assert.throws(
+      () => sc.fromTopic({ logDir, topic: "../etc" }),
+      /Topic name must match \[a-zA-Z0-9._-\]\+: "..\/etc"/,
+    );
+    assert.throws(
+      () => sc.fromTopic({ logDir: `${logDir}/missing`, topic: "t" }),
+      (e) =>
+        e instanceof SparkError &&
+        /Log directory cannot be read/.test(e.message),
+    );
+    await writeTopic(logDir, "t", 1, [{ key: "a", value: "1" }]);
+    assert.throws(
+      () => sc.fromTopic({ logDir, topic: "t", decode: "xml" as "json" }),
+      /decode must be json, string or bytes: "xml"/,
+    );
+    assert.deepEqual(
+      await sc.fromTopic({ logDir, topic: "t" }).map((x) => x.value).collect(),
+      ["1"],
+    );
+  } finally {
+    await Deno.remove(logDir, { recursive: true });
+  }
+});
