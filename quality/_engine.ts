@@ -554,105 +554,15 @@ function orderOk(s: OrderState, prev: unknown, v: unknown): boolean {
   return s.strictly ? c < 0 : c <= 0;
 }
 
+// Steps the compiled loop calls for what it does not inline: compound
+// uniqueness, column pairs, and the first value of a min/max.
 function makeStep(entry: Entry, state: ExpState, cap: number): Step | null {
   const col = intern(entry.column);
   const cond = entry.cond;
   switch (state.k) {
-    case "map": {
-      const s = state;
-      if (entry.spec.kind === "null_map") {
-        const nullIsUnexpected =
-          entry.spec.type === "expect_column_values_to_not_be_null";
-        return (row, i) => {
-          if (cond !== null && !cond(row)) return;
-          s.element++;
-          const v = row[col];
-          if (!s.seen && (v !== undefined || col in row)) s.seen = true;
-          const missing = v === null || v === undefined || v !== v;
-          if (missing === nullIsUnexpected) {
-            s.unexpected++;
-            if (s.vals.length < cap) {
-              s.vals.push(missing ? null : v);
-              s.idx.push(i);
-            }
-          }
-        };
-      }
-      const test = entry.test!;
-      return (row, i) => {
-        if (cond !== null && !cond(row)) return;
-        s.element++;
-        const v = row[col];
-        if (v === undefined) {
-          if (!s.seen && col in row) s.seen = true;
-          s.missing++;
-          return;
-        }
-        s.seen = true;
-        if (v === null || v !== v) {
-          s.missing++;
-          return;
-        }
-        if (!test(v)) {
-          s.unexpected++;
-          if (s.vals.length < cap) {
-            s.vals.push(v);
-            s.idx.push(i);
-          }
-        }
-      };
-    }
-    case "order": {
-      const s = state;
-      return (row, i) => {
-        if (cond !== null && !cond(row)) return;
-        s.element++;
-        const v = row[col];
-        if (!s.seen && (v !== undefined || col in row)) s.seen = true;
-        if (isMissing(v)) {
-          s.missing++;
-          return;
-        }
-        if (s.hasLast) {
-          if (!orderOk(s, s.last, v)) {
-            s.unexpected++;
-            if (s.vals.length < cap) {
-              s.vals.push(v);
-              s.idx.push(i);
-            }
-          }
-        } else {
-          s.hasLast = true;
-          s.first = v;
-          s.firstIdx = i;
-        }
-        s.last = v;
-      };
-    }
     case "unique": {
       const s = state;
       const map = s.map;
-      if (entry.spec.kind === "unique") {
-        return (row, i) => {
-          if (cond !== null && !cond(row)) return;
-          s.element++;
-          const v = row[col];
-          if (!s.seen[0] && (v !== undefined || col in row)) s.seen[0] = true;
-          if (v === null || v === undefined || v !== v) {
-            s.missing++;
-            return;
-          }
-          const key = typeof v === "object" ? keyOf(v) : v;
-          const prev = map.get(key);
-          if (prev === undefined) map.set(key, i);
-          else if (typeof prev === "number") {
-            map.set(key, { n: 2, idx: [prev, i].slice(0, cap) });
-          } else {
-            prev.n++;
-            if (prev.idx.length < cap) prev.idx.push(i);
-          }
-        };
-      }
       const cols = entry.columns.map(intern);
       const rule = entry.config.kwargs.ignore_row_if ??
         "all_values_are_missing";

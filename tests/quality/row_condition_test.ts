@@ -42,7 +42,7 @@ Deno.test("compileRowCondition() rejects bad syntax with QualityError", () => {
     ["a > 1 )", /^Unexpected trailing tokens in row condition: a > 1 \)$/],
     ["a # 1", /^Unexpected character in row condition at 2: "#"$/],
     ["col(a) > 1", /^Function col\(\) takes a quoted column name: /],
-    ["   ", /^Row condition is empty: "   "$/],
+    ["   ", /^Row condition is empty: " {3}"$/],
   ];
   for (const [source, pattern] of cases) {
     assert.throws(
