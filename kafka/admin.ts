@@ -11,7 +11,20 @@ import type { Connection } from "./kafka.ts";
 import type { LogRecord } from "./log_reader.ts";
 import type { CleanupResult } from "./partition_log.ts";
 
-/** A topic to create. */
+/**
+ * A topic to create.
+ *
+ * @example A compacted topic
+ * ```ts
+ * import type { ITopicConfig } from "./mod.ts";
+ * const topic: ITopicConfig = {
+ *   topic: "users",
+ *   numPartitions: 3,
+ *   configEntries: [{ name: "cleanup.policy", value: "compact" }],
+ * };
+ * console.log(topic.numPartitions); // 3
+ * ```
+ */
 export interface ITopicConfig {
   /** Topic name (`[a-zA-Z0-9._-]`, at most 249 characters). */
   topic: string;
@@ -27,7 +40,16 @@ export interface ITopicConfig {
   configEntries?: ConfigEntry[];
 }
 
-/** Offsets of one partition of a topic. */
+/**
+ * Offsets of one partition of a topic.
+ *
+ * @example Records in a topic
+ * ```ts
+ * import type { PartitionOffsets } from "./mod.ts";
+ * const count = (os: PartitionOffsets[]) => os.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+ * console.log(count([{ partition: 0, offset: "10", high: "10", low: "4" }])); // 6
+ * ```
+ */
 export interface PartitionOffsets {
   /** Partition number. */
   partition: number;
@@ -39,7 +61,16 @@ export interface PartitionOffsets {
   low: string;
 }
 
-/** A group's committed offset for one partition, with lag. */
+/**
+ * A group's committed offset for one partition, with lag.
+ *
+ * @example Total lag of a group
+ * ```ts
+ * import type { CommittedPartitionOffset } from "./mod.ts";
+ * const lag = (ps: CommittedPartitionOffset[]) => ps.reduce((n, p) => n + Number(p.lag), 0);
+ * console.log(lag([{ partition: 0, offset: "5", metadata: null, high: "7", lag: "2" }])); // 2
+ * ```
+ */
 export interface CommittedPartitionOffset {
   /** Partition number. */
   partition: number;

@@ -9,10 +9,28 @@
  * @module
  */
 
-/** Partitions per topic: `{ "orders": [0, 2] }`. */
+/**
+ * Partitions per topic: `{ "orders": [0, 2] }`.
+ *
+ * @example Partitions per topic
+ * ```ts
+ * import type { Assignment } from "./mod.ts";
+ * const a: Assignment = { orders: [0, 2], payments: [1] };
+ * console.log(Object.values(a).flat().length); // 3
+ * ```
+ */
 export type Assignment = Record<string, number[]>;
 
-/** A group member as an assignor sees it. */
+/**
+ * A group member as an assignor sees it.
+ *
+ * @example A member owning a partition
+ * ```ts
+ * import type { AssignerMember } from "./mod.ts";
+ * const m: AssignerMember = { memberId: "c-1", topics: ["t"], ownedPartitions: { t: [0] }, generation: 3 };
+ * console.log(m.topics); // ["t"]
+ * ```
+ */
 export interface AssignerMember {
   /** Member id; members are ordered by it. */
   memberId: string;
@@ -24,7 +42,16 @@ export interface AssignerMember {
   generation?: number;
 }
 
-/** What an assignor is given. */
+/**
+ * What an assignor is given.
+ *
+ * @example Input for an assignor
+ * ```ts
+ * import { type AssignInput, range } from "./mod.ts";
+ * const input: AssignInput = { members: [{ memberId: "a", topics: ["t"] }], partitionsPerTopic: { t: 2 } };
+ * console.log(range.assign(input)); // { a: { t: [0, 1] } }
+ * ```
+ */
 export interface AssignInput {
   /** The members that joined this generation. */
   members: AssignerMember[];
@@ -32,7 +59,24 @@ export interface AssignInput {
   partitionsPerTopic: Record<string, number>;
 }
 
-/** A partition assignment strategy. */
+/**
+ * A partition assignment strategy.
+ *
+ * @example Everything to the first member
+ * ```ts
+ * import { Kafka, type PartitionAssigner } from "./mod.ts";
+ * const greedy: PartitionAssigner = {
+ *   name: "greedy",
+ *   rebalanceProtocol: "eager",
+ *   assign: ({ members, partitionsPerTopic }) =>
+ *     Object.fromEntries(members.map((m, i) => [
+ *       m.memberId,
+ *       i === 0 ? Object.fromEntries(Object.entries(partitionsPerTopic).map(([t, n]) => [t, [...Array(n).keys()]])) : {},
+ *     ])),
+ * };
+ * console.log(typeof new Kafka({}).consumer({ groupId: "g", partitionAssigners: [greedy] }).run); // function
+ * ```
+ */
 export interface PartitionAssigner {
   /** Protocol name (`"roundrobin"`, `"range"`, `"cooperative-sticky"`). */
   name: string;

@@ -22,7 +22,16 @@ import {
 import type { DecodedRecord, RecordInput } from "./record_batch.ts";
 import { writeFileAtomic } from "./_store.ts";
 
-/** A topic's config entry in kafkajs form. */
+/**
+ * A topic's config entry in kafkajs form.
+ *
+ * @example Keep a topic for one day
+ * ```ts
+ * import type { ConfigEntry } from "./mod.ts";
+ * const entry: ConfigEntry = { name: "retention.ms", value: String(24 * 3600_000) };
+ * console.log(entry.name); // "retention.ms"
+ * ```
+ */
 export interface ConfigEntry {
   /** Kafka config name, e.g. `"cleanup.policy"`. */
   name: string;

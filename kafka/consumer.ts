@@ -28,7 +28,16 @@ import { KafkaError } from "./errors.ts";
 import type { Connection } from "./kafka.ts";
 import type { DecodedRecord } from "./record_batch.ts";
 
-/** Options for {@linkcode Consumer}, as in kafkajs. */
+/**
+ * Options for {@linkcode Consumer}, as in kafkajs.
+ *
+ * @example A group with a short session
+ * ```ts
+ * import { Kafka, type ConsumerConfig } from "./mod.ts";
+ * const config: ConsumerConfig = { groupId: "g", sessionTimeout: 10_000, heartbeatInterval: 1_000 };
+ * console.log(typeof new Kafka({}).consumer(config).run); // function
+ * ```
+ */
 export interface ConsumerConfig {
   /** Consumer group id. */
   groupId: string;
@@ -78,7 +87,18 @@ export interface ConsumerConfig {
   };
 }
 
-/** A consumed message, as in kafkajs (keys and values are Buffers). */
+/**
+ * A consumed message, as in kafkajs (keys and values are Buffers).
+ *
+ * @example Decode a JSON value
+ * ```ts
+ * import type { KafkaMessage } from "./mod.ts";
+ * function parse(message: KafkaMessage): unknown {
+ *   return message.value === null ? null : JSON.parse(message.value.toString());
+ * }
+ * console.log(typeof parse); // function
+ * ```
+ */
 export interface KafkaMessage {
   /** Key, or null. */
   key: Buffer | null;
@@ -96,7 +116,18 @@ export interface KafkaMessage {
   size: number;
 }
 
-/** Argument of `eachMessage`. */
+/**
+ * Argument of `eachMessage`.
+ *
+ * @example Print a message
+ * ```ts
+ * import type { EachMessagePayload } from "./mod.ts";
+ * function show({ topic, partition, message }: EachMessagePayload): string {
+ *   return `${topic}[${partition}]@${message.offset}: ${message.value?.toString()}`;
+ * }
+ * console.log(typeof show); // function
+ * ```
+ */
 export interface EachMessagePayload {
   /** Topic. */
   topic: string;
@@ -110,7 +141,18 @@ export interface EachMessagePayload {
   pause(): () => void;
 }
 
-/** A fetched batch of one partition. */
+/**
+ * A fetched batch of one partition.
+ *
+ * @example Offsets of a batch
+ * ```ts
+ * import type { Batch } from "./mod.ts";
+ * function describe(batch: Batch): string {
+ *   return `${batch.topic}/${batch.partition} ${batch.firstOffset()}..${batch.lastOffset()}`;
+ * }
+ * console.log(typeof describe); // function
+ * ```
+ */
 export interface Batch {
   /** Topic. */
   topic: string;
@@ -132,7 +174,22 @@ export interface Batch {
   offsetLagLow(): string;
 }
 
-/** Argument of `eachBatch`. */
+/**
+ * Argument of `eachBatch`.
+ *
+ * @example Resolve offsets one by one
+ * ```ts
+ * import type { EachBatchPayload } from "./mod.ts";
+ * async function handle({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload) {
+ *   for (const m of batch.messages) {
+ *     if (isStale()) break;
+ *     resolveOffset(m.offset);
+ *     await heartbeat();
+ *   }
+ * }
+ * console.log(typeof handle); // function
+ * ```
+ */
 export interface EachBatchPayload {
   /** The batch. */
   batch: Batch;
@@ -157,7 +214,19 @@ export interface EachBatchPayload {
   isStale(): boolean;
 }
 
-/** Options for {@linkcode Consumer.run}. */
+/**
+ * Options for {@linkcode Consumer.run}.
+ *
+ * @example Commit every 100 messages
+ * ```ts
+ * import type { ConsumerRunConfig } from "./mod.ts";
+ * const run: ConsumerRunConfig = {
+ *   autoCommitThreshold: 100,
+ *   eachMessage: async ({ message }) => void message.offset,
+ * };
+ * console.log(run.autoCommit ?? true); // true
+ * ```
+ */
 export interface ConsumerRunConfig {
   /** Called once per message. */
   eachMessage?: (payload: EachMessagePayload) => Promise<void>;
@@ -191,7 +260,16 @@ export interface ConsumerRunConfig {
   partitionsConsumedConcurrently?: number;
 }
 
-/** A topic-partition offset in kafkajs form. */
+/**
+ * A topic-partition offset in kafkajs form.
+ *
+ * @example An offset to commit
+ * ```ts
+ * import type { TopicPartitionOffset } from "./mod.ts";
+ * const next: TopicPartitionOffset = { topic: "t", partition: 0, offset: "42" };
+ * console.log(next.offset); // "42"
+ * ```
+ */
 export interface TopicPartitionOffset {
   /** Topic. */
   topic: string;
@@ -201,7 +279,15 @@ export interface TopicPartitionOffset {
   offset: string;
 }
 
-/** Event names, as in kafkajs. */
+/**
+ * Event names, as in kafkajs.
+ *
+ * @example Event names
+ * ```ts
+ * import { Kafka } from "./mod.ts";
+ * console.log(new Kafka({}).consumer({ groupId: "g" }).events.CRASH); // "consumer.crash"
+ * ```
+ */
 export interface ConsumerEvents {
   /** A generation started: payload `{ groupId, memberId, leaderId, isLeader, memberAssignment, groupProtocol, duration }`. */
   readonly GROUP_JOIN: "consumer.group_join";
@@ -226,7 +312,17 @@ const EVENTS: ConsumerEvents = {
   STOP: "consumer.stop",
 };
 
-/** An event delivered to listeners. */
+/**
+ * An event delivered to listeners.
+ *
+ * @example Log group joins
+ * ```ts
+ * import { type ConsumerEvent, Kafka } from "./mod.ts";
+ * const consumer = new Kafka({}).consumer({ groupId: "g" });
+ * const off = consumer.on(consumer.events.GROUP_JOIN, (e: ConsumerEvent) => console.log(e.payload.memberId));
+ * off();
+ * ```
+ */
 export interface ConsumerEvent {
   /** Event id (increasing). */
   id: number;

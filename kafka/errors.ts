@@ -4,7 +4,16 @@
  * @module
  */
 
-/** Options for {@linkcode KafkaError}. */
+/**
+ * Options for {@linkcode KafkaError}.
+ *
+ * @example Make an error with a Kafka type
+ * ```ts
+ * import { KafkaError, type KafkaErrorOptions } from "./mod.ts";
+ * const options: KafkaErrorOptions = { type: "UNKNOWN_TOPIC_OR_PARTITION" };
+ * console.log(new KafkaError("Topic does not exist: \"x\"", options).type);
+ * ```
+ */
 export interface KafkaErrorOptions {
   /**
    * The underlying error, if any.

@@ -19,7 +19,16 @@ import type { Clock } from "../internal/clock.ts";
 import type { Assignment, PartitionAssigner } from "./assignors.ts";
 import { KafkaError } from "./errors.ts";
 
-/** Kafka's group states. */
+/**
+ * Kafka's group states.
+ *
+ * @example Check for a stable group
+ * ```ts
+ * import type { GroupState } from "./mod.ts";
+ * const settled = (s: GroupState) => s === "Stable" || s === "Empty";
+ * console.log(settled("PreparingRebalance")); // false
+ * ```
+ */
 export type GroupState =
   | "Empty"
   | "PreparingRebalance"
@@ -71,7 +80,19 @@ export interface CommittedOffset {
   metadata: string | null;
 }
 
-/** Description of a group, as admin `describeGroups` reports it. */
+/**
+ * Description of a group, as admin `describeGroups` reports it.
+ *
+ * @example Describe a group
+ * ```ts
+ * import { type GroupDescription, Kafka } from "./mod.ts";
+ * const admin = new Kafka({}).admin();
+ * await admin.connect();
+ * const [g]: GroupDescription[] = (await admin.describeGroups(["nobody"])).groups;
+ * console.log(g!.state); // "Dead"
+ * await admin.disconnect();
+ * ```
+ */
 export interface GroupDescription {
   /** Group id. */
   groupId: string;

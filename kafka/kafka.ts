@@ -10,7 +10,20 @@ import { acquireBroker, Broker, releaseBroker } from "./broker.ts";
 import { Consumer, type ConsumerConfig } from "./consumer.ts";
 import { Producer, type ProducerConfig } from "./producer.ts";
 
-/** Options for {@linkcode Kafka}. */
+/**
+ * Options for {@linkcode Kafka}.
+ *
+ * @example On disk, fsync on a timer
+ * ```ts
+ * import { Kafka, type KafkaOptions } from "./mod.ts";
+ * const logDir = await Deno.makeTempDir();
+ * const options: KafkaOptions = { clientId: "app", logDir, flushIntervalMs: 100 };
+ * const admin = new Kafka(options).admin();
+ * await admin.connect();
+ * await admin.disconnect();
+ * await Deno.remove(logDir, { recursive: true });
+ * ```
+ */
 export interface KafkaOptions {
   /**
    * Client id, the prefix of consumer member ids.

@@ -31,7 +31,16 @@ import {
   segmentName,
 } from "./_scan.ts";
 
-/** A record as read from disk. */
+/**
+ * A record as read from disk.
+ *
+ * @example Decode a record from disk
+ * ```ts
+ * import type { LogRecord } from "./mod.ts";
+ * const text = (r: LogRecord) => (r.value ? new TextDecoder().decode(r.value) : null);
+ * console.log(text({ offset: 0, timestamp: 0, key: null, value: new TextEncoder().encode("hi"), headers: {} })); // "hi"
+ * ```
+ */
 export interface LogRecord {
   /** Offset in the partition. */
   offset: number;
@@ -45,7 +54,16 @@ export interface LogRecord {
   headers: Record<string, Uint8Array>;
 }
 
-/** Options for {@linkcode readPartitionLog}. */
+/**
+ * Options for {@linkcode readPartitionLog}.
+ *
+ * @example A half-open range of offsets
+ * ```ts
+ * import type { ReadPartitionLogOptions } from "./mod.ts";
+ * const range: ReadPartitionLogOptions = { fromOffset: 100, toOffset: 200 };
+ * console.log(range.toOffset! - range.fromOffset!); // 100
+ * ```
+ */
 export interface ReadPartitionLogOptions {
   /**
    * First offset to return (inclusive).

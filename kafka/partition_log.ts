@@ -161,7 +161,19 @@ export interface PartitionLogOptions {
   flushIntervalMs?: number;
 }
 
-/** Outcome of {@linkcode PartitionLog.cleanup}. */
+/**
+ * Outcome of {@linkcode PartitionLog.cleanup}.
+ *
+ * @example Run the log cleaner
+ * ```ts
+ * import { type CleanupResult, Kafka } from "./mod.ts";
+ * const admin = new Kafka({}).admin();
+ * await admin.connect();
+ * const result: CleanupResult = await admin.cleanLogs();
+ * console.log(result); // { deletedSegments: 0, compactedRecords: 0 }
+ * await admin.disconnect();
+ * ```
+ */
 export interface CleanupResult {
   /** Segments deleted by retention. */
   deletedSegments: number;

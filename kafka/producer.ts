@@ -14,10 +14,28 @@ import type { Connection } from "./kafka.ts";
 import { murmur2 } from "./murmur2.ts";
 import type { RecordInput } from "./record_batch.ts";
 
-/** Bytes or text; null for none. */
+/**
+ * Bytes or text; null for none.
+ *
+ * @example Keys and values
+ * ```ts
+ * import type { Bytes } from "./mod.ts";
+ * const values: Bytes[] = ["text", new Uint8Array([1, 2]), null];
+ * console.log(values.length); // 3
+ * ```
+ */
 export type Bytes = string | Uint8Array | null;
 
-/** A message to send, as in kafkajs. */
+/**
+ * A message to send, as in kafkajs.
+ *
+ * @example A keyed message with a header
+ * ```ts
+ * import type { Message } from "./mod.ts";
+ * const m: Message = { key: "Alaska", value: "{\"mag\":4.2}", headers: { source: "usgs" }, timestamp: Date.now() };
+ * console.log(m.key);
+ * ```
+ */
 export interface Message {
   /** Key; keyed messages go to `murmur2(key)` partitions. */
   key?: Bytes;
@@ -34,7 +52,16 @@ export interface Message {
   timestamp?: string | number;
 }
 
-/** Arguments of {@linkcode Producer.send}. */
+/**
+ * Arguments of {@linkcode Producer.send}.
+ *
+ * @example A send request
+ * ```ts
+ * import type { ProducerRecord } from "./mod.ts";
+ * const record: ProducerRecord = { topic: "events", messages: [{ value: "a" }, { value: "b" }] };
+ * console.log(record.messages.length); // 2
+ * ```
+ */
 export interface ProducerRecord {
   /** Topic name. */
   topic: string;
@@ -48,7 +75,24 @@ export interface ProducerRecord {
   compression?: number;
 }
 
-/** Per-partition result of a send, as in kafkajs. */
+/**
+ * Per-partition result of a send, as in kafkajs.
+ *
+ * @example Read the base offset of a send
+ * ```ts
+ * import { Kafka, type RecordMetadata } from "./mod.ts";
+ * const kafka = new Kafka({});
+ * const admin = kafka.admin();
+ * await admin.connect();
+ * await admin.createTopics({ topics: [{ topic: "t" }] });
+ * const producer = kafka.producer();
+ * await producer.connect();
+ * const [meta]: RecordMetadata[] = await producer.send({ topic: "t", messages: [{ value: "x" }] });
+ * console.log(meta!.baseOffset); // "0"
+ * await producer.disconnect();
+ * await admin.disconnect();
+ * ```
+ */
 export interface RecordMetadata {
   /** Topic name. */
   topicName: string;
@@ -64,7 +108,20 @@ export interface RecordMetadata {
   logStartOffset: string;
 }
 
-/** What a partitioner sees. */
+/**
+ * What a partitioner sees.
+ *
+ * @example Inspect what a partitioner gets
+ * ```ts
+ * import type { PartitionerArgs } from "./mod.ts";
+ * const args: PartitionerArgs = {
+ *   topic: "t",
+ *   partitionMetadata: [{ partitionId: 0, leader: 0 }],
+ *   message: { key: "k", value: "v" },
+ * };
+ * console.log(args.partitionMetadata.length); // 1
+ * ```
+ */
 export interface PartitionerArgs {
   /** Topic name. */
   topic: string;
@@ -76,7 +133,17 @@ export interface PartitionerArgs {
   keyBytes?: Uint8Array;
 }
 
-/** A partitioner: returns the partition for a message. */
+/**
+ * A partitioner: returns the partition for a message.
+ *
+ * @example Always the first partition
+ * ```ts
+ * import { Kafka, type Partitioner } from "./mod.ts";
+ * const first: Partitioner = ({ partitionMetadata }) => partitionMetadata[0]!.partitionId;
+ * const producer = new Kafka({}).producer({ createPartitioner: () => first });
+ * console.log(typeof producer.send); // function
+ * ```
+ */
 export type Partitioner = (args: PartitionerArgs) => number;
 
 /**
@@ -124,7 +191,16 @@ export const Partitioners: {
   JavaCompatiblePartitioner: DefaultPartitioner,
 };
 
-/** Options for {@linkcode Producer}. */
+/**
+ * Options for {@linkcode Producer}.
+ *
+ * @example Linger up to 5 ms
+ * ```ts
+ * import { Kafka, type ProducerConfig } from "./mod.ts";
+ * const config: ProducerConfig = { lingerMs: 5, batchSize: 64 * 1024 };
+ * console.log(typeof new Kafka({}).producer(config).send); // function
+ * ```
+ */
 export interface ProducerConfig {
   /**
    * Partitioner factory.

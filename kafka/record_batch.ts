@@ -26,7 +26,16 @@ export const BATCH_HEADER_SIZE = 61;
 export const LOG_OVERHEAD = 12;
 const CRC_START = 21;
 
-/** A record to encode: bytes or null for key and value, epoch-ms timestamp. */
+/**
+ * A record to encode: bytes or null for key and value, epoch-ms timestamp.
+ *
+ * @example A record to encode
+ * ```ts
+ * import { encodeRecordBatch, type RecordInput } from "./mod.ts";
+ * const r: RecordInput = { key: new TextEncoder().encode("k"), value: null, timestamp: Date.now() };
+ * console.log(encodeRecordBatch(0, [r]).length > 61); // true
+ * ```
+ */
 export interface RecordInput {
   /** Key bytes, or null. */
   key: Uint8Array | null;
@@ -43,7 +52,17 @@ export interface RecordInput {
   offsetDelta?: number;
 }
 
-/** A record decoded from a batch. */
+/**
+ * A record decoded from a batch.
+ *
+ * @example Records of a batch
+ * ```ts
+ * import { type DecodedRecord, decodeRecordBatch, encodeRecordBatch } from "./mod.ts";
+ * const bytes = encodeRecordBatch(0, [{ key: null, value: null, timestamp: 1 }]);
+ * const records: DecodedRecord[] = decodeRecordBatch(bytes).records;
+ * console.log(records[0]!.value); // null
+ * ```
+ */
 export interface DecodedRecord {
   /** Absolute offset in the partition. */
   offset: number;
@@ -57,7 +76,16 @@ export interface DecodedRecord {
   headers: Record<string, Uint8Array>;
 }
 
-/** The fixed fields of a batch header. */
+/**
+ * The fixed fields of a batch header.
+ *
+ * @example Header fields of a batch
+ * ```ts
+ * import { decodeRecordBatch, encodeRecordBatch, type RecordBatchHeader } from "./mod.ts";
+ * const header: RecordBatchHeader = decodeRecordBatch(encodeRecordBatch(9, [{ key: null, value: null, timestamp: 1 }])).header;
+ * console.log(header.magic, header.baseOffset); // 2 9
+ * ```
+ */
 export interface RecordBatchHeader {
   /** Offset of the first record. */
   baseOffset: number;

@@ -19,7 +19,16 @@
 import { KafkaError } from "./errors.ts";
 import type { Kafka } from "./kafka.ts";
 
-/** Which windows a record falls into. */
+/**
+ * Which windows a record falls into.
+ *
+ * @example Pick a window kind
+ * ```ts
+ * import { session, tumbling, type WindowSpec } from "./mod.ts";
+ * const specs: WindowSpec[] = [tumbling(60_000), session(30_000)];
+ * console.log(specs.map((s) => s.type)); // ["tumbling", "session"]
+ * ```
+ */
 export type WindowSpec =
   | { type: "tumbling"; size: number }
   | { type: "hopping"; size: number; advance: number }
@@ -98,7 +107,21 @@ export function session(gapMs: number): WindowSpec {
   return { type: "session", gap: positive("Session gap", gapMs) };
 }
 
-/** Options for {@linkcode WindowedAggregator}. */
+/**
+ * Options for {@linkcode WindowedAggregator}.
+ *
+ * @example Sum values per hopping window
+ * ```ts
+ * import { hopping, WindowedAggregator, type WindowedAggregatorOptions } from "./mod.ts";
+ * const options: WindowedAggregatorOptions<number, number> = {
+ *   window: hopping(60_000, 30_000),
+ *   graceMs: 5_000,
+ *   initial: () => 0,
+ *   aggregate: (sum, v) => sum + v,
+ * };
+ * console.log(new WindowedAggregator(options).openWindows); // 0
+ * ```
+ */
 export interface WindowedAggregatorOptions<V, A> {
   /** Window kind and size. */
   window: WindowSpec;
@@ -119,7 +142,16 @@ export interface WindowedAggregatorOptions<V, A> {
   aggregate: (acc: A, value: V, timestamp: number) => A;
 }
 
-/** One window's aggregate. */
+/**
+ * One window's aggregate.
+ *
+ * @example Format a result
+ * ```ts
+ * import type { WindowResult } from "./mod.ts";
+ * const fmt = (r: WindowResult<number>) => `${r.key} [${r.start}, ${r.end}): ${r.value}`;
+ * console.log(fmt({ key: "a", start: 0, end: 60_000, value: 3, final: true }));
+ * ```
+ */
 export interface WindowResult<A> {
   /** Record key. */
   key: string;
@@ -389,7 +421,21 @@ export class WindowedAggregator<V, A> {
   }
 }
 
-/** Options for {@linkcode windowTopic}. */
+/**
+ * Options for {@linkcode windowTopic}.
+ *
+ * @example Options for windowTopic
+ * ```ts
+ * import { tumbling, type WindowTopicOptions } from "./mod.ts";
+ * const options: WindowTopicOptions<number> = {
+ *   topic: "clicks",
+ *   window: tumbling(60_000),
+ *   initial: () => 0,
+ *   aggregate: (n) => n + 1,
+ * };
+ * console.log(options.topic); // "clicks"
+ * ```
+ */
 export interface WindowTopicOptions<A>
   extends Omit<WindowedAggregatorOptions<Uint8Array | null, A>, "emit"> {
   /** Topic to read from its start to its current end. */
