@@ -431,6 +431,7 @@ export class Consumer {
   #running = false;
   #loop: Promise<void> | undefined;
   #wait: AbortController | undefined;
+  #stopping = new AbortController();
   #lastHeartbeat = 0;
   #lastCommit = 0;
   #uncommittedCount = 0;
@@ -583,6 +584,7 @@ export class Consumer {
     }
     this.#run = config;
     this.#running = true;
+    this.#stopping = new AbortController();
     this.#loop = this.#mainLoop();
   }
 
@@ -703,6 +705,7 @@ export class Consumer {
         topics: this.#subscribedTopics(),
         assigners: this.#assigners,
         ownedPartitions: owned,
+        signal: this.#stopping.signal,
         onRebalance: () => {
           this.#rejoin = true;
           this.#wake();
@@ -1169,6 +1172,7 @@ export class Consumer {
     if (!this.#loop) return;
     this.#running = false;
     this.#wake();
+    this.#stopping.abort(); // gives up a join still waiting on other members
     await this.#loop;
     this.#loop = undefined;
     this.#emit(EVENTS.STOP, {});

@@ -56,6 +56,8 @@ export interface JoinRequest {
   ownedPartitions: Assignment;
   /** Called when a rebalance starts and this member must rejoin. */
   onRebalance: () => void;
+  /** Aborting gives up the join and removes the member. */
+  signal?: AbortSignal;
 }
 
 /** What a member learns when a generation starts. */
@@ -239,6 +241,11 @@ export class GroupCoordinator {
       member.pending = { resolve, reject };
     });
     g.members.set(memberId, member);
+    req.signal?.addEventListener("abort", () => {
+      if (g.members.get(memberId) === member && member.pending) {
+        this.#remove(g, memberId, true);
+      }
+    }, { once: true });
     this.#startRebalance(g);
     this.#maybeComplete(g);
     this.#ensureReaper();

@@ -477,3 +477,38 @@ Deno.test("Consumer.run() processes partitions concurrently with partitionsConsu
   await producer.disconnect();
   await admin.disconnect();
 });
+
+Deno.test("Consumer.stop() gives up a join that waits on a stuck member", async () => {
+  const clock = new ManualClock();
+  const { kafka, admin, producer } = await setup("t", 2, { clock });
+  const release = Promise.withResolvers<void>();
+  const a = kafka.consumer({ groupId: "g" });
+  await a.connect();
+  await a.subscribe({ topics: ["t"], fromBeginning: true });
+  let started = false;
+  await a.run({
+    eachMessage: async () => {
+      started = true;
+      await release.promise;
+    },
+  });
+  await until(() => a.assignment().t?.length === 2, "a joined");
+  await producer.send({ topic: "t", messages: [{ value: "x", partition: 0 }] });
+  await until(() => started, "a stuck in its handler");
+  const b = kafka.consumer({ groupId: "g" });
+  await b.connect();
+  await b.subscribe({ topics: ["t"] });
+  await b.run({ eachMessage: async () => {} });
+  let state = "";
+  for (let i = 0; i < 1000 && state !== "PreparingRebalance"; i++) {
+    state = (await admin.describeGroups(["g"])).groups[0]!.state;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  assert.equal(state, "PreparingRebalance", "b waits for a, which is stuck");
+  await b.stop(); // returns although the rebalance cannot finish yet
+  release.resolve();
+  await a.disconnect();
+  await b.disconnect();
+  await producer.disconnect();
+  await admin.disconnect();
+});
