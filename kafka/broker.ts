@@ -393,6 +393,7 @@ export class Broker {
     topic: string,
     partition: number,
     groups: readonly (readonly RecordInput[])[],
+    compression = 0,
   ): Promise<{ baseOffset: number; lastOffset: number }> {
     this.#check();
     const log = this.partition(topic, partition);
@@ -408,7 +409,7 @@ export class Broker {
         }
       }
     }
-    const { baseOffset, lastOffset, durable } = log.append(groups);
+    const { baseOffset, lastOffset, durable } = log.append(groups, compression);
     await durable;
     this.#wake();
     return { baseOffset, lastOffset };

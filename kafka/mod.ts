@@ -100,6 +100,7 @@ export {
   type ReadPartitionLogOptions,
 } from "./log_reader.ts";
 export {
+  CompressionTypes,
   type DecodedRecord,
   decodeRecordBatch,
   encodeRecordBatch,

@@ -370,6 +370,7 @@ export class PartitionLog {
    */
   append(
     groups: readonly (readonly RecordInput[])[],
+    compression = 0,
   ): { baseOffset: number; lastOffset: number; durable: Promise<void> } {
     if (this.#closed) {
       throw new KafkaError("Partition log is closed: append refused");
@@ -379,7 +380,7 @@ export class PartitionLog {
     const first = next;
     const encoded: { bytes: Uint8Array; count: number; meta: BatchMeta }[] = [];
     const encode = (records: readonly RecordInput[]): void => {
-      const bytes = encodeRecordBatch(next, records);
+      const bytes = encodeRecordBatch(next, records, compression);
       if (bytes.length > max) {
         if (records.length === 1) {
           throw new KafkaError(

@@ -12,7 +12,7 @@ import type { Broker } from "./broker.ts";
 import { KafkaError } from "./errors.ts";
 import type { Connection } from "./kafka.ts";
 import { murmur2 } from "./murmur2.ts";
-import type { RecordInput } from "./record_batch.ts";
+import { CompressionTypes, type RecordInput } from "./record_batch.ts";
 
 /**
  * Bytes or text; null for none.
@@ -71,7 +71,11 @@ export interface ProducerRecord {
   acks?: number;
   /** Accepted for kafkajs compatibility. */
   timeout?: number;
-  /** Accepted for kafkajs compatibility; batches are stored uncompressed. */
+  /**
+   * Codec for this send's batches: `CompressionTypes.None` or
+   * `CompressionTypes.GZIP` (others are rejected).
+   * @default {CompressionTypes.None}
+   */
   compression?: number;
 }
 
@@ -347,7 +351,10 @@ export class Producer {
    * are durable, with one entry per partition written.
    */
   async send(record: ProducerRecord): Promise<RecordMetadata[]> {
-    return await this.sendBatch({ topicMessages: [record] });
+    return await this.sendBatch({
+      topicMessages: [record],
+      compression: record.compression,
+    });
   }
 
   /** Sends to several topics at once. */
@@ -355,9 +362,20 @@ export class Producer {
     batch: {
       topicMessages: { topic: string; messages: Message[] }[];
       acks?: number;
+      compression?: number;
     },
   ): Promise<RecordMetadata[]> {
     const broker = this.#requireBroker();
+    const compression = batch.compression ?? CompressionTypes.None;
+    if (
+      compression !== CompressionTypes.None &&
+      compression !== CompressionTypes.GZIP
+    ) {
+      throw new KafkaError(
+        `Compression codec is not supported: ${compression} (use None or GZIP)`,
+        { type: "UNSUPPORTED_COMPRESSION_TYPE" },
+      );
+    }
     const now = this.#conn.clock.now();
     const arena = this.#arena;
     const plans: {
@@ -448,8 +466,16 @@ export class Producer {
     const results = await Promise.all(
       plans.map(async ({ topic, partition, records }) => {
         const baseOffset = linger > 0
-          ? await this.#accumulate(topic, partition, records, linger)
-          : await this.#track(broker.append(topic, partition, split(records)))
+          ? await this.#accumulate(
+            topic,
+            partition,
+            records,
+            linger,
+            compression,
+          )
+          : await this.#track(
+            broker.append(topic, partition, split(records), compression),
+          )
             .then((r) => r.baseOffset);
         return {
           topicName: topic,
@@ -478,8 +504,9 @@ export class Producer {
     partition: number,
     records: RecordInput[],
     linger: number,
+    compression: number,
   ): Promise<number> {
-    const key = `${topic}\u0000${partition}`;
+    const key = `${topic}\u0000${partition}\u0000${compression}`;
     let p = this.#pending.get(key);
     if (!p) {
       p = { records: [], bytes: 0, waiters: [] };
@@ -508,7 +535,11 @@ export class Producer {
     if (!p) return;
     this.#pending.delete(key);
     p.timer?.abort();
-    const [topic, partition] = key.split("\u0000") as [string, string];
+    const [topic, partition, compression] = key.split("\u0000") as [
+      string,
+      string,
+      string,
+    ];
     const broker = this.#broker;
     const job = (async () => {
       try {
@@ -521,6 +552,7 @@ export class Producer {
           topic,
           Number(partition),
           split(p.records),
+          Number(compression),
         );
         let next = baseOffset;
         for (const w of p.waiters) {

@@ -19,6 +19,41 @@
 import { crc32c } from "./_crc32c.ts";
 import { cursor, readVarint, varintSize, writeVarint } from "./_varint.ts";
 import { KafkaError } from "./errors.ts";
+import { Buffer } from "node:buffer";
+import { gunzipSync, gzipSync } from "node:zlib";
+
+/**
+ * Compression codecs by kafkajs name (the batch attribute's low 3 bits).
+ * `None` and `GZIP` are supported; the others are rejected with a
+ * {@linkcode KafkaError}.
+ *
+ * @example Send a gzip-compressed batch
+ * ```ts
+ * import { CompressionTypes, Kafka } from "./mod.ts";
+ * const kafka = new Kafka({});
+ * const admin = kafka.admin();
+ * await admin.connect();
+ * await admin.createTopics({ topics: [{ topic: "t" }] });
+ * const producer = kafka.producer();
+ * await producer.connect();
+ * await producer.send({ topic: "t", compression: CompressionTypes.GZIP, messages: [{ value: "x".repeat(1000) }] });
+ * await producer.disconnect();
+ * await admin.disconnect();
+ * ```
+ */
+export const CompressionTypes: {
+  readonly None: 0;
+  readonly GZIP: 1;
+  readonly Snappy: 2;
+  readonly LZ4: 3;
+  readonly ZSTD: 4;
+} = { None: 0, GZIP: 1, Snappy: 2, LZ4: 3, ZSTD: 4 };
+
+function codecName(codec: number): string {
+  const name = Object.entries(CompressionTypes).find(([, v]) => v === codec)
+    ?.[0];
+  return name ? `${name} (${codec})` : String(codec);
+}
 
 /** Size of the fixed batch header in bytes. */
 export const BATCH_HEADER_SIZE = 61;
@@ -150,7 +185,17 @@ function readInt64(view: DataView, pos: number): number {
 export function encodeRecordBatch(
   baseOffset: number,
   records: readonly RecordInput[],
+  compression: number = CompressionTypes.None,
 ): Uint8Array {
+  if (
+    compression !== CompressionTypes.None &&
+    compression !== CompressionTypes.GZIP
+  ) {
+    throw new KafkaError(
+      `Compression codec is not supported: ${codecName(compression)}`,
+      { type: "UNSUPPORTED_COMPRESSION_TYPE" },
+    );
+  }
   if (records.length === 0) {
     throw new KafkaError("Record batch must hold at least one record: 0");
   }
@@ -239,6 +284,18 @@ export function encodeRecordBatch(
         pos += hv.length;
       }
     }
+  }
+  if (compression === CompressionTypes.GZIP) {
+    // Only the records are compressed; the 61-byte header stays readable.
+    const packed = gzipSync(buf.subarray(BATCH_HEADER_SIZE));
+    const out = new Uint8Array(BATCH_HEADER_SIZE + packed.length);
+    out.set(buf.subarray(0, BATCH_HEADER_SIZE));
+    out.set(packed, BATCH_HEADER_SIZE);
+    const v = new DataView(out.buffer);
+    v.setInt32(8, out.length - LOG_OVERHEAD);
+    v.setInt16(21, CompressionTypes.GZIP);
+    v.setUint32(17, crc32c(out, CRC_START, out.length));
+    return out;
   }
   view.setUint32(17, crc32c(buf, CRC_START, total));
   return buf;
@@ -358,17 +415,29 @@ export function decodeRecordsInto(
   const view = new DataView(bytes.buffer, bytes.byteOffset + pos, 61);
   const size = view.getInt32(8) + LOG_OVERHEAD;
   const attributes = view.getInt16(21);
-  if ((attributes & 7) !== 0) {
+  const codec = attributes & 7;
+  if (codec !== CompressionTypes.None && codec !== CompressionTypes.GZIP) {
     throw new KafkaError(
-      `Compression codec is not supported: ${attributes & 7}`,
+      `Compression codec is not supported: ${codecName(codec)}`,
       { type: "UNSUPPORTED_COMPRESSION_TYPE" },
     );
   }
   const baseOffset = readInt64(view, 0);
   const baseTimestamp = readInt64(view, 27);
   const count = view.getInt32(57);
-  const end = pos + size;
+  let end = pos + size;
   let p = pos + BATCH_HEADER_SIZE;
+  if (codec === CompressionTypes.GZIP) {
+    const raw = gunzipSync(bytes.subarray(p, end));
+    // Keep the caller's array type: Buffers for the consumer, plain
+    // Uint8Arrays otherwise.
+    bytes = bytes instanceof Buffer
+      ? raw
+      : new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+    pos = -BATCH_HEADER_SIZE;
+    p = 0;
+    end = raw.length;
+  }
   const bad = (what: string) =>
     new KafkaError(
       `Record batch is malformed: ${what} at byte ${

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ManualClock } from "../../internal/clock.ts";
 import {
+  CompressionTypes,
   Kafka,
   KafkaError,
   partitionForKey,
@@ -200,4 +201,67 @@ Deno.test("Producer.send() rejects bad input with KafkaError", async () => {
   );
   await producer.disconnect();
   await admin.disconnect();
+});
+
+Deno.test("Producer.send() with GZIP stores compressed batches that consumers and log_reader read", async () => {
+  const logDir = await Deno.makeTempDir({ prefix: "kafka_gzip_" });
+  try {
+    const { kafka, admin, producer } = await setup("t", 1, { logDir });
+    const messages = Array.from(
+      { length: 500 },
+      (_, i) => ({
+        key: `k${i}`,
+        value: JSON.stringify({ i, text: "aftershock ".repeat(10) }),
+      }),
+    );
+    await producer.send({
+      topic: "t",
+      compression: CompressionTypes.GZIP,
+      messages,
+    });
+    await assert.rejects(
+      () =>
+        producer.send({
+          topic: "t",
+          compression: CompressionTypes.LZ4,
+          messages,
+        }),
+      (e: unknown) =>
+        e instanceof KafkaError && e.type === "UNSUPPORTED_COMPRESSION_TYPE" &&
+        /: 3 /.test(e.message),
+    );
+    const file = await Deno.readFile(
+      join(logDir, "t-0", "00000000000000000000.log"),
+    );
+    assert.equal(readBatchHeader(file, 0)!.attributes & 7, 1);
+    assert.ok(
+      file.length < 500 * 100 / 4,
+      `compressed to ${file.length} bytes`,
+    );
+    let n = 0;
+    for await (
+      const r of readPartitionLog(logDir, "t", 0, { fromOffset: 250 })
+    ) {
+      assert.equal(JSON.parse(new TextDecoder().decode(r.value!)).i, r.offset);
+      n++;
+    }
+    assert.equal(n, 250);
+    const consumer = kafka.consumer({ groupId: "g" });
+    await consumer.connect();
+    await consumer.subscribe({ topics: ["t"], fromBeginning: true });
+    const values: string[] = [];
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        values.push(message.value!.toString());
+        return Promise.resolve();
+      },
+    });
+    while (values.length < 500) await new Promise((r) => setTimeout(r, 2));
+    assert.equal(JSON.parse(values[499]!).i, 499);
+    await consumer.disconnect();
+    await producer.disconnect();
+    await admin.disconnect();
+  } finally {
+    await Deno.remove(logDir, { recursive: true });
+  }
 });

@@ -166,3 +166,42 @@ Deno.test("checkBatch() rejects torn, corrupted and foreign bytes", () => {
 Deno.test("encodeRecordBatch() refuses an empty batch", () => {
   assert.throws(() => encodeRecordBatch(0, []), /at least one record: 0/);
 });
+
+Deno.test("encodeRecordBatch() with GZIP compresses the records and keeps the header readable", async () => {
+  const { CompressionTypes } = await import("../../kafka/record_batch.ts");
+  const records = Array.from({ length: 200 }, (_, i) => ({
+    key: te.encode(`k${i}`),
+    value: te.encode(`{"id":${i},"place":"somewhere far away"}`),
+    timestamp: 1000 + i,
+    headers: [["h", te.encode("v")] as const],
+  }));
+  const plain = encodeRecordBatch(10, records);
+  const packed = encodeRecordBatch(10, records, CompressionTypes.GZIP);
+  assert.ok(
+    packed.length < plain.length / 3,
+    `${packed.length} vs ${plain.length}`,
+  );
+  const { header, records: out } = decodeRecordBatch(packed);
+  assert.equal(header.attributes & 7, 1);
+  assert.equal(header.recordCount, 200);
+  assert.equal(header.maxTimestamp, 1199);
+  assert.equal(out.length, 200);
+  assert.equal(out[199]!.offset, 209);
+  assert.equal(
+    td.decode(out[7]!.value!),
+    `{"id":7,"place":"somewhere far away"}`,
+  );
+  assert.equal(td.decode(out[7]!.headers.h), "v");
+  assert.throws(
+    () => encodeRecordBatch(0, records, CompressionTypes.Snappy),
+    /Compression codec is not supported: Snappy \(2\)/,
+  );
+  const snappy = plain.slice();
+  new DataView(snappy.buffer).setInt16(21, 2);
+  new DataView(snappy.buffer).setUint32(17, crc32c(snappy, 21));
+  assert.throws(
+    () => decodeRecordBatch(snappy),
+    (e: unknown) =>
+      e instanceof KafkaError && e.type === "UNSUPPORTED_COMPRESSION_TYPE",
+  );
+});
