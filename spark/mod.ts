@@ -18,6 +18,51 @@
  * console.log(byRegion); // [["Taiwan", 2]]
  * ```
  *
+ * Functions run in workers and are shipped as source text, so they cannot
+ * capture local variables. Every method that takes a function also takes an
+ * optional last `env` argument (a structured-cloneable object that may hold
+ * {@linkcode Broadcast}s); the function receives it as its last parameter:
+ * `rdd.filter((r, env) => r.mag > env.min, { min: 4 })`,
+ * `rdd.mapPartitions((rows, env) => ..., env)`,
+ * `rdd.mapPartitionsWithIndex((i, rows, env) => ..., env)`. Helpers come from
+ * modules registered with `sc.addModule(name, specifier)` (or the `modules`
+ * option): inside a function, `name` is the module's namespace. Any other
+ * free identifier fails the job with an error naming it; native and bound
+ * functions are refused up front.
+ *
+ * ## How it works
+ *
+ * Transformations only record lineage. An action asks the scheduler for a
+ * job: it walks the lineage iteratively, cuts a stage at every shuffle
+ * dependency, runs parent stages first and fuses each stage's narrow
+ * transformations into one task per partition. A task is a plain object (a
+ * source plus a list of ops) posted to a module Worker from a pool made once;
+ * the worker reads its own split (a file byte range, a topic partition, a
+ * slice, shuffle blocks), streams records through the ops in batches and
+ * applies the action there, so only results cross threads.
+ *
+ * ```
+ * action ─▶ scheduler ─▶ stage 0: [task p0] [task p1] ...  (map side: combine, hash/range partition)
+ *                 │                 │  shuffle blocks (one structured clone per block)
+ *                 │                 ▼
+ *                 └──────▶ stage 1: [task r0] [task r1] ...  (reduce side: merge) ─▶ results
+ *           workers: W0 W1 ... (reused; a crashed one is replaced and its task retried)
+ * ```
+ *
+ * Shuffles hash a canonical key encoding (arrays and tuples by value) with a
+ * map-side combine for the `...ByKey` aggregations; `sortBy`/`sortByKey`
+ * build a range partitioner from a reservoir sample (about 20 keys per output
+ * partition, 3x oversampled), so output is globally ordered. Text and CSV
+ * files are cut into byte ranges with Hadoop's rule (skip the first partial
+ * line unless at offset 0; finish the last line past the end).
+ *
+ * Files: `context.ts` (SparkContext, sources), `rdd.ts` (the API),
+ * `_scheduler.ts` (jobs, stages, range bounds), `_pool.ts` (workers,
+ * retries), `_worker.ts` + `_exec.ts` (task execution), `_closure.ts`
+ * (shipping functions, capture errors), `_text_reader.ts` (splits),
+ * `_csv.ts` (rows), `_keys.ts` (key encoding, hashing, ordering),
+ * `broadcast.ts`, `error.ts`.
+ *
  * @module
  */
 
