@@ -26,7 +26,6 @@ import {
 import type { Broker } from "./broker.ts";
 import { KafkaError } from "./errors.ts";
 import type { Connection } from "./kafka.ts";
-import type { DecodedRecord } from "./record_batch.ts";
 
 /**
  * Options for {@linkcode Consumer}, as in kafkajs.
@@ -347,21 +346,26 @@ function toBuffer(u: Uint8Array | null): Buffer | null {
 let lastTimestamp = NaN;
 let lastTimestampText = "";
 
-function toMessage(r: DecodedRecord): KafkaMessage {
+/** Builds kafkajs messages straight from decoded fields (one object each). */
+function makeMessage(
+  offset: number,
+  timestamp: number,
+  key: Uint8Array | null,
+  value: Uint8Array | null,
+  raw: Record<string, Uint8Array>,
+): KafkaMessage {
   const headers: Record<string, Buffer> = {};
-  for (const k in r.headers) headers[k] = toBuffer(r.headers[k]!)!;
+  for (const k in raw) headers[k] = toBuffer(raw[k]!)!;
   // Records of one batch usually share a timestamp: format it once.
-  if (r.timestamp !== lastTimestamp) {
-    lastTimestamp = r.timestamp;
-    lastTimestampText = String(r.timestamp);
+  if (timestamp !== lastTimestamp) {
+    lastTimestamp = timestamp;
+    lastTimestampText = String(timestamp);
   }
-  const key = r.key;
-  const value = r.value;
   return {
     key: key === null || key instanceof Buffer ? key : toBuffer(key),
     value: value === null || value instanceof Buffer ? value : toBuffer(value),
     timestamp: lastTimestampText,
-    offset: String(r.offset),
+    offset: String(offset),
     headers,
     attributes: 0,
     size: (key?.length ?? 0) + (value?.length ?? 0),
@@ -820,7 +824,7 @@ export class Consumer {
   #fetch(): {
     topic: string;
     partition: number;
-    records: DecodedRecord[];
+    records: KafkaMessage[];
     high: number;
   }[] {
     const b = this.#b();
@@ -831,7 +835,7 @@ export class Consumer {
     const out: {
       topic: string;
       partition: number;
-      records: DecodedRecord[];
+      records: KafkaMessage[];
       high: number;
     }[] = [];
     if (tps.length === 0) return out;
@@ -847,10 +851,15 @@ export class Consumer {
         pos = this.#fromBeginning(t) ? log.logStartOffset : log.logEndOffset;
         this.#positions.set(k, pos);
       }
-      const records = log.read(pos, this.#maxBytesPerPartition, asBuffer);
+      const records = log.read(
+        pos,
+        this.#maxBytesPerPartition,
+        asBuffer,
+        makeMessage,
+      );
       if (records.length === 0) continue;
       for (const r of records) {
-        bytes += (r.value?.length ?? 0) + (r.key?.length ?? 0);
+        bytes += r.size;
       }
       out.push({ topic: t, partition: p, records, high: log.logEndOffset });
     }
@@ -861,7 +870,7 @@ export class Consumer {
     batches: {
       topic: string;
       partition: number;
-      records: DecodedRecord[];
+      records: KafkaMessage[];
       high: number;
     }[],
   ): Promise<void> {
@@ -905,7 +914,7 @@ export class Consumer {
     fetched: {
       topic: string;
       partition: number;
-      records: DecodedRecord[];
+      records: KafkaMessage[];
       high: number;
     },
   ): Promise<void> {
@@ -921,7 +930,7 @@ export class Consumer {
       this.pause([{ topic, partitions: [partition] }]);
       return () => this.resume([{ topic, partitions: [partition] }]);
     };
-    const messages = records.map(toMessage);
+    const messages = records;
     if (this.#run.eachBatch) {
       const batch: Batch = {
         topic,

@@ -17,6 +17,7 @@ import {
   type DecodedRecord,
   decodeRecordsInto,
   encodeRecordBatch,
+  type RecordFactory,
   type RecordInput,
 } from "./record_batch.ts";
 import {
@@ -479,11 +480,12 @@ export class PartitionLog {
    * Records from `offset` on, up to about `maxBytes` of batches (at least one
    * batch). Empty at the log end; throws OFFSET_OUT_OF_RANGE outside the log.
    */
-  read(
+  read<T = DecodedRecord>(
     offset: number,
     maxBytes: number,
     wrap?: (chunk: Uint8Array) => Uint8Array,
-  ): DecodedRecord[] {
+    make?: RecordFactory<T>,
+  ): T[] {
     const end = this.logEndOffset;
     if (offset === end) return [];
     if (offset < this.logStartOffset || offset > end) {
@@ -504,7 +506,7 @@ export class PartitionLog {
         chunkSize: Math.max(maxBytes, 4096),
         verifyCrc: this.#dir !== undefined,
       });
-      const out: DecodedRecord[] = [];
+      const out: T[] = [];
       let bytes = 0;
       let lastChunk: Uint8Array | undefined;
       let wrapped: Uint8Array | undefined;
@@ -521,6 +523,7 @@ export class PartitionLog {
           b.offsetInBytes,
           out,
           offset,
+          make,
         );
         bytes += b.check.size;
         if (bytes >= maxBytes) break;

@@ -401,16 +401,26 @@ export function checkBatch(
   };
 }
 
+/** Builds the caller's record object straight from decoded fields. */
+export type RecordFactory<T> = (
+  offset: number,
+  timestamp: number,
+  key: Uint8Array | null,
+  value: Uint8Array | null,
+  headers: Record<string, Uint8Array>,
+) => T;
+
 /**
  * Decodes the records of the batch at `pos` (header already checked).
  * Pushes records with offset >= `minOffset` into `out`. Keys and values are
  * views into `bytes`, not copies.
  */
-export function decodeRecordsInto(
+export function decodeRecordsInto<T = DecodedRecord>(
   bytes: Uint8Array,
   pos: number,
-  out: DecodedRecord[],
+  out: T[],
   minOffset = 0,
+  make?: RecordFactory<T>,
 ): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset + pos, 61);
   const size = view.getInt32(8) + LOG_OVERHEAD;
@@ -492,13 +502,15 @@ export function decodeRecordsInto(
     }
     const offset = baseOffset + offsetDelta;
     if (offset >= minOffset) {
-      out.push({
-        offset,
-        timestamp: baseTimestamp + tsDelta,
-        key,
-        value,
-        headers,
-      });
+      out.push(
+        make ? make(offset, baseTimestamp + tsDelta, key, value, headers) : {
+          offset,
+          timestamp: baseTimestamp + tsDelta,
+          key,
+          value,
+          headers,
+        } as T,
+      );
     }
   }
 }
