@@ -51,7 +51,7 @@ export class Executor {
       ? approxSize(value)
       : 0;
     if (bytes > task.maxResultBytes) {
-      throw new ResultTooLarge(
+      throw new FatalTaskError(
         `Result of partition ${task.partition} is about ${bytes} bytes, more than maxResultBytes (${task.maxResultBytes}): use toLocalIterator(), saveAsTextFile() or a larger maxResultBytes`,
       );
     }
@@ -399,6 +399,35 @@ export class Executor {
           return out;
         });
       }
+      case "setOp": {
+        // Input: cogrouped [k, [left values, right values]].
+        const keep = op.keep;
+        return mapBatches(input, (b) => {
+          const out: unknown[] = [];
+          for (const rec of b as [unknown, [unknown[], unknown[]]][]) {
+            const [vs, ws] = rec[1];
+            if (keep === "both") {
+              if (vs.length > 0 && ws.length > 0) out.push(rec[0]);
+            } else if (ws.length === 0) {
+              if (keep === "leftOnlyAll") {
+                for (const _ of vs) out.push(rec[0]);
+              } else for (const v of vs) out.push([rec[0], v]);
+            }
+          }
+          return out;
+        });
+      }
+      case "lookup": {
+        const key = op.key;
+        return mapBatches(input, (b) => {
+          const out: unknown[] = [];
+          for (const x of b) {
+            const [k, v] = asPair(x, "lookup");
+            if (encodeKey(k) === key) out.push(v);
+          }
+          return out;
+        });
+      }
       case "mapPartitions":
       case "mapPartitionsWithIndex": {
         const [f, env] = this.#fn(op.fn);
@@ -470,6 +499,12 @@ export class Executor {
       case "foreach": {
         const [f, env] = this.#fn(action.fn);
         for await (const b of s) for (const x of b) await f(x, env);
+        return null;
+      }
+      case "foreachPartition": {
+        const [f, env] = this.#fn(action.fn);
+        if (isAsync(s)) await f(await drain(s), env);
+        else await f(flatten(s), env);
         return null;
       }
       case "countByValue":
@@ -577,17 +612,17 @@ export class Executor {
   }
 }
 
-/** Marks a result that must not be retried. */
-export class ResultTooLarge extends Error {
+/** A deterministic task failure that must not be retried. */
+export class FatalTaskError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "ResultTooLarge";
+    this.name = "TaskError";
   }
 }
 
 /** Whether an error is deterministic (retrying cannot help). */
 export function isFatal(e: unknown): boolean {
-  return e instanceof CaptureError || e instanceof ResultTooLarge ||
+  return e instanceof CaptureError || e instanceof FatalTaskError ||
     e instanceof SyntaxError || e instanceof MalformedRecordError;
 }
 

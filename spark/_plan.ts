@@ -33,7 +33,9 @@ export type Op =
   | { t: "keys" | "values" | "glom" | "pairNull" | "groupLocal" }
   | { t: "sample"; withReplacement: boolean; fraction: number; seed: number }
   | { t: "combineLocal"; agg: AggSpec }
-  | { t: "joinFlatten"; how: "inner" | "left" | "right" | "full" };
+  | { t: "joinFlatten"; how: "inner" | "left" | "right" | "full" }
+  | { t: "setOp"; keep: "both" | "leftOnlyAll" | "leftPairs" }
+  | { t: "lookup"; key: string };
 
 /** How a shuffle's map side assigns records to reduce partitions. */
 export type PartitionerSpec =
@@ -81,6 +83,7 @@ export type Action =
   | { a: "fold"; zero: unknown; fn: FnSpec }
   | { a: "aggregate"; zero: unknown; seq: FnSpec }
   | { a: "foreach"; fn: FnSpec }
+  | { a: "foreachPartition"; fn: FnSpec }
   | { a: "save"; path: string }
   | { a: "sampleKeys"; size: number; seed: number }
   | { a: "ordered"; n: number; key: FnSpec | null; descending: boolean }

@@ -2,10 +2,18 @@
 // compiled functions, module namespaces, broadcasts and cached partitions
 // survive between tasks).
 
-import { Executor, isFatal } from "./_exec.ts";
+import { Executor, FatalTaskError, isFatal } from "./_exec.ts";
 import type { Task, WorkerReply } from "./_plan.ts";
 
 const executor = new Executor();
+
+// Deno.exit() in a worker ends it without any event the driver could see;
+// make it an ordinary (non-retried) task failure instead.
+(Deno as { exit: (code?: number) => never }).exit = (code?: number): never => {
+  throw new FatalTaskError(
+    `Deno.exit() is not allowed in a shipped function: ${code ?? 0}`,
+  );
+};
 const scope = self as unknown as {
   onmessage: ((e: MessageEvent<Message>) => void) | null;
   postMessage(message: unknown): void;

@@ -1585,6 +1585,251 @@ export class RDD<T> {
     }
   }
 
+  /**
+   * The number of partitions (PySpark's name for {@linkcode RDD.numPartitions}).
+   *
+   * @returns The partition count.
+   *
+   * @example Partitions
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(sc.range(10, undefined, 1, 4).getNumPartitions()); // 4
+   * ```
+   */
+  getNumPartitions(): number {
+    return this.numPartitions;
+  }
+
+  /**
+   * The sum of a numeric RDD (0 when empty).
+   *
+   * @returns The sum.
+   *
+   * @example Sum
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.range(5).sum()); // 10
+   * ```
+   */
+  sum(this: RDD<number>): Promise<number> {
+    return this.fold(0, (a, b) => a + b);
+  }
+
+  /**
+   * The largest element (by key order); fails on an empty RDD.
+   *
+   * @returns The maximum.
+   *
+   * @example Max
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.parallelize([3, 9, 1]).max()); // 9
+   * ```
+   */
+  async max(): Promise<T> {
+    const r = await this.top(1);
+    if (r.length === 0) {
+      throw new SparkError(`RDD is empty: ${this.#describe()}`);
+    }
+    return r[0]!;
+  }
+
+  /**
+   * The smallest element (by key order); fails on an empty RDD.
+   *
+   * @returns The minimum.
+   *
+   * @example Min
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.parallelize([3, 9, 1]).min()); // 1
+   * ```
+   */
+  async min(): Promise<T> {
+    const r = await this.takeOrdered(1);
+    if (r.length === 0) {
+      throw new SparkError(`RDD is empty: ${this.#describe()}`);
+    }
+    return r[0]!;
+  }
+
+  /**
+   * The mean of a numeric RDD (NaN when empty).
+   *
+   * @returns The mean.
+   *
+   * @example Mean
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * console.log(await sc.range(1, 5).mean()); // 2.5
+   * ```
+   */
+  async mean(this: RDD<number>): Promise<number> {
+    const r = await this.aggregate(
+      { n: 0, s: 0 },
+      (a, x) => ({ n: a.n + 1, s: a.s + x }),
+      (a, b) => ({ n: a.n + b.n, s: a.s + b.s }),
+    );
+    return r.n === 0 ? NaN : r.s / r.n;
+  }
+
+  /**
+   * Runs `fn` once per partition in the workers, with an iterable of its
+   * rows (for batched side effects such as one write per partition).
+   *
+   * @param fn Runs in a worker (may be async).
+   * @param env Values for `fn`.
+   * @returns When every partition is done.
+   *
+   * @example One file per partition
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * const dir = await Deno.makeTempDir();
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * await sc.range(6, undefined, 1, 2).foreachPartition((rows, env) => {
+   *   Deno.writeTextFileSync(`${env.dir}/${crypto.randomUUID()}`, [...rows].join(","));
+   * }, { dir });
+   * console.log([...Deno.readDirSync(dir)].length); // 2
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  async foreachPartition<E = undefined>(
+    fn: (rows: Iterable<T>, env: E) => unknown,
+    env?: E,
+  ): Promise<void> {
+    const spec = fnSpec(fn, "foreachPartition", env);
+    await this.#run(
+      this.#all(),
+      () => ({ a: "foreachPartition", fn: spec }),
+      "foreachPartition",
+    );
+  }
+
+  /**
+   * Pairs each element with its global index (runs a job to count the
+   * partitions first, as Spark does).
+   *
+   * @returns An RDD of `[element, index]`.
+   *
+   * @example Zip with index
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const r = await sc.parallelize(["a", "b", "c"], 2).zipWithIndex();
+   * console.log(await r.collect()); // [["a", 0], ["b", 1], ["c", 2]]
+   * ```
+   */
+  async zipWithIndex(): Promise<RDD<[T, number]>> {
+    const counts = await this.#run(
+      this.#all(),
+      () => ({ a: "count" }),
+      "zipWithIndex",
+    ) as number[];
+    const starts: number[] = [];
+    let acc = 0;
+    for (const c of counts) {
+      starts.push(acc);
+      acc += c;
+    }
+    return this.mapPartitionsWithIndex(function* (i, rows, env) {
+      let k = env.starts[i]!;
+      for (const x of rows) yield [x, k++] as [T, number];
+    }, { starts });
+  }
+
+  /**
+   * The distinct elements present in both RDDs.
+   *
+   * @param other Another RDD.
+   * @param numPartitions Output partitions.
+   * @returns The intersection (no duplicates).
+   *
+   * @example Intersection
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const a = sc.parallelize([1, 2, 2, 3]);
+   * console.log((await a.intersection(sc.parallelize([2, 3, 4])).collect()).sort()); // [2, 3]
+   * ```
+   */
+  intersection(other: RDD<T>, numPartitions?: number): RDD<T> {
+    const a = this.#op<[T, null]>({ t: "pairNull" }, "intersection");
+    const b = other.#op<[T, null]>({ t: "pairNull" }, "intersection");
+    return a.cogroup(b, numPartitions)
+      .#op<T>({ t: "setOp", keep: "both" }, "intersection");
+  }
+
+  /**
+   * The elements of this RDD that do not occur in `other` (duplicates
+   * kept).
+   *
+   * @param other Another RDD.
+   * @param numPartitions Output partitions.
+   * @returns The difference.
+   *
+   * @example Subtract
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const a = sc.parallelize([1, 1, 2, 3]);
+   * console.log((await a.subtract(sc.parallelize([2])).collect()).sort()); // [1, 1, 3]
+   * ```
+   */
+  subtract(other: RDD<T>, numPartitions?: number): RDD<T> {
+    const a = this.#op<[T, null]>({ t: "pairNull" }, "subtract");
+    const b = other.#op<[T, null]>({ t: "pairNull" }, "subtract");
+    return a.cogroup(b, numPartitions)
+      .#op<T>({ t: "setOp", keep: "leftOnlyAll" }, "subtract");
+  }
+
+  /**
+   * The pairs whose key does not occur in `other`.
+   *
+   * @param other Another pair RDD.
+   * @param numPartitions Output partitions.
+   * @returns The remaining pairs.
+   *
+   * @example Subtract by key
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const a = sc.parallelize([["a", 1], ["b", 2]] as [string, number][]);
+   * console.log(await a.subtractByKey(sc.parallelize([["a", 0]] as [string, number][])).collect()); // [["b", 2]]
+   * ```
+   */
+  subtractByKey<K, V, W>(
+    this: RDD<[K, V]>,
+    other: RDD<[K, W]>,
+    numPartitions?: number,
+  ): RDD<[K, V]> {
+    return this.cogroup(other, numPartitions)
+      .#op<[K, V]>({ t: "setOp", keep: "leftPairs" }, "subtractByKey", true);
+  }
+
+  /**
+   * All values for one key (compared by value, like shuffle keys).
+   *
+   * @param key The key.
+   * @returns The values.
+   *
+   * @example Lookup
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const r = sc.parallelize([[[1, 2], "x"], [[1, 3], "y"]] as [number[], string][]);
+   * console.log(await r.lookup([1, 2])); // ["x"]
+   * ```
+   */
+  lookup<K, V>(this: RDD<[K, V]>, key: K): Promise<V[]> {
+    return this.#op<V>({ t: "lookup", key: encodeKey(key) }, "lookup")
+      .collect();
+  }
+
   #describe(): string {
     return `${this.#l.kind}[${this.#l.id}] at ${this.#l.label}`;
   }

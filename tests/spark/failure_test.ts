@@ -177,3 +177,26 @@ Deno.test("SparkContext onProgress reports every task", async () => {
   assert.ok(events.includes("ShuffleMapStage:3/3"));
   assert.ok(events.includes("ResultStage:2/2"));
 });
+
+Deno.test("RDD.map() turns Deno.exit() in a shipped function into a task error", async () => {
+  await using sc = new SparkContext({ parallelism: 1 });
+  await assert.rejects(
+    () => sc.range(3).map((x) => x === 1 ? Deno.exit(3) : x).collect(),
+    /failed 1 time\(s\), last error: Deno.exit\(\) is not allowed in a shipped function: 3/,
+  );
+  assert.deepEqual(await sc.range(3).collect(), [0, 1, 2]);
+});
+
+Deno.test("RDD.map() rejects an env that cannot be sent to a worker", async () => {
+  await using sc = new SparkContext({ parallelism: 1 });
+  await assert.rejects(
+    () =>
+      sc.range(3).map((x, env) => x + env.n, { n: 1, f: () => 1 }).collect(),
+    (e) =>
+      e instanceof SparkError && /not structured-cloneable/.test(e.message),
+  );
+  assert.throws(
+    () => sc.broadcast({ f: () => 1 }),
+    /Broadcast value must be structured-cloneable/,
+  );
+});

@@ -557,3 +557,88 @@ Deno.test("RDD.foreach() runs in the workers", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("RDD set operations and numeric actions match plain-JS references", async (t) => {
+  await using sc = new SparkContext({ parallelism: 2 });
+  const r = rand(4);
+  for (const n of PARTITIONS) {
+    const a = randomInts(r, 1 + Math.floor(r() * 200), 30);
+    const b = randomInts(r, Math.floor(r() * 100), 30);
+    const ra = sc.parallelize(a, n), rb = sc.parallelize(b, 2);
+    await t.step(
+      `RDD.intersection(), subtract() with ${n} partitions`,
+      async () => {
+        const inB = new Set(b);
+        assert.deepEqual(
+          bag(await ra.intersection(rb).collect()),
+          bag([...new Set(a.filter((x) => inB.has(x)))]),
+        );
+        assert.deepEqual(
+          bag(await ra.subtract(rb).collect()),
+          bag(a.filter((x) => !inB.has(x))),
+        );
+      },
+    );
+    await t.step(
+      `RDD.sum(), min(), max(), mean() with ${n} partitions`,
+      async () => {
+        const sum = a.reduce((x, y) => x + y, 0);
+        assert.equal(await ra.sum(), sum);
+        assert.equal(await ra.min(), Math.min(...a));
+        assert.equal(await ra.max(), Math.max(...a));
+        assert.ok(Math.abs((await ra.mean()) - sum / a.length) < 1e-9);
+      },
+    );
+    await t.step(`RDD.zipWithIndex() with ${n} partitions`, async () => {
+      assert.deepEqual(
+        await (await ra.zipWithIndex()).collect(),
+        a.map((x, i) => [x, i]),
+      );
+    });
+    await t.step(
+      `RDD.subtractByKey() and lookup() with ${n} partitions`,
+      async () => {
+        const pairs = randomPairs(r, 100);
+        const other = randomPairs(r, 20);
+        const rp = sc.parallelize(pairs, n);
+        const drop = new Set(other.map(([k]) => keyOf(k)));
+        assert.deepEqual(
+          bag(await rp.subtractByKey(sc.parallelize(other, 2)).collect()),
+          bag(pairs.filter(([k]) => !drop.has(keyOf(k)))),
+        );
+        const key = pairs[0]![0];
+        assert.deepEqual(
+          bag(await rp.lookup(key)),
+          bag(pairs.filter(([k]) => keyOf(k) === keyOf(key)).map((p) => p[1])),
+        );
+      },
+    );
+  }
+  assert.equal(await sc.parallelize([] as number[]).sum(), 0);
+  assert.ok(Number.isNaN(await sc.parallelize([] as number[]).mean()));
+  await assert.rejects(
+    () => sc.parallelize([] as number[]).max(),
+    /RDD is empty/,
+  );
+});
+
+Deno.test("RDD.foreachPartition() gets each partition's rows once", async () => {
+  await using sc = new SparkContext({ parallelism: 2 });
+  const dir = await Deno.makeTempDir();
+  try {
+    await sc.range(30, undefined, 1, 3).foreachPartition((rows, env) => {
+      const xs = [...rows];
+      Deno.writeTextFileSync(`${env.dir}/${xs[0]}`, xs.join(","));
+    }, { dir });
+    const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort((x, y) =>
+      +x - +y
+    );
+    assert.deepEqual(names, ["0", "10", "20"]);
+    assert.equal(
+      await Deno.readTextFile(`${dir}/10`),
+      "10,11,12,13,14,15,16,17,18,19",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
