@@ -70,12 +70,15 @@ export interface CsvOptions {
    */
   delimiter?: string;
   /**
-   * Column names to types, in file order. Without it columns come from the
-   * header (or are named `_c0`, `_c1`, ...) and are strings unless
-   * `inferSchema` is set.
+   * Column names to types, in file order: an object
+   * (`{ mag: "number", place: "string" }`) or a Spark DDL string
+   * (`"mag DOUBLE, place STRING"`). Spark's type names (`double`, `float`,
+   * `int`, `long`, `bigint`, `timestamp`, ...) are accepted too. Without a
+   * schema, columns come from the header (or are named `_c0`, `_c1`, ...)
+   * and are strings unless `inferSchema` is set.
    * @default {undefined}
    */
-  schema?: Record<string, CsvType>;
+  schema?: Record<string, CsvType | string> | string;
   /**
    * Infer column types (integer, number, boolean, string) from the first
    * 1 MiB of the file.
@@ -551,15 +554,11 @@ export class SparkContext {
     let columns: string[];
     let types: CsvType[];
     if (options.schema !== undefined) {
-      columns = Object.keys(options.schema);
-      types = Object.values(options.schema);
-      for (const t of types) {
-        if (!["string", "number", "integer", "boolean", "date"].includes(t)) {
-          throw new SparkError(
-            `CSV schema type must be string, number, integer, boolean or date: "${t}"`,
-          );
-        }
-      }
+      const entries = typeof options.schema === "string"
+        ? parseDdl(options.schema)
+        : Object.entries(options.schema);
+      columns = entries.map((e) => e[0]);
+      types = entries.map((e) => csvType(e[1]));
     } else {
       columns = header ? firstFields : firstFields.map((_, i) => `_c${i}`);
       types = columns.map(() => "string" as CsvType);
@@ -725,6 +724,56 @@ export class SparkContext {
     this.close();
     return Promise.resolve();
   }
+}
+
+const TYPE_NAMES: Record<string, CsvType> = {
+  string: "string",
+  varchar: "string",
+  char: "string",
+  number: "number",
+  double: "number",
+  float: "number",
+  decimal: "number",
+  integer: "integer",
+  int: "integer",
+  long: "integer",
+  bigint: "integer",
+  short: "integer",
+  smallint: "integer",
+  tinyint: "integer",
+  byte: "integer",
+  boolean: "boolean",
+  bool: "boolean",
+  date: "date",
+  timestamp: "date",
+};
+
+function csvType(t: unknown): CsvType {
+  const name = typeof t === "string"
+    ? t.toLowerCase().replace(/\(.*\)$/, "")
+    : "";
+  const found = TYPE_NAMES[name];
+  if (found === undefined) {
+    throw new SparkError(
+      `CSV schema type must be string, number, integer, boolean or date (or a Spark type name): "${
+        String(t)
+      }"`,
+    );
+  }
+  return found;
+}
+
+/** `"a INT, b STRING"` to entries. */
+function parseDdl(ddl: string): [string, string][] {
+  return ddl.split(",").map((part) => part.trim()).filter((p) => p !== "").map(
+    (part) => {
+      const m = /^`?([^`\s]+)`?\s+([A-Za-z]+(?:\([\d, ]*\))?)$/.exec(part);
+      if (m === null) {
+        throw new SparkError(`CSV schema entry must be "name TYPE": "${part}"`);
+      }
+      return [m[1]!, m[2]!];
+    },
+  );
 }
 
 /** Lines from the first `bytes` of a file (the last partial line dropped). */

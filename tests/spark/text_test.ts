@@ -141,6 +141,37 @@ Deno.test("SparkContext.csv() parses typed rows with quotes across any split", a
       assert.deepEqual(rows, expected, `${n} partitions`);
       assert.equal(sc.lastJob?.counters.malformedRows ?? 0, 0);
     }
+    // A Spark DDL schema string and Spark type names.
+    assert.deepEqual(
+      await sc.csv(path, {
+        header: true,
+        schema: "id INT, place STRING, mag DOUBLE, ok BOOLEAN, when TIMESTAMP",
+      })
+        .collect(),
+      expected,
+    );
+    assert.deepEqual(
+      (await sc.csv(path, {
+        header: true,
+        schema: {
+          id: "long",
+          place: "string",
+          mag: "float",
+          ok: "boolean",
+          when: "date",
+        },
+      })
+        .first()).mag,
+      4.5,
+    );
+    assert.throws(
+      () => sc.csv(path, { schema: { a: "uuid" } }),
+      /CSV schema type must be .*: "uuid"/,
+    );
+    assert.throws(
+      () => sc.csv(path, { schema: "a" }),
+      /CSV schema entry must be "name TYPE": "a"/,
+    );
     // inferSchema and header names.
     const inferred = await sc.csv(path, { header: true, inferSchema: true })
       .first();
