@@ -24,6 +24,7 @@ import {
   roundRobin,
 } from "./assignors.ts";
 import type { Broker } from "./broker.ts";
+import type { GroupDescription } from "./group_coordinator.ts";
 import { KafkaError } from "./errors.ts";
 import type { Connection } from "./kafka.ts";
 
@@ -1153,6 +1154,23 @@ export class Consumer {
     return Object.fromEntries(
       [...this.#assignment].map(([t, ps]) => [t, [...ps]]),
     );
+  }
+
+  /**
+   * Describes this consumer's group (state, protocol, members), as kafkajs's
+   * `consumer.describeGroup()`.
+   *
+   * @example
+   * ```ts
+   * import { Kafka } from "./mod.ts";
+   * const consumer = new Kafka({}).consumer({ groupId: "g" });
+   * await consumer.connect();
+   * console.log((await consumer.describeGroup()).state); // "Dead" (never joined)
+   * await consumer.disconnect();
+   * ```
+   */
+  async describeGroup(): Promise<GroupDescription> {
+    return await Promise.resolve(this.#b().coordinator.describe(this.#groupId));
   }
 
   /** Member id in the group, once joined. */

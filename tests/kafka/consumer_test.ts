@@ -67,6 +67,7 @@ Deno.test("Consumer.run() splits partitions across a group and delivers each mes
   }
   const { groups } = await admin.describeGroups(["g"]);
   assert.equal(groups[0]!.state, "Stable");
+  assert.deepEqual(await a.describeGroup(), groups[0]);
   assert.equal(groups[0]!.members.length, 2);
   assert.equal(groups[0]!.protocol, "roundrobin");
   await a.disconnect();
