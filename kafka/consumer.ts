@@ -972,6 +972,8 @@ export class Consumer {
       if (this.#generationId !== generation) throw new Stale();
       this.#resolve(k, Number(message.offset) + 1, generation);
       if (this.#autoCommitDue()) await this.#commitResolved();
+      // As kafkajs does: a heartbeat, when due, after every message.
+      this.#heartbeatIfDue();
     }
   }
 

@@ -201,6 +201,8 @@ export class WindowedAggregator<V, A> {
   #initial: () => A;
   #aggregate: (acc: A, value: V, timestamp: number) => A;
   #open = new Map<string, Win<V, A>>();
+  /** Open sliding windows per key, so a record only visits its own key's. */
+  #slidingByKey = new Map<string, Set<Win<V, A>>>();
   #sessions = new Map<string, Win<V, A>[]>();
   #history = new Map<string, { t: number; v: V }[]>();
   #streamTime = -Infinity;
@@ -288,11 +290,8 @@ export class WindowedAggregator<V, A> {
       const hist = this.#history.get(key) ?? [];
       this.#history.set(key, hist);
       const item = { t: timestamp, v: value };
-      for (const w of this.#open.values()) {
-        if (
-          w.key === key && w.start <= timestamp && timestamp <= w.end &&
-          w.closeAt > now
-        ) {
+      for (const w of this.#slidingByKey.get(key) ?? []) {
+        if (w.start <= timestamp && timestamp <= w.end && w.closeAt > now) {
           w.items!.push(item);
           w.acc = this.#fold(w.items!);
           updated.push(w);
@@ -313,6 +312,9 @@ export class WindowedAggregator<V, A> {
           items,
         };
         this.#open.set(id, w);
+        let forKey = this.#slidingByKey.get(key);
+        if (!forKey) this.#slidingByKey.set(key, forKey = new Set());
+        forKey.add(w);
         this.#track(w);
         updated.push(w);
       }
@@ -384,6 +386,10 @@ export class WindowedAggregator<V, A> {
       if (w.closeAt <= now) {
         closed.push(w);
         this.#open.delete(id);
+        const forKey = this.#slidingByKey.get(w.key);
+        if (forKey?.delete(w) && forKey.size === 0) {
+          this.#slidingByKey.delete(w.key);
+        }
       } else if (w.closeAt < min) min = w.closeAt;
     }
     for (const [key, list] of this.#sessions) {

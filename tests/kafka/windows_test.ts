@@ -185,3 +185,15 @@ Deno.test("windowTopic() keeps stream time per partition", async () => {
   await producer.disconnect();
   await admin.disconnect();
 });
+
+Deno.test("WindowedAggregator sliding windows keep keys apart", () => {
+  const agg = counter(sliding(10), 100);
+  agg.process("a", 10, "x");
+  agg.process("b", 12, "x");
+  agg.process("a", 15, "x"); // a: [0,10]=1, [5,15]=2; b's window untouched
+  assert.deepEqual(brief(agg.flush()), [
+    ["a", 0, 10, 1, true],
+    ["b", 2, 12, 1, true],
+    ["a", 5, 15, 2, true],
+  ]);
+});
