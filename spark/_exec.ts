@@ -63,6 +63,11 @@ export class Executor {
     };
   }
 
+  /** Drops a broadcast value. */
+  unbroadcast(id: number): void {
+    this.#broadcasts.delete(id);
+  }
+
   /** Drops a cached partition set. */
   unpersist(rddId: number): void {
     for (const key of [...this.#cache.keys()]) {

@@ -114,8 +114,16 @@ export class WorkerPool {
     this.#queue = this.#queue.filter((p) => p.jobId !== jobId);
   }
 
-  broadcastMessage(msg: unknown): void {
-    for (const s of this.#slots) s.worker.postMessage(msg);
+  broadcastMessage(
+    msg: { type: string; id?: number; rddId?: number },
+  ): void {
+    if (this.#closed) return;
+    for (const s of this.#slots) {
+      if (msg.type === "unbroadcast" && msg.id !== undefined) {
+        s.broadcasts.delete(msg.id);
+      }
+      s.worker.postMessage(msg);
+    }
   }
 
   #dispatch(): void {

@@ -86,6 +86,17 @@ export class Scheduler {
     });
   }
 
+  /** Forgets a shuffle's map outputs (its RDDs are gone). */
+  dropShuffle(id: number): void {
+    this.#shuffleOutputs.delete(id);
+  }
+
+  /** Stops sending a destroyed broadcast and drops worker copies. */
+  dropBroadcast(id: number): void {
+    this.broadcasts.delete(id);
+    this.pool.broadcastMessage({ type: "unbroadcast", id });
+  }
+
   unpersist(rddId: number): void {
     this.#cacheLoc.delete(rddId);
     this.pool.broadcastMessage({ type: "unpersist", rddId });

@@ -21,12 +21,17 @@ const scope = self as unknown as {
 
 type Message =
   | { type: "task"; id: number; task: Task }
-  | { type: "unpersist"; rddId: number };
+  | { type: "unpersist"; rddId: number }
+  | { type: "unbroadcast"; id: number };
 
 scope.onmessage = async (e: MessageEvent<Message>): Promise<void> => {
   const msg = e.data;
   if (msg.type === "unpersist") {
     executor.unpersist(msg.rddId);
+    return;
+  }
+  if (msg.type === "unbroadcast") {
+    executor.unbroadcast(msg.id);
     return;
   }
   let reply: WorkerReply;

@@ -50,19 +50,30 @@ export class Broadcast<T> {
   }
 
   /**
-   * Drops the driver's reference; later jobs may not use it.
+   * Drops the value on the driver and in the workers; later jobs may not
+   * use it.
    *
    * @returns Nothing.
    */
   destroy(): void {
+    if (this.#destroyed) return;
     this.#destroyed = true;
     this.#value = undefined as T;
+    ON_DESTROY.get(this)?.();
+    ON_DESTROY.delete(this);
   }
 
   /** Whether {@linkcode Broadcast.destroy} was called. */
   get destroyed(): boolean {
     return this.#destroyed;
   }
+}
+
+const ON_DESTROY = new WeakMap<Broadcast<unknown>, () => void>();
+
+/** Registers what `destroy()` must also do (drop worker copies). */
+export function onDestroy(b: Broadcast<unknown>, fn: () => void): void {
+  ON_DESTROY.set(b, fn);
 }
 
 /** The structured-cloneable stand-in for a broadcast inside an env. */

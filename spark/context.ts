@@ -8,7 +8,7 @@ import { computeSplits } from "./_text_reader.ts";
 import { type CsvSpec, type CsvType, inferType, splitCsvLine } from "./_csv.ts";
 import { registerScheduler, schedulerOf } from "./_registry.ts";
 import { type JobInfo, type ProgressEvent, Scheduler } from "./_scheduler.ts";
-import { Broadcast } from "./broadcast.ts";
+import { Broadcast, onDestroy } from "./broadcast.ts";
 import { SparkError } from "./error.ts";
 import { makeRDD, type RDD } from "./rdd.ts";
 import { resolve, toFileUrl } from "./_paths.ts";
@@ -332,6 +332,8 @@ export class SparkContext {
     }
     const b = new Broadcast(this.#nextBroadcast++, value);
     this.#scheduler.broadcasts.set(b.id, value);
+    const scheduler = this.#scheduler;
+    onDestroy(b, () => scheduler.dropBroadcast(b.id));
     return b;
   }
 

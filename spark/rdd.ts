@@ -30,6 +30,18 @@ import { SparkError } from "./error.ts";
 import { basename, dirname, join } from "node:path";
 
 let nextRddId = 0;
+
+// Spark's ContextCleaner in one line: when a shuffled RDD (and so every RDD
+// downstream of it) is unreachable, its map outputs are dropped.
+const SHUFFLE_CLEANER = new FinalizationRegistry<[SparkContext, number]>(
+  ([sc, id]) => {
+    try {
+      schedulerOf(sc).dropShuffle(id);
+    } catch {
+      // context already gone
+    }
+  },
+);
 let nextShuffleId = 0;
 
 /** Builds a new RDD; used by {@linkcode SparkContext} and transformations. */
@@ -669,13 +681,15 @@ export class RDD<T> {
       needsBounds: part.kind === "range",
       seed: 0x5eed + this.id,
     };
-    return this.#derive<U>(
+    const out = this.#derive<U>(
       { type: "shuffled", dep, reduce },
       part.n,
       "ShuffledRDD",
       label,
       part.kind === "roundRobin" ? null : part,
     );
+    SHUFFLE_CLEANER.register(out, [this.#sc, dep.id]);
+    return out;
   }
 
   #combine<K, C>(
@@ -969,13 +983,19 @@ export class RDD<T> {
         } as ShuffleDep,
       };
     });
-    return this.#derive(
+    const out = this.#derive<[K, [V[], W[]]]>(
       { type: "cogroup", inputs },
       n,
       "CoGroupedRDD",
       "cogroup",
       { kind: "hash", n },
     );
+    for (const i of inputs) {
+      if (i.shuffle !== undefined) {
+        SHUFFLE_CLEANER.register(out, [this.#sc, i.shuffle.id]);
+      }
+    }
+    return out;
   }
 
   #join<K, V, W, R>(

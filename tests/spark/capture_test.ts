@@ -173,3 +173,25 @@ Deno.test("SparkContext.addModule() rejects bad names and specifiers", async () 
     SparkError,
   );
 });
+
+Deno.test("Broadcast.destroy() makes later use a clear error", async () => {
+  await using sc = new SparkContext({ parallelism: 2 });
+  const b = sc.broadcast([1, 2, 3]);
+  assert.deepEqual(
+    await sc.range(2).map((x, env) => env.b.value[x], { b }).collect(),
+    [1, 2],
+  );
+  b.destroy();
+  assert.equal(b.destroyed, true);
+  assert.throws(() => b.value, /Broadcast was destroyed: \d+/);
+  assert.throws(
+    () => sc.range(2).map((x, env) => env.b.value[x], { b }),
+    /Broadcast was destroyed/,
+  );
+  // A new broadcast still reaches workers that had the old one.
+  const c = sc.broadcast({ k: 5 });
+  assert.deepEqual(
+    await sc.range(2).map((x, env) => x + env.c.value.k, { c }).collect(),
+    [5, 6],
+  );
+});
