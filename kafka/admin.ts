@@ -291,6 +291,31 @@ export class Admin {
     });
   }
 
+  /**
+   * Adds partitions to topics (counts only grow), as kafkajs's
+   * `createPartitions`; consumer groups reading them rebalance.
+   *
+   * @example Grow a topic from 1 to 3 partitions
+   * ```ts
+   * import { Kafka } from "./mod.ts";
+   * const admin = new Kafka({}).admin();
+   * await admin.connect();
+   * await admin.createTopics({ topics: [{ topic: "t" }] });
+   * await admin.createPartitions({ topicPartitions: [{ topic: "t", count: 3 }] });
+   * console.log((await admin.fetchTopicOffsets("t")).length); // 3
+   * await admin.disconnect();
+   * ```
+   */
+  async createPartitions(
+    options: { topicPartitions: { topic: string; count: number }[] },
+  ): Promise<boolean> {
+    const b = this.#b();
+    for (const { topic, count } of options.topicPartitions) {
+      await b.addPartitions(topic, count);
+    }
+    return true;
+  }
+
   /** Describes groups: state, protocol, generation and member assignments. */
   async describeGroups(
     groupIds: string[],

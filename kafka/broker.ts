@@ -336,6 +336,35 @@ export class Broker {
     return true;
   }
 
+  /**
+   * Grows a topic to `count` partitions (never shrinks, as in Kafka); groups
+   * reading it rebalance.
+   */
+  async addPartitions(name: string, count: number): Promise<void> {
+    this.#check();
+    const t = this.topic(name);
+    if (
+      !Number.isInteger(count) || count <= t.partitions.length || count > 10_000
+    ) {
+      throw new KafkaError(
+        `Partition count must be an integer above the current ${t.partitions.length} and at most 10000: ${count}`,
+        { type: "INVALID_PARTITIONS" },
+      );
+    }
+    for (let p = t.partitions.length; p < count; p++) {
+      t.partitions.push(
+        await PartitionLog.open({
+          dir: this.logDir ? join(this.logDir, `${name}-${p}`) : undefined,
+          config: t.config,
+          clock: this.clock,
+          flushIntervalMs: this.#flushInterval,
+        }),
+      );
+    }
+    await this.#saveMeta();
+    this.coordinator.topicChanged(name);
+  }
+
   /** Deletes a topic, its files and its committed offsets. */
   async deleteTopic(name: string): Promise<void> {
     this.#check();
@@ -344,6 +373,7 @@ export class Broker {
     await this.#saveMeta();
     for (const p of t.partitions) await p.delete();
     await this.coordinator.forgetTopic(name);
+    this.coordinator.topicChanged(name);
     this.#wake();
   }
 

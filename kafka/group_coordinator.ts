@@ -537,6 +537,22 @@ export class GroupCoordinator {
     return [...this.#groups.keys()];
   }
 
+  /**
+   * A topic's partitions changed: groups with a member subscribed to it
+   * rebalance, as Kafka consumers do on a metadata change.
+   */
+  topicChanged(topic: string): void {
+    for (const g of this.#groups.values()) {
+      if (g.state !== "Stable") continue;
+      for (const m of g.members.values()) {
+        if (m.topics.includes(topic)) {
+          this.#startRebalance(g);
+          break;
+        }
+      }
+    }
+  }
+
   /** Drops a topic's offsets from every group. */
   async forgetTopic(topic: string): Promise<void> {
     for (const g of this.#groups.values()) {

@@ -266,3 +266,43 @@ Deno.test("Admin.fetchRecords() reports a corrupt segment with its path and posi
     await Deno.remove(logDir, { recursive: true });
   }
 });
+
+Deno.test("Admin.createPartitions() grows a topic and its readers rebalance onto the new partitions", async () => {
+  const kafka = new Kafka({});
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: "t", numPartitions: 1 }] });
+  const consumer = kafka.consumer({ groupId: "g" });
+  await consumer.connect();
+  await consumer.subscribe({ topics: ["t"], fromBeginning: true });
+  const seen: number[] = [];
+  await consumer.run({
+    eachMessage: ({ partition }) => {
+      seen.push(partition);
+      return Promise.resolve();
+    },
+  });
+  while (consumer.assignment().t?.length !== 1) {
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await admin.createPartitions({ topicPartitions: [{ topic: "t", count: 3 }] });
+  while (consumer.assignment().t?.length !== 3) {
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: "t",
+    messages: [0, 1, 2].map((partition) => ({ partition, value: "x" })),
+  });
+  while (seen.length < 3) await new Promise((r) => setTimeout(r, 2));
+  assert.deepEqual(seen.sort(), [0, 1, 2]);
+  await assert.rejects(
+    () =>
+      admin.createPartitions({ topicPartitions: [{ topic: "t", count: 2 }] }),
+    /Partition count must be an integer above the current 3 and at most 10000: 2/,
+  );
+  await consumer.disconnect();
+  await producer.disconnect();
+  await admin.disconnect();
+});
