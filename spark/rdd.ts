@@ -1553,7 +1553,13 @@ export class RDD<T> {
       dirname(dir),
       `.${basename(dir)}._temporary-${crypto.randomUUID().slice(0, 8)}`,
     );
-    await Deno.mkdir(tmp);
+    try {
+      await Deno.mkdir(tmp);
+    } catch (e) {
+      throw new SparkError(`Cannot create output directory: "${dir}"`, {
+        cause: e,
+      });
+    }
     try {
       await this.#run(
         this.#all(),

@@ -286,6 +286,10 @@ Deno.test("RDD.saveAsTextFile() writes parts and _SUCCESS atomically", async () 
       () => sc.parallelize([1]).saveAsTextFile(out),
       /Output directory already exists/,
     );
+    await assert.rejects(
+      () => sc.parallelize([1]).saveAsTextFile(`${dir}/no/such/parent/out`),
+      /Cannot create output directory: ".*\/no\/such\/parent\/out"/,
+    );
     // A failing task leaves nothing behind: no output dir, no temp dir.
     const failed = `${dir}/failed`;
     await assert.rejects(() =>
