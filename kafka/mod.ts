@@ -30,10 +30,16 @@
  *
  * Each partition is a directory of segment files named by their first
  * offset. A send groups its messages per partition (murmur2 of the key),
- * encodes each group as one Kafka v2 record batch with a CRC-32C, appends it
- * to the active segment and fsyncs before acknowledging. Consumers read
- * batches from a position found through the sparse offset index; the group
- * coordinator assigns partitions and fences stale members by generation.
+ * encodes each group as one Kafka v2 record batch with a CRC-32C (records
+ * optionally gzipped), appends it to the active segment and fsyncs before
+ * acknowledging. On open, the active segment is scanned batch by batch and a
+ * torn tail (short or CRC-failing batch) is cut off. Consumers read batches
+ * from a position found through the sparse offset index; the group
+ * coordinator waits for all members to (re)join, runs the assignor, bumps the
+ * generation and fences stale members; members that stop heartbeating for
+ * `sessionTimeout` on the injected clock are removed. Retention drops whole
+ * old segments, compaction rewrites them keeping the latest value per key,
+ * and `windows.ts` aggregates records into event-time windows.
  *
  * ```
  * producer ─▶ partitioner ─▶ [batch|batch|batch] 00000000000000000000.log ─▶ roll ─▶ 00000000000000004096.log
