@@ -9,14 +9,19 @@
 //   deno task bench:kafka            (1,000,000 records)
 //   deno task bench:kafka --records=200000
 
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Kafka, readPartitionLog } from "../../kafka/mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { records: { type: "string", default: "1000000" } },
+  options: {
+    records: { type: "string", default: "1000000" },
+    events: { type: "string", default: "200000" },
+  },
 });
 const N = Number(values.records);
+const EVENTS = Number(values.events);
 const BATCH = 1000;
 const SIZE = 100;
 
@@ -111,6 +116,67 @@ async function benchKafka(
     coldSec: passes[0]!,
     consumeSec: passes[1]!,
   };
+}
+
+/**
+ * The pipeline's shape: JSON events of 300-600 bytes keyed by region, all
+ * in one send to a 4-partition topic on disk.
+ */
+async function benchEvents(
+  logDir: string,
+): Promise<{ sec: number; mb: number }> {
+  const regions = [
+    "Alaska",
+    "California",
+    "Chile",
+    "Indonesia",
+    "Japan",
+    "Nevada",
+    "Taiwan",
+    "Greenland",
+  ];
+  const messages = Array.from({ length: EVENTS }, (_, i) => {
+    const region = regions[i % regions.length]!;
+    const value = JSON.stringify({
+      type: "Feature",
+      id: `us${1000000 + i}`,
+      properties: {
+        mag: (i % 70) / 10,
+        place: `${i % 90}km NNW of Somewhere, ${region}`,
+        time: 1517966773840 + i * 1000,
+        url: `https://earthquake.usgs.gov/earthquakes/eventpage/us${
+          1000000 + i
+        }`,
+        status: "reviewed",
+        tsunami: 0,
+        sig: i % 900,
+        net: "us",
+        types: ",geoserve,origin,phase-data,",
+        magType: "mb",
+        type: "earthquake",
+      },
+      geometry: {
+        type: "Point",
+        coordinates: [(i % 360) - 180, (i % 180) - 90, i % 700],
+      },
+    });
+    return { key: region, value, timestamp: 1517966773840 + i * 1000 };
+  });
+  const mb = messages.reduce((n, m) => n + m.value.length, 0) / 1e6;
+  const kafka = new Kafka({ logDir });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [{ topic: "earthquakes", numPartitions: 4 }],
+  });
+  const producer = kafka.producer();
+  await producer.connect();
+  const t0 = performance.now();
+  await producer.send({ topic: "earthquakes", messages });
+  const sec = (performance.now() - t0) / 1000;
+  await producer.disconnect();
+  await admin.disconnect();
+  return { sec, mb };
 }
 
 // --- Redis over RESP -------------------------------------------------------
@@ -386,6 +452,18 @@ try {
   );
   console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of results) console.log(row(r));
+  if (EVENTS > 0) {
+    const ev = await benchEvents(join(logDir, "events"));
+    console.log(
+      `\nOne send of ${EVENTS.toLocaleString("en")} JSON events (${
+        (ev.mb / EVENTS * 1e6).toFixed(0)
+      } B avg, keyed by region, 4 partitions, fsynced): ${
+        ev.sec.toFixed(2)
+      } s, ${Math.round(EVENTS / ev.sec).toLocaleString("en")} events/s, ${
+        (ev.mb / ev.sec).toFixed(1)
+      } MB/s`,
+    );
+  }
   console.log(
     `\nlog_reader straight from segment files: ${
       Math.round(raw / SIZE / rawSec).toLocaleString("en")
