@@ -7,7 +7,18 @@
  * @module
  */
 
-/** A source of wall-clock time, monotonic time and sleeps. */
+/**
+ * A source of wall-clock time, monotonic time and sleeps.
+ *
+ * @example Take a clock, default to the real one
+ * ```ts
+ * import { type Clock, systemClock } from "./clock.ts";
+ * function stamp(clock: Clock = systemClock): string {
+ *   return new Date(clock.now()).toISOString();
+ * }
+ * console.log(stamp());
+ * ```
+ */
 export interface Clock {
   /** Wall-clock time in epoch milliseconds (like `Date.now()`). */
   now(): number;
@@ -61,7 +72,16 @@ interface Sleeper {
   resolve: () => void;
 }
 
-/** Options for {@linkcode ManualClock}. */
+/**
+ * Options for {@linkcode ManualClock}.
+ *
+ * @example Start at a fixed date
+ * ```ts
+ * import { ManualClock } from "./clock.ts";
+ * const clock = new ManualClock({ start: Date.UTC(2018, 1, 7) });
+ * console.log(new Date(clock.now()).toISOString()); // 2018-02-07T00:00:00.000Z
+ * ```
+ */
 export interface ManualClockOptions {
   /**
    * Wall-clock time the clock starts at, in epoch milliseconds.
