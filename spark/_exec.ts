@@ -800,21 +800,8 @@ function poisson(mean: number, rand: () => number): number {
 async function topicBatches(
   src: Extract<Source, { k: "topic" }>,
 ): Promise<Batches> {
-  // A computed specifier: the kafka module is optional for type checking.
-  const url = new URL("../kafka/log_reader.ts", import.meta.url).href;
-  const reader = await import(url) as {
-    readPartitionLog(
-      logDir: string,
-      topic: string,
-      partition: number,
-    ): AsyncIterable<{
-      offset: number | bigint;
-      timestamp: number | bigint;
-      key: Uint8Array | null;
-      value: Uint8Array | null;
-      headers: Record<string, Uint8Array>;
-    }>;
-  };
+  // Loaded on first use, inside the worker that reads the partition.
+  const reader = await import("../kafka/log_reader.ts");
   const dec = new TextDecoder();
   const decode = (v: Uint8Array | null): unknown => {
     if (v === null || src.decode === "bytes") return v;
