@@ -85,7 +85,15 @@ export class Executor {
       if (!new RegExp(`(^|[^\\w$.])${escapeRe(name)}([^\\w$]|$)`).test(text)) {
         continue;
       }
-      this.#namespaces[name] = await import(task.modules[name]!);
+      try {
+        this.#namespaces[name] = await import(task.modules[name]!);
+      } catch (e) {
+        throw new FatalTaskError(
+          `Module "${name}" cannot be imported in a worker: ${
+            task.modules[name]
+          }: ${(e as Error).message}`,
+        );
+      }
     }
   }
 

@@ -195,3 +195,15 @@ Deno.test("Broadcast.destroy() makes later use a clear error", async () => {
     [5, 6],
   );
 });
+
+Deno.test("SparkContext.addModule() reports a module that cannot be imported", async () => {
+  await using sc = new SparkContext({ parallelism: 1 });
+  sc.addModule("missing", "./definitely_missing_module.ts");
+  await assert.rejects(
+    // @ts-ignore: `missing` is the registered module
+    () => sc.range(2).map((x) => missing.f(x)).collect(),
+    /failed 1 time\(s\), last error: Module "missing" cannot be imported in a worker: file:\/\/.*definitely_missing_module.ts/,
+  );
+  // Functions that do not mention it are unaffected.
+  assert.deepEqual(await sc.range(2).collect(), [0, 1]);
+});
