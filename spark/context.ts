@@ -382,6 +382,60 @@ export class SparkContext {
   }
 
   /**
+   * An RDD with no partitions and no elements.
+   *
+   * @returns The empty RDD.
+   *
+   * @example Empty
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * console.log(await sc.emptyRDD<number>().count()); // 0
+   * ```
+   */
+  emptyRDD<T>(): RDD<T> {
+    this.#checkOpen();
+    return makeRDD<T>(
+      this,
+      { type: "source", source: () => ({ k: "data", data: [] }) },
+      0,
+      "EmptyRDD",
+      "emptyRDD",
+    );
+  }
+
+  /**
+   * The union of several RDDs of this context (no shuffle).
+   *
+   * @param rdds The RDDs, in order.
+   * @returns Their union.
+   *
+   * @example Union of many
+   * ```ts
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const u = sc.union([sc.range(2), sc.range(1), sc.parallelize([9])]);
+   * console.log(await u.collect()); // [0, 1, 0, 9]
+   * ```
+   */
+  union<T>(rdds: RDD<T>[]): RDD<T> {
+    this.#checkOpen();
+    if (!Array.isArray(rdds) || rdds.length === 0) {
+      throw new SparkError(
+        `union() needs a non-empty array of RDDs: ${String(rdds)}`,
+      );
+    }
+    let out = rdds[0]!;
+    if (out.context !== this) {
+      throw new SparkError(
+        `union() needs RDDs of this SparkContext: ${String(out)}`,
+      );
+    }
+    for (const r of rdds.slice(1)) out = out.union(r);
+    return out;
+  }
+
+  /**
    * Integers from `start` (inclusive) to `end` (exclusive) by `step`, like
    * PySpark's `sc.range`; with one argument, `0..start`.
    *

@@ -642,3 +642,47 @@ Deno.test("RDD.foreachPartition() gets each partition's rows once", async () => 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("RDD.sortByKey() range partitions spread uniform keys evenly", async () => {
+  await using sc = new SparkContext({ parallelism: 2 });
+  const r = rand(11);
+  const pairs = Array.from(
+    { length: 20_000 },
+    () => [Math.floor(r() * 1e6), null] as [number, null],
+  );
+  const parts = await sc.parallelize(pairs, 5).sortByKey(true, 4).glom()
+    .collect();
+  assert.equal(parts.length, 4);
+  for (const p of parts) {
+    assert.ok(
+      p.length > 20_000 * 0.15 && p.length < 20_000 * 0.35,
+      `partition of ${p.length}`,
+    );
+  }
+  // Boundaries are ordered: every key in a partition is <= every key after it.
+  for (let i = 1; i < parts.length; i++) {
+    assert.ok(parts[i - 1]!.at(-1)![0] <= parts[i]![0]![0]);
+  }
+});
+
+Deno.test("SparkContext.union() and emptyRDD() behave like their RDD forms", async () => {
+  await using sc = new SparkContext({ parallelism: 2 });
+  const e = sc.emptyRDD<number>();
+  assert.equal(e.numPartitions, 0);
+  assert.deepEqual(await e.collect(), []);
+  assert.equal(await e.count(), 0);
+  assert.equal(await e.isEmpty(), true);
+  assert.deepEqual(
+    await e.map((x) => [x, 1] as [number, number]).reduceByKey((a, b) => a + b)
+      .collect(),
+    [],
+  );
+  const u = sc.union([
+    sc.range(3, undefined, 1, 2),
+    e,
+    sc.parallelize([7, 8], 3),
+  ]);
+  assert.equal(u.numPartitions, 5);
+  assert.deepEqual(await u.collect(), [0, 1, 2, 7, 8]);
+  assert.throws(() => sc.union([]), /non-empty array of RDDs/);
+});
