@@ -1,7 +1,17 @@
 // CSV lines to typed row objects. One record per line (Spark's default,
 // multiLine=false), quote-aware splitting, a generated row builder per schema.
 
-/** Column types a CSV schema can name. */
+/**
+ * Column types a CSV schema can name (Spark's names such as `double`,
+ * `int`, `timestamp` are accepted too and mapped onto these).
+ *
+ * @example A schema
+ * ```ts
+ * import type { CsvType } from "./mod.ts";
+ * const schema: Record<string, CsvType> = { place: "string", mag: "number", nst: "integer" };
+ * console.log(Object.keys(schema)); // ["place", "mag", "nst"]
+ * ```
+ */
 export type CsvType =
   | "string"
   | "number"

@@ -13,7 +13,17 @@ import type { Action, Op, Plan, Source, Task } from "./_plan.ts";
 import { WorkerPool } from "./_pool.ts";
 import { SparkError } from "./error.ts";
 
-/** Timing and counters of one stage of a finished job. */
+/**
+ * Timing of one stage of a finished job.
+ *
+ * @example Stages of a shuffle job
+ * ```ts
+ * import { SparkContext } from "./mod.ts";
+ * await using sc = new SparkContext({ parallelism: 1 });
+ * await sc.parallelize([["a", 1]] as [string, number][]).reduceByKey((a, b) => a + b).collect();
+ * console.log(sc.lastJob!.stages.map((s) => s.kind)); // ["ShuffleMapStage", "ResultStage"]
+ * ```
+ */
 export interface StageInfo {
   /** Context-wide stage id. */
   stageId: number;
@@ -27,7 +37,17 @@ export interface StageInfo {
   durationMs: number;
 }
 
-/** What the last job did: stages, timings and counters. */
+/**
+ * What the last job did: stages, timings and counters.
+ *
+ * @example Read the last job
+ * ```ts
+ * import { SparkContext } from "./mod.ts";
+ * await using sc = new SparkContext({ parallelism: 1 });
+ * await sc.range(10).count();
+ * console.log(sc.lastJob!.action, sc.lastJob!.stages.length); // "count" 1
+ * ```
+ */
 export interface JobInfo {
   /** Context-wide job id. */
   jobId: number;
@@ -41,7 +61,19 @@ export interface JobInfo {
   counters: Record<string, number>;
 }
 
-/** Reported after each finished task. */
+/**
+ * Reported after each finished task.
+ *
+ * @example A progress line
+ * ```ts
+ * import { SparkContext } from "./mod.ts";
+ * await using sc = new SparkContext({
+ *   parallelism: 2,
+ *   onProgress: (e) => console.log(`stage ${e.stageId}: ${e.done}/${e.total}`),
+ * });
+ * await sc.range(100, undefined, 1, 4).count();
+ * ```
+ */
 export interface ProgressEvent {
   /** The job. */
   jobId: number;

@@ -15,7 +15,17 @@ import { resolve, toFileUrl } from "./_paths.ts";
 
 export type { CsvType, JobInfo, ProgressEvent };
 
-/** Options for {@linkcode SparkContext}. */
+/**
+ * Options for {@linkcode SparkContext}.
+ *
+ * @example A small pool with a tight result guard
+ * ```ts
+ * import { SparkContext, type SparkContextOptions } from "./mod.ts";
+ * const options: SparkContextOptions = { parallelism: 2, defaultPartitions: 4, maxResultBytes: 1 << 20 };
+ * await using sc = new SparkContext(options);
+ * console.log(sc.range(10).numPartitions); // 4
+ * ```
+ */
 export interface SparkContextOptions {
   /**
    * Number of worker threads.
@@ -57,7 +67,20 @@ export interface SparkContextOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-/** Options for {@linkcode SparkContext.csv}. */
+/**
+ * Options for {@linkcode SparkContext.csv}.
+ *
+ * @example Drop malformed rows
+ * ```ts
+ * import { type CsvOptions, SparkContext } from "./mod.ts";
+ * const file = await Deno.makeTempFile();
+ * await Deno.writeTextFile(file, "a;b\n1;2\nx;3\n");
+ * const options: CsvOptions = { header: true, delimiter: ";", schema: "a INT, b INT", mode: "DROPMALFORMED" };
+ * await using sc = new SparkContext({ parallelism: 1 });
+ * console.log(await sc.csv(file, options).collect()); // [{ a: 1, b: 2 }]
+ * await Deno.remove(file);
+ * ```
+ */
 export interface CsvOptions {
   /**
    * The first line holds the column names.
@@ -105,7 +128,16 @@ export interface CsvOptions {
   minPartitions?: number;
 }
 
-/** Options for {@linkcode SparkContext.fromTopic}. */
+/**
+ * Options for {@linkcode SparkContext.fromTopic}.
+ *
+ * @example Options for a JSON topic
+ * ```ts
+ * import type { FromTopicOptions } from "./mod.ts";
+ * const options: FromTopicOptions = { logDir: "data/kafka", topic: "quakes", decode: "json" };
+ * console.log(options.decode); // "json"
+ * ```
+ */
 export interface FromTopicOptions {
   /** The kafka module's log directory. */
   logDir: string;
@@ -118,7 +150,18 @@ export interface FromTopicOptions {
   decode?: "json" | "string" | "bytes";
 }
 
-/** One record of an RDD made by {@linkcode SparkContext.fromTopic}. */
+/**
+ * One record of an RDD made by {@linkcode SparkContext.fromTopic}.
+ *
+ * @example The shape
+ * ```ts
+ * import type { TopicRecord } from "./mod.ts";
+ * const r: TopicRecord<{ mag: number }> = {
+ *   topic: "quakes", partition: 0, offset: 0, timestamp: 0, key: "us1", value: { mag: 4.2 }, headers: {},
+ * };
+ * console.log(r.value.mag); // 4.2
+ * ```
+ */
 export interface TopicRecord<V = unknown> {
   /** Topic name. */
   topic: string;
