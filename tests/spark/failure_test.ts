@@ -200,3 +200,46 @@ Deno.test("RDD.map() rejects an env that cannot be sent to a worker", async () =
     /Broadcast value must be structured-cloneable/,
   );
 });
+
+Deno.test("RDD.cache() recomputes partitions lost with a crashed worker", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await using sc = new SparkContext({ parallelism: 2 });
+    const cached = sc.range(40, undefined, 1, 4).mapPartitionsWithIndex(
+      (i, rows, env) => {
+        Deno.writeTextFileSync(`${env.dir}/runs`, `${i}\n`, { append: true });
+        return [...rows].map((x) => x * 2);
+      },
+      { dir },
+    ).cache();
+    const expected = Array.from({ length: 40 }, (_, i) => i * 2);
+    assert.deepEqual(await cached.collect(), expected);
+    const runs = () =>
+      Deno.readTextFileSync(`${dir}/runs`).trim().split("\n").length;
+    assert.equal(runs(), 4);
+    // Kill both workers once each (a marker per partition makes the retry
+    // succeed); every cached partition is gone with them.
+    await sc.range(2, undefined, 1, 2).mapPartitionsWithIndex(
+      (i, rows, env) => {
+        const marker = `${env.dir}/killed-${i}`;
+        try {
+          Deno.statSync(marker);
+        } catch {
+          Deno.writeTextFileSync(marker, "");
+          return new Promise<number[]>(() => {
+            setTimeout(() => {
+              throw new Error("worker dies");
+            }, 0);
+          });
+        }
+        return rows;
+      },
+      { dir },
+    ).collect();
+    assert.deepEqual(await cached.collect(), expected);
+    assert.ok(runs() > 4, "lost partitions were recomputed from lineage");
+    assert.equal(await cached.count(), 40);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
