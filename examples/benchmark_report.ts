@@ -29,6 +29,8 @@ export interface TaskSpan {
   tryNumber: number;
   start: number;
   end: number;
+  /** Why the task failed, if it did. */
+  error?: string;
 }
 
 /** One expectation's outcome, for the validation summary. */

@@ -429,7 +429,7 @@ export async function runBenchmark(
       out(`${stamp()} ${taskId}: ${taskState}`);
     }
   };
-  const dagRun = await runDag(dag, logTask, log);
+  const dagRun = await runDag(dag, logTask);
   if (!config.keepLog) {
     await Deno.remove(kafkaRoot, { recursive: true }).catch(() => {});
   }
@@ -498,14 +498,10 @@ export async function runBenchmark(
     renderBenchmarkHtml(report),
   );
   if (dagRun.state !== "success") {
-    const failed = dagRun.tasks.filter((t) => t.state === "failed").map((t) =>
-      t.taskId
-    );
-    throw new Error(
-      `DAG run failed in ${
-        failed.join(", ") || "an upstream task"
-      }: see the log above`,
-    );
+    const failed = dagRun.tasks.filter((t) => t.state === "failed");
+    const where = failed.map((t) => t.taskId).join(", ") || "an upstream task";
+    const why = failed.find((t) => t.error)?.error ?? "see the log above";
+    throw new Error(`DAG run failed in ${where}: ${why}`);
   }
   return report;
 }
@@ -513,7 +509,6 @@ export async function runBenchmark(
 async function runDag(
   dag: DAG,
   onTransition: (taskId: string, state: TaskState) => void,
-  log: ProgressLog,
 ): Promise<BenchmarkReport["dag"]> {
   const run = await dag.test({
     executor: new SequentialExecutor(),
@@ -525,10 +520,8 @@ async function runDag(
     tryNumber: t.tryNumber,
     start: t.startDate ?? 0,
     end: t.endDate ?? 0,
+    ...(t.error ? { error: t.error } : {}),
   })).sort((a, b) => a.start - b.start);
-  for (const t of Object.values(run.tasks)) {
-    if (t.state === "failed" && t.error) log(`  ${t.error}`);
-  }
   return { dag_id: dag.dagId, run_id: run.runId, state: run.state, tasks };
 }
 
