@@ -96,13 +96,8 @@ function stripCR(lines: string[]): void {
 }
 
 /** Byte ranges for a file of `size` bytes cut into about `parts` splits. */
-export function computeSplits(
-  size: number,
-  parts: number,
-  maxSplitBytes: number,
-): [number, number][] {
-  const count = Math.max(parts, Math.ceil(size / maxSplitBytes), 1);
-  const step = Math.max(1, Math.ceil(size / count));
+export function computeSplits(size: number, parts: number): [number, number][] {
+  const step = Math.max(1, Math.ceil(size / Math.max(1, parts)));
   const out: [number, number][] = [];
   for (let s = 0; s < size; s += step) out.push([s, Math.min(size, s + step)]);
   if (out.length === 0) out.push([0, 0]);

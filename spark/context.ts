@@ -6,7 +6,7 @@
 
 import { computeSplits } from "./_text_reader.ts";
 import { type CsvSpec, type CsvType, inferType, splitCsvLine } from "./_csv.ts";
-import { registerScheduler, schedulerOf } from "./_registry.ts";
+import { registerScheduler } from "./_registry.ts";
 import { type JobInfo, type ProgressEvent, Scheduler } from "./_scheduler.ts";
 import { Broadcast, onDestroy } from "./broadcast.ts";
 import { SparkError } from "./error.ts";
@@ -543,7 +543,6 @@ export class SparkContext {
   }
 
   #splits(
-    path: string,
     size: number,
     minPartitions: number | undefined,
   ): [number, number][] {
@@ -556,8 +555,7 @@ export class SparkContext {
     if (count > min) {
       count = Math.ceil(count / this.#parallelism) * this.#parallelism;
     }
-    void path;
-    return computeSplits(size, count, Infinity);
+    return computeSplits(size, count);
   }
 
   /**
@@ -584,7 +582,7 @@ export class SparkContext {
     this.#checkOpen();
     const info = statFile(path, "textFile()");
     const abs = resolve(path);
-    const splits = this.#splits(abs, info.size, minPartitions);
+    const splits = this.#splits(info.size, minPartitions);
     return makeRDD<string>(
       this,
       {
@@ -677,7 +675,7 @@ export class SparkContext {
       });
     }
     const spec: CsvSpec = { columns, types, delimiter, header, mode, select };
-    const splits = this.#splits(abs, info.size, options.minPartitions);
+    const splits = this.#splits(info.size, options.minPartitions);
     return makeRDD<R>(
       this,
       {
@@ -897,5 +895,3 @@ function readHead(path: string, bytes: number): string[] {
     file.close();
   }
 }
-
-void schedulerOf;
