@@ -29,6 +29,8 @@ export interface BenchmarkConfig {
   faults: boolean;
   /** Keep the kafka log in `outDir` after the run. */
   keepLog: boolean;
+  /** Times each aggregation runs; the best time counts. */
+  repeat: number;
 }
 
 /** Thrown for a bad flag or value; the benchmark prints it and exits non-zero. */
@@ -54,6 +56,7 @@ export const USAGE = `Usage: deno task bench [options]
   --out DIR           output directory (default: out)
   --no-faults         no injected 429/503 faults in replay mode
   --keep-log          keep the kafka log under the output directory
+  --repeat N          run each aggregation N times, keep the best (default: 3)
   --help              this text`;
 
 function positiveInts(
@@ -101,6 +104,7 @@ export function parseBenchmarkArgs(
         out: { type: "string" },
         "no-faults": { type: "boolean" },
         "keep-log": { type: "boolean" },
+        repeat: { type: "string" },
         help: { type: "boolean" },
       },
     });
@@ -129,6 +133,12 @@ export function parseBenchmarkArgs(
       `Flag --partitions takes one integer: "${v.partitions}"`,
     );
   }
+  const repeat = v.repeat === undefined
+    ? [3]
+    : positiveInts("repeat", v.repeat, false);
+  if (repeat.length !== 1) {
+    throw new ConfigError(`Flag --repeat takes one integer: "${v.repeat}"`);
+  }
   const minMag = v["min-mag"] === undefined ? 4 : Number(v["min-mag"]);
   if (!Number.isFinite(minMag)) {
     throw new ConfigError(`Flag --min-mag takes a number: "${v["min-mag"]}"`);
@@ -146,5 +156,6 @@ export function parseBenchmarkArgs(
     outDir: v.out ?? "out",
     faults: !v["no-faults"],
     keepLog: Boolean(v["keep-log"]),
+    repeat: repeat[0]!,
   };
 }

@@ -33,7 +33,11 @@ import {
   UsgsClient,
   type UsgsFeature as HttpFeature,
 } from "../http/mod.ts";
-import { Kafka, listPartitions, readPartitionLog } from "../kafka/mod.ts";
+import {
+  Kafka,
+  listPartitions,
+  readPartitionLogBatches,
+} from "../kafka/mod.ts";
 import { Checkpoint, type ValidationResult } from "../quality/mod.ts";
 import { SparkContext, type TopicRecord } from "../spark/mod.ts";
 import {
@@ -206,29 +210,39 @@ export async function countWithLoop(
   const decoder = new TextDecoder();
   const counts = new Map<string, number>();
   for (const partition of await listPartitions(logDir, TOPIC)) {
-    for await (const record of readPartitionLog(logDir, TOPIC, partition)) {
-      if (record.value === null) continue;
-      const event = JSON.parse(decoder.decode(record.value)) as QuakeEvent;
-      if (event.mag !== null && event.mag > minMag) {
-        const region = regionOf(event.place);
-        counts.set(region, (counts.get(region) ?? 0) + 1);
+    for await (
+      const records of readPartitionLogBatches(logDir, TOPIC, partition)
+    ) {
+      for (const record of records) {
+        if (record.value === null) continue;
+        const event = JSON.parse(decoder.decode(record.value)) as QuakeEvent;
+        if (event.mag !== null && event.mag > minMag) {
+          const region = regionOf(event.place);
+          counts.set(region, (counts.get(region) ?? 0) + 1);
+        }
       }
     }
   }
   return counts;
 }
 
-/** The spark job: workers read the topic's partitions from the log and count. */
+/**
+ * The spark job: workers read the topic's partitions from the log (cut into
+ * at least `minPartitions` offset ranges) and count, combining map-side.
+ */
 export async function countWithSpark(
   sc: SparkContext,
   logDir: string,
   minMag: number,
-): Promise<Map<string, number>> {
-  const pairs = await sc.fromTopic<QuakeEvent>({
+  minPartitions?: number,
+): Promise<{ counts: Map<string, number>; partitions: number }> {
+  const records = sc.fromTopic<QuakeEvent>({
     logDir,
     topic: TOPIC,
     decode: "json",
-  })
+    minPartitions,
+  });
+  const pairs = await records
     .filter(
       (r: TopicRecord<QuakeEvent>, env) =>
         r.value.mag !== null && r.value.mag > env.minMag,
@@ -239,7 +253,7 @@ export async function countWithSpark(
     )
     .reduceByKey((a: number, b: number) => a + b)
     .collect();
-  return new Map(pairs);
+  return { counts: new Map(pairs), partitions: records.numPartitions };
 }
 
 function sameCounts(a: Map<string, number>, b: Map<string, number>): boolean {
@@ -350,9 +364,13 @@ export async function runBenchmark(
   // The baseline runs first (higher weight) so spark's timings compare as they come.
   const baselineTask = dag.task("aggregate_baseline", async () => {
     for (const scale of state.scales) {
-      const started = performance.now();
-      const counts = await countWithLoop(scale.logDir, config.minMag);
-      const ms = performance.now() - started;
+      let ms = Infinity;
+      let counts = new Map<string, number>();
+      for (let i = 0; i < config.repeat; i++) {
+        const started = performance.now();
+        counts = await countWithLoop(scale.logDir, config.minMag);
+        ms = Math.min(ms, performance.now() - started);
+      }
       state.baseline.set(scale.logDir, { ms, counts });
       log(
         `baseline: ${scale.events.toLocaleString("en-US")} events in ${
@@ -362,6 +380,12 @@ export async function runBenchmark(
     }
   }, { priorityWeight: 10 });
 
+  // Four splits per worker of the largest pool: the region-keyed topic is
+  // skewed, and offset-range splits even it out (as Spark's Kafka source does).
+  const sparkPartitions = Math.max(
+    config.partitions,
+    4 * Math.max(...config.workers),
+  );
   const sparkTask = dag.task("aggregate_spark", async () => {
     for (const scale of state.scales) {
       const baseline = state.baseline.get(scale.logDir)!;
@@ -377,8 +401,21 @@ export async function runBenchmark(
           workers,
         ).count();
         const startupMs = performance.now() - started;
-        const counts = await countWithSpark(sc, scale.logDir, config.minMag);
-        const ms = performance.now() - started;
+        let jobMs = Infinity;
+        let result = { counts: new Map<string, number>(), partitions: 0 };
+        for (let i = 0; i < config.repeat; i++) {
+          const jobStarted = performance.now();
+          result = await countWithSpark(
+            sc,
+            scale.logDir,
+            config.minMag,
+            sparkPartitions,
+          );
+          jobMs = Math.min(jobMs, performance.now() - jobStarted);
+        }
+        const { counts, partitions } = result;
+        // Start-up counts once, as it would for a one-off job.
+        const ms = startupMs + jobMs;
         const run: BenchmarkRun = {
           scale: scale.label,
           events: scale.events,
@@ -386,7 +423,7 @@ export async function runBenchmark(
           spark_ms: ms,
           spark_startup_ms: startupMs,
           workers,
-          partitions: config.partitions,
+          partitions,
           speedup: baseline.ms / ms,
           agree: sameCounts(counts, baseline.counts),
         };

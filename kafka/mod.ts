@@ -102,7 +102,10 @@ export { murmur2, partitionForKey } from "./murmur2.ts";
 export {
   listPartitions,
   type LogRecord,
+  type PartitionLogLayout,
+  partitionLogLayoutSync,
   readPartitionLog,
+  readPartitionLogBatches,
   type ReadPartitionLogOptions,
 } from "./log_reader.ts";
 export {

@@ -62,6 +62,9 @@ export type Source =
     topic: string;
     partition: number;
     decode: "json" | "string" | "bytes";
+    /** Offset range of this split, when a topic partition is cut in several. */
+    fromOffset?: number;
+    toOffset?: number;
   }
   | { k: "concat"; plans: Plan[] }
   | { k: "shuffle"; blocks: unknown[][]; reduce: ReduceSpec }

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { partitionLogLayoutSync } from "../kafka/log_reader.ts";
 import { computeSplits } from "./_text_reader.ts";
 import { type CsvSpec, type CsvType, inferType, splitCsvLine } from "./_csv.ts";
 import { registerScheduler } from "./_registry.ts";
@@ -148,6 +149,13 @@ export interface FromTopicOptions {
    * @default {"string"}
    */
   decode?: "json" | "string" | "bytes";
+  /**
+   * Least number of RDD partitions. Above the topic's partition count, large
+   * topic partitions are cut into offset ranges of about equal bytes (as
+   * Spark's Kafka source does), so a skewed topic still spreads over workers.
+   * @default {the topic's partition count}
+   */
+  minPartitions?: number;
 }
 
 /**
@@ -180,6 +188,72 @@ export interface TopicRecord<V = unknown> {
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
+
+interface TopicSplit {
+  partition: number;
+  fromOffset?: number;
+  toOffset?: number;
+}
+
+/**
+ * One split per topic partition, or, when more are wanted, each partition cut
+ * at offset-index marks into ranges of about equal bytes; a partition gets a
+ * share of the splits in proportion to its size. Ranges are half-open and
+ * adjacent, so every record is read exactly once wherever the cuts fall.
+ */
+function topicSplits(
+  dir: string,
+  topic: string,
+  partitions: number[],
+  minPartitions: number,
+): TopicSplit[] {
+  if (minPartitions <= partitions.length) {
+    return partitions.map((partition) => ({ partition }));
+  }
+  let layouts;
+  try {
+    layouts = partitions.map((p) => partitionLogLayoutSync(dir, topic, p));
+  } catch (e) {
+    throw new SparkError(`Topic log cannot be read: "${topic}" in "${dir}"`, {
+      cause: e,
+    });
+  }
+  const total = layouts.reduce((sum, l) => sum + l.bytes, 0) || 1;
+  const splits: TopicSplit[] = [];
+  partitions.forEach((partition, i) => {
+    const { bytes, marks } = layouts[i]!;
+    const parts = Math.max(1, Math.ceil((bytes / total) * minPartitions));
+    const cuts: number[] = [];
+    const positions = marks.map((m) => m.position);
+    for (let k = 1; k < parts; k++) {
+      const at = floorMark(positions, (bytes * k) / parts);
+      const offset = at < 0 ? undefined : marks[at]!.offset;
+      if (offset !== undefined && offset > (cuts.at(-1) ?? 0)) {
+        cuts.push(offset);
+      }
+    }
+    let from: number | undefined;
+    for (const cut of cuts) {
+      splits.push({ partition, fromOffset: from, toOffset: cut });
+      from = cut;
+    }
+    splits.push({ partition, fromOffset: from });
+  });
+  return splits;
+}
+
+/** Index of the last sorted value <= target, or -1. */
+function floorMark(sorted: number[], target: number): number {
+  let lo = 0, hi = sorted.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= target) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
 
 function positiveInt(v: unknown, what: string): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
@@ -766,6 +840,14 @@ export class SparkContext {
       );
     }
     partitions.sort((a, b) => a - b);
+    const splits = topicSplits(
+      dir,
+      topic,
+      partitions,
+      options.minPartitions === undefined
+        ? partitions.length
+        : positiveInt(options.minPartitions, "fromTopic() minPartitions"),
+    );
     return makeRDD<TopicRecord<V>>(
       this,
       {
@@ -774,11 +856,11 @@ export class SparkContext {
           k: "topic",
           logDir: dir,
           topic,
-          partition: partitions[p]!,
           decode,
+          ...splits[p]!,
         }),
       },
-      partitions.length,
+      splits.length,
       "KafkaRDD",
       "fromTopic",
     );

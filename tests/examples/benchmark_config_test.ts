@@ -15,6 +15,7 @@ Deno.test("parseBenchmarkArgs() defaults to the recorded week replayed at three 
     outDir: "out",
     faults: true,
     keepLog: false,
+    repeat: 3,
   });
   const many = parseBenchmarkArgs([], 8);
   assert.ok(many !== "help");

@@ -17,6 +17,7 @@ function config(
     outDir,
     faults: true,
     keepLog: false,
+    repeat: 1,
     ...overrides,
   };
 }

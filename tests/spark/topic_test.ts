@@ -118,3 +118,55 @@ Deno.test("SparkContext.fromTopic() rejects a missing topic, a bad name and a ba
     await Deno.remove(logDir, { recursive: true });
   }
 });
+
+Deno.test("SparkContext.fromTopic() cuts a skewed topic into offset ranges with minPartitions", async () => {
+  const logDir = await Deno.makeTempDir();
+  try {
+    const pad = "x".repeat(200);
+    // Nearly every record has one key, so one topic partition holds them all.
+    const messages = Array.from({ length: 4_000 }, (_, i) => ({
+      key: i % 50 === 0 ? `rare${i % 7}` : "hot",
+      value: JSON.stringify({ i, pad }),
+    }));
+    await writeTopic(logDir, "skewed", 2, messages);
+    await using sc = new SparkContext({ parallelism: 2 });
+    const whole = sc.fromTopic({ logDir, topic: "skewed", decode: "json" });
+    assert.equal(whole.numPartitions, 2);
+    const rdd = sc.fromTopic<{ i: number }>({
+      logDir,
+      topic: "skewed",
+      decode: "json",
+      minPartitions: 8,
+    });
+    assert.ok(rdd.numPartitions >= 8, `got ${rdd.numPartitions} splits`);
+    const parts = await rdd.glom().collect();
+    // Splits are balanced: none holds more than about twice its share.
+    const largest = Math.max(...parts.map((p) => p.length));
+    assert.ok(largest <= (2 * messages.length) / 8, `largest split ${largest}`);
+    // Every record exactly once; each topic partition's offsets complete and in order.
+    const seen = new Map<number, number[]>();
+    for (const part of parts) {
+      for (const rec of part) {
+        const list = seen.get(rec.partition) ?? [];
+        list.push(Number(rec.offset));
+        seen.set(rec.partition, list);
+      }
+    }
+    let total = 0;
+    for (const offsets of seen.values()) {
+      assert.deepEqual(offsets, offsets.map((_, i) => i));
+      total += offsets.length;
+    }
+    assert.equal(total, messages.length);
+    assert.deepEqual(
+      (await rdd.map((r) => r.value.i).collect()).sort((a, b) => a - b),
+      messages.map((_, i) => i),
+    );
+    assert.throws(
+      () => sc.fromTopic({ logDir, topic: "skewed", minPartitions: 0 }),
+      /minPartitions must be an integer >= 1: 0/,
+    );
+  } finally {
+    await Deno.remove(logDir, { recursive: true });
+  }
+});
