@@ -821,6 +821,46 @@ function shortText(bytes: Uint8Array, dec: TextDecoder): string {
   return s;
 }
 
+/**
+ * Decodes the values of one record batch with a single `TextDecoder` call:
+ * the values are copied end to end and decoded at once; when the text has as
+ * many characters as bytes it is ASCII, so each value is a slice of it.
+ * Otherwise (multibyte text) each value is decoded on its own.
+ */
+function decodeValues(
+  records: { value: Uint8Array | null }[],
+  dec: TextDecoder,
+): (string | null)[] {
+  let total = 0;
+  for (const r of records) if (r.value !== null) total += r.value.length;
+  const joined = new Uint8Array(total);
+  const ends = new Int32Array(records.length);
+  let at = 0;
+  for (let i = 0; i < records.length; i++) {
+    const v = records[i]!.value;
+    if (v !== null) {
+      joined.set(v, at);
+      at += v.length;
+    }
+    ends[i] = at;
+  }
+  const text = dec.decode(joined);
+  const out: (string | null)[] = new Array(records.length);
+  if (text.length !== total) {
+    for (let i = 0; i < records.length; i++) {
+      const v = records[i]!.value;
+      out[i] = v === null ? null : dec.decode(v);
+    }
+    return out;
+  }
+  let start = 0;
+  for (let i = 0; i < records.length; i++) {
+    out[i] = records[i]!.value === null ? null : text.slice(start, ends[i]);
+    start = ends[i]!;
+  }
+  return out;
+}
+
 async function topicBatches(
   src: Extract<Source, { k: "topic" }>,
 ): Promise<Batches> {
@@ -838,21 +878,24 @@ async function topicBatches(
         { fromOffset: src.fromOffset, toOffset: src.toOffset },
       )
     ) {
+      const texts = mode === "bytes" ? undefined : decodeValues(records, dec);
       const out: unknown[] = new Array(records.length);
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;
-        const v = r.value;
+        const text = texts?.[i] ?? null;
         out[i] = {
           topic: src.topic,
           partition: src.partition,
           offset: r.offset,
           timestamp: r.timestamp,
           key: r.key === null ? null : shortText(r.key, dec),
-          value: v === null || mode === "bytes"
-            ? v
+          value: mode === "bytes"
+            ? r.value
+            : text === null
+            ? null
             : mode === "json"
-            ? JSON.parse(dec.decode(v))
-            : dec.decode(v),
+            ? JSON.parse(text)
+            : text,
           headers: r.headers,
         };
       }

@@ -170,3 +170,44 @@ Deno.test("SparkContext.fromTopic() cuts a skewed topic into offset ranges with 
     await Deno.remove(logDir, { recursive: true });
   }
 });
+
+Deno.test("SparkContext.fromTopic() decodes ASCII, multibyte and null values alike", async () => {
+  const logDir = await Deno.makeTempDir();
+  try {
+    const ascii = ["a", "bb", "", '{"x":1}'].map((v) => ({
+      key: "k",
+      value: v,
+    }));
+    const multibyte = ["héllo", "日本", "a", "🌋 Taiwan"].map((v) => ({
+      key: "ключ",
+      value: v,
+    }));
+    await writeTopic(logDir, "text", 1, ascii);
+    await writeTopic(logDir, "mixed", 1, multibyte);
+    const kafka = new Kafka({ logDir });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: "text",
+      messages: [{ key: null, value: null }, { key: "z", value: "after-null" }],
+    });
+    await producer.disconnect();
+    await using sc = new SparkContext({ parallelism: 1 });
+    const text = await sc.fromTopic<string | null>({ logDir, topic: "text" })
+      .map((r) => [r.key, r.value]).collect();
+    assert.deepEqual(text, [
+      ["k", "a"],
+      ["k", "bb"],
+      ["k", ""],
+      ["k", '{"x":1}'],
+      [null, null],
+      ["z", "after-null"],
+    ]);
+    const mixed = await sc.fromTopic<string>({ logDir, topic: "mixed" }).map((
+      r,
+    ) => [r.key, r.value]).collect();
+    assert.deepEqual(mixed, multibyte.map((m) => [m.key, m.value]));
+  } finally {
+    await Deno.remove(logDir, { recursive: true });
+  }
+});
