@@ -485,12 +485,15 @@ export async function runBenchmark(
     );
   }
   notes.push(
-    "The baseline and spark read the same kafka log: the baseline reads the partitions one after another on the " +
-      "main thread; spark's workers each read whole partitions and send back per-region counts (map-side combine).",
+    "The baseline and spark read the same kafka log: the baseline reads its partitions one after another on the " +
+      "main thread; spark's workers read offset ranges of them in parallel and send back per-region counts " +
+      "(map-side combine). Times are the best of " + config.repeat +
+      " runs; spark's include starting its workers once.",
   );
   notes.push(
-    `Topic partitions are keyed by region, so they are uneven (the region rule sends California's and Nevada's ` +
-      `many small events to few partitions); that caps how evenly ${config.partitions} partitions spread over workers.`,
+    `The topic is keyed by region, so its ${config.partitions} partitions are uneven (California's many small ` +
+      `events land in one); spark cuts large partitions into offset ranges of about equal size (at least ` +
+      `${sparkPartitions} splits), as Spark's Kafka source does with minPartitions, so the workers get equal shares.`,
   );
   const validation = state.validation;
   const report: BenchmarkReport = {
