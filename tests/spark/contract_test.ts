@@ -1,7 +1,12 @@
 // Conformance with DESIGN.md's public API for spark, used as an outside user would.
 import assert from "node:assert/strict";
 import { Broadcast, RDD, SparkContext, SparkError } from "../../spark/mod.ts";
+import { Kafka } from "../../kafka/mod.ts";
 import { spark } from "../../mod.ts";
+
+// Inside shipped functions, `geo` is the namespace of the module registered
+// under that name; declared here for the type checker only.
+declare const geo: { region(place: string): string };
 
 const byKey = <T>(xs: T[]): T[] =>
   [...xs].sort((a, b) => JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
@@ -306,4 +311,53 @@ Deno.test("SparkContext.close() releases workers and can be called explicitly", 
   assert.equal(await sc.parallelize([1, 2]).count(), 2);
   sc.close();
   assert.throws(() => sc.parallelize([1]), SparkError);
+});
+
+Deno.test("SparkContext({ modules }) exposes helpers; fromTopic() reads a kafka log", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/geo.ts`,
+      `export function region(place: string): string {
+  return place.slice(place.lastIndexOf(",") + 1).trim();
+}
+`,
+    );
+    const logDir = `${dir}/log`;
+    const k = new Kafka({ clientId: "spark-contract", logDir });
+    const admin = k.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [{ topic: "quakes", numPartitions: 2 }],
+    });
+    const producer = k.producer();
+    await producer.connect();
+    await producer.send({
+      topic: "quakes",
+      messages: ["1km N of A, Taiwan", "2km S of B, Chile", "C, Taiwan"].map(
+        (place, i) => ({ key: String(i), value: JSON.stringify({ place }) }),
+      ),
+    });
+    await producer.disconnect();
+    await admin.disconnect();
+
+    await using sc = new SparkContext({
+      parallelism: 2,
+      modules: { geo: `${dir}/geo.ts` },
+    });
+    const rdd = sc.fromTopic<{ place: string }>({
+      logDir,
+      topic: "quakes",
+      decode: "json",
+    });
+    assert.equal(rdd.numPartitions, 2);
+    const counts = await rdd
+      .map((r) => [geo.region(r.value.place), 1] as [string, number])
+      .reduceByKey((a, b) => a + b)
+      .collectAsMap();
+    assert.equal(counts.get("Taiwan"), 2);
+    assert.equal(counts.get("Chile"), 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
