@@ -289,3 +289,46 @@ Deno.test("Admin.deleteTopics() removes a topic; a bad name is a KafkaError nami
     await admin.disconnect();
   }
 });
+
+Deno.test("Consumer messages carry Buffers and string offsets as kafkajs; commitOffsets() with autoCommit off", async () => {
+  const kafka = new Kafka({ clientId: "contract" });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: "c", numPartitions: 1 }] });
+  const producer = kafka.producer();
+  await producer.connect();
+  const [meta] = await producer.send({
+    topic: "c",
+    messages: [{ key: "k", value: "hello" }, { key: "k", value: "world" }],
+  });
+  assert.equal(meta!.baseOffset, "0");
+  const consumer = kafka.consumer({ groupId: "manual" });
+  await consumer.connect();
+  await consumer.subscribe({ topics: ["c"], fromBeginning: true });
+  const got: string[] = [];
+  try {
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ message }) => {
+        got.push(`${message.key!.toString()}=${message.value!.toString()}`);
+        if (message.offset === "0") {
+          await consumer.commitOffsets([
+            { topic: "c", partition: 0, offset: "1" },
+          ]);
+        }
+      },
+    });
+    await waitFor(() => got.length === 2, "2 messages");
+    assert.deepEqual(got, ["k=hello", "k=world"]);
+    const [committed] = await admin.fetchOffsets({
+      groupId: "manual",
+      topics: ["c"],
+    });
+    assert.equal(committed!.partitions[0]!.offset, "1");
+    assert.equal(committed!.partitions[0]!.lag, "1");
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+    await admin.disconnect();
+  }
+});
