@@ -358,3 +358,39 @@ Deno.test("DAG rejects bad input with AirflowError", () => {
     },
   );
 });
+
+Deno.test("LocalExecutor({ parallelism }) bounds concurrency; XCom flows through return values", async () => {
+  const dag = new DAG("fanout");
+  let running = 0;
+  let peak = 0;
+  const src = dag.task("src", () => 10);
+  const workers = Array.from(
+    { length: 6 },
+    (_, i) =>
+      dag.task(`w${i}`, async (ctx) => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 10));
+        running--;
+        return (ctx.xcom.pull<number>("src") ?? 0) + i;
+      }),
+  );
+  const total = dag.task(
+    "total",
+    (ctx) =>
+      workers.reduce(
+        (s, w) => s + (ctx.xcom.pull<number>(w.taskId) ?? 0),
+        0,
+      ),
+  );
+  src.then(workers);
+  dag.chain(workers, total);
+  const r = await dag.test({ executor: new LocalExecutor({ parallelism: 3 }) });
+  assert.equal(r.state, "success");
+  assert.equal(peak, 3);
+  assert.equal(r.tasks.total!.xcom, 6 * 10 + 15);
+  peak = 0;
+  const s = await dag.test({ executor: new SequentialExecutor() });
+  assert.equal(s.state, "success");
+  assert.equal(peak, 1);
+});
