@@ -124,7 +124,7 @@ function barsSvg(
         escapeHtml(item.note ?? String(item.value))
       }</text>`;
   });
-  return `<svg width="${labelWidth + barWidth + 120}" height="${
+  return `<svg width="${labelWidth + barWidth + 240}" height="${
     items.length * rowHeight + 4
   }" ` +
     `role="img" font-size="13" font-family="sans-serif">${rows.join("")}</svg>`;
@@ -198,8 +198,12 @@ export function renderBenchmarkHtml(report: BenchmarkReport): string {
   const validationRows = report.validation.lines.map((l) =>
     `<tr class="${l.success ? "ok" : "bad"}"><td>${
       l.success ? "✔" : "✘"
-    }</td><td>${escapeHtml(l.expectation)}</td>` +
-    `<td>${escapeHtml(l.column)}</td><td>${escapeHtml(l.observed)}</td></tr>`
+    }</td><td class="text">${escapeHtml(l.expectation)}</td>` +
+    `<td class="text">${escapeHtml(l.column)}</td><td class="text">${
+      escapeHtml(
+        l.observed.length > 160 ? `${l.observed.slice(0, 160)}…` : l.observed,
+      )
+    }</td></tr>`
   ).join("");
   const notes = report.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("");
   return `<!doctype html>
@@ -208,7 +212,7 @@ export function renderBenchmarkHtml(report: BenchmarkReport): string {
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:960px;color:#222;padding:0 1rem}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
-th{background:#f5f5f5}tr.ok td:first-child{color:#2e7d32}tr.bad td:first-child{color:#c62828}
+th{background:#f5f5f5}td.text{text-align:left;max-width:28rem;overflow-wrap:anywhere}tr.ok td:first-child{color:#2e7d32}tr.bad td:first-child{color:#c62828}
 .summary{display:flex;gap:2rem;flex-wrap:wrap}.summary div{background:#f5f5f5;padding:.6rem 1rem;border-radius:6px}
 .summary b{display:block;font-size:1.3rem}
 </style></head><body>
