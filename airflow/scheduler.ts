@@ -259,11 +259,40 @@ export class Scheduler {
    * `[start, end]` and runs them within `maxActiveRuns`, oldest first.
    * Intervals that already have a finished run are returned as they are.
    */
-  async backfill(
+  backfill(
     dagId: string,
     start: Date | number,
     end: Date | number,
+  ): Promise<DagRunResult[]>;
+  /**
+   * Backfills `[start, end]` for the scheduler's only DAG (an error when it
+   * holds several).
+   */
+  backfill(start: Date | number, end: Date | number): Promise<DagRunResult[]>;
+  async backfill(
+    dagIdOrStart: string | Date | number,
+    startOrEnd: Date | number,
+    maybeEnd?: Date | number,
   ): Promise<DagRunResult[]> {
+    let dagId: string;
+    let start: Date | number;
+    let end: Date | number;
+    if (typeof dagIdOrStart === "string") {
+      [dagId, start, end] = [dagIdOrStart, startOrEnd, maybeEnd!];
+    } else {
+      if (this.#dags.size !== 1) {
+        throw new AirflowError(
+          `Backfill without a DAG id needs exactly one DAG in the scheduler: ${
+            [...this.#dags.keys()].join(", ") || "none"
+          }`,
+        );
+      }
+      [dagId, start, end] = [
+        [...this.#dags.keys()][0]!,
+        dagIdOrStart,
+        startOrEnd,
+      ];
+    }
     const dag = this.#dag(dagId);
     const s = +start;
     const e = +end;

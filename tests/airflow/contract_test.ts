@@ -394,3 +394,81 @@ Deno.test("LocalExecutor({ parallelism }) bounds concurrency; XCom flows through
   assert.equal(s.state, "success");
   assert.equal(peak, 1);
 });
+
+Deno.test("DAG reports a cycle with its path; TaskContext carries the run's fields", async () => {
+  const cyc = new DAG("x");
+  const a = cyc.task("a", () => 1);
+  const b = cyc.task("b", () => 1);
+  const c = cyc.task("c", () => 1);
+  a.then(b).then(c).then(a);
+  await assert.rejects(
+    () => cyc.test(),
+    (e: unknown) => {
+      assert.ok(e instanceof AirflowError);
+      assert.match(e.message, /Cycle detected in DAG x: /);
+      assert.match(
+        e.message,
+        /a -> b -> c -> a|b -> c -> a -> b|c -> a -> b -> c/,
+      );
+      return true;
+    },
+  );
+  const dag = new DAG("ctx", { params: { who: "world" } });
+  let seen: Record<string, unknown> = {};
+  dag.task("t", (ctx) => {
+    seen = {
+      dagId: ctx.dagId,
+      runId: ctx.runId,
+      tryNumber: ctx.tryNumber,
+      params: ctx.params,
+      signal: ctx.signal instanceof AbortSignal,
+      interval: ctx.dataInterval !== undefined,
+      logical: ctx.logicalDate !== undefined,
+    };
+  });
+  const r = await dag.test({ runId: "manual__ctx" });
+  assert.equal(r.state, "success");
+  assert.deepEqual(seen, {
+    dagId: "ctx",
+    runId: "manual__ctx",
+    tryNumber: 1,
+    params: { who: "world" },
+    signal: true,
+    interval: true,
+    logical: true,
+  });
+});
+
+Deno.test("Scheduler.backfill() creates one run per interval in the range", async () => {
+  const clock = new ManualClock({ start: Date.UTC(2024, 1, 1) });
+  const dag = new DAG("bf", {
+    schedule: "@daily",
+    startDate: Date.UTC(2024, 0, 1),
+    catchup: false,
+  });
+  dag.task("t", () => 1);
+  const scheduler = new Scheduler({ dags: [dag], clock });
+  const runs = await drive(
+    clock,
+    scheduler.backfill("bf", Date.UTC(2024, 0, 10), Date.UTC(2024, 0, 13)),
+    100,
+  );
+  assert.deepEqual(
+    runs.map((run) => run.logicalDate).sort(),
+    [10, 11, 12, 13].map((d) => Date.UTC(2024, 0, d)),
+  );
+  // With a single DAG the id may be left out, as in the issue's backfill(start, end).
+  const more = await drive(
+    clock,
+    scheduler.backfill(new Date(Date.UTC(2024, 0, 14)), Date.UTC(2024, 0, 15)),
+    100,
+  );
+  assert.equal(more.length, 2);
+  assert.ok(more.every((run) => run.state === "success"));
+  const two = new Scheduler({ dags: [dag, new DAG("other")], clock });
+  await assert.rejects(
+    () => two.backfill(Date.UTC(2024, 0, 1), Date.UTC(2024, 0, 2)),
+    /exactly one DAG in the scheduler: bf, other/,
+  );
+  assert.ok(runs.every((run) => run.state === "success"));
+});
