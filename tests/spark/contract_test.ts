@@ -361,3 +361,60 @@ Deno.test("SparkContext({ modules }) exposes helpers; fromTopic() reads a kafka 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("SparkContext guards bad input and collect(); toLocalIterator() streams; csv modes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await using sc = new SparkContext({
+      parallelism: 2,
+      maxTaskFailures: 2,
+      maxResultBytes: 1_000,
+    });
+    assert.throws(() => sc.parallelize([1], 0), SparkError);
+    assert.throws(() => sc.textFile(`${dir}/missing.txt`), /missing\.txt/);
+    assert.throws(() => sc.textFile(dir), SparkError);
+    assert.throws(
+      () => sc.range(3).map(42 as unknown as (x: number) => number),
+      SparkError,
+    );
+    await assert.rejects(
+      () => sc.range(10_000).map((x) => `value ${x}`).collect(),
+      (e: unknown) =>
+        e instanceof SparkError && /maxResultBytes/.test(e.message),
+    );
+    const seen: number[] = [];
+    for await (const x of sc.range(0, 6, 1, 3).toLocalIterator()) seen.push(x);
+    assert.deepEqual(seen, [0, 1, 2, 3, 4, 5]);
+
+    await Deno.writeTextFile(
+      `${dir}/m.csv`,
+      "place,mag\nTaiwan,4.5\nChile,oops\n",
+    );
+    const schema = { place: "string", mag: "number" };
+    const permissive = await sc.csv(`${dir}/m.csv`, {
+      header: true,
+      schema,
+      mode: "PERMISSIVE",
+    }).collect() as Record<string, unknown>[];
+    assert.equal(permissive.length, 2);
+    assert.equal(permissive[1]!.mag, null);
+    assert.equal(permissive[1]!._corrupt_record, "Chile,oops");
+    assert.deepEqual(
+      await sc.csv(`${dir}/m.csv`, {
+        header: true,
+        schema,
+        mode: "DROPMALFORMED",
+      })
+        .collect(),
+      [{ place: "Taiwan", mag: 4.5 }],
+    );
+    await assert.rejects(
+      () =>
+        sc.csv(`${dir}/m.csv`, { header: true, schema, mode: "FAILFAST" })
+          .collect(),
+      SparkError,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
