@@ -245,3 +245,108 @@ Deno.test("UsgsClient.count() and query() page through createUsgsServer", async 
   ) big.push(f.id);
   assert.equal(big.length, 10);
 });
+
+Deno.test("HttpClient honours Retry-After on 429, retries a dropped connection, and types bad input", async () => {
+  let n429 = 0;
+  let busy = 0;
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let drops = 0;
+  const dropping = (async () => {
+    for await (const conn of listener) {
+      drops++;
+      conn.close();
+    }
+  })();
+  await using srv = serve((req) => {
+    const u = new URL(req.url);
+    if (u.pathname === "/limited" && ++n429 === 1) {
+      return new Response("slow down", {
+        status: 429,
+        headers: { "Retry-After": "2" },
+      });
+    }
+    if (u.pathname === "/busy") {
+      busy++;
+      return new Response("busy", { status: 503 });
+    }
+    if (u.pathname === "/html") {
+      return new Response("<html>nope</html>", {
+        headers: { "content-type": "text/html" },
+      });
+    }
+    return Response.json({ ok: true });
+  });
+  try {
+    const clock = new ManualClock({ start: 0 });
+    const client = new HttpClient({
+      baseUrl: srv.url,
+      retry: { limit: 2, delay: 10 },
+      clock,
+    });
+    const t0 = clock.now();
+    assert.deepEqual(await drive(clock, client.json("/limited")), {
+      ok: true,
+    });
+    assert.ok(clock.now() - t0 >= 2_000, "waited Retry-After seconds");
+    assert.equal(n429, 2);
+
+    const dropUrl = `http://127.0.0.1:${
+      (listener.addr as Deno.NetAddr).port
+    }/x`;
+    const dropped = await drive(clock, client.fetch(dropUrl)).catch((e) => e);
+    assert.ok(dropped instanceof RetryError, String(dropped));
+    assert.equal(dropped.attempts, 3);
+    assert.equal(drops, 3);
+
+    const parse = await client.json("/html").catch((e) => e);
+    assert.ok(parse instanceof http.ParseError, String(parse));
+    assert.match(parse.message, /text\/html/);
+
+    // POST is not idempotent: a 503 is not retried.
+    const post = await client.fetch("/busy", { method: "POST", body: "{}" })
+      .catch((e) => e);
+    assert.ok(post instanceof HttpError, String(post));
+    assert.equal(post.method, "POST");
+    assert.equal(busy, 1);
+    await assert.rejects(
+      () => client.fetch("http://[::1"),
+      http.HttpClientError,
+    );
+  } finally {
+    listener.close();
+    await dropping.catch(() => {});
+  }
+});
+
+Deno.test("HttpError carries the method; UsgsClient splits windows above the cap and dedupes", async () => {
+  await using srv = serve(() => new Response("gone", { status: 410 }));
+  const err = await new HttpClient({ retry: 0 }).fetch(`${srv.url}/a`, {
+    method: "DELETE",
+  }).catch((e) => e);
+  assert.ok(err instanceof HttpError);
+  assert.equal(err.method, "DELETE");
+  assert.equal(err.status, 410);
+
+  const t0 = Date.UTC(2018, 1, 1);
+  const base: UsgsFeatureInput[] = Array.from({ length: 40 }, (_, i) => ({
+    id: `ev${i}`,
+    properties: { mag: 1 + (i % 4), place: `P${i}`, time: t0 + i * 1_000 },
+    geometry: { coordinates: [1, 2, 3] },
+  }));
+  await using server = await createUsgsServer({ events: base, maxEvents: 15 });
+  const usgs = new UsgsClient({ baseUrl: server.url, pageSize: 10 });
+  const q = {
+    starttime: new Date(t0).toISOString(),
+    endtime: new Date(t0 + 60_000).toISOString(),
+  };
+  const ids: string[] = [];
+  for await (const f of usgs.query(q)) ids.push(f.id);
+  assert.equal(ids.length, 40);
+  assert.equal(new Set(ids).size, 40);
+  const none: string[] = [];
+  for await (
+    const f of usgs.query({ ...q, minmagnitude: 9 })
+  ) none.push(f.id);
+  assert.deepEqual(none, []);
+  assert.equal(await usgs.count({ ...q, minmagnitude: 9 }), 0);
+});
