@@ -246,3 +246,97 @@ Deno.test("validate() reports a failing expectation with exception_info and runs
     },
   );
 });
+
+Deno.test("ExpectationSuite accepts GE 1.x JSON; mostly leaves nulls out; partial lists cap at 20", async () => {
+  const v1 = ExpectationSuite.fromJSON({
+    name: "v1",
+    expectations: [
+      {
+        type: "expect_column_values_to_be_between",
+        kwargs: { column: "x", min_value: 0, max_value: 10, mostly: 0.5 },
+      },
+    ],
+  });
+  assert.equal(v1.toJSON().expectation_suite_name, "v1");
+  // GX 1.x may also store kwargs flat next to `type`.
+  const flat = ExpectationSuite.fromJSON(JSON.stringify({
+    name: "flat",
+    expectations: [{
+      type: "expect_column_values_to_not_be_null",
+      column: "x",
+    }],
+  }));
+  assert.deepEqual(flat.toJSON().expectations[0]!.kwargs, { column: "x" });
+  assert.equal(
+    v1.toJSON().expectations[0]!.expectation_type,
+    "expect_column_values_to_be_between",
+  );
+  // 2 of 4 non-null values pass: exactly mostly = 0.5 (nulls not counted).
+  const data = [{ x: 1 }, { x: 2 }, { x: 20 }, { x: 30 }, { x: null }, {
+    x: null,
+  }];
+  const r = await validate(data, v1);
+  assert.equal(r.results[0]!.success, true);
+  assert.equal(r.results[0]!.result.unexpected_percent, 50);
+  const strict = new ExpectationSuite("strict").expectColumnValuesToBeBetween(
+    "x",
+    { minValue: 0, maxValue: 10, mostly: 0.51 },
+  );
+  assert.equal((await validate(data, strict)).results[0]!.success, false);
+
+  const many = Array.from({ length: 50 }, (_, i) => ({ v: i % 2 ? null : i }));
+  const res = await validate(
+    many,
+    new ExpectationSuite("cap").expectColumnValuesToNotBeNull("v"),
+    { resultFormat: "SUMMARY" },
+  );
+  const details = res.results[0]!.result as Record<string, unknown>;
+  assert.equal(details.unexpected_count, 25);
+  assert.equal((details.partial_unexpected_list as unknown[]).length, 20);
+  assert.ok(Array.isArray(details.partial_unexpected_counts));
+});
+
+Deno.test("validate() rejects rows that are not objects; unknown types list the known ones", async () => {
+  await assert.rejects(
+    () =>
+      validate(
+        [1, 2] as unknown as Record<string, unknown>[],
+        new ExpectationSuite("s").expectColumnValuesToNotBeNull("a"),
+      ),
+    QualityError,
+  );
+  assert.throws(
+    () => new ExpectationSuite("s").expect("expect_nothing_at_all", {}),
+    (e: unknown) =>
+      e instanceof QualityError &&
+      /expect_column_values_to_not_be_null/.test(e.message),
+  );
+});
+
+Deno.test("Checkpoint runs a suite, writes the result JSON and fails on failure", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const suite = new ExpectationSuite("cp").expectColumnValuesToNotBeNull(
+      "id",
+    );
+    const ok = await new quality.Checkpoint({
+      suite,
+      resultPath: `${dir}/ok.json`,
+    }).run([{ id: 1 }]);
+    assert.equal(ok.success, true);
+    const saved = JSON.parse(await Deno.readTextFile(`${dir}/ok.json`));
+    assert.equal(saved.success, true);
+    assert.equal(saved.statistics.evaluated_expectations, 1);
+    await assert.rejects(
+      () =>
+        new quality.Checkpoint({ suite, action: "fail" }).run([{ id: null }]),
+      QualityError,
+    );
+    const html = quality.renderDataDocs(
+      await validate([{ id: null }], suite),
+    );
+    assert.match(html, /expect_column_values_to_not_be_null/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
