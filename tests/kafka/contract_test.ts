@@ -332,3 +332,66 @@ Deno.test("Consumer messages carry Buffers and string offsets as kafkajs; commit
     await admin.disconnect();
   }
 });
+
+Deno.test("Kafka rejects bad topics, partitions and values with KafkaError", async () => {
+  const kafka = new Kafka({ clientId: "contract" });
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    for (const bad of [".", "..", "a/b", "x".repeat(250)]) {
+      await assert.rejects(
+        () => admin.createTopics({ topics: [{ topic: bad }] }),
+        KafkaError,
+        bad,
+      );
+    }
+    await assert.rejects(
+      () => producer.send({ topic: "nope", messages: [{ value: "v" }] }),
+      (e: unknown) => e instanceof KafkaError && /nope/.test(e.message),
+    );
+    await admin.createTopics({ topics: [{ topic: "two", numPartitions: 2 }] });
+    await assert.rejects(
+      () =>
+        producer.send({
+          topic: "two",
+          messages: [{ value: "v", partition: 5 }],
+        }),
+      (e: unknown) => e instanceof KafkaError && /5/.test(e.message),
+    );
+    await assert.rejects(
+      () =>
+        producer.send({
+          topic: "two",
+          messages: [{ value: 42 as unknown as string }],
+        }),
+      KafkaError,
+    );
+  } finally {
+    await producer.disconnect();
+    await admin.disconnect();
+  }
+});
+
+Deno.test("WindowedAggregator counts tumbling windows and drops late records", () => {
+  const agg = new kafkaNs.WindowedAggregator<number, number>({
+    window: kafkaNs.tumbling(60_000),
+    graceMs: 0,
+    initial: () => 0,
+    aggregate: (acc, v) => acc + v,
+  });
+  assert.deepEqual(agg.process("k", 1_000, 1), []);
+  assert.deepEqual(agg.process("k", 30_000, 2), []);
+  const closed = agg.process("k", 60_500, 5);
+  assert.deepEqual(
+    closed.map((w) => [w.key, w.start, w.end, w.value, w.final]),
+    [["k", 0, 60_000, 3, true]],
+  );
+  agg.process("k", 10_000, 100);
+  assert.equal(agg.lateRecords, 1);
+  assert.deepEqual(
+    agg.flush().map((w) => [w.start, w.value]),
+    [[60_000, 5]],
+  );
+});
