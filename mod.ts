@@ -5,7 +5,27 @@
  * here and a module of its own (`./spark`, `./airflow`, `./kafka`, `./http`,
  * `./quality`).
  *
- * @example Use a namespace
+ * @example Use the namespaces together
+ * ```ts
+ * import { kafka, quality, spark } from "./mod.ts";
+ * // Kafka's default partitioner, exactly as Java computes it.
+ * console.log(kafka.partitionForKey("Taiwan", 4));
+ * // Count strong quakes by region on two worker threads.
+ * await using sc = new spark.SparkContext({ parallelism: 2 });
+ * const quakes = [{ mag: 5.1, region: "Taiwan" }, { mag: 2.0, region: "Chile" }];
+ * const counts = await sc.parallelize(quakes)
+ *   .filter((q, env) => q.mag > env.min, { min: 4 })
+ *   .map((q) => [q.region, 1] as [string, number])
+ *   .reduceByKey((a, b) => a + b)
+ *   .collect();
+ * console.log(counts); // [["Taiwan", 1]]
+ * // Check the data with Great Expectations' vocabulary.
+ * const suite = new quality.ExpectationSuite("quakes")
+ *   .expectColumnValuesToBeBetween("mag", -1, 10);
+ * console.log((await quality.validate(quakes, suite)).success); // true
+ * ```
+ *
+ * @example Test time-dependent code with a manual clock
  * ```ts
  * import { ManualClock } from "./mod.ts";
  * const clock = new ManualClock({ start: 0 });
