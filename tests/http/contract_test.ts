@@ -238,6 +238,11 @@ Deno.test("UsgsClient.count() and query() page through createUsgsServer", async 
   }
   assert.equal(ids.length, 25);
   assert.equal(new Set(ids).size, 25);
+  // Pages use limit and a 1-based offset, as the FDSN service does.
+  const offsets = server.requests
+    .filter((r) => r.path.endsWith("/query") && r.status === 200)
+    .map((r) => [r.params.offset, r.params.limit]);
+  assert.deepEqual(offsets, [["1", "10"], ["11", "10"], ["21", "10"]]);
   assert.equal(server.stats.faults["503"], 1, "the injected 503 was retried");
   const big: string[] = [];
   for await (
