@@ -219,6 +219,7 @@ export interface JsonResponse<T> {
 }
 
 const EXCERPT_CHARS = 1024;
+const HREF_CACHE_SIZE = 256;
 
 /**
  * Reads at most `max` characters of a body, then cancels the rest.
@@ -262,28 +263,129 @@ const ACCEPT_JSON: Readonly<Record<string, string>> = Object.freeze({
   accept: "application/json",
 });
 
-/** Runs `onFire` after `ms` on `clock`; the returned function cancels it. */
-function startTimer(clock: Clock, ms: number, onFire: () => void): () => void {
-  if (clock === systemClock) {
-    // Same behaviour as the clock's sleep, cheaper: the timer is unref'd (it
-    // never holds the process open) and "cancelled" by a flag, since clearing
-    // a Deno timer per request costs more than letting it lapse.
-    let live = true;
-    const id = setTimeout(() => live && onFire(), ms);
-    Deno.unrefTimer(id);
-    return () => (live = false);
-  }
-  const cancel = new AbortController();
-  clock.sleep(ms, cancel.signal).then(onFire, noop);
-  return () => cancel.abort(CANCELLED);
+/** A pending time limit: `fire` runs at monotonic time `at`; unset once done. */
+interface Deadline {
+  at: number;
+  fire: (() => void) | undefined;
 }
 
-/** Combines the signals that are there; `undefined` when none is. */
-function anySignal(
-  signals: Array<AbortSignal | undefined>,
-): AbortSignal | undefined {
-  const present = signals.filter((s): s is AbortSignal => s !== undefined);
-  return present.length <= 1 ? present[0] : AbortSignal.any(present);
+/**
+ * Every pending time limit of one client (per-attempt timeouts and total
+ * deadlines) behind a single timer armed for the earliest one. A timer per
+ * attempt costs more than the rest of a local request's overhead; with a
+ * steady timeout the deadlines come in increasing order, so the armed timer
+ * stays valid and adding or cancelling a limit is a push or a flag.
+ *
+ * On the system clock a timer whose limit was cancelled is left to lapse
+ * (unref'd, so it never holds the process open): clearing and re-arming a
+ * Deno timer per request is the cost this avoids. On an injected clock the
+ * sleep always matches the earliest live deadline, so a test's
+ * `runNext()`/`pendingSleeps` see exactly the limits that are pending.
+ */
+class DeadlineTimer {
+  #clock: Clock;
+  #system: boolean;
+  #queue: Deadline[] = [];
+  #live = 0;
+  /** When the armed timer fires; `Infinity` when none is armed. */
+  #armedAt = Infinity;
+  #timerId: ReturnType<typeof setTimeout> | undefined;
+  #sleep: AbortController | undefined;
+  #onTimer = (): void => {
+    this.#armedAt = Infinity;
+    this.#timerId = undefined;
+    this.#sweep();
+  };
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+    this.#system = clock === systemClock;
+  }
+
+  /** Runs `fire` once `ms` have passed, unless cancelled first. */
+  add(ms: number, fire: () => void): Deadline {
+    const deadline: Deadline = { at: this.#clock.monotonic() + ms, fire };
+    this.#queue.push(deadline);
+    this.#live++;
+    if (deadline.at < this.#armedAt) this.#arm(deadline.at);
+    return deadline;
+  }
+
+  /** Cancels a pending limit; a no-op once it fired or was cancelled. */
+  cancel(deadline: Deadline): void {
+    if (deadline.fire === undefined) return;
+    deadline.fire = undefined;
+    if (--this.#live === 0) {
+      this.#queue.length = 0;
+      if (!this.#system) this.#disarm();
+      return;
+    }
+    if (this.#queue.length > 64 && this.#live * 2 < this.#queue.length) {
+      this.#queue = this.#queue.filter((d) => d.fire !== undefined);
+    }
+    if (!this.#system && deadline.at === this.#armedAt) {
+      this.#disarm();
+      this.#arm(this.#earliest());
+    }
+  }
+
+  #earliest(): number {
+    let earliest = Infinity;
+    for (const d of this.#queue) {
+      if (d.fire !== undefined && d.at < earliest) earliest = d.at;
+    }
+    return earliest;
+  }
+
+  #arm(at: number): void {
+    if (at === Infinity) return;
+    this.#armedAt = at;
+    const ms = Math.max(0, at - this.#clock.monotonic());
+    if (this.#system) {
+      if (this.#timerId !== undefined) clearTimeout(this.#timerId);
+      // Rounded up: a timer that fires a fraction early would find nothing due.
+      const id = setTimeout(this.#onTimer, Math.ceil(ms));
+      Deno.unrefTimer(id);
+      this.#timerId = id;
+      return;
+    }
+    this.#sleep?.abort(CANCELLED);
+    const sleep = new AbortController();
+    this.#sleep = sleep;
+    this.#clock.sleep(ms, sleep.signal).then(() => {
+      // A sleep replaced after it resolved is covered by its replacement.
+      if (this.#sleep !== sleep) return;
+      this.#sleep = undefined;
+      this.#onTimer();
+    }, noop);
+  }
+
+  #disarm(): void {
+    this.#armedAt = Infinity;
+    this.#sleep?.abort(CANCELLED);
+    this.#sleep = undefined;
+  }
+
+  #sweep(): void {
+    const now = this.#clock.monotonic();
+    const due: Array<() => void> = [];
+    const pending: Deadline[] = [];
+    for (const d of this.#queue) {
+      if (d.fire === undefined) continue;
+      if (d.at <= now) {
+        due.push(d.fire);
+        d.fire = undefined;
+        this.#live--;
+      } else {
+        pending.push(d);
+      }
+    }
+    this.#queue = pending;
+    // Fired after the bookkeeping: aborting runs listeners synchronously.
+    for (const fire of due) fire();
+    const next = this.#earliest();
+    if (next < this.#armedAt) this.#arm(next);
+  }
 }
 
 /**
@@ -327,6 +429,9 @@ export class HttpClient {
   #fetch: FetchFunction;
   #onRetry: HttpClientOptions["onRetry"];
   #onResponse: HttpClientOptions["onResponse"];
+  #timers: DeadlineTimer;
+  /** Resolved hrefs of recent string URLs: parsing one costs a microsecond. */
+  #hrefs = new Map<string, string>();
 
   /** Makes a client; throws {@linkcode InvalidInputError} on bad options. */
   constructor(options: HttpClientOptions = {}) {
@@ -351,6 +456,7 @@ export class HttpClient {
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#onRetry = options.onRetry;
     this.#onResponse = options.onResponse;
+    this.#timers = new DeadlineTimer(this.#clock);
   }
 
   /** The client's rate limiter, if it has one. */
@@ -387,7 +493,7 @@ export class HttpClient {
     input: string | URL | Request,
     init: HttpRequestInit = {},
   ): Promise<Response> {
-    return this.#send(input, init, (response) => Promise.resolve(response));
+    return this.#send<Response>(input, init, undefined);
   }
 
   /**
@@ -450,47 +556,62 @@ export class HttpClient {
   async #send<T>(
     input: string | URL | Request,
     init: HttpRequestInit,
-    consume: (response: Response) => Promise<T>,
+    consume: ((response: Response) => Promise<T>) | undefined,
   ): Promise<T> {
     const request = input instanceof Request ? input : undefined;
-    const url = this.resolveUrl(request ? request.url : input as string | URL);
-    const method = (init.method ?? request?.method ?? "GET").toUpperCase();
+    const href = request
+      ? this.resolveUrl(request.url).href
+      : this.#href(input as string | URL);
+    const method = HttpClient.#method(init.method ?? request?.method);
     const policy = init.retry === undefined
       ? this.#retry
       : retryPolicy(init.retry);
-    const timeout = HttpClient.#checkTimeout("timeout", init.timeout) ??
-      this.#timeout;
-    const totalTimeout =
-      HttpClient.#checkTimeout("totalTimeout", init.totalTimeout) ??
-        this.#totalTimeout;
+    const timeout = init.timeout === undefined
+      ? this.#timeout
+      : HttpClient.#checkTimeout("timeout", init.timeout)!;
+    const totalTimeout = init.totalTimeout === undefined
+      ? this.#totalTimeout
+      : HttpClient.#checkTimeout("totalTimeout", init.totalTimeout)!;
     const throwHttpErrors = init.throwHttpErrors ?? this.#throwHttpErrors;
+    const callerSignal = init.signal ?? undefined;
+    // The init every attempt sends, made once per call; only `signal` changes.
+    const attemptInit: RequestInit = HttpClient.#requestInit(init, method);
     // Merge headers only when there is something to merge (a Headers object
     // per request is measurable against a local server).
-    let headers: HeadersInit | undefined = init.headers;
     if (this.#hasHeaders || request) {
       const merged = new Headers(this.#headers);
       new Headers(request?.headers).forEach((v, k) => merged.set(k, v));
       new Headers(init.headers).forEach((v, k) => merged.set(k, v));
-      headers = merged;
+      attemptInit.headers = merged;
     }
-    const {
-      retry: _r,
-      timeout: _t,
-      totalTimeout: _tt,
-      throwHttpErrors: _th,
-      signal: callerSignal,
-      ...rest
-    } = init;
-    const href = url.href;
 
-    const total = totalTimeout === false ? undefined : new AbortController();
-    const cancelTotal = total === undefined ? noop : startTimer(
-      this.#clock,
-      totalTimeout as number,
-      () =>
-        total.abort(new TimeoutError("total", totalTimeout as number, href)),
-    );
-    const outer = anySignal([callerSignal ?? undefined, total?.signal]);
+    // `outer` stops everything (the caller's signal or the total deadline);
+    // each attempt with a timeout gets its own controller, which `stop` also
+    // aborts, so fetch is handed a single signal and no AbortSignal.any.
+    let attempt: AbortController | undefined;
+    let total: AbortController | undefined;
+    let outer: AbortSignal | undefined = callerSignal;
+    const stop = (reason: unknown): void => {
+      total?.abort(reason);
+      attempt?.abort(reason);
+    };
+    const timers = this.#timers;
+    let totalDeadline: Deadline | undefined;
+    if (totalTimeout !== false) {
+      total = new AbortController();
+      outer = total.signal;
+      totalDeadline = timers.add(
+        totalTimeout,
+        () => stop(new TimeoutError("total", totalTimeout, href)),
+      );
+    }
+    const onCallerAbort = callerSignal && (total || timeout !== false)
+      ? () => stop(callerSignal.reason)
+      : undefined;
+    if (onCallerAbort) {
+      if (callerSignal!.aborted) onCallerAbort();
+      else callerSignal!.addEventListener("abort", onCallerAbort);
+    }
     // The reason for stopping everything, if the caller or the deadline did.
     const stopped = (): unknown =>
       callerSignal?.aborted
@@ -500,48 +621,55 @@ export class HttpClient {
         : undefined;
 
     try {
-      for (let attempt = 1;; attempt++) {
-        if (this.#bucket) await this.#bucket.take(1, outer);
-        const attemptAbort = timeout === false
-          ? undefined
-          : new AbortController();
-        const cancelAttempt = attemptAbort === undefined ? noop : startTimer(
-          this.#clock,
-          timeout as number,
-          () =>
-            attemptAbort.abort(
-              new TimeoutError("attempt", timeout as number, href),
-            ),
-        );
-        const signal = anySignal([outer, attemptAbort?.signal]);
+      for (let n = 1;; n++) {
+        const bucket = this.#bucket;
+        if (bucket) {
+          if (outer?.aborted) throw stopped();
+          if (!bucket.tryTake(1)) await bucket.take(1, outer);
+        }
+        let attemptDeadline: Deadline | undefined;
+        if (timeout !== false) {
+          const controller = new AbortController();
+          attempt = controller;
+          attemptInit.signal = controller.signal;
+          if (outer?.aborted) controller.abort(stopped());
+          else {
+            attemptDeadline = timers.add(
+              timeout,
+              () =>
+                controller.abort(new TimeoutError("attempt", timeout, href)),
+            );
+          }
+        } else if (outer) {
+          attemptInit.signal = outer;
+        }
         let failure: unknown;
         let retryAfter: number | undefined;
         try {
-          const started = this.#clock.monotonic();
-          const attemptInit: RequestInit = { ...rest, method };
-          if (headers) attemptInit.headers = headers;
-          if (signal) attemptInit.signal = signal;
+          const started = this.#onResponse ? this.#clock.monotonic() : 0;
           const response = await this.#fetch(
             request ? new Request(request.clone(), attemptInit) : href,
             request ? undefined : attemptInit,
           );
           if (this.#onResponse) {
             await this.#onResponse({
-              attempt,
+              attempt: n,
               method,
               url: href,
               response,
               elapsed: this.#clock.monotonic() - started,
             });
           }
-          if (response.status === 429) this.#bucket?.slowDown();
-          else if (response.ok) this.#bucket?.recover();
+          if (bucket) {
+            if (response.status === 429) bucket.slowDown();
+            else if (response.ok) bucket.recover();
+          }
           if (
             response.ok ||
             !throwHttpErrors &&
               !this.#retryable(policy, method, response.status)
           ) {
-            return await consume(response);
+            return consume ? await consume(response) : response as T;
           }
           const error = new HttpError({
             status: response.status,
@@ -565,15 +693,15 @@ export class HttpClient {
         } catch (error) {
           const reason = stopped();
           if (reason !== undefined) throw reason;
-          if (attemptAbort?.signal.aborted) {
-            failure = attemptAbort.signal.reason;
+          if (attempt?.signal.aborted) {
+            failure = attempt.signal.reason;
             if (!policy.retryOnTimeout || !policy.methods.includes(method)) {
-              throw HttpClient.#final(attempt, failure);
+              throw HttpClient.#final(n, failure);
             }
           } else if (error instanceof HttpClientError) {
-            throw attempt > 1 && error instanceof HttpError &&
+            throw n > 1 && error instanceof HttpError &&
                 policy.statusCodes.includes(error.status)
-              ? new RetryError(attempt, error)
+              ? new RetryError(n, error)
               : error;
           } else {
             // fetch rejects with a TypeError for refused, reset or cut connections.
@@ -581,31 +709,30 @@ export class HttpClient {
             if (
               !policy.retryOnNetworkError || !policy.methods.includes(method)
             ) {
-              throw HttpClient.#final(attempt, failure);
+              throw HttpClient.#final(n, failure);
             }
           }
         } finally {
-          cancelAttempt();
+          if (attemptDeadline) timers.cancel(attemptDeadline);
         }
 
-        if (attempt > policy.limit) {
+        if (n > policy.limit) {
           if (
             !throwHttpErrors && failure instanceof HttpError
           ) {
             // Out of retries but asked not to throw: hand back the status.
-            return await consume(
-              new Response(failure.body, {
-                status: failure.status,
-                statusText: failure.statusText,
-                headers: failure.headers,
-              }),
-            );
+            const response = new Response(failure.body, {
+              status: failure.status,
+              statusText: failure.statusText,
+              headers: failure.headers,
+            });
+            return consume ? await consume(response) : response as T;
           }
-          throw HttpClient.#final(attempt, failure);
+          throw HttpClient.#final(n, failure);
         }
-        const delay = retryAfter ?? backoffDelay(policy, attempt);
+        const delay = retryAfter ?? backoffDelay(policy, n);
         await this.#onRetry?.({
-          attempt,
+          attempt: n,
           delay,
           method,
           url: href,
@@ -619,8 +746,41 @@ export class HttpClient {
         }
       }
     } finally {
-      cancelTotal();
+      if (totalDeadline) timers.cancel(totalDeadline);
+      if (onCallerAbort) {
+        callerSignal!.removeEventListener("abort", onCallerAbort);
+      }
     }
+  }
+
+  #href(input: string | URL): string {
+    if (typeof input !== "string") return this.resolveUrl(input).href;
+    let href = this.#hrefs.get(input);
+    if (href === undefined) {
+      href = this.resolveUrl(input).href;
+      if (this.#hrefs.size >= HREF_CACHE_SIZE) this.#hrefs.clear();
+      this.#hrefs.set(input, href);
+    }
+    return href;
+  }
+
+  static #method(method: string | undefined): string {
+    return method === undefined || method === "GET"
+      ? "GET"
+      : method.toUpperCase();
+  }
+
+  static #requestInit(init: HttpRequestInit, method: string): RequestInit {
+    const {
+      retry: _r,
+      timeout: _t,
+      totalTimeout: _tt,
+      throwHttpErrors: _th,
+      signal: _s,
+      ...rest
+    } = init;
+    (rest as RequestInit).method = method;
+    return rest;
   }
 
   #retryable(policy: RetryPolicy, method: string, status: number): boolean {
