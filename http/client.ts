@@ -575,7 +575,7 @@ export class HttpClient {
     const throwHttpErrors = init.throwHttpErrors ?? this.#throwHttpErrors;
     const callerSignal = init.signal ?? undefined;
     // The init every attempt sends, made once per call; only `signal` changes.
-    const attemptInit: RequestInit = HttpClient.#requestInit(init, method);
+    let attemptInit: RequestInit = HttpClient.#requestInit(init, method);
     if (request) attemptInit.method = method;
     // Merge headers only when there is something to merge (a Headers object
     // per request is measurable against a local server).
@@ -631,6 +631,8 @@ export class HttpClient {
           if (outer?.aborted) throw stopped();
           if (!bucket.tryTake(1)) await bucket.take(1, outer);
         }
+        // A fresh init per retry: a custom fetch may have kept the last one.
+        if (n > 1) attemptInit = { ...attemptInit };
         let attemptDeadline: Deadline | undefined;
         if (timeout !== false) {
           const controller = new AbortController();

@@ -4,7 +4,9 @@
  *
  * 1. limiter accuracy: concurrent callers on a real-clock TokenBucket for
  *    `--seconds` (default 10); observed rate vs the configured rate;
- * 2. client overhead: HttpClient.fetch vs bare fetch against a local server;
+ * 2. client overhead: HttpClient vs what a careful user writes with bare
+ *    fetch (status check, same body reading, with and without a timeout
+ *    signal) against a local server, and vs an in-memory fetch;
  * 3. downloads through injected faults: the recorded week (1,707 events)
  *    and a 25,000-event catalogue (above the 20,000 cap, so windows split),
  *    checked id by id for loss and duplication.
@@ -81,50 +83,67 @@ const row = (...cells: string[]) => {
 // 2. Client overhead vs bare fetch ------------------------------------------
 const week = await readRecordedWeek();
 
+/** One way of making a request, and the variants it is compared with. */
+interface Variant {
+  name: string;
+  run: () => Promise<unknown>;
+  /** Names of the variants it is measured against; none for a baseline. */
+  vs?: string[];
+}
+
 /**
  * Times each variant over `requests` sequential calls in short interleaved
  * rounds, and compares medians of the per-round times: other processes on the
  * machine add noise that a single long run would fold into one variant.
  */
-async function overhead(
-  label: string,
-  variants: Record<string, () => Promise<unknown>>,
-  target = true,
-) {
-  const names = Object.keys(variants);
-  const perRound: Record<string, number[]> = {};
-  for (const name of names) {
-    perRound[name] = [];
-    for (let i = 0; i < 200; i++) await variants[name]!(); // warm up
+async function overhead(label: string, variants: Variant[], target = true) {
+  const perRound = new Map<string, number[]>();
+  for (const { name, run } of variants) {
+    perRound.set(name, []);
+    for (let i = 0; i < 200; i++) await run(); // warm up
   }
   const batch = 25;
   const rounds = Math.max(4, Math.round(requests / batch));
   for (let round = 0; round < rounds; round++) {
     // Rotate the order so no variant always runs first.
-    for (let j = 0; j < names.length; j++) {
-      const name = names[(round + j) % names.length]!;
+    for (let j = 0; j < variants.length; j++) {
+      const { name, run } = variants[(round + j) % variants.length]!;
       const t0 = performance.now();
-      for (let i = 0; i < batch; i++) await variants[name]!();
-      perRound[name]!.push((performance.now() - t0) / batch);
+      for (let i = 0; i < batch; i++) await run();
+      perRound.get(name)!.push((performance.now() - t0) / batch);
     }
   }
   const median = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
     return s[Math.floor(s.length / 2)]!;
   };
-  const base = median(perRound[names[0]!]!);
-  for (const name of names) {
-    const per = median(perRound[name]!);
-    row(
-      `${label}: ${name}, ${rounds * batch} sequential GETs`,
-      `${(per * 1000).toFixed(1)} µs/request (median of ${rounds} rounds)`,
-      name === names[0] ? "baseline" : `${(per / base).toFixed(3)}×`,
-      name === names[0]
-        ? ""
-        : `+${((per - base) * 1000).toFixed(1)} µs, ${
-          ((per / base - 1) * 100).toFixed(1)
-        }% overhead${target ? " (target < 5%)" : ""}`,
-    );
+  const per = new Map(
+    variants.map(({ name }) => [name, median(perRound.get(name)!)]),
+  );
+  const measured = (name: string) =>
+    `${
+      (per.get(name)! * 1000).toFixed(1)
+    } µs/request (median of ${rounds} rounds of ${batch})`;
+  for (const { name, vs } of variants) {
+    if (!vs?.length) {
+      row(`${label}: ${name}`, measured(name), "baseline", "");
+      continue;
+    }
+    for (const base of vs) {
+      const ratio = per.get(name)! / per.get(base)!;
+      const pct = (ratio - 1) * 100;
+      const delta = (per.get(name)! - per.get(base)!) * 1000;
+      row(
+        `${label}: ${name}`,
+        measured(name),
+        `vs ${base}: ${ratio.toFixed(3)}×`,
+        `${delta >= 0 ? "+" : ""}${delta.toFixed(1)} µs, ${
+          pct >= 0 ? "+" : ""
+        }${pct.toFixed(1)}%${
+          target ? (pct < 5 ? " (meets < 5%)" : " (misses < 5%)") : ""
+        }`,
+      );
+    }
   }
 }
 
@@ -142,33 +161,85 @@ async function overhead(
       }),
   );
   const origin = `http://127.0.0.1:${server.addr.port}`;
-  const client = new HttpClient();
-  const bare = new HttpClient({ timeout: false });
+  const client = new HttpClient(); // default: 10 s per-attempt timeout
+  const noTimeout = new HttpClient({ timeout: false });
   const limited = new HttpClient({
     rateLimit: { capacity: 1_000_000, refillPerSecond: 1_000_000 },
   });
-  await overhead("11-byte body", {
-    "bare fetch": async () => await (await fetch(`${origin}/tiny`)).text(),
-    "bare fetch + AbortSignal.timeout": async () =>
-      await (await fetch(`${origin}/tiny`, {
-        signal: AbortSignal.timeout(10_000),
-      })).text(),
-    "HttpClient.fetch": async () =>
-      await (await client.fetch(`${origin}/tiny`)).text(),
-    "HttpClient.fetch, timeout off": async () =>
-      await (await bare.fetch(`${origin}/tiny`)).text(),
-    "HttpClient.fetch + limiter": async () =>
-      await (await limited.fetch(`${origin}/tiny`)).text(),
-  });
-  await overhead(`100-feature page (${(page.length / 1024).toFixed(0)} KiB)`, {
-    "bare fetch + json()": async () =>
-      await (await fetch(`${origin}/page`)).json(),
-    "bare fetch + AbortSignal.timeout + json()": async () =>
-      await (await fetch(`${origin}/page`, {
-        signal: AbortSignal.timeout(10_000),
-      })).json(),
-    "HttpClient.json": async () => await client.json(`${origin}/page`),
-  });
+  // What a careful user of bare fetch writes: check the status, read the
+  // body the same way the client's caller does, and (second baseline) bound
+  // the wait with a timeout signal as the client does by default.
+  const checked = (response: Response): Response => {
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return response;
+  };
+  const BARE = "bare fetch";
+  const BARE_T = "bare fetch + AbortSignal.timeout(10 s)";
+  await overhead("11-byte body", [
+    {
+      name: BARE,
+      run: async () => await checked(await fetch(`${origin}/tiny`)).text(),
+    },
+    {
+      name: BARE_T,
+      run: async () =>
+        await checked(
+          await fetch(`${origin}/tiny`, {
+            signal: AbortSignal.timeout(10_000),
+          }),
+        ).text(),
+    },
+    {
+      name: "HttpClient.fetch, timeout: false",
+      run: async () => await (await noTimeout.fetch(`${origin}/tiny`)).text(),
+      vs: [BARE],
+    },
+    {
+      name: "HttpClient.fetch, default 10 s timeout",
+      run: async () => await (await client.fetch(`${origin}/tiny`)).text(),
+      vs: [BARE_T, BARE],
+    },
+    {
+      name: "HttpClient.fetch, default timeout + rate limiter",
+      run: async () => await (await limited.fetch(`${origin}/tiny`)).text(),
+      vs: [BARE_T],
+    },
+  ]);
+  // HttpClient.json sends `accept: application/json`; so do the baselines.
+  const accept = { accept: "application/json" };
+  const JBARE = "bare fetch + json()";
+  const JBARE_T = "bare fetch + AbortSignal.timeout(10 s) + json()";
+  await overhead(
+    `100-feature page (${(page.length / 1024).toFixed(0)} KiB)`,
+    [
+      {
+        name: JBARE,
+        run: async () =>
+          await checked(await fetch(`${origin}/page`, { headers: accept }))
+            .json(),
+      },
+      {
+        name: JBARE_T,
+        run: async () =>
+          await checked(
+            await fetch(`${origin}/page`, {
+              headers: accept,
+              signal: AbortSignal.timeout(10_000),
+            }),
+          ).json(),
+      },
+      {
+        name: "HttpClient.json, timeout: false",
+        run: async () => await noTimeout.json(`${origin}/page`),
+        vs: [JBARE],
+      },
+      {
+        name: "HttpClient.json, default 10 s timeout",
+        run: async () => await client.json(`${origin}/page`),
+        vs: [JBARE_T, JBARE],
+      },
+    ],
+  );
   await server.shutdown();
   // The resilience layer alone: an in-memory fetch, so no network noise.
   const memory = () =>
@@ -176,11 +247,21 @@ async function overhead(
       new Response(tiny, { headers: { "content-type": "application/json" } }),
     );
   const inMemory = new HttpClient({ fetch: memory });
-  await overhead("in-memory fetch", {
-    "plain call": async () => await (await memory()).text(),
-    "HttpClient.fetch": async () =>
-      await (await inMemory.fetch(`${origin}/tiny`)).text(),
-  }, false);
+  const inMemoryNoTimeout = new HttpClient({ fetch: memory, timeout: false });
+  await overhead("in-memory fetch", [
+    { name: "plain call", run: async () => await (await memory()).text() },
+    {
+      name: "HttpClient.fetch, timeout: false",
+      run: async () =>
+        await (await inMemoryNoTimeout.fetch(`${origin}/tiny`)).text(),
+      vs: ["plain call"],
+    },
+    {
+      name: "HttpClient.fetch, default 10 s timeout",
+      run: async () => await (await inMemory.fetch(`${origin}/tiny`)).text(),
+      vs: ["plain call"],
+    },
+  ], false);
 }
 
 // 3. Downloads through faults -----------------------------------------------
