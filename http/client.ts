@@ -430,6 +430,8 @@ export class HttpClient {
   #onRetry: HttpClientOptions["onRetry"];
   #onResponse: HttpClientOptions["onResponse"];
   #timers: DeadlineTimer;
+  /** Whether `fetch` came from the options (it then always gets a full init). */
+  #ownFetch = false;
   /** Resolved hrefs of recent string URLs: parsing one costs a microsecond. */
   #hrefs = new Map<string, string>();
 
@@ -454,6 +456,7 @@ export class HttpClient {
     this.#hasHeaders = [...this.#headers.keys()].length > 0;
     this.#throwHttpErrors = options.throwHttpErrors ?? true;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#ownFetch = options.fetch !== undefined;
     this.#onRetry = options.onRetry;
     this.#onResponse = options.onResponse;
     this.#timers = new DeadlineTimer(this.#clock);
@@ -576,7 +579,8 @@ export class HttpClient {
     const callerSignal = init.signal ?? undefined;
     // The init every attempt sends, made once per call; only `signal` changes.
     let attemptInit: RequestInit = HttpClient.#requestInit(init, method);
-    if (request) attemptInit.method = method;
+    // The built-in fetch defaults to GET; a caller's fetch is told the method.
+    if (request || this.#ownFetch) attemptInit.method = method;
     // Merge headers only when there is something to merge (a Headers object
     // per request is measurable against a local server).
     if (this.#hasHeaders || request) {
@@ -614,7 +618,7 @@ export class HttpClient {
       else callerSignal!.addEventListener("abort", onCallerAbort);
     }
     // No init at all is fetch's fastest path (a GET with no headers or signal).
-    let noInit = timeout === false && outer === undefined;
+    let noInit = timeout === false && outer === undefined && !this.#ownFetch;
     for (const _ in attemptInit) noInit = false;
     // The reason for stopping everything, if the caller or the deadline did.
     const stopped = (): unknown =>

@@ -189,3 +189,30 @@ Deno.test("HttpClient rejects at once for a caller's signal that is already abor
   );
   assert.equal(server.calls, 0);
 });
+
+Deno.test("HttpClient gives a caller's fetch a fresh init and signal on each attempt", async () => {
+  const inits: RequestInit[] = [];
+  let calls = 0;
+  const client = new HttpClient({
+    timeout: 60_000,
+    retry: { limit: 2, delay: 1, backoffLimit: 2 },
+    fetch: (_input, init) => {
+      inits.push(init!);
+      return Promise.resolve(
+        ++calls < 3
+          ? new Response("busy", { status: 503 })
+          : new Response("ok"),
+      );
+    },
+  });
+  const response = await client.fetch("http://127.0.0.1:9/");
+  assert.equal(await response.text(), "ok");
+  assert.equal(inits.length, 3);
+  assert.equal(new Set(inits).size, 3);
+  assert.equal(new Set(inits.map((init) => init.signal)).size, 3);
+  for (const init of inits) {
+    assert.equal(init.method, "GET");
+    assert.ok(init.signal instanceof AbortSignal);
+    assert.equal(init.signal.aborted, false);
+  }
+});
