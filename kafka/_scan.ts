@@ -29,7 +29,11 @@ export class BatchScanner {
   #src: ByteSource;
   #end: number;
   #verify: boolean;
-  #chunk: number;
+  /**
+   * Bytes read at a time (at least one whole batch). A caller that knows it
+   * needs less can lower it between batches to avoid reading bytes it drops.
+   */
+  chunkSize: number;
   #buf: Uint8Array = new Uint8Array(0);
   #bufStart: number;
   #p = 0;
@@ -46,14 +50,14 @@ export class BatchScanner {
     this.#src = src;
     this.#end = options.end ?? src.size;
     this.#verify = options.verifyCrc ?? true;
-    this.#chunk = options.chunkSize ?? 1 << 20;
+    this.chunkSize = options.chunkSize ?? 1 << 20;
     this.#bufStart = start;
     this.stopPosition = start;
   }
 
   #fill(need: number): void {
     const from = this.#bufStart + this.#p;
-    const len = Math.min(Math.max(this.#chunk, need), this.#end - from);
+    const len = Math.min(Math.max(this.chunkSize, need), this.#end - from);
     this.#buf = len > 0 ? this.#src.readAt(from, len) : new Uint8Array(0);
     this.#bufStart = from;
     this.#p = 0;

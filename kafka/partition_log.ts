@@ -527,6 +527,8 @@ export class PartitionLog {
         );
         bytes += b.check.size;
         if (bytes >= maxBytes) break;
+        // The batch that crosses maxBytes is the last: read no more than it.
+        scanner.chunkSize = Math.max(4096, maxBytes - bytes);
       }
       if (scanner.stopReason !== undefined) {
         throw new KafkaError(

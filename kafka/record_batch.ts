@@ -152,8 +152,10 @@ export interface RecordBatchHeader {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-// Shared by records without headers; frozen so no caller can fill it.
-const NO_HEADERS: Record<string, Uint8Array> = Object.freeze({}) as Record<
+/** Shared by records without headers; frozen so no caller can fill it. */
+export const NO_HEADERS: Record<string, Uint8Array> = Object.freeze(
+  {},
+) as Record<
   string,
   Uint8Array
 >;
@@ -455,47 +457,97 @@ export function decodeRecordsInto<T = DecodedRecord>(
       } of batch at offset ${baseOffset}`,
       { type: "CORRUPT_MESSAGE" },
     );
+  // One-byte varints (the common case for every field but lengths) are
+  // decoded inline; longer ones go through readVarint.
   for (let i = 0; i < count; i++) {
-    const len = readVarint(bytes, p, end);
+    let b = bytes[p]!;
+    let len: number;
+    if (b < 0x80 && p < end) {
+      len = (b >>> 1) ^ -(b & 1);
+      p++;
+    } else if (bytes[p + 1]! < 0x80 && p + 1 < end) {
+      const z = (b & 0x7f) | (bytes[p + 1]! << 7);
+      len = (z >>> 1) ^ -(z & 1);
+      p += 2;
+    } else {
+      len = readVarint(bytes, p, end);
+      p = cursor.pos;
+    }
     if (!(len >= 0)) throw bad("record length");
-    p = cursor.pos;
     const recordEnd = p + len;
     if (recordEnd > end) throw bad("record overruns batch");
     p++; // attributes
-    const tsDelta = readVarint(bytes, p, recordEnd);
-    p = cursor.pos;
-    const offsetDelta = readVarint(bytes, p, recordEnd);
-    p = cursor.pos;
-    const keyLen = readVarint(bytes, p, recordEnd);
-    p = cursor.pos;
+    b = bytes[p]!;
+    let tsDelta: number;
+    if (b < 0x80 && p < recordEnd) {
+      tsDelta = (b >>> 1) ^ -(b & 1);
+      p++;
+    } else {
+      tsDelta = readVarint(bytes, p, recordEnd);
+      p = cursor.pos;
+    }
+    b = bytes[p]!;
+    let offsetDelta: number;
+    if (b < 0x80 && p < recordEnd) {
+      offsetDelta = (b >>> 1) ^ -(b & 1);
+      p++;
+    } else {
+      offsetDelta = readVarint(bytes, p, recordEnd);
+      p = cursor.pos;
+    }
+    b = bytes[p]!;
+    let keyLen: number;
+    if (b < 0x80 && p < recordEnd) {
+      keyLen = (b >>> 1) ^ -(b & 1);
+      p++;
+    } else {
+      keyLen = readVarint(bytes, p, recordEnd);
+      p = cursor.pos;
+    }
     let key: Uint8Array | null = null;
     if (keyLen >= 0) {
       key = bytes.subarray(p, p + keyLen);
       p += keyLen;
     }
-    const valueLen = readVarint(bytes, p, recordEnd);
-    p = cursor.pos;
+    b = bytes[p]!;
+    let valueLen: number;
+    if (b < 0x80 && p < recordEnd) {
+      valueLen = (b >>> 1) ^ -(b & 1);
+      p++;
+    } else if (bytes[p + 1]! < 0x80 && p + 1 < recordEnd) {
+      const z = (b & 0x7f) | (bytes[p + 1]! << 7);
+      valueLen = (z >>> 1) ^ -(z & 1);
+      p += 2;
+    } else {
+      valueLen = readVarint(bytes, p, recordEnd);
+      p = cursor.pos;
+    }
     let value: Uint8Array | null = null;
     if (valueLen >= 0) {
       value = bytes.subarray(p, p + valueLen);
       p += valueLen;
     }
-    const headerCount = readVarint(bytes, p, recordEnd);
-    p = cursor.pos;
-    const headers: Record<string, Uint8Array> = headerCount === 0
-      ? NO_HEADERS
-      : {};
-    for (let h = 0; h < headerCount; h++) {
-      const hkLen = readVarint(bytes, p, recordEnd);
+    let headerCount: number;
+    let headers = NO_HEADERS;
+    if (bytes[p] === 0 && p < recordEnd) {
+      headerCount = 0;
+      p++;
+    } else {
+      headerCount = readVarint(bytes, p, recordEnd);
       p = cursor.pos;
-      const hk = decoder.decode(bytes.subarray(p, p + hkLen));
-      p += hkLen;
-      const hvLen = readVarint(bytes, p, recordEnd);
-      p = cursor.pos;
-      headers[hk] = hvLen >= 0
-        ? bytes.subarray(p, p + hvLen)
-        : new Uint8Array();
-      if (hvLen > 0) p += hvLen;
+      if (headerCount > 0) headers = {};
+      for (let h = 0; h < headerCount; h++) {
+        const hkLen = readVarint(bytes, p, recordEnd);
+        p = cursor.pos;
+        const hk = decoder.decode(bytes.subarray(p, p + hkLen));
+        p += hkLen;
+        const hvLen = readVarint(bytes, p, recordEnd);
+        p = cursor.pos;
+        headers[hk] = hvLen >= 0
+          ? bytes.subarray(p, p + hvLen)
+          : new Uint8Array();
+        if (hvLen > 0) p += hvLen;
+      }
     }
     if (p !== recordEnd || Number.isNaN(tsDelta + offsetDelta + headerCount)) {
       throw bad("record fields do not fill the record length");

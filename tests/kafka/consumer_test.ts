@@ -513,3 +513,38 @@ Deno.test("Consumer.stop() gives up a join that waits on a stuck member", async 
   await producer.disconnect();
   await admin.disconnect();
 });
+
+Deno.test("Consumer.run() eachBatch gets whole stored batches, at most 256 KiB a round", async () => {
+  const { kafka, admin, producer } = await setup("t", 1);
+  const value = "x".repeat(100);
+  // One send of 3,000 records (about 330 KB, over a 256 KiB round on its
+  // own), then three of 1,500 (about 160 KB each).
+  for (const n of [3000, 1500, 1500, 1500]) {
+    await producer.send({
+      topic: "t",
+      messages: Array.from({ length: n }, () => ({ value })),
+    });
+  }
+  const c = kafka.consumer({ groupId: "g" });
+  await c.connect();
+  await c.subscribe({ topics: ["t"], fromBeginning: true });
+  const sizes: number[] = [];
+  let next = 0;
+  await c.run({
+    eachBatch: async ({ batch }) => {
+      sizes.push(batch.messages.length);
+      for (const m of batch.messages) {
+        assert.equal(m.offset, String(next++));
+        assert.equal(m.value!.toString(), value);
+      }
+      await Promise.resolve();
+    },
+  });
+  await until(() => next === 7500, "7,500 messages");
+  // The large batch comes whole and alone; then the second 160 KB batch
+  // crosses 256 KiB and ends its round.
+  assert.deepEqual(sizes, [3000, 3000, 1500]);
+  await c.disconnect();
+  await producer.disconnect();
+  await admin.disconnect();
+});

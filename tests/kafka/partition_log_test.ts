@@ -373,3 +373,33 @@ Deno.test("PartitionLog.cleanup() compacts to the latest value per key and drops
     await log.close();
   });
 });
+
+Deno.test("PartitionLog.read() returns whole batches up to the one crossing maxBytes", async () => {
+  await withDir(async (root) => {
+    const log = await PartitionLog.open({
+      dir: join(root, "t-0"),
+      config: config(),
+      clock: new ManualClock(),
+    });
+    // 30 batches of 10 records of about 100 bytes (about 1.1 KB a batch).
+    for (let i = 0; i < 30; i++) {
+      await log.append([recs(i * 10, 10, 100)]).durable;
+    }
+    for (
+      const [from, maxBytes, want] of [
+        [0, 1, 10], // at least one batch
+        [0, 5000, 50], // the batch crossing 5,000 bytes is the last
+        [13, 5000, 47], // from inside a batch
+        [250, 1 << 20, 50], // to the end
+      ] as const
+    ) {
+      const got = log.read(from, maxBytes);
+      assert.equal(got.length, want, `read(${from}, ${maxBytes})`);
+      got.forEach((r, i) => {
+        assert.equal(r.offset, from + i);
+        assert.equal(td.decode(r.value!), `v${from + i}`.padEnd(100, "."));
+      });
+    }
+    await log.close();
+  });
+});

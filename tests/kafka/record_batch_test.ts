@@ -205,3 +205,56 @@ Deno.test("encodeRecordBatch() with GZIP compresses the records and keeps the he
       e instanceof KafkaError && e.type === "UNSUPPORTED_COMPRESSION_TYPE",
   );
 });
+
+Deno.test("decodeRecordBatch() reads one-, two- and multi-byte varint fields alike", () => {
+  // Lengths and deltas on both sides of the 1-, 2- and 3-byte varint limits.
+  const sizes = [0, 1, 63, 64, 8191, 8192, 70_000];
+  const records = sizes.map((n, i) => ({
+    key: n % 2 === 0 ? null : Uint8Array.from({ length: n }, (_, j) => j),
+    value: Uint8Array.from({ length: n }, (_, j) => (j * 7 + i) & 0xff),
+    timestamp: 1_700_000_000_000 + [0, -1, 63, -65, 9000, -9000, 2 ** 40][i]!,
+    offsetDelta: [0, 1, 63, 64, 8191, 8192, 70_000][i]!,
+    headers: i === 3
+      ? [["h", te.encode("x")] as const, ["empty", new Uint8Array()] as const]
+      : undefined,
+  }));
+  const { records: out } = decodeRecordBatch(encodeRecordBatch(5, records));
+  assert.equal(out.length, sizes.length);
+  out.forEach((r, i) => {
+    const input = records[i]!;
+    assert.equal(r.offset, 5 + input.offsetDelta);
+    assert.equal(r.timestamp, input.timestamp);
+    assert.deepEqual(r.key, input.key);
+    assert.deepEqual(r.value, input.value);
+  });
+  assert.deepEqual(Object.keys(out[3]!.headers), ["h", "empty"]);
+  assert.equal(td.decode(out[3]!.headers.h), "x");
+  assert.equal(out[3]!.headers.empty!.length, 0);
+  assert.deepEqual(out[0]!.headers, {});
+  assert.ok(Object.isFrozen(out[0]!.headers), "shared empty headers");
+});
+
+Deno.test("decodeRecordBatch() names a record whose fields overrun its length", () => {
+  const bytes = encodeRecordBatch(0, [
+    { key: null, value: te.encode("abc"), timestamp: 1 },
+  ]);
+  // Record length varint (first byte after the header): shrink 1 byte.
+  const len = bytes[61]!;
+  bytes[61] = len - 2; // zig-zag: one less
+  const view = new DataView(bytes.buffer);
+  view.setUint32(17, crc32c(bytes, 21, bytes.length));
+  assert.throws(
+    () => decodeRecordBatch(bytes),
+    (e: unknown) =>
+      e instanceof KafkaError && e.type === "CORRUPT_MESSAGE" &&
+      /do not fill the record length/.test(e.message),
+  );
+  // A record length past the batch end.
+  bytes[61] = 120; // zig-zag 60
+  view.setUint32(17, crc32c(bytes, 21, bytes.length));
+  assert.throws(
+    () => decodeRecordBatch(bytes),
+    (e: unknown) =>
+      e instanceof KafkaError && /record overruns batch/.test(e.message),
+  );
+});
