@@ -220,6 +220,8 @@ export interface JsonResponse<T> {
 
 const EXCERPT_CHARS = 1024;
 const HREF_CACHE_SIZE = 256;
+/** The longest delay `setTimeout` takes (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Reads at most `max` characters of a body, then cancels the rest.
@@ -343,8 +345,12 @@ class DeadlineTimer {
     const ms = Math.max(0, at - this.#clock.monotonic());
     if (this.#system) {
       if (this.#timerId !== undefined) clearTimeout(this.#timerId);
-      // Rounded up: a timer that fires a fraction early would find nothing due.
-      const id = setTimeout(this.#onTimer, Math.ceil(ms));
+      // Rounded up: a timer that fires a fraction early would find nothing
+      // due. Capped: a longer delay overflows and would fire at once.
+      const id = setTimeout(
+        this.#onTimer,
+        Math.min(MAX_TIMER_MS, Math.ceil(ms)),
+      );
       Deno.unrefTimer(id);
       this.#timerId = id;
       return;

@@ -31,7 +31,7 @@ const args = parseArgs({
   args: Deno.args,
   options: {
     seconds: { type: "string", default: "10" },
-    requests: { type: "string", default: "4000" },
+    requests: { type: "string", default: "8000" },
     events: { type: "string", default: "25000" },
   },
 });

@@ -216,3 +216,19 @@ Deno.test("HttpClient gives a caller's fetch a fresh init and signal on each att
     assert.equal(init.signal.aborted, false);
   }
 });
+
+Deno.test("HttpClient keeps a timeout longer than setTimeout's range pending on the system clock", async () => {
+  await using server = stalledServer();
+  // 2^31 ms and more overflow setTimeout, which then fires at once.
+  const client = new HttpClient({ timeout: 3_000_000_000, retry: 0 });
+  const controller = new AbortController();
+  let settled = false;
+  const pending = client.fetch(server.url, { signal: controller.signal })
+    .finally(() => (settled = true));
+  await until(() => server.calls === 1);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(settled, false);
+  assert.equal(server.aborted, 0);
+  controller.abort(new Error("done waiting"));
+  await assert.rejects(pending, /done waiting/);
+});
