@@ -596,32 +596,26 @@ export class HttpClient {
       attemptInit.headers = merged;
     }
 
-    // `outer` stops everything (the caller's signal or the total deadline);
-    // each attempt with a timeout gets its own controller, which `stop` also
-    // aborts, so fetch is handed a single signal and no AbortSignal.any.
+    // `outer` stops everything (the caller's signal, the total deadline).
+    // Each attempt with a timeout gets its own controller, which the deadline
+    // also aborts, so without a caller's signal fetch gets one plain signal
+    // and no AbortSignal.any. The caller's signal is joined with AbortSignal.any
+    // (whose links are weak), so it still aborts a body read after return.
     let attempt: AbortController | undefined;
     let total: AbortController | undefined;
     let outer: AbortSignal | undefined = callerSignal;
-    const stop = (reason: unknown): void => {
-      total?.abort(reason);
-      attempt?.abort(reason);
-    };
     const timers = this.#timers;
     let totalDeadline: Deadline | undefined;
     if (totalTimeout !== false) {
       total = new AbortController();
-      outer = total.signal;
-      totalDeadline = timers.add(
-        totalTimeout,
-        () => stop(new TimeoutError("total", totalTimeout, href)),
-      );
-    }
-    const onCallerAbort = callerSignal && (total || timeout !== false)
-      ? () => stop(callerSignal.reason)
-      : undefined;
-    if (onCallerAbort) {
-      if (callerSignal!.aborted) onCallerAbort();
-      else callerSignal!.addEventListener("abort", onCallerAbort);
+      outer = callerSignal
+        ? AbortSignal.any([callerSignal, total.signal])
+        : total.signal;
+      totalDeadline = timers.add(totalTimeout, () => {
+        const reason = new TimeoutError("total", totalTimeout, href);
+        total!.abort(reason);
+        attempt?.abort(reason);
+      });
     }
     // No init at all is fetch's fastest path (a GET with no headers or signal).
     let noInit = timeout === false && outer === undefined && !this.#ownFetch;
@@ -647,7 +641,9 @@ export class HttpClient {
         if (timeout !== false) {
           const controller = new AbortController();
           attempt = controller;
-          attemptInit.signal = controller.signal;
+          attemptInit.signal = callerSignal
+            ? AbortSignal.any([callerSignal, controller.signal])
+            : controller.signal;
           if (outer?.aborted) controller.abort(stopped());
           else {
             attemptDeadline = timers.add(
@@ -763,9 +759,6 @@ export class HttpClient {
       }
     } finally {
       if (totalDeadline) timers.cancel(totalDeadline);
-      if (onCallerAbort) {
-        callerSignal!.removeEventListener("abort", onCallerAbort);
-      }
     }
   }
 

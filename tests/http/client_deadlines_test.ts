@@ -232,3 +232,47 @@ Deno.test("HttpClient keeps a timeout longer than setTimeout's range pending on 
   controller.abort(new Error("done waiting"));
   await assert.rejects(pending, /done waiting/);
 });
+
+Deno.test("HttpClient.fetch() lets the caller's signal abort the body read after it returns", async (t) => {
+  const pulls: Array<() => void> = [];
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode("first chunk"));
+            // Then nothing more until the test ends.
+            pulls.push(() => {
+              try {
+                controller.close();
+              } catch {
+                // Already cancelled by the aborted read.
+              }
+            });
+          },
+        }),
+      ),
+  );
+  const url = `http://127.0.0.1:${server.addr.port}/`;
+  for (
+    const options of [
+      { timeout: 60_000 },
+      { timeout: 60_000, totalTimeout: 120_000 },
+      { timeout: false as const, totalTimeout: 120_000 },
+    ]
+  ) {
+    await t.step(JSON.stringify(options), async () => {
+      const client = new HttpClient(options);
+      const controller = new AbortController();
+      const response = await client.fetch(url, { signal: controller.signal });
+      const reader = response.body!.getReader();
+      const first = await reader.read();
+      assert.equal(new TextDecoder().decode(first.value), "first chunk");
+      const rest = reader.read();
+      controller.abort(new Error("stop reading"));
+      await assert.rejects(rest, /stop reading/);
+    });
+  }
+  for (const close of pulls) close();
+});
