@@ -812,8 +812,10 @@ export class Consumer {
     return a?.rebalanceProtocol === "cooperative";
   }
 
-  #heartbeatIfDue(force = false): void {
-    const now = this.#conn.clock.monotonic();
+  #heartbeatIfDue(
+    force = false,
+    now: number = this.#conn.clock.monotonic(),
+  ): void {
     if (!force && now - this.#lastHeartbeat < this.#heartbeatInterval) return;
     if (this.#memberId === undefined) return;
     this.#lastHeartbeat = now;
@@ -913,7 +915,8 @@ export class Consumer {
   ): boolean {
     return !this.#running || this.#rejoin ||
       this.#generationId !== generation ||
-      this.#seeked.has(k) || this.#isPaused(topic, partition) ||
+      this.#seeked.has(k) || this.#pausedTopics.has(topic) ||
+      this.#paused.has(k) ||
       !this.#assignment.get(topic)?.includes(partition);
   }
 
@@ -986,20 +989,25 @@ export class Consumer {
       await each({ topic, partition, message, heartbeat, pause });
       if (this.#generationId !== generation) throw new Stale();
       this.#resolve(k, Number(message.offset) + 1, generation);
-      if (this.#autoCommitDue()) await this.#commitResolved();
+      // One clock read serves both checks (it is an op call per message).
+      let now = this.#conn.clock.monotonic();
+      if (this.#autoCommitDue(now)) {
+        await this.#commitResolved();
+        now = this.#conn.clock.monotonic();
+      }
       // As kafkajs does: a heartbeat, when due, after every message.
-      this.#heartbeatIfDue();
+      this.#heartbeatIfDue(false, now);
     }
   }
 
-  #autoCommitDue(): boolean {
+  #autoCommitDue(now?: number): boolean {
     if (this.#run.autoCommit === false) return false;
     const interval = this.#run.autoCommitInterval ?? null;
     const threshold = this.#run.autoCommitThreshold ?? null;
     if (threshold !== null && this.#uncommittedCount >= threshold) return true;
     if (
       interval !== null &&
-      this.#conn.clock.monotonic() - this.#lastCommit >= interval
+      (now ?? this.#conn.clock.monotonic()) - this.#lastCommit >= interval
     ) {
       return true;
     }
