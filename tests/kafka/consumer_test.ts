@@ -548,3 +548,47 @@ Deno.test("Consumer.run() eachBatch gets whole stored batches, at most 256 KiB a
   await producer.disconnect();
   await admin.disconnect();
 });
+
+Deno.test("Consumer.run() eachMessage heartbeats and auto-commits by interval on the injected clock", async () => {
+  const clock = new ManualClock({ start: 1_000_000 });
+  const { kafka, admin, producer } = await setup("t", 1, { clock });
+  await producer.send({
+    topic: "t",
+    messages: Array.from({ length: 12 }, (_, i) => ({ value: `m${i}` })),
+  });
+  const c = kafka.consumer({ groupId: "g", heartbeatInterval: 1_000 });
+  await c.connect();
+  await c.subscribe({ topics: ["t"], fromBeginning: true });
+  let handled = 0;
+  const heartbeatsAfter: number[] = [];
+  const commits: { after: number; offset: number }[] = [];
+  c.on(c.events.HEARTBEAT, () => heartbeatsAfter.push(handled));
+  c.on(c.events.COMMIT_OFFSETS, (e) => {
+    const topics = e.payload.topics as { offset: number }[];
+    commits.push({ after: handled, offset: topics[0]!.offset });
+  });
+  await c.run({
+    autoCommitInterval: 2_000,
+    eachMessage: async () => {
+      await clock.advance(600); // each message takes 0.6 s of clock time
+      handled++;
+    },
+  });
+  await until(
+    () => heartbeatsAfter.includes(12) && commits.at(-1)?.after === 12,
+    "the heartbeat and commit after the 12th message",
+  );
+  // Joined at monotonic 0: a heartbeat once 1 s has passed since the last,
+  // so after messages 2, 4, 6, ... (1.2 s each).
+  assert.deepEqual(heartbeatsAfter, [2, 4, 6, 8, 10, 12]);
+  // A commit once 2 s have passed since the last (2.4 s each), of the offset
+  // after the message just handled.
+  assert.deepEqual(commits, [
+    { after: 4, offset: 4 },
+    { after: 8, offset: 8 },
+    { after: 12, offset: 12 },
+  ]);
+  await c.disconnect();
+  await producer.disconnect();
+  await admin.disconnect();
+});
