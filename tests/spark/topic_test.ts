@@ -211,3 +211,32 @@ Deno.test("SparkContext.fromTopic() decodes ASCII, multibyte and null values ali
     await Deno.remove(logDir, { recursive: true });
   }
 });
+
+Deno.test("SparkContext.fromTopic() decodes keys that look alike to its key table", async () => {
+  const logDir = await Deno.makeTempDir();
+  try {
+    // Same length and end bytes, different middles; empty, long and multibyte keys.
+    const keys = [
+      "abc",
+      "axc",
+      "abc",
+      "a\u00e9c",
+      "",
+      "k".repeat(40),
+      "axc",
+      "abc",
+    ];
+    await writeTopic(
+      logDir,
+      "keys",
+      1,
+      keys.map((key, i) => ({ key, value: String(i) })),
+    );
+    await using sc = new SparkContext({ parallelism: 1 });
+    const got = await sc.fromTopic({ logDir, topic: "keys" }).map((r) => r.key)
+      .collect();
+    assert.deepEqual(got, keys);
+  } finally {
+    await Deno.remove(logDir, { recursive: true });
+  }
+});
