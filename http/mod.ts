@@ -25,8 +25,9 @@
  *
  * Every call of {@linkcode HttpClient} runs a loop of attempts. Before each
  * attempt it takes a token from the {@linkcode TokenBucket}; the attempt
- * races the per-attempt timeout, the total deadline and the caller's signal
- * (all `AbortSignal`s, timed on the injected clock). A retryable failure — a
+ * gets one `AbortController`, which the per-attempt timeout and the total
+ * deadline abort (both kept by a single deadline timer per client, on the
+ * injected clock) and to which the caller's signal is joined. A retryable failure — a
  * listed status, a network error, an attempt timeout — on an idempotent
  * method waits `Retry-After` (capped) or a full-jitter backoff
  * `random() * min(cap, base * 2^k)` and tries again; out of retries it throws
