@@ -5,6 +5,7 @@
  */
 
 import { join } from "node:path";
+import { writeFileAtomic } from "../internal/atomic_file.ts";
 import { AirflowError } from "./errors.ts";
 import {
   _byLogicalDate,
@@ -36,7 +37,6 @@ import {
 export class JsonStateStore implements StateStore {
   /** The directory holding one folder per DAG. */
   readonly dir: string;
-  #seq = 0;
 
   /** Makes a store rooted at `dir` (created on first save). */
   constructor(dir: string) {
@@ -65,32 +65,14 @@ export class JsonStateStore implements StateStore {
 
   /** Writes a run atomically and durably. */
   async save(run: DagRunRecord): Promise<void> {
-    const dir = this.dir;
     const path = this.path(run.dagId, run.runId);
-    const tmp = `${path}.tmp-${Deno.pid}-${this.#seq++}`;
-    const data = new TextEncoder().encode(JSON.stringify(run));
     try {
-      await Deno.mkdir(dir, { recursive: true });
-      const file = await Deno.open(tmp, {
-        write: true,
-        create: true,
-        truncate: true,
-      });
-      try {
-        let off = 0;
-        while (off < data.length) off += await file.write(data.subarray(off));
-        await file.sync();
-      } finally {
-        file.close();
-      }
-      await Deno.rename(tmp, path);
+      await writeFileAtomic(path, JSON.stringify(run), { mkdir: true });
     } catch (error) {
-      await Deno.remove(tmp).catch(() => {});
       throw new AirflowError(`Cannot write state file: ${path}`, {
         cause: error,
       });
     }
-    await _syncDir(dir);
   }
 
   /** Every run of `dagId`; throws if one of its files is corrupt. */
@@ -132,17 +114,4 @@ function _parse(text: string, path: string): DagRunRecord {
     );
   }
   return value;
-}
-
-/** Makes a rename durable; some platforms cannot open directories. */
-async function _syncDir(dir: string): Promise<void> {
-  let handle: Deno.FsFile | undefined;
-  try {
-    handle = await Deno.open(dir, { read: true });
-    await handle.sync();
-  } catch {
-    // Directory fsync is best effort (unsupported on some systems).
-  } finally {
-    handle?.close();
-  }
 }

@@ -211,8 +211,6 @@ export class FileStore implements Store {
   }
 }
 
-let tmpCounter = 0;
-
 /**
  * Fsyncs a directory so a new or renamed entry in it survives a crash
  * (best effort: some platforms cannot open directories).
@@ -230,24 +228,5 @@ export function syncDir(path: string): void {
   }
 }
 
-/** Writes `data` to `path` durably: temp file, fsync, rename. */
-export async function writeFileAtomic(
-  path: string,
-  data: Uint8Array,
-): Promise<void> {
-  const tmp = `${path}.${++tmpCounter}.tmp`;
-  const file = await Deno.open(tmp, {
-    write: true,
-    create: true,
-    truncate: true,
-  });
-  try {
-    let done = 0;
-    while (done < data.length) done += await file.write(data.subarray(done));
-    await file.syncData();
-  } finally {
-    file.close();
-  }
-  await Deno.rename(tmp, path);
-  syncDir(dirname(path));
-}
+/** Writes `data` to `path` durably: temp file, fsync, rename (shared helper). */
+export { writeFileAtomic } from "../internal/atomic_file.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { writeFileAtomic } from "../internal/atomic_file.ts";
 import { type Clock, systemClock } from "../internal/clock.ts";
 import { describeValue, QualityError } from "./errors.ts";
 import { ExpectationSuite } from "./expectation_suite.ts";
@@ -113,23 +113,9 @@ export interface CheckpointResult {
 }
 
 async function writeAtomic(path: string, text: string): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${crypto.randomUUID()}`;
   try {
-    const file = await Deno.open(tmp, {
-      write: true,
-      create: true,
-      truncate: true,
-    });
-    try {
-      await file.write(new TextEncoder().encode(text));
-      await file.sync();
-    } finally {
-      file.close();
-    }
-    await Deno.rename(tmp, path);
+    await writeFileAtomic(path, text, { mkdir: true });
   } catch (error) {
-    await Deno.remove(tmp).catch(() => {});
     throw new QualityError(`Cannot write checkpoint output: ${path}`, {
       cause: error,
     });
