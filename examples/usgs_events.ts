@@ -5,6 +5,8 @@
  * @module
  */
 
+import { seededRandom } from "../internal/random.ts";
+
 /** A USGS GeoJSON feature, as the FDSN event service and the feeds return it. */
 export interface UsgsFeature {
   type: "Feature";
@@ -153,17 +155,7 @@ export function regionOf(place: string | null | undefined): string {
   return REGION_ABBREVIATIONS[region] ?? (region || "Unknown");
 }
 
-/** A small fast seeded PRNG (mulberry32) so replicas are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /**
  * `count` events resampled from `source`: the source itself when `count`

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { seededRandom } from "../internal/random.ts";
 import { type Clock, systemClock } from "../internal/clock.ts";
 import { InvalidInputError } from "./errors.ts";
 import { TokenBucket } from "./token_bucket.ts";
@@ -254,16 +255,7 @@ const ALIASES: Record<string, string> = {
 };
 
 /** A small seeded generator (mulberry32): same seed, same faults. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = seededRandom;
 
 function toFault(value: FaultKind | Fault): Fault {
   return typeof value === "string" ? { kind: value } : value;

@@ -1,5 +1,7 @@
 // Canonical key encoding, hashing and ordering shared by driver and workers.
 
+import { seededRandom } from "../internal/random.ts";
+
 /** Encodes a key so that equal-by-value keys give the same string. */
 export function encodeKey(k: unknown): string {
   switch (typeof k) {
@@ -123,13 +125,4 @@ export function rangePartition(
 }
 
 /** A small seeded PRNG (mulberry32) for sampling and repartitioning. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng: (seed: number) => () => number = seededRandom;

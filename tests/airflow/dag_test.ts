@@ -1,3 +1,4 @@
+import { seededRandom } from "../../internal/random.ts";
 import assert from "node:assert/strict";
 import {
   AirflowError,
@@ -8,16 +9,7 @@ import {
 } from "../../airflow/mod.ts";
 
 /** A seeded generator so random DAGs are reproducible. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** A random DAG: edges only from lower to higher index, so acyclic. */
 function randomDag(

@@ -1,15 +1,8 @@
 // Shared test helpers: seeded random data and multiset comparison.
 
-export function rand(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../internal/random.ts";
+
+export const rand: (seed: number) => () => number = seededRandom;
 
 export function randomInts(r: () => number, n: number, max = 100): number[] {
   return Array.from({ length: n }, () => Math.floor(r() * max) - max / 2);
