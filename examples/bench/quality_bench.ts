@@ -1,7 +1,10 @@
 /**
  * Quality benchmark: 1M rows × 10 expectations through `validate()` against
  * a plain loop doing the same checks, in the same run; the same suite over a
- * stream and over a spark RDD on 2 workers; the USGS suite on the recorded week.
+ * stream; over a spark RDD read from a CSV file inside the workers (1 and 2
+ * workers, several partitions) against a single-threaded read+parse+validate
+ * of the same file; the USGS suite on the recorded week. The CSV is written
+ * once to `out/quality_bench_<rows>.csv`.
  *
  * Run: `deno task bench:quality` (add `--rows=N`, `--runs=N`). Times are the
  * best of the runs; the array path and the plain loop run interleaved.
@@ -9,7 +12,18 @@
 
 import { parseArgs } from "node:util";
 import { SparkContext } from "../../spark/mod.ts";
-import { ExpectationSuite, validate } from "../../quality/mod.ts";
+import {
+  ExpectationSuite,
+  validate,
+  type ValidationResult,
+} from "../../quality/mod.ts";
+// The same CSV parser spark's workers use, for the single-threaded baseline.
+import {
+  type CsvSpec,
+  makeRowBuilder,
+  parseCsvBatch,
+} from "../../spark/_csv.ts";
+import { readSplitLines } from "../../spark/_text_reader.ts";
 import { readUsgsWeek, usgsEventSuite } from "../demo_quality.ts";
 
 const { values } = parseArgs({
@@ -125,11 +139,12 @@ if (
 async function paired(
   a: () => unknown,
   b: () => Promise<unknown>,
+  runs = RUNS,
 ): Promise<[number, number]> {
   a();
   await b();
   const ta: number[] = [], tb: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     let t = performance.now();
     a();
     ta.push(performance.now() - t);
@@ -150,34 +165,158 @@ const tStreamOnly = await time(async () => {
   return n;
 }, Math.min(RUNS, 3));
 
-// RDD: rows are generated inside the workers, validated per partition there,
-// and the partial states merged; 1 worker vs 2 workers, same work.
-async function rddRun(workers: number): Promise<number> {
+// RDD: the rows originate in the workers. Each task reads its own byte range
+// of a CSV file and validates it there; only the small partial states come
+// back to be merged. The fair single-threaded baseline reads and parses the
+// same file in this thread with the same CSV parser, then validates (or runs
+// the plain loop).
+const CSV_PATH = `out/quality_bench_${N}.csv`;
+const SCHEMA =
+  "id STRING, mag DOUBLE, place STRING, time BIGINT, depth DOUBLE, type STRING";
+const CSV_SPEC: CsvSpec = {
+  columns: ["id", "mag", "place", "time", "depth", "type"],
+  types: ["string", "number", "string", "integer", "number", "string"],
+  delimiter: ",",
+  header: true,
+  mode: "PERMISSIVE",
+};
+
+// A null magnitude is an empty field (spark's csv() reads it back as null);
+// places hold a comma, so they are quoted.
+async function writeCsv(path: string): Promise<number> {
+  await Deno.mkdir("out", { recursive: true });
+  const file = await Deno.open(path, {
+    write: true,
+    create: true,
+    truncate: true,
+  });
+  const enc = new TextEncoder();
+  let bytes = 0;
+  try {
+    let chunk = "id,mag,place,time,depth,type\n";
+    for (const r of rows) {
+      chunk += `${r.id},${
+        r.mag ?? ""
+      },"${r.place}",${r.time},${r.depth},${r.type}\n`;
+      if (chunk.length > 1 << 20) {
+        bytes += await file.write(enc.encode(chunk));
+        chunk = "";
+      }
+    }
+    bytes += await file.write(enc.encode(chunk));
+  } finally {
+    file.close();
+  }
+  return bytes;
+}
+
+// Single-threaded read + parse with spark's own CSV line parser.
+function readParse(path: string): Row[] {
+  const build = makeRowBuilder(CSV_SPEC);
+  const counters = { malformedRows: 0 };
+  const out: Row[] = [];
+  let first = true;
+  for (const batch of readSplitLines(path, 0, Deno.statSync(path).size)) {
+    const parsed = parseCsvBatch(batch, CSV_SPEC, build, first, counters);
+    first = false;
+    for (const r of parsed) out.push(r as unknown as Row);
+  }
+  if (counters.malformedRows > 0) throw new Error("Malformed benchmark CSV");
+  return out;
+}
+
+const csvBytes = await writeCsv(CSV_PATH);
+const sameAsArray = (r: ValidationResult): boolean =>
+  JSON.stringify({ ...r, meta: 0 }) === JSON.stringify({ ...check, meta: 0 });
+if (!sameAsArray(await validate(readParse(CSV_PATH), s))) {
+  throw new Error("Rows read back from the CSV validate differently");
+}
+const FILE_RUNS = Math.min(RUNS, 5);
+const tParseOnly = await time(() => readParse(CSV_PATH).length, FILE_RUNS);
+const [tFileLoop, tFileValidate] = await paired(
+  () => plainLoop(readParse(CSV_PATH)),
+  () => validate(readParse(CSV_PATH), s),
+  FILE_RUNS,
+);
+
+interface RddTiming {
+  workers: number;
+  partitions: number;
+  ms: number;
+}
+async function rddCsvRuns(workers: number): Promise<RddTiming[]> {
+  const sc = new SparkContext({ parallelism: workers });
+  const out: RddTiming[] = [];
+  try {
+    for (const partitions of [2, 4, 8]) {
+      const rdd = () =>
+        sc.csv(CSV_PATH, {
+          header: true,
+          schema: SCHEMA,
+          minPartitions: partitions,
+        });
+      if (!sameAsArray(await validate(rdd(), s))) {
+        throw new Error("RDD result differs from the array result");
+      }
+      out.push({
+        workers,
+        partitions: rdd().getNumPartitions(),
+        ms: await time(() => validate(rdd(), s), FILE_RUNS),
+      });
+    }
+  } finally {
+    await sc.close();
+  }
+  return out;
+}
+const rddTimes = [...await rddCsvRuns(1), ...await rddCsvRuns(2)];
+
+// The same RDD job without validation: count rows per partition in the
+// workers, to separate spark's read+parse from the checks.
+async function rddCountOnly(
+  workers: number,
+  partitions: number,
+): Promise<number> {
   const sc = new SparkContext({ parallelism: workers });
   try {
     const rdd = () =>
-      sc.range(0, N, 1, 2).map((i) => ({
-        id: "us" + i,
-        mag: i % 1000 === 0 ? null : (i % 97) / 10,
-        place: `${i % 50}km N of Town ${i % 13}, CA`,
-        time: 1517000000000 + i * 1000,
-        depth: (i % 300) / 3,
-        type: ["earthquake", "quarry blast", "explosion"][i % 3],
-      }));
-    const rddResult = await validate(rdd(), s);
-    if (
-      JSON.stringify({ ...rddResult, meta: 0 }) !==
-        JSON.stringify({ ...check, meta: 0 })
-    ) {
-      throw new Error("RDD result differs from the array result");
-    }
-    return await time(() => validate(rdd(), s), 3);
+      sc.csv(CSV_PATH, {
+        header: true,
+        schema: SCHEMA,
+        minPartitions: partitions,
+      })
+        .mapPartitions((it) => {
+          let n = 0;
+          for (const _ of it) n++;
+          return [n];
+        });
+    return await time(() => rdd().collect(), FILE_RUNS);
   } finally {
     await sc.close();
   }
 }
-const tRdd1 = await rddRun(1);
-const tRdd2 = await rddRun(2);
+// Control for the machine: a CPU-only job (no data, no clones) on 1 and 2
+// workers. Without a speedup here, no spark job can show one in this run.
+async function cpuOnly(workers: number): Promise<number> {
+  const sc = new SparkContext({ parallelism: workers });
+  try {
+    return await time(
+      () =>
+        sc.range(0, 4, 1, 4).map((i) => {
+          let x = 0;
+          for (let k = 0; k < 2e7; k++) x = (x + k * i) % 1000003;
+          return x;
+        }).collect(),
+      FILE_RUNS,
+    );
+  } finally {
+    await sc.close();
+  }
+}
+const tCpu1 = await cpuOnly(1);
+const tCpu2 = await cpuOnly(2);
+const tCount1 = await rddCountOnly(1, 2);
+const tCount2 = await rddCountOnly(2, 2);
 
 const week = await readUsgsWeek();
 const usgs = usgsEventSuite();
@@ -213,14 +352,51 @@ console.log(
   } | |`,
 );
 console.log(
-  `| RDD, 2 partitions on 1 worker (rows built in the worker) | ${
-    fmt(tRdd1)
-  } | ${perRow(tRdd1)} | |`,
+  `\nRDD over a CSV file: ${(csvBytes / 1e6).toFixed(0)} MB, ${
+    N.toLocaleString("en")
+  } rows + header; every time below includes reading and parsing the file; best of ${FILE_RUNS}\n`,
 );
 console.log(
-  `| RDD, 2 partitions on 2 workers | ${fmt(tRdd2)} | ${perRow(tRdd2)} | ${
-    (tRdd1 / tRdd2).toFixed(2)
-  }x speedup over 1 worker |`,
+  "| path | time | per row | vs single-threaded read+parse+validate |",
+);
+console.log("|---|---|---|---|");
+const vsFile = (ms: number) => `${(tFileValidate / ms).toFixed(2)}x`;
+console.log(
+  `| read+parse only, one thread (spark's CSV parser) | ${fmt(tParseOnly)} | ${
+    perRow(tParseOnly)
+  } | |`,
+);
+console.log(
+  `| read+parse + plain loop, one thread | ${fmt(tFileLoop)} | ${
+    perRow(tFileLoop)
+  } | ${vsFile(tFileLoop)} |`,
+);
+console.log(
+  `| read+parse + validate(array), one thread (baseline) | ${
+    fmt(tFileValidate)
+  } | ${perRow(tFileValidate)} | 1.00x |`,
+);
+for (const r of rddTimes) {
+  console.log(
+    `| validate(sc.csv(...)), ${r.partitions} partitions on ${r.workers} worker${
+      r.workers > 1 ? "s" : ""
+    } | ${fmt(r.ms)} | ${perRow(r.ms)} | ${vsFile(r.ms)} |`,
+  );
+}
+console.log(
+  `| sc.csv(...) row count only, no checks, 1 worker | ${fmt(tCount1)} | ${
+    perRow(tCount1)
+  } | |`,
+);
+console.log(
+  `| sc.csv(...) row count only, no checks, 2 workers | ${fmt(tCount2)} | ${
+    perRow(tCount2)
+  } | |`,
+);
+console.log(
+  `| control: CPU-only spark job, 4 tasks, 1 worker → 2 workers | ${
+    fmt(tCpu1)
+  } → ${fmt(tCpu2)} | | ${(tCpu1 / tCpu2).toFixed(2)}x speedup |`,
 );
 console.log(
   `| USGS week (${week.length} rows × ${usgs.expectations.length} expectations) | ${

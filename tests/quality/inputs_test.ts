@@ -156,6 +156,41 @@ Deno.test("validate() of an RDD with empty partitions matches the array", async 
   );
 });
 
+Deno.test("validate() of sc.csv() rows read in the workers matches the array of the same rows", async () => {
+  // What the CSV holds: nulls as empty fields, NaN as "NaN", every place a
+  // (quoted, comma-holding) string.
+  const rows = ROWS.map((r) => ({ ...r, place: String(r.place) }));
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/rows.csv`;
+    await Deno.writeTextFile(
+      path,
+      "id,mag,t,type,place,day\n" +
+        rows.map((r) =>
+          `${r.id},${r.mag ?? ""},${r.t},${r.type},"${r.place}",${r.day}\n`
+        ).join(""),
+    );
+    await using sc = new SparkContext({ parallelism: 2 });
+    const rdd = sc.csv(path, {
+      header: true,
+      schema:
+        "id INT, mag DOUBLE, t INT, type STRING, place STRING, day STRING",
+      minPartitions: 5,
+    });
+    assert.ok(rdd.getNumPartitions() >= 5);
+    for (const resultFormat of ["SUMMARY", "COMPLETE"] as const) {
+      const fromFile = await validate(rdd, SUITE, { resultFormat });
+      assert.equal(sc.lastJob?.counters.malformedRows ?? 0, 0);
+      assert.deepEqual(
+        comparable(fromFile),
+        comparable(await validate(rows, SUITE, { resultFormat })),
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("validate() rejects rows that are not objects with QualityError, for every input kind", async () => {
   await using sc = new SparkContext({ parallelism: 2 });
   const suite = new ExpectationSuite("s").expectColumnValuesToNotBeNull("a");
