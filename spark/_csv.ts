@@ -245,6 +245,120 @@ export function parseCsvBatch(
   return out;
 }
 
+/**
+ * Parses a block of lines (joined by "\n", as `readSplitText` yields them)
+ * into rows; the same rows, modes and counts as {@linkcode parseCsvBatch} on
+ * the block's lines. With a column selection the block is walked in place:
+ * fields are found with `indexOf` bounded by the line's end, only selected
+ * fields become strings, and the scan stops after the last selected column;
+ * no string is made for a whole line unless the row is malformed.
+ */
+export function parseCsvText(
+  text: string,
+  spec: CsvSpec,
+  build: Builder,
+  skipFirst: boolean,
+  counters: { malformedRows: number },
+): Record<string, unknown>[] {
+  const select = spec.select;
+  if (select === undefined) {
+    const lines = text.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]!;
+      if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+    }
+    return parseCsvBatch(lines, spec, build, skipFirst, counters);
+  }
+  const out: Record<string, unknown>[] = [];
+  const upto = Math.max(-1, ...select);
+  const need: boolean[] = [];
+  for (const i of select) need[i] = true;
+  const scratch: (string | undefined)[] = [];
+  const flag = { bad: false };
+  const delim = spec.delimiter;
+  const dl = delim.length;
+  const n = text.length;
+  let p = 0;
+  if (skipFirst) {
+    const nl = text.indexOf("\n");
+    p = nl < 0 ? n + 1 : nl + 1;
+  }
+  while (p <= n) {
+    let nl = text.indexOf("\n", p);
+    if (nl < 0) nl = n;
+    // The line is [p, end): without its "\n" and a "\r" before it.
+    const end = nl > p && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    const start = p;
+    p = nl + 1;
+    if (end === start) continue;
+    // Fields 0..upto, as scanFields does on a line string.
+    let i = start;
+    let f = 0;
+    let reached = 0;
+    while (f <= upto) {
+      if (i < end && text.charCodeAt(i) === 34) {
+        let j = i + 1;
+        let value = "";
+        let closed = false;
+        for (;;) {
+          const q = text.indexOf('"', j);
+          if (q < 0 || q >= end) break;
+          if (q + 1 < end && text.charCodeAt(q + 1) === 34) {
+            if (need[f]) value += text.slice(j, q + 1);
+            j = q + 2;
+            continue;
+          }
+          if (need[f]) value += text.slice(j, q);
+          j = q + 1;
+          closed = true;
+          break;
+        }
+        if (!closed) {
+          reached = -1; // unterminated quote: every selected field is null
+          break;
+        }
+        if (need[f]) scratch[f] = value;
+        const d = text.indexOf(delim, j);
+        f++;
+        if (d < 0 || d >= end) break;
+        i = d + dl;
+      } else {
+        const d = text.indexOf(delim, i);
+        if (d < 0 || d >= end) {
+          if (need[f]) scratch[f] = text.slice(i, end);
+          f++;
+          break;
+        }
+        if (need[f]) scratch[f] = text.slice(i, d);
+        i = d + dl;
+        f++;
+      }
+    }
+    if (reached === 0) reached = f;
+    const row = build(scratch as string[], flag);
+    let bad = flag.bad;
+    if (reached <= upto) {
+      bad = true;
+      for (const k of select) if (k >= reached) row[spec.columns[k]!] = null;
+    }
+    if (bad) {
+      counters.malformedRows++;
+      if (spec.mode === "DROPMALFORMED") continue;
+      const line = text.slice(start, end);
+      if (spec.mode === "FAILFAST") {
+        throw new MalformedRecordError(
+          `Malformed CSV record in FAILFAST mode: ${
+            JSON.stringify(line.slice(0, 200))
+          }`,
+        );
+      }
+      row._corrupt_record = line;
+    }
+    out.push(row);
+  }
+  return out;
+}
+
 /** FAILFAST's error: deterministic, so the task is not retried. */
 export class MalformedRecordError extends Error {
   constructor(message: string) {

@@ -2,7 +2,7 @@
 // its plan (sources, fused narrow ops) as batches, then applies the action.
 
 import { CaptureError, compileShipped } from "./_closure.ts";
-import { makeRowBuilder, MalformedRecordError, parseCsvBatch } from "./_csv.ts";
+import { makeRowBuilder, MalformedRecordError, parseCsvText } from "./_csv.ts";
 import {
   compareKeys,
   encodeKey,
@@ -22,7 +22,7 @@ import type {
   Task,
   TaskOutput,
 } from "./_plan.ts";
-import { readSplitLines } from "./_text_reader.ts";
+import { readSplitLines, readSplitText } from "./_text_reader.ts";
 import { unpackEnv } from "./broadcast.ts";
 
 type Batches = Iterable<unknown[]> | AsyncIterable<unknown[]>;
@@ -127,14 +127,14 @@ export class Executor {
       case "csv": {
         const spec = src.csv;
         const build = makeRowBuilder(spec);
-        const lines = readSplitLines(src.path, src.start, src.end);
+        const blocks = readSplitText(src.path, src.start, src.end);
         const counters = { malformedRows: 0 };
         let first = src.start === 0 && spec.header;
         const report = (n: number): void => this.#count("malformedRows", n);
         return (function* () {
           try {
-            for (const batch of lines) {
-              const rows = parseCsvBatch(batch, spec, build, first, counters);
+            for (const text of blocks) {
+              const rows = parseCsvText(text, spec, build, first, counters);
               first = false;
               if (rows.length > 0) yield rows;
             }

@@ -17,6 +17,25 @@ export function* readSplitLines(
   end: number,
   chunkSize: number = CHUNK,
 ): Generator<string[]> {
+  for (const text of readSplitText(path, start, end, chunkSize)) {
+    const lines = text.split("\n");
+    stripCR(lines);
+    yield lines;
+  }
+}
+
+/**
+ * Yields the same lines as {@linkcode readSplitLines}, as blocks of text:
+ * whole lines joined by "\n" (no trailing one; a "\r" before a "\n" is kept).
+ * Each block is decoded with one call, and a parser can walk it with
+ * `indexOf` without making a string per line.
+ */
+export function* readSplitText(
+  path: string,
+  start: number,
+  end: number,
+  chunkSize: number = CHUNK,
+): Generator<string> {
   // An empty range owns no line (the neighbour reading past its end does).
   if (end <= start) return;
   const file = Deno.openSync(path, { read: true });
@@ -74,15 +93,9 @@ export function* readSplitLines(
         continue;
       }
       if (last + 1 < piece.length) carry = piece.slice(last + 1);
-      const lines = decoder.decode(piece.subarray(0, last)).split("\n");
-      stripCR(lines);
-      yield lines;
+      yield decoder.decode(piece.subarray(0, last));
     }
-    if (carry !== null && carry.length > 0) {
-      const lines = [decoder.decode(carry)];
-      stripCR(lines);
-      yield lines;
-    }
+    if (carry !== null && carry.length > 0) yield decoder.decode(carry);
   } finally {
     file.close();
   }
