@@ -42,16 +42,23 @@ export function* readSplitText(
   try {
     if (start > 0) file.seekSync(start, Deno.SeekMode.Start);
     const decoder = new TextDecoder();
-    const buf = new Uint8Array(chunkSize);
-    let pos = start; // absolute offset of buf[0] for the next read
+    // The unfinished last line stays at the front of `buf` and the next read
+    // lands right after it, so no chunk is copied to join it.
+    let buf = new Uint8Array(chunkSize);
+    let keep = 0; // bytes of an unfinished line at buf[0..keep)
+    let pos = start; // absolute offset of the next byte read
     let skipping = start > 0;
-    let carry: Uint8Array | null = null;
     let first = start === 0;
     let done = false;
     while (!done) {
-      const n = file.readSync(buf);
+      if (keep === buf.length) {
+        const bigger = new Uint8Array(buf.length * 2);
+        bigger.set(buf);
+        buf = bigger;
+      }
+      const n = file.readSync(buf.subarray(keep, keep + chunkSize));
       if (n === null || n === 0) break;
-      const chunk = buf.subarray(0, n);
+      const chunk = buf.subarray(keep, keep + n);
       const chunkStart = pos;
       pos += n;
       let from = 0;
@@ -79,23 +86,18 @@ export function* readSplitText(
           done = true;
         }
       }
-      let piece = chunk.subarray(from, to);
-      if (carry !== null) {
-        const joined = new Uint8Array(carry.length + piece.length);
-        joined.set(carry);
-        joined.set(piece, carry.length);
-        piece = joined;
-        carry = null;
-      }
+      // A carried line implies from === 0, so the piece is contiguous.
+      const pieceStart = keep > 0 ? 0 : keep + from;
+      const piece = buf.subarray(pieceStart, keep + to);
       const last = piece.lastIndexOf(NL);
-      if (last < 0) {
-        carry = piece.slice();
-        continue;
-      }
-      if (last + 1 < piece.length) carry = piece.slice(last + 1);
-      yield decoder.decode(piece.subarray(0, last));
+      let text: string | null = null;
+      if (last >= 0) text = decoder.decode(piece.subarray(0, last));
+      const rest = last + 1;
+      buf.copyWithin(0, pieceStart + rest, keep + to);
+      keep = piece.length - rest;
+      if (text !== null) yield text;
     }
-    if (carry !== null && carry.length > 0) yield decoder.decode(carry);
+    if (keep > 0) yield decoder.decode(buf.subarray(0, keep));
   } finally {
     file.close();
   }
