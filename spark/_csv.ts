@@ -147,9 +147,9 @@ export function makeRowBuilder(spec: CsvSpec): Builder {
     const f = `f[${i}]`;
     switch (spec.types[i]) {
       case "number":
-        return `${name}: (t = ${f}) === "" || t === undefined ? null : ((n = +t) === n || t.trim() === "NaN" ? n : (bad = true, null))`;
+        return `${name}: (t = ${f}) === "" || t === undefined ? null : ((n = num(t)) === n || t.trim() === "NaN" ? n : (bad = true, null))`;
       case "integer":
-        return `${name}: (t = ${f}) === "" || t === undefined ? null : (Number.isInteger(n = +t) ? n : (bad = true, null))`;
+        return `${name}: (t = ${f}) === "" || t === undefined ? null : (Number.isInteger(n = num(t)) ? n : (bad = true, null))`;
       case "boolean":
         return `${name}: (t = ${f}) === "" || t === undefined ? null : (t = t.toLowerCase()) === "true" ? true : t === "false" ? false : (bad = true, null)`;
       case "date":
@@ -159,12 +159,45 @@ export function makeRowBuilder(spec: CsvSpec): Builder {
     }
   });
   return new Function(
-    "f",
-    "flag",
-    `let t, n, bad = false; const o = { ${
+    "num",
+    `return (f, flag) => { let t, n, bad = false; const o = { ${
       parts.join(",\n")
-    } }; flag.bad = bad; return o;`,
-  ) as Builder;
+    } }; flag.bad = bad; return o; };`,
+  )(toNumber) as Builder;
+}
+
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * `+t` with a fast path for plain decimals such as "-12.345": with at most
+ * 15 digits the mantissa is exact, and so is 10^k for k <= 22, so one
+ * division rounds once and gives the same double as `+t` (Clinger's fast
+ * path). Anything else (exponents, spaces, "+", long numbers) takes `+t`.
+ */
+export function toNumber(t: string): number {
+  const len = t.length;
+  let i = 0;
+  let neg = false;
+  if (t.charCodeAt(0) === 45) {
+    neg = true;
+    i = 1;
+  }
+  let m = 0;
+  let digits = 0;
+  let dot = -1;
+  for (; i < len; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && dot < 0) dot = i;
+    else return +t;
+  }
+  if (digits === 0 || digits > 15) return +t;
+  const k = dot < 0 ? 0 : len - dot - 1;
+  if (k > 22) return +t;
+  const v = m / POW10[k]!;
+  return neg ? -v : v;
 }
 
 /** Infers a column type from sample values (empty values are ignored). */

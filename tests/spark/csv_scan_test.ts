@@ -4,6 +4,7 @@ import {
   makeRowBuilder,
   parseCsvBatch,
   parseCsvText,
+  toNumber,
 } from "../../spark/_csv.ts";
 import { readSplitLines, readSplitText } from "../../spark/_text_reader.ts";
 import { SparkContext } from "../../spark/mod.ts";
@@ -190,5 +191,43 @@ Deno.test("SparkContext.csv() with columns gives the same rows as full rows, spl
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("toNumber() gives exactly the double +t gives", () => {
+  const fixed = [
+    "0",
+    "-0",
+    "1.",
+    ".5",
+    "-.5",
+    ".",
+    "-",
+    "+5",
+    "2.99",
+    "-1.25",
+    "00012",
+    "123456789012345",
+    "1234567890123456789",
+    "0.1",
+    "4.000",
+    "1e5",
+    " 3",
+    "3 ",
+    "1.2.3",
+    "0.0000000000000000000001",
+    "0.00000000000000000000001",
+    "Infinity",
+    "NaN",
+    "0x10",
+    "9007199254740993",
+    "é",
+  ];
+  for (const s of fixed) assert.ok(Object.is(toNumber(s), +s), s);
+  const rand = lcg(3);
+  for (let i = 0; i < 100_000; i++) {
+    const scale = 10 ** Math.floor(rand() * 12);
+    const s = ((rand() - 0.3) * scale).toFixed(Math.floor(rand() * 10));
+    assert.ok(Object.is(toNumber(s), +s), s);
   }
 });
