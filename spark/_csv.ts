@@ -330,6 +330,14 @@ export function parseCsvText(
     let f = 0;
     let reached = 0;
     while (f <= upto) {
+      // Unselected, unquoted fields: one bounded indexOf each. A field this
+      // loop cannot settle is left to the general code below.
+      while (need[f] === 0 && i < end && text.charCodeAt(i) !== 34) {
+        const d = text.indexOf(delim, i);
+        if (d < 0 || d >= end) break;
+        i = d + dl;
+        f++;
+      }
       if (i < end && text.charCodeAt(i) === 34) {
         let j = i + 1;
         let value = "";
