@@ -6,6 +6,7 @@
 //
 // The "upstream system" here is a timer that drops the file after a moment.
 
+import { readRecordedWeek } from "./usgs_events.ts";
 import {
   DAG,
   FileSensor,
@@ -90,12 +91,8 @@ dag.chain([top, quiet], publish);
 
 // The data drop arrives 1.5 s after the run starts.
 const drop = setTimeout(async () => {
-  const gz = await Deno.readFile(
-    new URL("./data/usgs_all_week_2018-02-07.geojson.gz", import.meta.url),
-  );
-  const text = await new Response(
-    new Blob([gz]).stream().pipeThrough(new DecompressionStream("gzip")),
-  ).text();
+  const features = await readRecordedWeek();
+  const text = JSON.stringify({ type: "FeatureCollection", features });
   await Deno.writeTextFile(`${landing}/all_week.geojson.tmp`, text);
   await Deno.rename(
     `${landing}/all_week.geojson.tmp`,

@@ -7,6 +7,7 @@
 //
 //   deno task demo:kafka
 
+import { readRecordedWeek, regionOf, type UsgsFeature } from "./usgs_events.ts";
 import {
   Kafka,
   type KafkaMessage,
@@ -15,22 +16,9 @@ import {
   type WindowResult,
 } from "../kafka/mod.ts";
 
-interface Feature {
-  id: string;
-  properties: { mag: number | null; place: string | null; time: number };
-}
-
-const file = new URL(
-  "./data/usgs_all_week_2018-02-07.geojson.gz",
-  import.meta.url,
-);
-const text = await new Response(
-  (await Deno.open(file)).readable.pipeThrough(new DecompressionStream("gzip")),
-).text();
-const features: Feature[] = JSON.parse(text).features;
+const features = await readRecordedWeek();
 features.sort((a, b) => a.properties.time - b.properties.time);
-const region = (f: Feature) =>
-  (f.properties.place ?? "").split(",").at(-1)!.trim() || "Unknown";
+const region = (f: UsgsFeature) => regionOf(f.properties.place);
 
 const logDir = await Deno.makeTempDir({ prefix: "demo_kafka_" });
 try {
@@ -104,7 +92,7 @@ try {
             message,
           ),
         );
-        const f: Feature = JSON.parse(message.value!.toString());
+        const f: UsgsFeature = JSON.parse(message.value!.toString());
         if ((f.properties.mag ?? 0) > 4) {
           strong.set(region(f), (strong.get(region(f)) ?? 0) + 1);
         }

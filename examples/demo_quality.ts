@@ -9,6 +9,11 @@
  */
 
 import { Checkpoint, ExpectationSuite } from "../quality/mod.ts";
+import {
+  readFeatureCollection,
+  RECORDED_WEEK_URL,
+  regionOf,
+} from "./usgs_events.ts";
 
 /** One USGS event flattened to a row. */
 export interface UsgsEventRow {
@@ -48,9 +53,7 @@ export function featureToRow(f: Feature): UsgsEventRow {
     mag: p.mag as number | null,
     magType: p.magType as string | null,
     place,
-    region: place === null
-      ? null
-      : place.slice(place.lastIndexOf(",") + 1).trim(),
+    region: place === null ? null : regionOf(place),
     time,
     day: new Date(time).toISOString().slice(0, 10),
     updated: p.updated as number,
@@ -65,19 +68,11 @@ export function featureToRow(f: Feature): UsgsEventRow {
   };
 }
 
-/** Reads the recorded week (gzip GeoJSON) into rows. */
+/** Reads the recorded week (or another GeoJSON file) into rows. */
 export async function readUsgsWeek(
-  path: string | URL = new URL(
-    "./data/usgs_all_week_2018-02-07.geojson.gz",
-    import.meta.url,
-  ),
+  path: string | URL = RECORDED_WEEK_URL,
 ): Promise<UsgsEventRow[]> {
-  const file = await Deno.open(path);
-  const text = await new Response(
-    file.readable.pipeThrough(new DecompressionStream("gzip")),
-  ).text();
-  const collection = JSON.parse(text) as { features: Feature[] };
-  return collection.features.map(featureToRow);
+  return (await readFeatureCollection(path)).map(featureToRow);
 }
 
 /** Magnitude types the USGS catalogue uses. */

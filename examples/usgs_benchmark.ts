@@ -28,11 +28,7 @@
 
 import { join } from "node:path";
 import { DAG, SequentialExecutor, type TaskState } from "../airflow/mod.ts";
-import {
-  createUsgsServer,
-  UsgsClient,
-  type UsgsFeature as HttpFeature,
-} from "../http/mod.ts";
+import { createUsgsServer, UsgsClient } from "../http/mod.ts";
 import {
   Kafka,
   listPartitions,
@@ -117,10 +113,7 @@ async function fetchEvents(
   };
   if (config.source.kind === "live") {
     const client = new UsgsClient({ pageSize: 5_000, onRetry });
-    const features: UsgsFeature[] = [];
-    for await (const f of client.lastWeek()) {
-      features.push(f as unknown as UsgsFeature);
-    }
+    const features = await Array.fromAsync(client.lastWeek());
     return {
       features,
       requests: client.stats.counts + client.stats.pages,
@@ -131,7 +124,7 @@ async function fetchEvents(
   }
   const recorded = await readRecordedWeek();
   await using server = await createUsgsServer({
-    events: recorded as unknown as HttpFeature[],
+    events: recorded,
     faults: config.faults
       ? { schedule: { 2: { kind: "429", retryAfter: 1 }, 4: "503", 6: "503" } }
       : undefined,
@@ -142,10 +135,9 @@ async function fetchEvents(
     retry: { limit: 5, delay: 50 },
     onRetry,
   });
-  const features: UsgsFeature[] = [];
-  for await (const f of client.lastWeek({ endtime: RECORDED_WEEK_END })) {
-    features.push(f as unknown as UsgsFeature);
-  }
+  const features = await Array.fromAsync(
+    client.lastWeek({ endtime: RECORDED_WEEK_END }),
+  );
   log(
     `fetched ${features.length} events in ${server.stats.requests} requests ` +
       `(${retries} retried after injected faults) from ${server.url}`,
@@ -315,7 +307,7 @@ export async function runBenchmark(
   });
 
   const validateTask = dag.task("validate_events", async () => {
-    const rows = state.fetched!.features.map((f) => featureToRow(f as never));
+    const rows = state.fetched!.features.map(featureToRow);
     const checkpoint = new Checkpoint({
       name: "usgs_raw_events",
       suite: usgsEventSuite(),

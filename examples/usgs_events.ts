@@ -6,20 +6,10 @@
  */
 
 import { seededRandom } from "../internal/random.ts";
+import type { UsgsFeature } from "../http/mod.ts";
 
-/** A USGS GeoJSON feature, as the FDSN event service and the feeds return it. */
-export interface UsgsFeature {
-  type: "Feature";
-  id: string;
-  properties: {
-    mag: number | null;
-    place: string | null;
-    time: number;
-    updated?: number;
-    [key: string]: unknown;
-  };
-  geometry: { type: "Point"; coordinates: number[] };
-}
+/** A USGS GeoJSON feature: the http module's type, shared by every example. */
+export type { UsgsFeature };
 
 /** The compact event record the pipeline produces to kafka and aggregates. */
 export interface QuakeEvent {

@@ -6,12 +6,7 @@
  * @module
  */
 
-import { gunzipSync } from "node:zlib";
-
-const DATA = new URL(
-  "../data/usgs_all_week_2018-02-07.geojson.gz",
-  import.meta.url,
-);
+import { readRecordedWeek } from "../usgs_events.ts";
 
 /** USGS CSV header (https://earthquake.usgs.gov/earthquakes/feed/v1.0/csv.php). */
 export const HEADER =
@@ -25,9 +20,7 @@ interface Feature {
 
 /** The recorded features. */
 export async function loadFeatures(): Promise<Feature[]> {
-  const gz = await Deno.readFile(DATA);
-  const json = JSON.parse(new TextDecoder().decode(gunzipSync(gz)));
-  return json.features as Feature[];
+  return await readRecordedWeek() as Feature[];
 }
 
 function cell(v: unknown): string {

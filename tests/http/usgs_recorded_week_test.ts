@@ -1,3 +1,4 @@
+import { readRecordedWeek } from "../../examples/usgs_events.ts";
 import assert from "node:assert/strict";
 import {
   createUsgsServer,
@@ -6,17 +7,8 @@ import {
   type UsgsFeatureInput,
 } from "../../http/mod.ts";
 
-const WEEK = new URL(
-  "../../examples/data/usgs_all_week_2018-02-07.geojson.gz",
-  import.meta.url,
-);
-
-async function recordedWeek(): Promise<UsgsFeatureInput[]> {
-  using file = await Deno.open(WEEK);
-  const text = await new Response(
-    file.readable.pipeThrough(new DecompressionStream("gzip")),
-  ).text();
-  return JSON.parse(text).features;
+function recordedWeek(): Promise<UsgsFeatureInput[]> {
+  return readRecordedWeek();
 }
 
 Deno.test("UsgsClient.query() gets the recorded week's 1,707 events through 429s and 503s", async () => {
