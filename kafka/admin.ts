@@ -4,12 +4,12 @@
  * @module
  */
 
-import type { Broker, ConfigEntry } from "./broker.ts";
+import type { Broker, ConfigEntry } from "./broker/_broker.ts";
 import { KafkaError } from "./errors.ts";
-import type { GroupDescription } from "./group_coordinator.ts";
+import type { GroupDescription } from "./broker/_group_coordinator.ts";
 import type { Connection } from "./kafka.ts";
-import type { LogRecord } from "./log_reader.ts";
-import type { CleanupResult } from "./partition_log.ts";
+import type { LogRecord } from "./log/log_reader.ts";
+import type { CleanupResult } from "./log/_partition_log.ts";
 
 /**
  * A topic to create.

@@ -23,11 +23,11 @@ import {
   type PartitionAssigner,
   roundRobin,
 } from "./assignors.ts";
-import type { Broker } from "./broker.ts";
-import type { GroupDescription } from "./group_coordinator.ts";
+import type { Broker } from "./broker/_broker.ts";
+import type { GroupDescription } from "./broker/_group_coordinator.ts";
 import { KafkaError } from "./errors.ts";
 import type { Connection } from "./kafka.ts";
-import { NO_HEADERS } from "./record_batch.ts";
+import { NO_HEADERS } from "./protocol/record_batch.ts";
 
 /**
  * Options for {@linkcode Consumer}, as in kafkajs.

@@ -6,7 +6,7 @@
 
 import { type Clock, systemClock } from "../internal/clock.ts";
 import { Admin } from "./admin.ts";
-import { acquireBroker, Broker, releaseBroker } from "./broker.ts";
+import { acquireBroker, Broker, releaseBroker } from "./broker/_broker.ts";
 import { Consumer, type ConsumerConfig } from "./consumer.ts";
 import { Producer, type ProducerConfig } from "./producer.ts";
 

@@ -47,10 +47,17 @@
  * consumer group ◀─ coordinator (join, sync, heartbeat, generation) ◀─ committed offsets (__consumer_offsets/)
  * ```
  *
- * Files: `record_batch.ts` (format), `partition_log.ts` (segments, recovery,
- * retention, compaction), `log_reader.ts` (read segments without a broker),
- * `broker.ts`, `group_coordinator.ts`, `assignors.ts`, `producer.ts`,
- * `consumer.ts`, `admin.ts`, `windows.ts` (stream windows), `murmur2.ts`.
+ * Files, by folder as kafkajs lays them out:
+ * - `protocol/`: `record_batch.ts` (the batch format), `_varint.ts`,
+ *   `_crc32c.ts`, `murmur2.ts` (the Java partitioner's hash).
+ * - `log/`: `_partition_log.ts` (segments, recovery, retention, compaction),
+ *   `log_reader.ts` (read segments without a broker), `_store.ts` (files of a
+ *   log directory), `_scan.ts` (batch scanning and index search).
+ * - `broker/`: `_broker.ts` (topics and partitions of one broker),
+ *   `_group_coordinator.ts` (joins, generations, committed offsets).
+ * - top level, the kafkajs-shaped client: `kafka.ts`, `producer.ts`,
+ *   `consumer.ts`, `admin.ts`, `assignors.ts`, `windows.ts` (stream windows),
+ *   `errors.ts`.
  *
  * @module
  */
@@ -98,7 +105,7 @@ export {
   range,
   roundRobin,
 } from "./assignors.ts";
-export { murmur2, partitionForKey } from "./murmur2.ts";
+export { murmur2, partitionForKey } from "./protocol/murmur2.ts";
 export {
   listPartitions,
   type LogRecord,
@@ -107,7 +114,7 @@ export {
   readPartitionLog,
   readPartitionLogBatches,
   type ReadPartitionLogOptions,
-} from "./log_reader.ts";
+} from "./log/log_reader.ts";
 export {
   CompressionTypes,
   type DecodedRecord,
@@ -115,7 +122,7 @@ export {
   encodeRecordBatch,
   type RecordBatchHeader,
   type RecordInput,
-} from "./record_batch.ts";
+} from "./protocol/record_batch.ts";
 export {
   hopping,
   session,
@@ -128,6 +135,9 @@ export {
   windowTopic,
   type WindowTopicOptions,
 } from "./windows.ts";
-export type { GroupDescription, GroupState } from "./group_coordinator.ts";
-export type { ConfigEntry } from "./broker.ts";
-export type { CleanupResult } from "./partition_log.ts";
+export type {
+  GroupDescription,
+  GroupState,
+} from "./broker/_group_coordinator.ts";
+export type { ConfigEntry } from "./broker/_broker.ts";
+export type { CleanupResult } from "./log/_partition_log.ts";

@@ -8,11 +8,11 @@
  * @module
  */
 
-import type { Broker } from "./broker.ts";
+import type { Broker } from "./broker/_broker.ts";
 import { KafkaError } from "./errors.ts";
 import type { Connection } from "./kafka.ts";
-import { murmur2 } from "./murmur2.ts";
-import { CompressionTypes, type RecordInput } from "./record_batch.ts";
+import { murmur2 } from "./protocol/murmur2.ts";
+import { CompressionTypes, type RecordInput } from "./protocol/record_batch.ts";
 
 /**
  * Bytes or text; null for none.

@@ -890,7 +890,7 @@ async function topicBatches(
   src: Extract<Source, { k: "topic" }>,
 ): Promise<Batches> {
   // Loaded on first use, inside the worker that reads the partition.
-  const reader = await import("../kafka/log_reader.ts");
+  const reader = await import("../kafka/log/log_reader.ts");
   const dec = new TextDecoder();
   const decodeKey = keyDecoder(dec);
   const mode = src.decode;

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { partitionLogLayoutSync } from "../kafka/log_reader.ts";
+import { partitionLogLayoutSync } from "../kafka/log/log_reader.ts";
 import { computeSplits } from "./_text_reader.ts";
 import { type CsvSpec, type CsvType, inferType, splitCsvLine } from "./_csv.ts";
 import { registerScheduler } from "./_registry.ts";
@@ -771,7 +771,7 @@ export class SparkContext {
   /**
    * Records of a topic written by the kafka module, one partition per topic
    * partition. Each worker reads its partition's on-disk log segments
-   * directly (through `kafka/log_reader.ts`); nothing goes through a broker.
+   * directly (through `kafka/log/log_reader.ts`); nothing goes through a broker.
    * Keys are decoded as UTF-8; values as `decode` says.
    *
    * @param options Log directory, topic and value decoding.

@@ -24,7 +24,7 @@ for (let round = 0;; round++) {
   const meta = await producer.send({ topic: "crash", messages });
   const counts = new Map<number, number>();
   for (const m of messages) {
-    const p = (await import("../../kafka/murmur2.ts")).partitionForKey(
+    const p = (await import("../../kafka/protocol/murmur2.ts")).partitionForKey(
       m.key,
       2,
     );

@@ -1,7 +1,7 @@
 /// <reference no-default-lib="true" />
 /// <reference lib="deno.worker" />
 // Worker for the log_reader test: reads one partition and reports back.
-import { readPartitionLog } from "../../kafka/log_reader.ts";
+import { readPartitionLog } from "../../kafka/log/log_reader.ts";
 
 self.onmessage = async (
   e: MessageEvent<{ logDir: string; topic: string; partition: number }>,

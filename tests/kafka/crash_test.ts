@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { Kafka } from "../../kafka/mod.ts";
-import { readPartitionLog } from "../../kafka/log_reader.ts";
+import { readPartitionLog } from "../../kafka/log/log_reader.ts";
 
 Deno.test("Producer.send() acknowledgements survive SIGKILL of the producing process", async () => {
   const logDir = await Deno.makeTempDir({ prefix: "kafka_crash_" });

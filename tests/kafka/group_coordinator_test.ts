@@ -5,7 +5,7 @@ import { KafkaError } from "../../kafka/errors.ts";
 import {
   GroupCoordinator,
   type JoinRequest,
-} from "../../kafka/group_coordinator.ts";
+} from "../../kafka/broker/_group_coordinator.ts";
 
 function coordinator(clock: ManualClock) {
   const saved: string[] = [];

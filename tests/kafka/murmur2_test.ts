@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { murmur2, partitionForKey } from "../../kafka/murmur2.ts";
+import { murmur2, partitionForKey } from "../../kafka/protocol/murmur2.ts";
 import { DefaultPartitioner } from "../../kafka/producer.ts";
 
 Deno.test("murmur2() matches Kafka's UtilsTest vectors", () => {

@@ -2,13 +2,16 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ManualClock } from "../../internal/clock.ts";
 import { KafkaError } from "../../kafka/errors.ts";
-import { listPartitions, readPartitionLog } from "../../kafka/log_reader.ts";
+import {
+  listPartitions,
+  readPartitionLog,
+} from "../../kafka/log/log_reader.ts";
 import {
   DEFAULT_TOPIC_CONFIG,
   PartitionLog,
   type TopicConfig,
-} from "../../kafka/partition_log.ts";
-import type { RecordInput } from "../../kafka/record_batch.ts";
+} from "../../kafka/log/_partition_log.ts";
+import type { RecordInput } from "../../kafka/protocol/record_batch.ts";
 
 const te = new TextEncoder();
 const td = new TextDecoder();

@@ -8,7 +8,7 @@ import {
   partitionForKey,
   readPartitionLog,
 } from "../../kafka/mod.ts";
-import { readBatchHeader } from "../../kafka/record_batch.ts";
+import { readBatchHeader } from "../../kafka/protocol/record_batch.ts";
 import { setup } from "./_helpers.ts";
 
 Deno.test("Producer.send() puts keyed messages on murmur2 partitions and returns base offsets", async () => {

@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
-import { crc32c } from "../../kafka/_crc32c.ts";
+import { crc32c } from "../../kafka/protocol/_crc32c.ts";
 import {
   cursor,
   readVarint,
   varintSize,
   writeVarint,
-} from "../../kafka/_varint.ts";
+} from "../../kafka/protocol/_varint.ts";
 import {
   checkBatch,
   decodeRecordBatch,
   encodeRecordBatch,
   readBatchHeader,
-} from "../../kafka/record_batch.ts";
+} from "../../kafka/protocol/record_batch.ts";
 import { KafkaError } from "../../kafka/errors.ts";
 
 const te = new TextEncoder();
@@ -168,7 +168,9 @@ Deno.test("encodeRecordBatch() refuses an empty batch", () => {
 });
 
 Deno.test("encodeRecordBatch() with GZIP compresses the records and keeps the header readable", async () => {
-  const { CompressionTypes } = await import("../../kafka/record_batch.ts");
+  const { CompressionTypes } = await import(
+    "../../kafka/protocol/record_batch.ts"
+  );
   const records = Array.from({ length: 200 }, (_, i) => ({
     key: te.encode(`k${i}`),
     value: te.encode(`{"id":${i},"place":"somewhere far away"}`),

@@ -21,8 +21,11 @@
  */
 
 import { join } from "node:path";
-import { KafkaError } from "./errors.ts";
-import { type DecodedRecord, decodeRecordsInto } from "./record_batch.ts";
+import { KafkaError } from "../errors.ts";
+import {
+  type DecodedRecord,
+  decodeRecordsInto,
+} from "../protocol/record_batch.ts";
 import {
   BatchScanner,
   fileSource,
@@ -36,7 +39,7 @@ import {
  *
  * @example Decode a record from disk
  * ```ts
- * import type { LogRecord } from "./mod.ts";
+ * import type { LogRecord } from "../mod.ts";
  * const text = (r: LogRecord) => (r.value ? new TextDecoder().decode(r.value) : null);
  * console.log(text({ offset: 0, timestamp: 0, key: null, value: new TextEncoder().encode("hi"), headers: {} })); // "hi"
  * ```
@@ -59,7 +62,7 @@ export interface LogRecord {
  *
  * @example A half-open range of offsets
  * ```ts
- * import type { ReadPartitionLogOptions } from "./mod.ts";
+ * import type { ReadPartitionLogOptions } from "../mod.ts";
  * const range: ReadPartitionLogOptions = { fromOffset: 100, toOffset: 200 };
  * console.log(range.toOffset! - range.fromOffset!); // 100
  * ```
@@ -100,7 +103,7 @@ function partitionDir(logDir: string, topic: string, partition: number) {
  *
  * @example List the partitions of a topic on disk
  * ```ts
- * import { Kafka, listPartitions } from "./mod.ts";
+ * import { Kafka, listPartitions } from "../mod.ts";
  * const logDir = await Deno.makeTempDir();
  * const admin = new Kafka({ logDir }).admin();
  * await admin.connect();
@@ -179,7 +182,7 @@ async function startPosition(
  *
  * @example Count records batch by batch
  * ```ts
- * import { Kafka, readPartitionLogBatches } from "./mod.ts";
+ * import { Kafka, readPartitionLogBatches } from "../mod.ts";
  * const logDir = await Deno.makeTempDir();
  * const kafka = new Kafka({ logDir });
  * const admin = kafka.admin();
@@ -259,7 +262,7 @@ export async function* readPartitionLogBatches(
  *
  * @example Read back what a producer wrote
  * ```ts
- * import { Kafka, readPartitionLog } from "./mod.ts";
+ * import { Kafka, readPartitionLog } from "../mod.ts";
  * const logDir = await Deno.makeTempDir();
  * const kafka = new Kafka({ logDir });
  * const admin = kafka.admin();
@@ -306,7 +309,7 @@ export interface PartitionLogLayout {
  *
  * @example Size up a partition
  * ```ts
- * import { Kafka, partitionLogLayoutSync } from "./mod.ts";
+ * import { Kafka, partitionLogLayoutSync } from "../mod.ts";
  * const logDir = await Deno.makeTempDir();
  * const kafka = new Kafka({ logDir });
  * const admin = kafka.admin();

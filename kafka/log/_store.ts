@@ -229,4 +229,4 @@ export function syncDir(path: string): void {
 }
 
 /** Writes `data` to `path` durably: temp file, fsync, rename (shared helper). */
-export { writeFileAtomic } from "../internal/atomic_file.ts";
+export { writeFileAtomic } from "../../internal/atomic_file.ts";

@@ -15,16 +15,16 @@
  * @module
  */
 
-import type { Clock } from "../internal/clock.ts";
-import type { Assignment, PartitionAssigner } from "./assignors.ts";
-import { KafkaError } from "./errors.ts";
+import type { Clock } from "../../internal/clock.ts";
+import type { Assignment, PartitionAssigner } from "../assignors.ts";
+import { KafkaError } from "../errors.ts";
 
 /**
  * Kafka's group states.
  *
  * @example Check for a stable group
  * ```ts
- * import type { GroupState } from "./mod.ts";
+ * import type { GroupState } from "../mod.ts";
  * const settled = (s: GroupState) => s === "Stable" || s === "Empty";
  * console.log(settled("PreparingRebalance")); // false
  * ```
@@ -87,7 +87,7 @@ export interface CommittedOffset {
  *
  * @example Describe a group
  * ```ts
- * import { type GroupDescription, Kafka } from "./mod.ts";
+ * import { type GroupDescription, Kafka } from "../mod.ts";
  * const admin = new Kafka({}).admin();
  * await admin.connect();
  * const [g]: GroupDescription[] = (await admin.describeGroups(["nobody"])).groups;

@@ -11,15 +11,15 @@
  */
 
 import { dirname, join } from "node:path";
-import type { Clock } from "../internal/clock.ts";
-import { KafkaError } from "./errors.ts";
+import type { Clock } from "../../internal/clock.ts";
+import { KafkaError } from "../errors.ts";
 import {
   type DecodedRecord,
   decodeRecordsInto,
   encodeRecordBatch,
   type RecordFactory,
   type RecordInput,
-} from "./record_batch.ts";
+} from "../protocol/record_batch.ts";
 import {
   BatchScanner,
   floorIndex,
@@ -167,7 +167,7 @@ export interface PartitionLogOptions {
  *
  * @example Run the log cleaner
  * ```ts
- * import { type CleanupResult, Kafka } from "./mod.ts";
+ * import { type CleanupResult, Kafka } from "../mod.ts";
  * const admin = new Kafka({}).admin();
  * await admin.connect();
  * const result: CleanupResult = await admin.cleanLogs();

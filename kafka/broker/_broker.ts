@@ -10,24 +10,27 @@
  */
 
 import { join, resolve } from "node:path";
-import { type Clock, systemClock } from "../internal/clock.ts";
-import { KafkaError } from "./errors.ts";
-import { type CommittedOffset, GroupCoordinator } from "./group_coordinator.ts";
+import { type Clock, systemClock } from "../../internal/clock.ts";
+import { KafkaError } from "../errors.ts";
+import {
+  type CommittedOffset,
+  GroupCoordinator,
+} from "./_group_coordinator.ts";
 import {
   type CleanupResult,
   DEFAULT_TOPIC_CONFIG,
   PartitionLog,
   type TopicConfig,
-} from "./partition_log.ts";
-import type { DecodedRecord, RecordInput } from "./record_batch.ts";
-import { writeFileAtomic } from "./_store.ts";
+} from "../log/_partition_log.ts";
+import type { DecodedRecord, RecordInput } from "../protocol/record_batch.ts";
+import { writeFileAtomic } from "../log/_store.ts";
 
 /**
  * A topic's config entry in kafkajs form.
  *
  * @example Keep a topic for one day
  * ```ts
- * import type { ConfigEntry } from "./mod.ts";
+ * import type { ConfigEntry } from "../mod.ts";
  * const entry: ConfigEntry = { name: "retention.ms", value: String(24 * 3600_000) };
  * console.log(entry.name); // "retention.ms"
  * ```

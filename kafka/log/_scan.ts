@@ -2,7 +2,11 @@
 // recovery and index rebuild and by the standalone log reader. Reads in large
 // chunks so a scan costs one read per MiB, not one per batch.
 
-import { type BatchCheck, checkBatch, LOG_OVERHEAD } from "./record_batch.ts";
+import {
+  type BatchCheck,
+  checkBatch,
+  LOG_OVERHEAD,
+} from "../protocol/record_batch.ts";
 
 /** Positional reads over a segment; may return fewer bytes at the end. */
 export interface ByteSource {

@@ -18,7 +18,7 @@
 
 import { crc32c } from "./_crc32c.ts";
 import { cursor, readVarint, varintSize, writeVarint } from "./_varint.ts";
-import { KafkaError } from "./errors.ts";
+import { KafkaError } from "../errors.ts";
 import { Buffer } from "node:buffer";
 import { gunzipSync, gzipSync } from "node:zlib";
 
@@ -29,7 +29,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
  *
  * @example Send a gzip-compressed batch
  * ```ts
- * import { CompressionTypes, Kafka } from "./mod.ts";
+ * import { CompressionTypes, Kafka } from "../mod.ts";
  * const kafka = new Kafka({});
  * const admin = kafka.admin();
  * await admin.connect();
@@ -66,7 +66,7 @@ const CRC_START = 21;
  *
  * @example A record to encode
  * ```ts
- * import { encodeRecordBatch, type RecordInput } from "./mod.ts";
+ * import { encodeRecordBatch, type RecordInput } from "../mod.ts";
  * const r: RecordInput = { key: new TextEncoder().encode("k"), value: null, timestamp: Date.now() };
  * console.log(encodeRecordBatch(0, [r]).length > 61); // true
  * ```
@@ -92,7 +92,7 @@ export interface RecordInput {
  *
  * @example Records of a batch
  * ```ts
- * import { type DecodedRecord, decodeRecordBatch, encodeRecordBatch } from "./mod.ts";
+ * import { type DecodedRecord, decodeRecordBatch, encodeRecordBatch } from "../mod.ts";
  * const bytes = encodeRecordBatch(0, [{ key: null, value: null, timestamp: 1 }]);
  * const records: DecodedRecord[] = decodeRecordBatch(bytes).records;
  * console.log(records[0]!.value); // null
@@ -116,7 +116,7 @@ export interface DecodedRecord {
  *
  * @example Header fields of a batch
  * ```ts
- * import { decodeRecordBatch, encodeRecordBatch, type RecordBatchHeader } from "./mod.ts";
+ * import { decodeRecordBatch, encodeRecordBatch, type RecordBatchHeader } from "../mod.ts";
  * const header: RecordBatchHeader = decodeRecordBatch(encodeRecordBatch(9, [{ key: null, value: null, timestamp: 1 }])).header;
  * console.log(header.magic, header.baseOffset); // 2 9
  * ```
