@@ -101,7 +101,9 @@ Deno.test("qualityDocsHandler serves pages and JSON under a base path", async ()
     assert.equal(missing.status, 404);
     assert.match(missing.body, /No validation result &#34;nope&#34;/);
 
-    for (const bad of ["..%2F..%2Fetc%2Fpasswd", "a%00b", "a..b", "%2E%2E%2Fx"]) {
+    for (
+      const bad of ["..%2F..%2Fetc%2Fpasswd", "a%00b", "a..b", "%2E%2E%2Fx"]
+    ) {
       assert.equal((await get(`/quality/results/${bad}`)).status, 400, bad);
       assert.equal((await get(`/quality/api/results/${bad}`)).status, 400, bad);
     }
