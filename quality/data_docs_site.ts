@@ -54,8 +54,9 @@ export interface DataDocsIndexEntry {
   runName: string | null;
   /** `meta.validation_time` (or the run time, or the file's mtime). */
   time: string | null;
-  /** Evaluated, successful and unsuccessful expectation counts. */
+  /** How many expectations were evaluated. */
   evaluated: number | null;
+  /** How many of them held. */
   successful: number | null;
   /** Why the file could not be read as a validation result, else null. */
   error: string | null;
