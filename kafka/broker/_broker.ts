@@ -10,6 +10,7 @@
  */
 
 import { join, resolve } from "node:path";
+import { DirLock, realLogDir } from "../log/_dir_lock.ts";
 import { type Clock, systemClock } from "../../internal/clock.ts";
 import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 import {
@@ -148,15 +149,18 @@ export class Broker {
   #closed = false;
   #flusher: AbortController | undefined;
   #flushLoop: Promise<void> | undefined;
+  #lock: DirLock | undefined;
 
   private constructor(
     options: BrokerOptions,
+    lock: DirLock | undefined,
     initialOffsets: Map<
       string,
       Record<string, Record<string, CommittedOffset>>
     >,
   ) {
-    this.logDir = options.logDir;
+    this.#lock = lock;
+    this.logDir = lock?.dir;
     this.clock = options.clock ?? systemClock;
     this.#flushInterval = options.flushIntervalMs ?? 0;
     this.coordinator = new GroupCoordinator({
@@ -167,13 +171,32 @@ export class Broker {
     });
   }
 
-  /** Opens a broker, recovering topics and offsets from `logDir`. */
+  /**
+   * Opens a broker, recovering topics and offsets from `logDir`, which it
+   * owns (locks) until {@linkcode close}: a second broker on the same
+   * directory, in this process or another, is refused.
+   */
   static async open(options: BrokerOptions): Promise<Broker> {
+    const lock = options.logDir !== undefined
+      ? DirLock.acquire(options.logDir)
+      : undefined;
+    try {
+      return await Broker.#open(options, lock);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
+  }
+
+  static async #open(
+    options: BrokerOptions,
+    lock: DirLock | undefined,
+  ): Promise<Broker> {
     const offsets = new Map<
       string,
       Record<string, Record<string, CommittedOffset>>
     >();
-    const dir = options.logDir;
+    const dir = lock?.dir;
     if (dir) {
       await Deno.mkdir(join(dir, "__consumer_offsets"), { recursive: true });
       for await (const e of Deno.readDir(join(dir, "__consumer_offsets"))) {
@@ -193,7 +216,7 @@ export class Broker {
         }
       }
     }
-    const broker = new Broker(options, offsets);
+    const broker = new Broker(options, lock, offsets);
     if (dir) await broker.#loadTopics(dir);
     if (dir && broker.#flushInterval > 0) broker.#startFlusher();
     return broker;
@@ -509,14 +532,19 @@ export class Broker {
     await this.coordinator.close();
     this.#wake();
     await this.#metaChain.catch(() => {});
-    for (const t of this.#topics.values()) {
-      for (const p of t.partitions) await p.close();
+    try {
+      for (const t of this.#topics.values()) {
+        for (const p of t.partitions) await p.close();
+      }
+    } finally {
+      this.#lock?.release();
     }
   }
 }
 
 const shared = new Map<string, { broker: Promise<Broker>; refs: number }>();
 const closing = new Map<string, Promise<void>>();
+const spellings = new Map<string, string>();
 
 /**
  * Gets the process-wide broker of a log directory (opening it on first use)
@@ -525,7 +553,10 @@ const closing = new Map<string, Promise<void>>();
 export function acquireBroker(
   options: BrokerOptions & { logDir: string },
 ): Promise<Broker> {
-  const key = resolve(options.logDir);
+  // Every spelling of the directory (relative, through a symlink) shares
+  // the one broker that owns it.
+  const key = realLogDir(options.logDir);
+  spellings.set(resolve(options.logDir), key);
   let entry = shared.get(key);
   if (!entry) {
     const prior = closing.get(key) ?? Promise.resolve();
@@ -539,7 +570,7 @@ export function acquireBroker(
 
 /** Drops a reference taken by {@linkcode acquireBroker}. */
 export async function releaseBroker(logDir: string): Promise<void> {
-  const key = resolve(logDir);
+  const key = spellings.get(resolve(logDir)) ?? resolve(logDir);
   const entry = shared.get(key);
   if (!entry) return;
   entry.refs--;
