@@ -14,11 +14,15 @@ import { dirname, join } from "node:path";
 import type { Clock } from "../../internal/clock.ts";
 import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 import {
+  type BatchProducer,
   type DecodedRecord,
   decodeRecordsInto,
   encodeRecordBatch,
+  headerPairs,
+  readBatchHeader,
   type RecordFactory,
   type RecordInput,
+  TRANSACTIONAL_FLAG,
 } from "../protocol/record_batch.ts";
 import {
   BatchScanner,
@@ -144,6 +148,21 @@ class Segment {
     }
     return { index, timeindex };
   }
+}
+
+/**
+ * How {@linkcode PartitionLog.read} sees transactions: up to `maxOffset`
+ * (the last stable offset), without the batches `skip` names (aborted
+ * ones); it sets `next` to the offset after the last batch it passed, so a
+ * reader moves on past markers and aborted batches that yield no record.
+ */
+export interface ReadIsolation {
+  /** Stop before a batch starting at or after this offset. */
+  maxOffset: number;
+  /** Whether the transactional batch of `producerId` at `baseOffset` is aborted. */
+  skip?: (producerId: number, baseOffset: number) => boolean;
+  /** Set by the read: the offset after the last batch read or passed. */
+  next: number;
 }
 
 /** Options for {@linkcode PartitionLog.open}. */
@@ -372,6 +391,8 @@ export class PartitionLog {
   append(
     groups: readonly (readonly RecordInput[])[],
     compression = 0,
+    producer?: BatchProducer,
+    control = false,
   ): { baseOffset: number; lastOffset: number; durable: Promise<void> } {
     if (this.#closed) {
       throw new KafkaJSNonRetriableError(
@@ -383,7 +404,19 @@ export class PartitionLog {
     const first = next;
     const encoded: { bytes: Uint8Array; count: number; meta: BatchMeta }[] = [];
     const encode = (records: readonly RecordInput[]): void => {
-      const bytes = encodeRecordBatch(next, records, compression);
+      // A split batch keeps its records' sequence numbers.
+      const bytes = encodeRecordBatch(
+        next,
+        records,
+        compression,
+        producer && {
+          ...producer,
+          baseSequence: producer.baseSequence < 0
+            ? -1
+            : producer.baseSequence + next - first,
+        },
+        control,
+      );
       if (bytes.length > max) {
         if (records.length === 1) {
           throw new KafkaJSProtocolError(
@@ -487,6 +520,7 @@ export class PartitionLog {
     maxBytes: number,
     wrap?: (chunk: Uint8Array) => Uint8Array,
     make?: RecordFactory<T>,
+    isolation?: ReadIsolation,
   ): T[] {
     const end = this.logEndOffset;
     if (offset === end) return [];
@@ -514,6 +548,24 @@ export class PartitionLog {
       let wrapped: Uint8Array | undefined;
       for (let b = scanner.next(); b; b = scanner.next()) {
         if (b.check.lastOffset < offset) continue;
+        if (isolation) {
+          // Committed reads stop at the last stable offset and pass over
+          // aborted transactional batches (their bytes still count).
+          if (b.check.baseOffset >= isolation.maxOffset) break;
+          isolation.next = b.check.lastOffset + 1;
+          const flags = b.bytes[b.offsetInBytes + 22]!;
+          if (
+            flags & TRANSACTIONAL_FLAG &&
+            isolation.skip?.(
+              readBatchHeader(b.bytes, b.offsetInBytes)!.producerId,
+              b.check.baseOffset,
+            )
+          ) {
+            bytes += b.check.size;
+            if (bytes >= maxBytes) break;
+            continue;
+          }
+        }
         // `wrap` lets the consumer view each chunk once as a Buffer, so
         // every key and value sliced from it is a Buffer too.
         if (wrap && b.bytes !== lastChunk) {
@@ -541,6 +593,7 @@ export class PartitionLog {
         );
       }
       if (out.length > 0) return out;
+      if (isolation && isolation.next > offset) return out;
     }
     return [];
   }
@@ -663,7 +716,7 @@ export class PartitionLog {
             key: r.key,
             value: r.value,
             timestamp: r.timestamp,
-            headers: Object.entries(r.headers),
+            headers: headerPairs(r.headers),
             offsetDelta: r.offset - base,
           })),
         );
