@@ -52,7 +52,8 @@
  *   `_crc32c.ts`, `murmur2.ts` (the Java partitioner's hash).
  * - `log/`: `_partition_log.ts` (segments, recovery, retention, compaction),
  *   `log_reader.ts` (read segments without a broker), `_store.ts` (files of a
- *   log directory), `_scan.ts` (batch scanning and index search).
+ *   log directory), `_scan.ts` (batch scanning and index search),
+ *   `_dir_lock.ts` (one owner per log directory: `<logDir>/.lock`).
  * - `broker/`: `_broker.ts` (topics and partitions of one broker),
  *   `_group_coordinator.ts` (joins, generations, committed offsets).
  * - top level, the kafkajs-shaped client: `kafka.ts`, `producer.ts`,
@@ -64,7 +65,41 @@
 
 export { type Clock, ManualClock, systemClock } from "../internal/clock.ts";
 export { Kafka, type KafkaOptions } from "./kafka.ts";
-export { KafkaError, type KafkaErrorOptions } from "./errors.ts";
+export {
+  KafkaError,
+  type KafkaErrorOptions,
+  KafkaJSAggregateError,
+  KafkaJSAlterPartitionReassignmentsError,
+  KafkaJSBrokerNotFound,
+  KafkaJSConnectionClosedError,
+  KafkaJSConnectionError,
+  KafkaJSCreateTopicError,
+  KafkaJSDeleteGroupsError,
+  KafkaJSDeleteTopicRecordsError,
+  KafkaJSError,
+  KafkaJSFetcherRebalanceError,
+  KafkaJSGroupCoordinatorNotFound,
+  KafkaJSInvalidLongError,
+  KafkaJSInvalidVarIntError,
+  KafkaJSInvariantViolation,
+  KafkaJSLockTimeout,
+  KafkaJSMemberIdRequired,
+  KafkaJSMetadataNotLoaded,
+  KafkaJSNoBrokerAvailableError,
+  KafkaJSNonRetriableError,
+  KafkaJSNotImplemented,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSOffsetOutOfRange,
+  KafkaJSPartialMessageError,
+  KafkaJSProtocolError,
+  KafkaJSRequestTimeoutError,
+  KafkaJSSASLAuthenticationError,
+  KafkaJSServerDoesNotSupportApiKey,
+  KafkaJSStaleTopicMetadataAssignment,
+  KafkaJSTimeout,
+  KafkaJSTopicMetadataNotLoaded,
+  KafkaJSUnsupportedMagicByteInMessageSet,
+} from "./errors.ts";
 export {
   type Bytes,
   DefaultPartitioner,
