@@ -18,6 +18,7 @@
  */
 
 import { parseCommandLine } from "../../internal/args.ts";
+import { progress } from "../../internal/progress.ts";
 import {
   createUsgsServer,
   HttpClient,
@@ -56,10 +57,12 @@ const seconds = values.seconds;
 const requests = values.requests;
 const bigCatalogue = values.events;
 
+// Each result is a progress line on stderr as it comes; stdout gets the
+// table once, at the end.
 const rows: string[][] = [];
 const row = (...cells: string[]) => {
   rows.push(cells);
-  console.log(cells.join(" | "));
+  progress(cells.join(" | "));
 };
 
 // 1. Limiter accuracy -------------------------------------------------------
