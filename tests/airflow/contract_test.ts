@@ -47,6 +47,8 @@ Deno.test("DAG is reachable from the root airflow namespace", async () => {
 Deno.test("TaskState and TriggerRule use Airflow's exact strings", () => {
   assert.deepEqual(Object.values(TriggerRule).sort(), [
     "all_done",
+    "all_done_min_one_success",
+    "all_done_setup_success",
     "all_failed",
     "all_skipped",
     "all_success",
