@@ -65,7 +65,41 @@
 
 export { type Clock, ManualClock, systemClock } from "../internal/clock.ts";
 export { Kafka, type KafkaOptions } from "./kafka.ts";
-export { KafkaError, type KafkaErrorOptions } from "./errors.ts";
+export {
+  KafkaError,
+  type KafkaErrorOptions,
+  KafkaJSAggregateError,
+  KafkaJSAlterPartitionReassignmentsError,
+  KafkaJSBrokerNotFound,
+  KafkaJSConnectionClosedError,
+  KafkaJSConnectionError,
+  KafkaJSCreateTopicError,
+  KafkaJSDeleteGroupsError,
+  KafkaJSDeleteTopicRecordsError,
+  KafkaJSError,
+  KafkaJSFetcherRebalanceError,
+  KafkaJSGroupCoordinatorNotFound,
+  KafkaJSInvalidLongError,
+  KafkaJSInvalidVarIntError,
+  KafkaJSInvariantViolation,
+  KafkaJSLockTimeout,
+  KafkaJSMemberIdRequired,
+  KafkaJSMetadataNotLoaded,
+  KafkaJSNoBrokerAvailableError,
+  KafkaJSNonRetriableError,
+  KafkaJSNotImplemented,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSOffsetOutOfRange,
+  KafkaJSPartialMessageError,
+  KafkaJSProtocolError,
+  KafkaJSRequestTimeoutError,
+  KafkaJSSASLAuthenticationError,
+  KafkaJSServerDoesNotSupportApiKey,
+  KafkaJSStaleTopicMetadataAssignment,
+  KafkaJSTimeout,
+  KafkaJSTopicMetadataNotLoaded,
+  KafkaJSUnsupportedMagicByteInMessageSet,
+} from "./errors.ts";
 export {
   type Bytes,
   DefaultPartitioner,

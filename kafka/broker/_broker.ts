@@ -10,9 +10,9 @@
  */
 
 import { join, resolve } from "node:path";
+import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 import { DirLock, realLogDir } from "../log/_dir_lock.ts";
 import { type Clock, systemClock } from "../../internal/clock.ts";
-import { KafkaError } from "../errors.ts";
 import {
   type CommittedOffset,
   GroupCoordinator,
@@ -61,7 +61,7 @@ export function validateTopicName(name: unknown): string {
     typeof name !== "string" || name.length === 0 || name.length > 249 ||
     !/^[a-zA-Z0-9._-]+$/.test(name) || name === "." || name === ".."
   ) {
-    throw new KafkaError(
+    throw new KafkaJSProtocolError(
       `Topic name must match [a-zA-Z0-9._-]+, 1 to 249 characters, not "." or "..": ${
         JSON.stringify(name)
       }`,
@@ -83,7 +83,7 @@ export function parseOffset(value: unknown, what: string, min = 0): number {
     ? Number(text)
     : NaN;
   if (!Number.isSafeInteger(n) || n < min) {
-    throw new KafkaError(
+    throw new KafkaJSNonRetriableError(
       `${what} must be a whole number of at least ${min}: ${
         JSON.stringify(value)
       }`,
@@ -103,7 +103,7 @@ export function parseTopicConfig(entries: readonly ConfigEntry[] = []): {
   for (const { name, value } of entries) {
     const field = CONFIG_NAMES[name];
     if (!field) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Topic config is not supported: ${JSON.stringify(name)}`,
         { type: "INVALID_CONFIG" },
       );
@@ -111,7 +111,7 @@ export function parseTopicConfig(entries: readonly ConfigEntry[] = []): {
     if (field === "cleanupPolicy") {
       const v = String(value).split(",").map((s) => s.trim()).sort().join(",");
       if (v !== "delete" && v !== "compact" && v !== "compact,delete") {
-        throw new KafkaError(
+        throw new KafkaJSProtocolError(
           `cleanup.policy must be delete, compact or both: ${
             JSON.stringify(value)
           }`,
@@ -122,7 +122,7 @@ export function parseTopicConfig(entries: readonly ConfigEntry[] = []): {
     } else {
       const n = Number(value);
       if (!Number.isInteger(n) || (n < -1)) {
-        throw new KafkaError(
+        throw new KafkaJSProtocolError(
           `Topic config ${name} must be an integer >= -1: ${
             JSON.stringify(value)
           }`,
@@ -134,7 +134,7 @@ export function parseTopicConfig(entries: readonly ConfigEntry[] = []): {
     overrides[name] = String(value);
   }
   if (config.segmentBytes < 64) {
-    throw new KafkaError(
+    throw new KafkaJSProtocolError(
       `segment.bytes must be at least 64: ${config.segmentBytes}`,
       { type: "INVALID_CONFIG" },
     );
@@ -244,7 +244,7 @@ export class Broker {
           );
           offsets.set(data.groupId, data.offsets);
         } catch (cause) {
-          throw new KafkaError(
+          throw new KafkaJSNonRetriableError(
             `Committed offsets file is unreadable: ${
               join(dir, "__consumer_offsets", e.name)
             }`,
@@ -278,10 +278,13 @@ export class Broker {
       text = await Deno.readTextFile(path);
     } catch (cause) {
       if (cause instanceof Deno.errors.NotFound) return undefined;
-      throw new KafkaError(`Clean-shutdown marker is unreadable: ${path}`, {
-        cause,
-        type: "KAFKA_STORAGE_ERROR",
-      });
+      throw new KafkaJSProtocolError(
+        `Clean-shutdown marker is unreadable: ${path}`,
+        {
+          cause,
+          type: "KAFKA_STORAGE_ERROR",
+        },
+      );
     }
     const ends = new Map<string, number>();
     try {
@@ -331,7 +334,7 @@ export class Broker {
       meta = JSON.parse(await Deno.readTextFile(join(dir, "topics.json")));
     } catch (cause) {
       if (!(cause instanceof Deno.errors.NotFound)) {
-        throw new KafkaError(
+        throw new KafkaJSNonRetriableError(
           `Topic metadata is unreadable: ${join(dir, "topics.json")}`,
           {
             cause,
@@ -424,7 +427,9 @@ export class Broker {
   }
 
   #check(): void {
-    if (this.#closed) throw new KafkaError("Broker is closed: reconnect first");
+    if (this.#closed) {
+      throw new KafkaJSNonRetriableError("Broker is closed: reconnect first");
+    }
   }
 
   /** Creates a topic; false when it already exists. */
@@ -439,7 +444,7 @@ export class Broker {
       !Number.isInteger(numPartitions) || numPartitions < 1 ||
       numPartitions > 10_000
     ) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Number of partitions must be an integer from 1 to 10000: ${numPartitions}`,
         { type: "INVALID_PARTITIONS" },
       );
@@ -470,7 +475,7 @@ export class Broker {
     if (
       !Number.isInteger(count) || count <= t.partitions.length || count > 10_000
     ) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Partition count must be an integer above the current ${t.partitions.length} and at most 10000: ${count}`,
         { type: "INVALID_PARTITIONS" },
       );
@@ -509,7 +514,7 @@ export class Broker {
     const t = this.#topics.get(name);
     if (!t) {
       validateTopicName(name);
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Topic does not exist: ${JSON.stringify(name)}`,
         { type: "UNKNOWN_TOPIC_OR_PARTITION" },
       );
@@ -529,7 +534,7 @@ export class Broker {
       ? t.partitions[partition]
       : undefined;
     if (!log) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Partition is out of range: ${topic} has ${t.partitions.length} partitions, got ${partition}`,
         { type: "UNKNOWN_TOPIC_OR_PARTITION" },
       );
@@ -553,7 +558,7 @@ export class Broker {
       for (const g of groups) {
         for (const r of g) {
           if (r.key === null) {
-            throw new KafkaError(
+            throw new KafkaJSProtocolError(
               `Compacted topic cannot accept a message without a key: ${topic}`,
               { type: "INVALID_RECORD" },
             );

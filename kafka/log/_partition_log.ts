@@ -11,8 +11,8 @@
  */
 
 import { dirname, join } from "node:path";
+import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 import type { Clock } from "../../internal/clock.ts";
-import { KafkaError } from "../errors.ts";
 import {
   type DecodedRecord,
   decodeRecordsInto,
@@ -451,7 +451,9 @@ export class PartitionLog {
     compression = 0,
   ): { baseOffset: number; lastOffset: number; durable: Promise<void> } {
     if (this.#closed) {
-      throw new KafkaError("Partition log is closed: append refused");
+      throw new KafkaJSNonRetriableError(
+        "Partition log is closed: append refused",
+      );
     }
     const max = this.#config.maxMessageBytes;
     let next = this.logEndOffset;
@@ -461,7 +463,7 @@ export class PartitionLog {
       const bytes = encodeRecordBatch(next, records, compression);
       if (bytes.length > max) {
         if (records.length === 1) {
-          throw new KafkaError(
+          throw new KafkaJSProtocolError(
             `Message is larger than max.message.bytes: ${bytes.length} > ${max}`,
             { type: "MESSAGE_TOO_LARGE" },
           );
@@ -571,7 +573,7 @@ export class PartitionLog {
     if (
       !Number.isInteger(offset) || offset < this.logStartOffset || offset > end
     ) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Offset is out of range: ${offset} not in [${this.logStartOffset}, ${end}]`,
         { type: "OFFSET_OUT_OF_RANGE" },
       );
@@ -693,7 +695,7 @@ export class PartitionLog {
       }
       visited.add(at);
       if (offset < d.toOffset && d.fromOffset < d.toOffset) {
-        throw new KafkaError(
+        throw new KafkaJSProtocolError(
           `Segment is corrupt: ${
             this.#where(seg)
           } at byte ${d.position}: ${d.reason}; offsets ${d.fromOffset} to ${
