@@ -1,4 +1,5 @@
-// Conformance with DESIGN.md's public API for airflow, used as an outside user would.
+// Conformance with the public API of airflow (the names and shapes the README and
+// airflow/mod.ts document), used as an outside user would.
 import assert from "node:assert/strict";
 import {
   AirflowError,
@@ -243,7 +244,7 @@ Deno.test("DAG.test({ stateDir, runId }) keeps the run and resumes it by runId",
   }
 });
 
-Deno.test("Operators and sensors take DESIGN.md's options and run", async () => {
+Deno.test("Operators and sensors take their documented options and run", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const clock = new ManualClock({ start: Date.UTC(2024, 0, 1) });
