@@ -6,6 +6,8 @@
  */
 
 import type { DagRunState, TaskState } from "./states.ts";
+import { byLogicalDate } from "./_records.ts";
+import { claimInProcess } from "./_run_lock.ts";
 
 /** One task's instance in one run. Times are epoch milliseconds. */
 export interface TaskInstanceRecord {
@@ -31,6 +33,16 @@ export interface TaskInstanceRecord {
   pokes?: number;
   /** Every try's timing and outcome, for the Gantt chart. */
   tries?: TryRecord[];
+  /**
+   * The last try that may still be retried: `retries` at first; clearing
+   * raises it to `tryNumber + retries`, as Airflow's `max_tries`.
+   */
+  maxTries?: number;
+  /**
+   * Ids a branch or short circuit skipped when it ran (Airflow keeps this
+   * in its `skipmixin_key` XCom), so a cleared task stays skipped.
+   */
+  skippedDownstream?: string[];
 }
 
 /** One try of a task. */
@@ -84,6 +96,18 @@ export interface StateStore {
   save(run: DagRunRecord, changed?: ReadonlySet<string>): Promise<void>;
   /** Every run of `dagId`, by logical date. */
   list(dagId: string): Promise<DagRunRecord[]>;
+  /**
+   * Makes this process the run's only owner until the claim is released;
+   * throws an AirflowError naming the run when another owner holds it. A
+   * store without it cannot keep two processes off one run.
+   */
+  claim?(dagId: string, runId: string): RunClaim;
+}
+
+/** A run's ownership, from {@linkcode StateStore.claim}. */
+export interface RunClaim {
+  /** Gives the run up (idempotent). */
+  release(): void;
 }
 
 /**
@@ -92,17 +116,24 @@ export interface StateStore {
  *
  * @example Save and load a run
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryStateStore } from "./mod.ts";
  * const store = new MemoryStateStore();
  * await store.save({
  *   dagId: "d", runId: "r", runType: "manual", state: "success",
  *   logicalDate: 0, dataInterval: { start: 0, end: 0 }, params: {}, tasks: {},
  * });
- * console.log((await store.load("d", "r"))?.state); // "success"
+ * assert.deepEqual((await store.load("d", "r"))?.state, "success");
  * ```
  */
 export class MemoryStateStore implements StateStore {
   #runs = new Map<string, string>();
+  #claims = new Set<string>();
+
+  /** Claims a run for one runner at a time. */
+  claim(dagId: string, runId: string): RunClaim {
+    return claimInProcess(this.#claims, dagId, runId);
+  }
 
   /** Reads a run. */
   load(dagId: string, runId: string): Promise<DagRunRecord | undefined> {
@@ -122,22 +153,6 @@ export class MemoryStateStore implements StateStore {
     for (const [key, text] of this.#runs) {
       if (key.startsWith(`${dagId}\u0000`)) out.push(JSON.parse(text));
     }
-    return Promise.resolve(_byLogicalDate(out));
+    return Promise.resolve(byLogicalDate(out));
   }
-}
-
-/** Sorts runs by logical date, then run id. */
-export function _byLogicalDate(runs: DagRunRecord[]): DagRunRecord[] {
-  return runs.sort((a, b) =>
-    a.logicalDate - b.logicalDate || (a.runId < b.runId ? -1 : 1)
-  );
-}
-
-/** Checks that a parsed value has the shape of a run record. */
-export function _checkRecord(value: unknown): value is DagRunRecord {
-  if (typeof value !== "object" || value === null) return false;
-  const r = value as Record<string, unknown>;
-  return typeof r.dagId === "string" && typeof r.runId === "string" &&
-    typeof r.state === "string" && typeof r.logicalDate === "number" &&
-    typeof r.tasks === "object" && r.tasks !== null;
 }
