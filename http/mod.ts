@@ -49,8 +49,9 @@
  * `limit` and a 1-based `offset`, and drops ids it has already yielded.
  *
  * Files: `client.ts` (the loop), `retry.ts` (policy, backoff, Retry-After),
- * `token_bucket.ts`, `paginate.ts` and `link_header.ts`, `usgs_client.ts`,
- * `usgs_server.ts` (raw-TCP test server with faults), `errors.ts`.
+ * `token_bucket.ts`, `paginate.ts` and `link_header.ts`, `errors.ts`,
+ * `_tcp_server.ts` (the raw HTTP/1.1 server loop under the USGS stand-in and
+ * the tests' misbehaving servers), and `usgs/` (see `usgs/mod.ts`).
  *
  * @module
  */
@@ -62,6 +63,4 @@ export * from "./retry.ts";
 export * from "./client.ts";
 export * from "./link_header.ts";
 export * from "./paginate.ts";
-export * from "./usgs_types.ts";
-export * from "./usgs_server.ts";
-export * from "./usgs_client.ts";
+export * from "./usgs/mod.ts";

@@ -5,7 +5,11 @@
  */
 
 import type { Broker, ConfigEntry } from "./broker/_broker.ts";
-import { KafkaError } from "./errors.ts";
+import {
+  KafkaJSConnectionError,
+  KafkaJSOffsetOutOfRange,
+  KafkaJSProtocolError,
+} from "./errors.ts";
 import type { GroupDescription } from "./broker/_group_coordinator.ts";
 import type { Connection } from "./kafka.ts";
 import type { LogRecord } from "./log/log_reader.ts";
@@ -84,6 +88,18 @@ export interface CommittedPartitionOffset {
   lag: string;
 }
 
+/** OFFSET_OUT_OF_RANGE becomes kafkajs's error naming the partition. */
+function withTopicPartition(
+  e: unknown,
+  topic: string,
+  partition: number,
+): unknown {
+  if (e instanceof KafkaJSProtocolError && e.type === "OFFSET_OUT_OF_RANGE") {
+    return new KafkaJSOffsetOutOfRange(e.message, { topic, partition });
+  }
+  return e;
+}
+
 /**
  * Administers the embedded broker.
  *
@@ -120,9 +136,9 @@ export class Admin {
 
   #b(): Broker {
     if (!this.#broker || this.#broker.closed) {
-      throw new KafkaError("The admin is disconnected: call connect() first", {
-        type: "KAFKAJS_CONNECTION_ERROR",
-      });
+      throw new KafkaJSConnectionError(
+        "The admin is disconnected: call connect() first",
+      );
     }
     return this.#broker;
   }
@@ -367,14 +383,18 @@ export class Admin {
       maxBytes?: number;
     },
   ): Promise<LogRecord[]> {
-    return await Promise.resolve(
-      this.#b().fetch(
-        options.topic,
-        options.partition,
-        Number(options.offset),
-        options.maxBytes ?? 1 << 20,
-      ),
-    );
+    try {
+      return await Promise.resolve(
+        this.#b().fetch(
+          options.topic,
+          options.partition,
+          Number(options.offset),
+          options.maxBytes ?? 1 << 20,
+        ),
+      );
+    } catch (e) {
+      throw withTopicPartition(e, options.topic, options.partition);
+    }
   }
 
   /**

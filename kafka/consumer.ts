@@ -25,7 +25,11 @@ import {
 } from "./assignors.ts";
 import type { Broker } from "./broker/_broker.ts";
 import type { GroupDescription } from "./broker/_group_coordinator.ts";
-import { KafkaError } from "./errors.ts";
+import {
+  KafkaError,
+  KafkaJSConnectionError,
+  KafkaJSNonRetriableError,
+} from "./errors.ts";
 import type { Connection } from "./kafka.ts";
 import { NO_HEADERS } from "./protocol/record_batch.ts";
 
@@ -463,7 +467,7 @@ export class Consumer {
   /** Use {@linkcode Kafka.consumer}. */
   constructor(conn: Connection, config: ConsumerConfig) {
     if (typeof config?.groupId !== "string" || config.groupId.length === 0) {
-      throw new KafkaError(
+      throw new KafkaJSNonRetriableError(
         `Consumer groupId must be a non-empty string: ${
           JSON.stringify(config?.groupId)
         }`,
@@ -478,7 +482,7 @@ export class Consumer {
       typeof a === "function" ? a() : a
     );
     if (this.#assigners.length === 0) {
-      throw new KafkaError(
+      throw new KafkaJSNonRetriableError(
         "Consumer needs at least one partition assigner: []",
       );
     }
@@ -519,11 +523,8 @@ export class Consumer {
 
   #b(): Broker {
     if (!this.#broker || this.#broker.closed) {
-      throw new KafkaError(
+      throw new KafkaJSConnectionError(
         "The consumer is disconnected: call connect() first",
-        {
-          type: "KAFKAJS_CONNECTION_ERROR",
-        },
       );
     }
     return this.#broker;
@@ -543,14 +544,16 @@ export class Consumer {
     await Promise.resolve();
     const b = this.#b();
     if (this.#running) {
-      throw new KafkaError(
+      throw new KafkaJSNonRetriableError(
         "Cannot subscribe while the consumer is running: stop() first",
       );
     }
     const topics = options.topics ??
       (options.topic !== undefined ? [options.topic] : []);
     if (topics.length === 0) {
-      throw new KafkaError("Subscribe needs a topic or topics: none given");
+      throw new KafkaJSNonRetriableError(
+        "Subscribe needs a topic or topics: none given",
+      );
     }
     for (const t of topics) {
       if (typeof t === "string") b.topic(t);
@@ -590,15 +593,17 @@ export class Consumer {
     await Promise.resolve();
     this.#b();
     if (this.#running) {
-      throw new KafkaError("Consumer is already running: stop() first");
+      throw new KafkaJSNonRetriableError(
+        "Consumer is already running: stop() first",
+      );
     }
     if (!config.eachMessage && !config.eachBatch) {
-      throw new KafkaError(
+      throw new KafkaJSNonRetriableError(
         "Consumer run needs eachMessage or eachBatch: neither given",
       );
     }
     if (this.#subs.length === 0) {
-      throw new KafkaError(
+      throw new KafkaJSNonRetriableError(
         "Consumer has no subscription: call subscribe() first",
       );
     }
@@ -1083,7 +1088,7 @@ export class Consumer {
       b.partition(o.topic, o.partition);
       const offset = Number(o.offset);
       if (!Number.isInteger(offset) || offset < 0) {
-        throw new KafkaError(
+        throw new KafkaJSNonRetriableError(
           `Offset must be a non-negative integer string: ${
             JSON.stringify(o.offset)
           }`,
@@ -1116,7 +1121,7 @@ export class Consumer {
     const log = b.partition(topic, partition);
     const n = Number(offset);
     if (!Number.isInteger(n) || n < -2) {
-      throw new KafkaError(
+      throw new KafkaJSNonRetriableError(
         `Offset must be an integer string: ${JSON.stringify(offset)}`,
       );
     }

@@ -76,7 +76,8 @@
  *   `_group_api.ts`, `_offsets_api.ts`, `_admin_api.ts`.
  * - `log/`: `_partition_log.ts` (segments, recovery, retention, compaction),
  *   `log_reader.ts` (read segments without a broker), `_store.ts` (files of a
- *   log directory), `_scan.ts` (batch scanning and index search).
+ *   log directory), `_scan.ts` (batch scanning and index search),
+ *   `_dir_lock.ts` (one owner per log directory: `<logDir>/.lock`).
  * - `broker/`: `_broker.ts` (topics and partitions of one broker),
  *   `_group_coordinator.ts` (joins, generations, committed offsets).
  * - top level, the kafkajs-shaped client: `kafka.ts`, `producer.ts`,
@@ -93,7 +94,41 @@ export {
   serveKafka,
   type ServeKafkaOptions,
 } from "./server/serve.ts";
-export { KafkaError, type KafkaErrorOptions } from "./errors.ts";
+export {
+  KafkaError,
+  type KafkaErrorOptions,
+  KafkaJSAggregateError,
+  KafkaJSAlterPartitionReassignmentsError,
+  KafkaJSBrokerNotFound,
+  KafkaJSConnectionClosedError,
+  KafkaJSConnectionError,
+  KafkaJSCreateTopicError,
+  KafkaJSDeleteGroupsError,
+  KafkaJSDeleteTopicRecordsError,
+  KafkaJSError,
+  KafkaJSFetcherRebalanceError,
+  KafkaJSGroupCoordinatorNotFound,
+  KafkaJSInvalidLongError,
+  KafkaJSInvalidVarIntError,
+  KafkaJSInvariantViolation,
+  KafkaJSLockTimeout,
+  KafkaJSMemberIdRequired,
+  KafkaJSMetadataNotLoaded,
+  KafkaJSNoBrokerAvailableError,
+  KafkaJSNonRetriableError,
+  KafkaJSNotImplemented,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSOffsetOutOfRange,
+  KafkaJSPartialMessageError,
+  KafkaJSProtocolError,
+  KafkaJSRequestTimeoutError,
+  KafkaJSSASLAuthenticationError,
+  KafkaJSServerDoesNotSupportApiKey,
+  KafkaJSStaleTopicMetadataAssignment,
+  KafkaJSTimeout,
+  KafkaJSTopicMetadataNotLoaded,
+  KafkaJSUnsupportedMagicByteInMessageSet,
+} from "./errors.ts";
 export {
   type Bytes,
   DefaultPartitioner,

@@ -9,7 +9,11 @@
  */
 
 import type { Broker } from "./broker/_broker.ts";
-import { KafkaError } from "./errors.ts";
+import {
+  KafkaJSConnectionError,
+  KafkaJSNonRetriableError,
+  KafkaJSProtocolError,
+} from "./errors.ts";
 import type { Connection } from "./kafka.ts";
 import { murmur2 } from "./protocol/murmur2.ts";
 import { CompressionTypes, type RecordInput } from "./protocol/record_batch.ts";
@@ -266,7 +270,7 @@ function bytesOf(
   if (v === null || v === undefined) return null;
   if (typeof v === "string") return arena.bytes(v);
   if (v instanceof Uint8Array) return v;
-  throw new KafkaError(
+  throw new KafkaJSProtocolError(
     `Message ${what} at messages[${i}] must be a string, Uint8Array or null: ${
       typeof v === "object" ? Object.prototype.toString.call(v) : typeof v
     } ${String(v).slice(0, 40)}`,
@@ -335,11 +339,8 @@ export class Producer {
 
   #requireBroker(): Broker {
     if (!this.#broker || this.#broker.closed) {
-      throw new KafkaError(
+      throw new KafkaJSConnectionError(
         "The producer is disconnected: call connect() first",
-        {
-          type: "KAFKAJS_CONNECTION_ERROR",
-        },
       );
     }
     return this.#broker;
@@ -371,7 +372,7 @@ export class Producer {
       compression !== CompressionTypes.None &&
       compression !== CompressionTypes.GZIP
     ) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Compression codec is not supported: ${compression} (use None or GZIP)`,
         { type: "UNSUPPORTED_COMPRESSION_TYPE" },
       );
@@ -385,7 +386,7 @@ export class Producer {
     }[] = [];
     for (const { topic, messages } of batch.topicMessages) {
       if (!Array.isArray(messages)) {
-        throw new KafkaError(
+        throw new KafkaJSNonRetriableError(
           `Messages must be an array: ${typeof messages} for topic ${topic}`,
         );
       }
@@ -419,7 +420,7 @@ export class Producer {
           }
         }
         if (size > maxRecord) {
-          throw new KafkaError(
+          throw new KafkaJSProtocolError(
             `Message is larger than max.message.bytes: about ${size} bytes > ${t.config.maxMessageBytes} at messages[${i}] for topic ${topic}`,
             { type: "MESSAGE_TOO_LARGE" },
           );
@@ -437,14 +438,14 @@ export class Producer {
           !Number.isInteger(partition) || partition < 0 ||
           partition >= numPartitions
         ) {
-          throw new KafkaError(
+          throw new KafkaJSProtocolError(
             `Partition is out of range: ${topic} has ${numPartitions} partitions, got ${partition}`,
             { type: "UNKNOWN_TOPIC_OR_PARTITION" },
           );
         }
         const ts = m.timestamp === undefined ? now : Number(m.timestamp);
         if (!Number.isFinite(ts)) {
-          throw new KafkaError(
+          throw new KafkaJSNonRetriableError(
             `Message timestamp must be epoch milliseconds: ${
               JSON.stringify(m.timestamp)
             } at messages[${i}]`,
@@ -544,7 +545,7 @@ export class Producer {
     const job = (async () => {
       try {
         if (!broker) {
-          throw new KafkaError(
+          throw new KafkaJSNonRetriableError(
             "The producer is disconnected: pending messages dropped",
           );
         }

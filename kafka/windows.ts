@@ -16,7 +16,7 @@
  * @module
  */
 
-import { KafkaError } from "./errors.ts";
+import { KafkaJSNonRetriableError } from "./errors.ts";
 import type { Kafka } from "./kafka.ts";
 
 /**
@@ -37,7 +37,7 @@ export type WindowSpec =
 
 function positive(name: string, n: number): number {
   if (!Number.isFinite(n) || n <= 0) {
-    throw new KafkaError(
+    throw new KafkaJSNonRetriableError(
       `${name} must be a positive number of milliseconds: ${n}`,
     );
   }
@@ -71,7 +71,7 @@ export function hopping(sizeMs: number, advanceMs: number): WindowSpec {
   positive("Window size", sizeMs);
   positive("Window advance", advanceMs);
   if (advanceMs > sizeMs) {
-    throw new KafkaError(
+    throw new KafkaJSNonRetriableError(
       `Window advance must not exceed its size: ${advanceMs} > ${sizeMs}`,
     );
   }
@@ -214,7 +214,7 @@ export class WindowedAggregator<V, A> {
     this.#spec = options.window;
     this.#grace = options.graceMs ?? 0;
     if (!(this.#grace >= 0)) {
-      throw new KafkaError(
+      throw new KafkaJSNonRetriableError(
         `Grace period must be >= 0 milliseconds: ${this.#grace}`,
       );
     }
@@ -256,7 +256,7 @@ export class WindowedAggregator<V, A> {
    */
   process(key: string, timestamp: number, value: V): WindowResult<A>[] {
     if (!Number.isFinite(timestamp)) {
-      throw new KafkaError(
+      throw new KafkaJSNonRetriableError(
         `Record timestamp must be a finite number: ${timestamp}`,
       );
     }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { esc } from "./_html.ts";
 import type { ExpectationValidationResult, ValidationResult } from "./types.ts";
 
 /**
@@ -14,8 +15,11 @@ import type { ExpectationValidationResult, ValidationResult } from "./types.ts";
  * @example Usage
  * ```ts
  * import { ExpectationSuite, renderDataDocs, validate } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const result = await validate([], new ExpectationSuite("s"));
- * console.log(renderDataDocs(result, { title: "Nightly" }).includes("<title>Nightly</title>")); // true
+ * const html = renderDataDocs(result, { title: "Nightly", indexHref: "../index.html" });
+ * assert.ok(html.includes("<title>Nightly</title>"));
+ * assert.ok(html.includes('href="../index.html"'));
  * ```
  */
 export interface DataDocsOptions {
@@ -24,10 +28,12 @@ export interface DataDocsOptions {
    * @default {"Validation: <suite name>"}
    */
   title?: string;
-}
-
-function esc(v: unknown): string {
-  return String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  /**
+   * A link back to a list of results (the Data Docs site's index), shown
+   * above the title.
+   * @default {undefined}
+   */
+  indexHref?: string;
 }
 
 function show(v: unknown): string {
@@ -132,8 +138,12 @@ function details(r: ExpectationValidationResult): string {
           esc(c.count)
         }</td></tr>`
       ).join("");
+    // GE counts only the partial list: say so, or a reader takes them as totals.
+    const n = res.partial_unexpected_list?.length ??
+      res.partial_unexpected_counts.reduce((t, c) => t + c.count, 0);
     out.push(
-      `<table class="mini"><tr><th>Unexpected value</th><th>Count</th></tr>${rows}</table>`,
+      `<table class="mini"><caption>Counts among the first ${n} unexpected values</caption>` +
+        `<tr><th>Unexpected value</th><th>Count</th></tr>${rows}</table>`,
     );
   } else if (
     res.partial_unexpected_list && res.partial_unexpected_list.length > 0
@@ -158,8 +168,11 @@ function details(r: ExpectationValidationResult): string {
  * ```ts
  * import { ExpectationSuite, renderDataDocs, validate } from "./mod.ts";
  * const suite = new ExpectationSuite("events").expectColumnValuesToBeBetween("mag", 0, 10);
+ * import assert from "node:assert/strict";
  * const html = renderDataDocs(await validate([{ mag: 3 }, { mag: 12 }], suite));
- * console.log(html.startsWith("<!doctype html>"), html.includes("expect_column_values_to_be_between")); // true true
+ * assert.ok(html.startsWith("<!doctype html>"));
+ * assert.ok(html.includes("expect_column_values_to_be_between"));
+ * assert.ok(html.includes("Counts among the first 1 unexpected values"));
  * ```
  */
 export function renderDataDocs(
@@ -200,10 +213,16 @@ h1{font-size:1.4rem;margin:0 0 .3rem}.badge{display:inline-block;padding:.15rem 
 .bar{height:.6rem;background:#f1d4d0;border-radius:.3rem;overflow:hidden}.bar>div{height:100%;background:#1f8a4c}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #e6e9ef;padding:.45rem;text-align:left;vertical-align:top}
 tr.fail .st{color:#c0392b}tr.pass .st{color:#1f8a4c}tr.error .st{color:#d68910}.st{font-size:1.1rem}
-.kw{color:#5b6475;font-size:.9em}.exc{color:#a04000}table.mini{width:auto;margin-top:.3rem}table.mini td,table.mini th{padding:.15rem .5rem}
+.kw{color:#5b6475;font-size:.9em}.exc{color:#a04000}table.mini{width:auto;margin-top:.3rem}caption{text-align:left;color:#5b6475;font-size:.9em}table.mini td,table.mini th{padding:.15rem .5rem}
 code{font-family:ui-monospace,monospace;font-size:.92em;word-break:break-all}pre{white-space:pre-wrap;font-size:.8em}
 </style></head><body>
-<h1>${esc(title)}</h1>
+${
+    options.indexHref === undefined
+      ? ""
+      : `<nav><a href="${
+        esc(options.indexHref)
+      }">← All validation results</a></nav>\n`
+  }<h1>${esc(title)}</h1>
 <div><span class="badge ${ok ? "ok" : "bad"}">${
     ok ? "Succeeded" : "Failed"
   }</span>

@@ -46,7 +46,9 @@
  * `validate.ts` (inputs, RDD path), `_engine.ts` (plan, compiled loop, merge,
  * GE result fields), `_registry.ts` (known types and kwargs), `_values.ts`
  * (nulls, comparisons, type names), `_exact_sum.ts` (exact sums),
- * `_row_condition.ts`, `_strftime.ts`, `checkpoint.ts`, `data_docs.ts`.
+ * `_row_condition.ts`, `_strftime.ts`, `checkpoint.ts`, `data_docs.ts` (one
+ * result's page), `data_docs_site.ts` (the site of a results folder, static or
+ * served by `qualityDocsHandler`), `_html.ts` (escaping).
  *
  * @module
  */
@@ -100,3 +102,12 @@ export {
   type CheckpointResult,
 } from "./checkpoint.ts";
 export { type DataDocsOptions, renderDataDocs } from "./data_docs.ts";
+export {
+  type DataDocsIndexEntry,
+  type DataDocsSiteOptions,
+  listValidationResults,
+  qualityDocsHandler,
+  type QualityDocsOptions,
+  readValidationResult,
+  renderDataDocsSite,
+} from "./data_docs_site.ts";

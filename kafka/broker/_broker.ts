@@ -10,8 +10,9 @@
  */
 
 import { join, resolve } from "node:path";
+import { DirLock, realLogDir } from "../log/_dir_lock.ts";
 import { type Clock, systemClock } from "../../internal/clock.ts";
-import { KafkaError } from "../errors.ts";
+import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 import {
   type CommittedOffset,
   GroupCoordinator,
@@ -60,7 +61,7 @@ export function validateTopicName(name: unknown): string {
     typeof name !== "string" || name.length === 0 || name.length > 249 ||
     !/^[a-zA-Z0-9._-]+$/.test(name) || name === "." || name === ".."
   ) {
-    throw new KafkaError(
+    throw new KafkaJSProtocolError(
       `Topic name must match [a-zA-Z0-9._-]+, 1 to 249 characters, not "." or "..": ${
         JSON.stringify(name)
       }`,
@@ -80,7 +81,7 @@ export function parseTopicConfig(entries: readonly ConfigEntry[] = []): {
   for (const { name, value } of entries) {
     const field = CONFIG_NAMES[name];
     if (!field) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Topic config is not supported: ${JSON.stringify(name)}`,
         { type: "INVALID_CONFIG" },
       );
@@ -88,7 +89,7 @@ export function parseTopicConfig(entries: readonly ConfigEntry[] = []): {
     if (field === "cleanupPolicy") {
       const v = String(value).split(",").map((s) => s.trim()).sort().join(",");
       if (v !== "delete" && v !== "compact" && v !== "compact,delete") {
-        throw new KafkaError(
+        throw new KafkaJSProtocolError(
           `cleanup.policy must be delete, compact or both: ${
             JSON.stringify(value)
           }`,
@@ -99,7 +100,7 @@ export function parseTopicConfig(entries: readonly ConfigEntry[] = []): {
     } else {
       const n = Number(value);
       if (!Number.isInteger(n) || (n < -1)) {
-        throw new KafkaError(
+        throw new KafkaJSProtocolError(
           `Topic config ${name} must be an integer >= -1: ${
             JSON.stringify(value)
           }`,
@@ -111,7 +112,7 @@ export function parseTopicConfig(entries: readonly ConfigEntry[] = []): {
     overrides[name] = String(value);
   }
   if (config.segmentBytes < 64) {
-    throw new KafkaError(
+    throw new KafkaJSProtocolError(
       `segment.bytes must be at least 64: ${config.segmentBytes}`,
       { type: "INVALID_CONFIG" },
     );
@@ -148,15 +149,18 @@ export class Broker {
   #closed = false;
   #flusher: AbortController | undefined;
   #flushLoop: Promise<void> | undefined;
+  #lock: DirLock | undefined;
 
   private constructor(
     options: BrokerOptions,
+    lock: DirLock | undefined,
     initialOffsets: Map<
       string,
       Record<string, Record<string, CommittedOffset>>
     >,
   ) {
-    this.logDir = options.logDir;
+    this.#lock = lock;
+    this.logDir = lock?.dir;
     this.clock = options.clock ?? systemClock;
     this.#flushInterval = options.flushIntervalMs ?? 0;
     this.coordinator = new GroupCoordinator({
@@ -167,13 +171,32 @@ export class Broker {
     });
   }
 
-  /** Opens a broker, recovering topics and offsets from `logDir`. */
+  /**
+   * Opens a broker, recovering topics and offsets from `logDir`, which it
+   * owns (locks) until {@linkcode close}: a second broker on the same
+   * directory, in this process or another, is refused.
+   */
   static async open(options: BrokerOptions): Promise<Broker> {
+    const lock = options.logDir !== undefined
+      ? DirLock.acquire(options.logDir)
+      : undefined;
+    try {
+      return await Broker.#open(options, lock);
+    } catch (error) {
+      lock?.release();
+      throw error;
+    }
+  }
+
+  static async #open(
+    options: BrokerOptions,
+    lock: DirLock | undefined,
+  ): Promise<Broker> {
     const offsets = new Map<
       string,
       Record<string, Record<string, CommittedOffset>>
     >();
-    const dir = options.logDir;
+    const dir = lock?.dir;
     if (dir) {
       await Deno.mkdir(join(dir, "__consumer_offsets"), { recursive: true });
       for await (const e of Deno.readDir(join(dir, "__consumer_offsets"))) {
@@ -184,7 +207,7 @@ export class Broker {
           );
           offsets.set(data.groupId, data.offsets);
         } catch (cause) {
-          throw new KafkaError(
+          throw new KafkaJSNonRetriableError(
             `Committed offsets file is unreadable: ${
               join(dir, "__consumer_offsets", e.name)
             }`,
@@ -193,7 +216,7 @@ export class Broker {
         }
       }
     }
-    const broker = new Broker(options, offsets);
+    const broker = new Broker(options, lock, offsets);
     if (dir) await broker.#loadTopics(dir);
     if (dir && broker.#flushInterval > 0) broker.#startFlusher();
     return broker;
@@ -212,7 +235,7 @@ export class Broker {
       meta = JSON.parse(await Deno.readTextFile(join(dir, "topics.json")));
     } catch (cause) {
       if (!(cause instanceof Deno.errors.NotFound)) {
-        throw new KafkaError(
+        throw new KafkaJSNonRetriableError(
           `Topic metadata is unreadable: ${join(dir, "topics.json")}`,
           {
             cause,
@@ -301,7 +324,9 @@ export class Broker {
   }
 
   #check(): void {
-    if (this.#closed) throw new KafkaError("Broker is closed: reconnect first");
+    if (this.#closed) {
+      throw new KafkaJSNonRetriableError("Broker is closed: reconnect first");
+    }
   }
 
   /** Creates a topic; false when it already exists. */
@@ -316,7 +341,7 @@ export class Broker {
       !Number.isInteger(numPartitions) || numPartitions < 1 ||
       numPartitions > 10_000
     ) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Number of partitions must be an integer from 1 to 10000: ${numPartitions}`,
         { type: "INVALID_PARTITIONS" },
       );
@@ -349,7 +374,7 @@ export class Broker {
     if (
       !Number.isInteger(count) || count <= t.partitions.length || count > 10_000
     ) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Partition count must be an integer above the current ${t.partitions.length} and at most 10000: ${count}`,
         { type: "INVALID_PARTITIONS" },
       );
@@ -390,7 +415,7 @@ export class Broker {
     const t = this.#topics.get(name);
     if (!t) {
       validateTopicName(name);
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Topic does not exist: ${JSON.stringify(name)}`,
         { type: "UNKNOWN_TOPIC_OR_PARTITION" },
       );
@@ -410,7 +435,7 @@ export class Broker {
       ? t.partitions[partition]
       : undefined;
     if (!log) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Partition is out of range: ${topic} has ${t.partitions.length} partitions, got ${partition}`,
         { type: "UNKNOWN_TOPIC_OR_PARTITION" },
       );
@@ -434,7 +459,7 @@ export class Broker {
       for (const g of groups) {
         for (const r of g) {
           if (r.key === null) {
-            throw new KafkaError(
+            throw new KafkaJSProtocolError(
               `Compacted topic cannot accept a message without a key: ${topic}`,
               { type: "INVALID_RECORD" },
             );
@@ -527,14 +552,19 @@ export class Broker {
     await this.coordinator.close();
     this.#wake();
     await this.#metaChain.catch(() => {});
-    for (const t of this.#topics.values()) {
-      for (const p of t.partitions) await p.close();
+    try {
+      for (const t of this.#topics.values()) {
+        for (const p of t.partitions) await p.close();
+      }
+    } finally {
+      this.#lock?.release();
     }
   }
 }
 
 const shared = new Map<string, { broker: Promise<Broker>; refs: number }>();
 const closing = new Map<string, Promise<void>>();
+const spellings = new Map<string, string>();
 
 /**
  * Gets the process-wide broker of a log directory (opening it on first use)
@@ -543,7 +573,10 @@ const closing = new Map<string, Promise<void>>();
 export function acquireBroker(
   options: BrokerOptions & { logDir: string },
 ): Promise<Broker> {
-  const key = resolve(options.logDir);
+  // Every spelling of the directory (relative, through a symlink) shares
+  // the one broker that owns it.
+  const key = realLogDir(options.logDir);
+  spellings.set(resolve(options.logDir), key);
   let entry = shared.get(key);
   if (!entry) {
     const prior = closing.get(key) ?? Promise.resolve();
@@ -557,7 +590,7 @@ export function acquireBroker(
 
 /** Drops a reference taken by {@linkcode acquireBroker}. */
 export async function releaseBroker(logDir: string): Promise<void> {
-  const key = resolve(logDir);
+  const key = spellings.get(resolve(logDir)) ?? resolve(logDir);
   const entry = shared.get(key);
   if (!entry) return;
   entry.refs--;

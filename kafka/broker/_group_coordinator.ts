@@ -17,7 +17,11 @@
 
 import type { Clock } from "../../internal/clock.ts";
 import type { Assignment, PartitionAssigner } from "../assignors.ts";
-import { KafkaError } from "../errors.ts";
+import {
+  type KafkaError,
+  KafkaJSNonRetriableError,
+  KafkaJSProtocolError,
+} from "../errors.ts";
 
 /**
  * Kafka's group states.
@@ -203,16 +207,18 @@ export class GroupCoordinator {
   }
 
   #unknownMember(groupId: string, memberId: string): KafkaError {
-    return new KafkaError(
+    return new KafkaJSProtocolError(
       `Member is not known in group: ${memberId} in ${groupId}`,
-      { type: "UNKNOWN_MEMBER_ID", retriable: true },
+      { type: "UNKNOWN_MEMBER_ID" },
     );
   }
 
   /** Joins (or rejoins) a group; resolves when the next generation starts. */
   join(req: JoinRequest): Promise<JoinResult> {
     if (this.#closed) {
-      return Promise.reject(new KafkaError("Broker is closed: join refused"));
+      return Promise.reject(
+        new KafkaJSNonRetriableError("Broker is closed: join refused"),
+      );
     }
     const g = this.#group(req.groupId);
     if (req.memberId !== undefined && !g.members.has(req.memberId)) {
@@ -235,7 +241,9 @@ export class GroupCoordinator {
       onRebalance: req.onRebalance,
     };
     prev?.pending?.reject(
-      new KafkaError(`Member rejoined before its join completed: ${memberId}`),
+      new KafkaJSNonRetriableError(
+        `Member rejoined before its join completed: ${memberId}`,
+      ),
     );
     const result = new Promise<JoinResult>((resolve, reject) => {
       member.pending = { resolve, reject };
@@ -286,7 +294,7 @@ export class GroupCoordinator {
       joined.every((m) => m.assigners.some((b) => b.name === a.name))
     );
     if (!chosen) {
-      const error = new KafkaError(
+      const error = new KafkaJSProtocolError(
         `Group members share no assignor: ${g.id} has ${
           joined.map((m) => m.assigners.map((a) => a.name).join("|")).join(", ")
         }`,
@@ -318,9 +326,12 @@ export class GroupCoordinator {
         partitionsPerTopic,
       });
     } catch (cause) {
-      const error = new KafkaError(`Assignor failed: ${chosen.name}`, {
-        cause,
-      });
+      const error = new KafkaJSNonRetriableError(
+        `Assignor failed: ${chosen.name}`,
+        {
+          cause,
+        },
+      );
       for (const m of joined) m.pending!.reject(error);
       g.members.clear();
       g.state = "Empty";
@@ -354,13 +365,12 @@ export class GroupCoordinator {
     if (!g || !m) throw this.#unknownMember(groupId, memberId);
     m.lastHeartbeat = this.#clock.monotonic();
     if (g.state === "PreparingRebalance") {
-      throw new KafkaError(`Group is rebalancing: ${groupId}`, {
+      throw new KafkaJSProtocolError(`Group is rebalancing: ${groupId}`, {
         type: "REBALANCE_IN_PROGRESS",
-        retriable: true,
       });
     }
     if (generationId !== g.generationId) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Generation is not current: ${generationId}, group ${groupId} is at ${g.generationId}`,
         { type: "ILLEGAL_GENERATION" },
       );
@@ -491,13 +501,13 @@ export class GroupCoordinator {
         throw this.#unknownMember(groupId, member.memberId);
       }
       if (member.generationId !== g.generationId) {
-        throw new KafkaError(
+        throw new KafkaJSProtocolError(
           `Commit from a stale generation: ${member.generationId}, group ${groupId} is at ${g.generationId}`,
           { type: "ILLEGAL_GENERATION" },
         );
       }
     } else if (g.members.size > 0) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Group has active members, offsets can only be committed by them: ${groupId}`,
         { type: "UNKNOWN_MEMBER_ID" },
       );
@@ -598,12 +608,12 @@ export class GroupCoordinator {
   async deleteGroup(groupId: string): Promise<void> {
     const g = this.#groups.get(groupId);
     if (!g) {
-      throw new KafkaError(`Group does not exist: ${groupId}`, {
+      throw new KafkaJSProtocolError(`Group does not exist: ${groupId}`, {
         type: "GROUP_ID_NOT_FOUND",
       });
     }
     if (g.members.size > 0) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Group has members and cannot be deleted: ${groupId} has ${g.members.size}`,
         { type: "NON_EMPTY_GROUP" },
       );
@@ -619,7 +629,9 @@ export class GroupCoordinator {
     this.#abort?.abort();
     for (const g of this.#groups.values()) {
       for (const m of g.members.values()) {
-        m.pending?.reject(new KafkaError("Broker is closed: join abandoned"));
+        m.pending?.reject(
+          new KafkaJSNonRetriableError("Broker is closed: join abandoned"),
+        );
       }
       g.members.clear();
     }

@@ -12,7 +12,7 @@
 
 import { dirname, join } from "node:path";
 import type { Clock } from "../../internal/clock.ts";
-import { KafkaError } from "../errors.ts";
+import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 import {
   type DecodedRecord,
   decodeRecordsInto,
@@ -272,7 +272,7 @@ export class PartitionLog {
       valid = b.position + b.check.size;
     }
     if (valid < seg.store.size && !verifyCrc) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Segment is corrupt: ${path} at byte ${valid}: ${
           scanner.stopReason ?? "offsets out of order"
         }`,
@@ -374,7 +374,9 @@ export class PartitionLog {
     compression = 0,
   ): { baseOffset: number; lastOffset: number; durable: Promise<void> } {
     if (this.#closed) {
-      throw new KafkaError("Partition log is closed: append refused");
+      throw new KafkaJSNonRetriableError(
+        "Partition log is closed: append refused",
+      );
     }
     const max = this.#config.maxMessageBytes;
     let next = this.logEndOffset;
@@ -384,7 +386,7 @@ export class PartitionLog {
       const bytes = encodeRecordBatch(next, records, compression);
       if (bytes.length > max) {
         if (records.length === 1) {
-          throw new KafkaError(
+          throw new KafkaJSProtocolError(
             `Message is larger than max.message.bytes: ${bytes.length} > ${max}`,
             { type: "MESSAGE_TOO_LARGE" },
           );
@@ -500,7 +502,7 @@ export class PartitionLog {
     const end = this.logEndOffset;
     if (offset === end) return [];
     if (offset < this.logStartOffset || offset > end) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Offset is out of range: ${offset} not in [${this.logStartOffset}, ${end}]`,
         { type: "OFFSET_OUT_OF_RANGE" },
       );
@@ -542,7 +544,7 @@ export class PartitionLog {
         scanner.chunkSize = Math.max(4096, maxBytes - bytes);
       }
       if (scanner.stopReason !== undefined) {
-        throw new KafkaError(
+        throw new KafkaJSProtocolError(
           `Segment is corrupt: ${
             this.#where(seg)
           } at byte ${scanner.stopPosition}: ${scanner.stopReason}`,
@@ -713,12 +715,14 @@ export class PartitionLog {
     batches: readonly Uint8Array[],
   ): { baseOffset: number; lastOffset: number; durable: Promise<void> } {
     if (this.#closed) {
-      throw new KafkaError("Partition log is closed: append refused");
+      throw new KafkaJSNonRetriableError(
+        "Partition log is closed: append refused",
+      );
     }
     const max = this.#config.maxMessageBytes;
     for (const b of batches) {
       if (b.length > max) {
-        throw new KafkaError(
+        throw new KafkaJSProtocolError(
           `Record batch is larger than max.message.bytes: ${b.length} > ${max}`,
           { type: "MESSAGE_TOO_LARGE" },
         );
@@ -754,7 +758,7 @@ export class PartitionLog {
     const end = this.logEndOffset;
     if (offset === end) return [];
     if (offset < this.logStartOffset || offset > end) {
-      throw new KafkaError(
+      throw new KafkaJSProtocolError(
         `Offset is out of range: ${offset} not in [${this.logStartOffset}, ${end}]`,
         { type: "OFFSET_OUT_OF_RANGE" },
       );
@@ -780,7 +784,7 @@ export class PartitionLog {
         scanner.chunkSize = Math.max(4096, Math.min(maxBytes - bytes, 1 << 20));
       }
       if (scanner.stopReason !== undefined) {
-        throw new KafkaError(
+        throw new KafkaJSProtocolError(
           `Segment is corrupt: ${
             this.#where(seg)
           } at byte ${scanner.stopPosition}: ${scanner.stopReason}`,

@@ -21,7 +21,7 @@
  */
 
 import { join } from "node:path";
-import { KafkaError } from "../errors.ts";
+import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 import {
   type DecodedRecord,
   decodeRecordsInto,
@@ -84,13 +84,13 @@ const TOPIC_RE = /^[a-zA-Z0-9._-]+$/;
 
 function partitionDir(logDir: string, topic: string, partition: number) {
   if (!TOPIC_RE.test(topic) || topic === "." || topic === "..") {
-    throw new KafkaError(
+    throw new KafkaJSProtocolError(
       `Topic name must match [a-zA-Z0-9._-]+: ${JSON.stringify(topic)}`,
       { type: "INVALID_TOPIC_EXCEPTION" },
     );
   }
   if (!Number.isInteger(partition) || partition < 0) {
-    throw new KafkaError(
+    throw new KafkaJSNonRetriableError(
       `Partition must be a non-negative integer: ${partition}`,
     );
   }
@@ -127,10 +127,13 @@ export async function listPartitions(
       if (/^\d+$/.test(rest)) found.push(Number(rest));
     }
   } catch (cause) {
-    throw new KafkaError(`Log directory cannot be read: ${logDir}`, { cause });
+    throw new KafkaJSNonRetriableError(
+      `Log directory cannot be read: ${logDir}`,
+      { cause },
+    );
   }
   if (found.length === 0) {
-    throw new KafkaError(
+    throw new KafkaJSProtocolError(
       `Topic has no partitions in log directory: ${topic} in ${logDir}`,
       { type: "UNKNOWN_TOPIC_OR_PARTITION" },
     );
@@ -212,7 +215,7 @@ export async function* readPartitionLogBatches(
   try {
     bases = await listSegments(dir);
   } catch (cause) {
-    throw new KafkaError(
+    throw new KafkaJSProtocolError(
       `Partition does not exist in log directory: ${topic}-${partition} in ${logDir}`,
       { cause, type: "UNKNOWN_TOPIC_OR_PARTITION" },
     );
@@ -243,7 +246,7 @@ export async function* readPartitionLogBatches(
         if (out.length > 0) yield out;
       }
       if (scanner.stopReason !== undefined && s < bases.length - 1) {
-        throw new KafkaError(
+        throw new KafkaJSProtocolError(
           `Segment is corrupt: ${path} at byte ${scanner.stopPosition}: ${scanner.stopReason}`,
           { type: "CORRUPT_MESSAGE" },
         );
@@ -257,7 +260,7 @@ export async function* readPartitionLogBatches(
 /**
  * Reads records of one partition directly from its segment files, in offset
  * order, from `fromOffset` (inclusive) to `toOffset` (exclusive). Stops at a
- * torn tail of the last segment; throws {@linkcode KafkaError} for a missing
+ * torn tail of the last segment; throws `KafkaError` for a missing
  * partition or a damaged segment before the last.
  *
  * @example Read back what a producer wrote
@@ -338,7 +341,7 @@ export function partitionLogLayoutSync(
       if (m && entry.isFile) bases.push(Number(m[1]));
     }
   } catch (cause) {
-    throw new KafkaError(
+    throw new KafkaJSProtocolError(
       `Partition does not exist in log directory: ${topic}-${partition} in ${logDir}`,
       { cause, type: "UNKNOWN_TOPIC_OR_PARTITION" },
     );

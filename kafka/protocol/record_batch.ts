@@ -18,14 +18,14 @@
 
 import { crc32c } from "./_crc32c.ts";
 import { cursor, readVarint, varintSize, writeVarint } from "./_varint.ts";
-import { KafkaError } from "../errors.ts";
+import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 import { Buffer } from "node:buffer";
 import { gunzipSync, gzipSync } from "node:zlib";
 
 /**
  * Compression codecs by kafkajs name (the batch attribute's low 3 bits).
  * `None` and `GZIP` are supported; the others are rejected with a
- * {@linkcode KafkaError}.
+ * `KafkaError`.
  *
  * @example Send a gzip-compressed batch
  * ```ts
@@ -193,13 +193,15 @@ export function encodeRecordBatch(
     compression !== CompressionTypes.None &&
     compression !== CompressionTypes.GZIP
   ) {
-    throw new KafkaError(
+    throw new KafkaJSProtocolError(
       `Compression codec is not supported: ${codecName(compression)}`,
       { type: "UNSUPPORTED_COMPRESSION_TYPE" },
     );
   }
   if (records.length === 0) {
-    throw new KafkaError("Record batch must hold at least one record: 0");
+    throw new KafkaJSNonRetriableError(
+      "Record batch must hold at least one record: 0",
+    );
   }
   const n = records.length;
   const baseTimestamp = records[0]!.timestamp;
@@ -429,7 +431,7 @@ export function decodeRecordsInto<T = DecodedRecord>(
   const attributes = view.getInt16(21);
   const codec = attributes & 7;
   if (codec !== CompressionTypes.None && codec !== CompressionTypes.GZIP) {
-    throw new KafkaError(
+    throw new KafkaJSProtocolError(
       `Compression codec is not supported: ${codecName(codec)}`,
       { type: "UNSUPPORTED_COMPRESSION_TYPE" },
     );
@@ -451,7 +453,7 @@ export function decodeRecordsInto<T = DecodedRecord>(
     end = raw.length;
   }
   const bad = (what: string) =>
-    new KafkaError(
+    new KafkaJSProtocolError(
       `Record batch is malformed: ${what} at byte ${
         p - pos
       } of batch at offset ${baseOffset}`,
@@ -587,7 +589,7 @@ export function decodeRecordBatch(
 ): { header: RecordBatchHeader; records: DecodedRecord[]; size: number } {
   const check = checkBatch(bytes, offset);
   if (!check.ok) {
-    throw new KafkaError(`Record batch is corrupt: ${check.reason}`, {
+    throw new KafkaJSProtocolError(`Record batch is corrupt: ${check.reason}`, {
       type: "CORRUPT_MESSAGE",
     });
   }

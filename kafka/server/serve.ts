@@ -135,16 +135,17 @@ async function clusterIdOf(logDir: string | undefined): Promise<string> {
 /**
  * Starts a broker that speaks Kafka's protocol on `hostname:port`.
  *
- * @example The cluster id survives a restart on the same log directory
+ * @example One broker owns a log directory; its cluster id survives restarts
  * ```ts
  * import { serveKafka } from "../mod.ts";
  * import assert from "node:assert/strict";
  * const logDir = await Deno.makeTempDir();
  * const server = await serveKafka({ logDir, port: 0 });
+ * await assert.rejects(serveKafka({ logDir, port: 0 }));
+ * await server.close();
  * const again = await serveKafka({ logDir, port: 0 });
  * assert.equal(again.clusterId, server.clusterId);
  * await again.close();
- * await server.close();
  * await Deno.remove(logDir, { recursive: true });
  * ```
  */
@@ -159,12 +160,19 @@ export async function serveKafka(
       { type: "INVALID_PARTITIONS" },
     );
   }
-  const clusterId = await clusterIdOf(options.logDir);
+  // Opening the broker takes the directory's lock before anything is read.
   const broker = await Broker.open({
     logDir: options.logDir,
     clock: options.clock ?? systemClock,
     flushIntervalMs: options.flushIntervalMs,
   });
+  let clusterId: string;
+  try {
+    clusterId = await clusterIdOf(options.logDir);
+  } catch (error) {
+    await broker.close();
+    throw error;
+  }
   let listener: Deno.TcpListener;
   try {
     listener = Deno.listen({ hostname, port: options.port ?? 9092 });

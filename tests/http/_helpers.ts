@@ -1,6 +1,7 @@
 // Shared test helpers: a clock driver, a raw TCP server that can misbehave,
 // and synthetic USGS features.
 import type { ManualClock, UsgsFeature } from "../../http/mod.ts";
+import { serveRawTcp } from "../../http/_tcp_server.ts";
 
 /**
  * Settles `promise` while moving a manual clock: whenever sleeps are pending
@@ -43,60 +44,16 @@ export interface RawServer extends AsyncDisposable {
 export function rawServer(
   handler: (n: number, conn: Deno.TcpConn, head: string) => Promise<void>,
 ): RawServer {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const requests: string[] = [];
-  const pending = new Set<Promise<void>>();
-  const conns = new Set<Deno.TcpConn>();
-  const serve = async (conn: Deno.TcpConn) => {
-    try {
-      const buf = new Uint8Array(8192);
-      let head = "";
-      while (!head.includes("\r\n\r\n")) {
-        const n = await conn.read(buf);
-        if (n === null) return;
-        head += new TextDecoder().decode(buf.subarray(0, n));
-      }
-      requests.push(head.split("\r\n")[0]!);
-      await handler(requests.length, conn, head);
-    } catch {
-      // Client went away.
-    } finally {
-      conns.delete(conn);
-      try {
-        conn.close();
-      } catch {
-        // Closed already.
-      }
-    }
-  };
-  const accepting = (async () => {
-    for (;;) {
-      let conn: Deno.TcpConn;
-      try {
-        conn = await listener.accept();
-      } catch {
-        return;
-      }
-      conns.add(conn);
-      const p = serve(conn);
-      pending.add(p);
-      p.finally(() => pending.delete(p));
-    }
-  })();
-  const close = async () => {
-    listener.close();
-    await accepting;
-    for (const c of conns) {
-      try {
-        c.close();
-      } catch {
-        // Closed already.
-      }
-    }
-    await Promise.allSettled([...pending]);
-  };
+  const server = serveRawTcp({}, async (conn, request) => {
+    if (!("method" in request)) return false;
+    requests.push(request.head.split("\r\n")[0]!);
+    await handler(requests.length, conn, request.head);
+    return false;
+  });
+  const close = () => server.close();
   return {
-    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    url: `http://127.0.0.1:${server.port}`,
     requests,
     close,
     [Symbol.asyncDispose]: close,

@@ -1,4 +1,5 @@
-// Conformance with DESIGN.md's public API for kafka, used as an outside user would.
+// Conformance with the public API of kafka (the names and shapes the README and
+// kafka/mod.ts document), used as an outside user would.
 import assert from "node:assert/strict";
 import {
   Kafka,
@@ -280,7 +281,7 @@ Deno.test("Admin.deleteTopics() removes a topic; a bad name is a KafkaError nami
       () => admin.createTopics({ topics: [{ topic: "../etc" }] }),
       (e: unknown) => {
         assert.ok(e instanceof KafkaError);
-        assert.equal(e.name, "KafkaError");
+        assert.equal(e.name, "KafkaJSProtocolError");
         assert.match(e.message, /\.\.\/etc/);
         return true;
       },

@@ -6,8 +6,8 @@ import {
   ManualClock,
   UsgsClient,
   type UsgsFeature,
-} from "../../http/mod.ts";
-import { drive, makeEvents, T0 } from "./_helpers.ts";
+} from "../../../http/mod.ts";
+import { drive, makeEvents, T0 } from "../_helpers.ts";
 
 const DAY = 86_400_000;
 const quick = { limit: 6, delay: 1, backoffLimit: 2, maxRetryAfter: 5 };
@@ -168,7 +168,9 @@ Deno.test("UsgsClient shows a 400's body text in the error", async () => {
     maxEvents: 10,
   });
   const usgs = new UsgsClient({ baseUrl: server.url });
-  const error = await usgs.http.json("query?format=geojson").catch((e) => e);
+  const error = await usgs.http.json(
+    "query?format=geojson&starttime=2018-01-01",
+  ).catch((e) => e);
   assert.ok(error instanceof HttpError);
   assert.equal(error.status, 400);
   assert.match(error.message, /30 matching events exceeds search limit of 10/);

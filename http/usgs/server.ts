@@ -6,11 +6,26 @@
  * @module
  */
 
-import { seededRandom } from "../internal/random.ts";
-import { type Clock, systemClock } from "../internal/clock.ts";
-import { InvalidInputError } from "./errors.ts";
-import { TokenBucket } from "./token_bucket.ts";
-import type { UsgsFeature, UsgsFeatureInput } from "./usgs_types.ts";
+import { seededRandom } from "../../internal/random.ts";
+import { type Clock, systemClock } from "../../internal/clock.ts";
+import { InvalidInputError } from "../errors.ts";
+import { TokenBucket } from "../token_bucket.ts";
+import type { UsgsFeature, UsgsFeatureInput } from "./types.ts";
+import {
+  type RawRequest,
+  type RawRequestError,
+  serveRawTcp,
+} from "../_tcp_server.ts";
+import {
+  BadRequest,
+  type FdsnQuery,
+  idsOf,
+  parseFdsnQuery,
+  sortEvents,
+  type Sources,
+  sourcesOf,
+} from "./_fdsn_query.ts";
+import { CONTENT_TYPES, feed } from "./_formats.ts";
 
 /**
  * The kinds of fault the server can inject.
@@ -130,10 +145,18 @@ export interface UsgsServerOptions {
    */
   hostname?: string;
   /**
-   * Clock for the rate limit, slow faults, `Retry-After` dates and metadata.
+   * Clock for the rate limit, slow faults, `Retry-After` dates, metadata
+   * and the 30-day default window.
    * @default {systemClock}
    */
   clock?: Clock;
+  /**
+   * Order events that tie on the sort key differently on every request, as
+   * the real service may (its SQL `ORDER BY` has no tie-breaker); off, ties
+   * keep the order of `events`.
+   * @default {false}
+   */
+  unstableTies?: boolean;
 }
 
 /**
@@ -221,47 +244,13 @@ const STATUS_TEXT: Record<number, string> = {
   404: "Not Found",
   405: "Method Not Allowed",
   429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
   503: "Service Unavailable",
 };
-
-/** Parameter names (with USGS's short aliases) the server understands. */
-const ALIASES: Record<string, string> = {
-  starttime: "starttime",
-  start: "starttime",
-  endtime: "endtime",
-  end: "endtime",
-  updatedafter: "updatedafter",
-  minmagnitude: "minmagnitude",
-  minmag: "minmagnitude",
-  maxmagnitude: "maxmagnitude",
-  maxmag: "maxmagnitude",
-  mindepth: "mindepth",
-  maxdepth: "maxdepth",
-  minlatitude: "minlatitude",
-  minlat: "minlatitude",
-  maxlatitude: "maxlatitude",
-  maxlat: "maxlatitude",
-  minlongitude: "minlongitude",
-  minlon: "minlongitude",
-  maxlongitude: "maxlongitude",
-  maxlon: "maxlongitude",
-  eventid: "eventid",
-  eventtype: "eventtype",
-  limit: "limit",
-  offset: "offset",
-  orderby: "orderby",
-  format: "format",
-  nodata: "nodata",
-};
-
-/** A small seeded generator (mulberry32): same seed, same faults. */
-const seeded = seededRandom;
 
 function toFault(value: FaultKind | Fault): Fault {
   return typeof value === "string" ? { kind: value } : value;
 }
-
-class BadRequest extends Error {}
 
 /** Fills the fields a served feature must have. */
 function normalize(input: UsgsFeatureInput, index: number): UsgsFeature {
@@ -290,137 +279,6 @@ function normalize(input: UsgsFeatureInput, index: number): UsgsFeature {
   };
 }
 
-function parseTime(name: string, value: string): number {
-  // FDSN times are UTC unless a zone is given.
-  const text = /^\d{4}-\d{2}-\d{2}$/.test(value)
-    ? `${value}T00:00:00Z`
-    : /[zZ]|[+-]\d{2}:?\d{2}$/.test(value)
-    ? value
-    : `${value}Z`;
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) {
-    throw new BadRequest(`Bad ${name} value "${value}"`);
-  }
-  return ms;
-}
-
-function parseNumber(name: string, value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) {
-    throw new BadRequest(`Bad ${name} value "${value}"`);
-  }
-  return n;
-}
-
-interface Query {
-  params: Record<string, string>;
-  filter: (f: UsgsFeature) => boolean;
-  limit?: number;
-  offset: number;
-  orderby: string;
-  format: string | undefined;
-  nodata: number;
-}
-
-function parseQuery(search: URLSearchParams, maxEvents: number): Query {
-  const params: Record<string, string> = {};
-  for (const [key, value] of search) {
-    const name = ALIASES[key.toLowerCase()];
-    if (!name) throw new BadRequest(`Unknown parameter "${key}"`);
-    params[name] = value;
-  }
-  const tests: Array<(f: UsgsFeature) => boolean> = [];
-  const bound = (
-    name: string,
-    get: (f: UsgsFeature) => number | null | undefined,
-    cmp: (a: number, b: number) => boolean,
-    parse = parseNumber,
-  ) => {
-    const raw = params[name];
-    if (raw === undefined) return;
-    const limit = parse(name, raw);
-    tests.push((f) => {
-      const v = get(f);
-      return v !== null && v !== undefined && cmp(v, limit);
-    });
-  };
-  const ge = (a: number, b: number) => a >= b;
-  const le = (a: number, b: number) => a <= b;
-  bound("starttime", (f) => f.properties.time, ge, parseTime);
-  bound("endtime", (f) => f.properties.time, le, parseTime);
-  bound("updatedafter", (f) => f.properties.updated, ge, parseTime);
-  bound("minmagnitude", (f) => f.properties.mag, ge);
-  bound("maxmagnitude", (f) => f.properties.mag, le);
-  bound("mindepth", (f) => f.geometry.coordinates[2], ge);
-  bound("maxdepth", (f) => f.geometry.coordinates[2], le);
-  bound("minlatitude", (f) => f.geometry.coordinates[1], ge);
-  bound("maxlatitude", (f) => f.geometry.coordinates[1], le);
-  bound("minlongitude", (f) => f.geometry.coordinates[0], ge);
-  bound("maxlongitude", (f) => f.geometry.coordinates[0], le);
-  if (params.eventid !== undefined) {
-    const id = params.eventid;
-    tests.push((f) => f.id === id);
-  }
-  if (params.eventtype !== undefined) {
-    const type = params.eventtype;
-    tests.push((f) => (f.properties.type ?? "earthquake") === type);
-  }
-  let limit: number | undefined;
-  if (params.limit !== undefined) {
-    limit = parseNumber("limit", params.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > maxEvents) {
-      throw new BadRequest(
-        `Bad limit value "${params.limit}", must be between 1 and ${maxEvents}`,
-      );
-    }
-  }
-  let offset = 1;
-  if (params.offset !== undefined) {
-    offset = parseNumber("offset", params.offset);
-    if (!Number.isInteger(offset) || offset < 1) {
-      throw new BadRequest(
-        `Bad offset value "${params.offset}", must be at least 1`,
-      );
-    }
-  }
-  const orderby = params.orderby ?? "time";
-  if (!["time", "time-asc", "magnitude", "magnitude-asc"].includes(orderby)) {
-    throw new BadRequest(`Bad orderby value "${orderby}"`);
-  }
-  const format = params.format;
-  if (format !== undefined && !["geojson", "text"].includes(format)) {
-    throw new BadRequest(
-      `Bad format value "${format}", this server supports geojson and text`,
-    );
-  }
-  const nodata = params.nodata === undefined
-    ? 204
-    : parseNumber("nodata", params.nodata);
-  if (nodata !== 204 && nodata !== 404) {
-    throw new BadRequest(`Bad nodata value "${params.nodata}"`);
-  }
-  return {
-    params,
-    filter: (f) => tests.every((t) => t(f)),
-    limit,
-    offset,
-    orderby,
-    format,
-    nodata,
-  };
-}
-
-function sortEvents(events: UsgsFeature[], orderby: string): UsgsFeature[] {
-  const key = orderby.startsWith("magnitude")
-    ? (f: UsgsFeature) => f.properties.mag ?? -Infinity
-    : (f: UsgsFeature) => f.properties.time;
-  const sign = orderby.endsWith("-asc") ? 1 : -1;
-  // Ties break by id so paging with offsets is stable.
-  return events.sort((a, b) =>
-    sign * (key(a) - key(b)) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  );
-}
-
 interface Reply {
   status: number;
   body: Uint8Array<ArrayBuffer>;
@@ -432,19 +290,32 @@ interface Reply {
 const encoder = new TextEncoder();
 
 /**
- * Starts a USGS-compatible FDSN event service on 127.0.0.1 serving `events`:
- * `GET /fdsnws/event/1/query` (format=geojson) and `/count` (geojson or
- * text) with `starttime endtime updatedafter minmagnitude maxmagnitude
- * mindepth maxdepth minlatitude maxlatitude minlongitude maxlongitude eventid
- * eventtype limit offset orderby format nodata` (and USGS's short aliases),
- * a 1-based `offset`, a 400 with a text body for a bad or unknown parameter
- * or for more than `maxEvents` matches without a `limit`, gzip when the client
- * accepts it, an optional rate limit (429 + `Retry-After`) and injected
- * faults. Without `starttime`/`endtime` it does not bound time (the real
- * service defaults to the last 30 days).
+ * Starts a USGS-compatible FDSN event service on 127.0.0.1 serving `events`,
+ * true to the real service's public code: `GET /fdsnws/event/1/query` in
+ * `format=quakeml` (the default), `geojson`, `csv` or `text`, and `/count`
+ * (text by default, `geojson` with `maxAllowed`, or `xml`), with `starttime
+ * endtime updatedafter minmagnitude maxmagnitude mindepth maxdepth
+ * minlatitude maxlatitude minlongitude maxlongitude latitude longitude
+ * minradius maxradius minradiuskm maxradiuskm eventid eventtype catalog
+ * contributor limit offset orderby format nodata` and USGS's short aliases.
+ *
+ * Rules it keeps: empty values are skipped; no `starttime` means the last
+ * 30 days on its clock; `offset` counts only with `limit`; an `eventid`
+ * answers one GeoJSON `Feature` (404 when unknown); a query that matches
+ * nothing is an empty feed, except in QuakeML where it is `nodata` (204 or
+ * 404); rectangles cross the date line when a longitude lies beyond ±180;
+ * more than `maxEvents` matches without a `limit` is a 400. Bad input is a
+ * 400 with the service's text body (an over-long head a 431), never a closed
+ * connection. Gzip when the client accepts it, HTTP/1.1 keep-alive, an
+ * optional rate limit (429 + `Retry-After`) and injected faults.
+ *
+ * Where it differs on purpose: with a `limit` it pages through more than
+ * `maxEvents` matches (the public code refuses any query matching more), so
+ * a client's last-resort paging of one crowded millisecond can be tested.
  *
  * @example Count and fetch two events
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createUsgsServer, type UsgsFeature } from "./mod.ts";
  * const events: UsgsFeature[] = [1, 2, 3].map((i) => ({
  *   type: "Feature",
@@ -453,10 +324,11 @@ const encoder = new TextEncoder();
  *   geometry: { type: "Point", coordinates: [0, 0, 10] },
  * }));
  * await using server = await createUsgsServer({ events });
- * const count = await (await fetch(`${server.url}/count?format=geojson&minmagnitude=2`)).json();
- * console.log(count); // { count: 2, maxAllowed: 20000 }
- * const page = await (await fetch(`${server.url}/query?format=geojson&limit=2&orderby=time-asc`)).json();
- * console.log(page.features.map((f: UsgsFeature) => f.id)); // [ "ev1", "ev2" ]
+ * const window = "starttime=1970-01-01&endtime=1970-01-02";
+ * const count = await (await fetch(`${server.url}/count?format=geojson&minmagnitude=2&${window}`)).json();
+ * assert.deepEqual(count, { count: 2, maxAllowed: 20000 });
+ * const page = await (await fetch(`${server.url}/query?format=geojson&limit=2&orderby=time-asc&${window}`)).json();
+ * assert.deepEqual(page.features.map((f: UsgsFeature) => f.id), ["ev1", "ev2"]);
  * ```
  */
 export function createUsgsServer(
@@ -492,18 +364,17 @@ function startServer(options: UsgsServerOptions): UsgsServer {
   const kinds = (faults.kinds ?? ["503", "429", "drop", "truncate"]).map(
     toFault,
   );
-  const random = seeded(faults.seed ?? 1);
+  const random = seededRandom(faults.seed ?? 1);
+  const tieRandom = seededRandom((faults.seed ?? 1) + 1);
   const bucket = options.rateLimit
     ? new TokenBucket({ ...options.rateLimit, clock })
     : undefined;
   const events = options.events.map(normalize);
+  const sources: Sources = {
+    catalogs: new Set(events.map((f) => String(f.properties.net ?? ""))),
+    contributors: new Set(events.flatMap(sourcesOf)),
+  };
 
-  const listener = Deno.listen({
-    hostname: options.hostname ?? "127.0.0.1",
-    port: options.port ?? 0,
-    transport: "tcp",
-  });
-  const port = listener.addr.port;
   const stats: UsgsServerStats = {
     requests: 0,
     byStatus: {},
@@ -513,10 +384,9 @@ function startServer(options: UsgsServerOptions): UsgsServer {
     eventsServed: 0,
   };
   const requests: UsgsRequestLog[] = [];
-  const conns = new Set<Deno.TcpConn>();
-  const handlers = new Set<Promise<void>>();
   const shutdown = new AbortController();
   let closed = false;
+  let port = 0;
 
   const errorBody = (status: number, message: string, target: string) =>
     encoder.encode(
@@ -531,90 +401,118 @@ function startServer(options: UsgsServerOptions): UsgsServer {
     body: errorBody(status, message, target),
     contentType: "text/plain",
   });
+  const ok = (body: string, contentType: string, n?: number): Reply => ({
+    status: 200,
+    body: encoder.encode(body),
+    contentType,
+    events: n,
+  });
+
+  function count(q: FdsnQuery, matched: number): Reply {
+    const over = matched > maxEvents
+      ? `${matched} matching events exceeds search limit of ${maxEvents}. A query using these search parameters would fail. Modify the search to match fewer events.`
+      : undefined;
+    if (q.format === "geojson") {
+      return ok(
+        JSON.stringify({
+          count: matched,
+          maxAllowed: maxEvents,
+          ...(over ? { error: over } : {}),
+        }),
+        "application/json",
+      );
+    }
+    if (q.params.format === "xml") {
+      return ok(
+        `<query><count>${matched}</count><maxAllowed>${maxEvents}</maxAllowed>${
+          over ? `<error>${over}</error>` : ""
+        }</query>`,
+        "application/xml",
+      );
+    }
+    return ok(String(matched), "text/plain");
+  }
+
+  function noData(q: FdsnQuery, target: string): Reply {
+    return q.nodata === 404
+      ? text(404, "Not Found", target)
+      : { status: 204, body: new Uint8Array(), contentType: "text/plain" };
+  }
+
+  /** An eventid is a detail request: the event by any of its ids, whatever the other filters. */
+  function detail(q: FdsnQuery, target: string): Reply {
+    const id = q.eventid!;
+    const event = events.find((f) => f.id === id || idsOf(f).includes(id));
+    if (event === undefined) {
+      return q.format === "quakeml"
+        ? noData(q, target)
+        : text(404, "Not Found", target);
+    }
+    if (q.format === "geojson") {
+      return ok(JSON.stringify(event), "application/json", 1);
+    }
+    return ok(
+      feed(q.format, [event], {
+        url: `http://127.0.0.1:${port}${target}`,
+        generated: clock.now(),
+        api: SERVICE_VERSION,
+        limit: undefined,
+        offset: 1,
+      }),
+      CONTENT_TYPES[q.format],
+      1,
+    );
+  }
 
   function answer(path: string, search: URLSearchParams, target: string) {
     if (path === `${BASE_PATH}/version`) {
-      return {
-        status: 200,
-        body: encoder.encode(SERVICE_VERSION),
-        contentType: "text/plain",
-      };
+      return ok(SERVICE_VERSION, "text/plain");
     }
     const isQuery = path === `${BASE_PATH}/query`;
     const isCount = path === `${BASE_PATH}/count`;
     if (!isQuery && !isCount) return text(404, `Not found: ${path}`, target);
-    let q: Query;
+    let q: FdsnQuery;
     try {
-      q = parseQuery(search, maxEvents);
+      q = parseFdsnQuery(search, { maxEvents, now: clock.now(), sources });
     } catch (error) {
-      if (error instanceof BadRequest) {
-        return text(400, error.message, target);
-      }
+      if (error instanceof BadRequest) return text(400, error.message, target);
       throw error;
     }
-    const matched = events.filter(q.filter);
-    if (isCount) {
-      if (q.format === "geojson") {
-        return {
-          status: 200,
-          body: encoder.encode(
-            JSON.stringify({ count: matched.length, maxAllowed: maxEvents }),
-          ),
-          contentType: "application/json",
-        };
-      }
-      return {
-        status: 200,
-        body: encoder.encode(String(matched.length)),
-        contentType: "text/plain",
-      };
+    if (isQuery && q.eventid !== undefined && q.format !== "csv") {
+      return detail(q, target);
     }
-    if (q.format !== "geojson") {
+    const matched = events.filter(q.matches);
+    if (isCount) return count(q, matched.length);
+    if (matched.length === 0 && q.format === "quakeml") {
+      return noData(q, target);
+    }
+    if (q.limit === undefined && matched.length > maxEvents) {
       return text(
         400,
-        `Bad format value "${
-          q.format ?? "quakeml"
-        }", this server answers queries with format=geojson only`,
+        `${matched.length} matching events exceeds search limit of ${maxEvents}. Modify the search to match fewer events.`,
         target,
       );
     }
-    const remaining = Math.max(0, matched.length - (q.offset - 1));
-    if (q.limit === undefined && remaining > maxEvents) {
-      return text(
-        400,
-        `${remaining} matching events exceeds search limit of ${maxEvents}. Modify the search to match fewer events.`,
-        target,
-      );
+    if (options.unstableTies) shuffle(matched);
+    const sorted = sortEvents(matched, q.orderby);
+    const page = q.limit === undefined
+      ? sorted
+      : sorted.slice(q.offset - 1, q.offset - 1 + q.limit);
+    const body = feed(q.format, page, {
+      url: `http://127.0.0.1:${port}${target}`,
+      generated: clock.now(),
+      api: SERVICE_VERSION,
+      limit: q.limit,
+      offset: q.offset,
+    });
+    return ok(body, CONTENT_TYPES[q.format], page.length);
+  }
+
+  function shuffle(list: UsgsFeature[]): void {
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = Math.floor(tieRandom() * (i + 1));
+      [list[i], list[j]] = [list[j]!, list[i]!];
     }
-    const page = sortEvents(matched, q.orderby).slice(
-      q.offset - 1,
-      q.offset - 1 + (q.limit ?? maxEvents),
-    );
-    if (page.length === 0 && search.has("nodata")) {
-      return q.nodata === 404
-        ? text(404, "No data found", target)
-        : { status: 204, body: new Uint8Array(), contentType: "text/plain" };
-    }
-    const body = {
-      type: "FeatureCollection",
-      metadata: {
-        generated: clock.now(),
-        url: `http://127.0.0.1:${port}${target}`,
-        title: "USGS Earthquakes",
-        status: 200,
-        api: SERVICE_VERSION,
-        count: page.length,
-        ...(q.limit === undefined ? {} : { limit: q.limit }),
-        ...(search.has("offset") ? { offset: q.offset } : {}),
-      },
-      features: page,
-    };
-    return {
-      status: 200,
-      body: encoder.encode(JSON.stringify(body)),
-      contentType: "application/json",
-      events: page.length,
-    };
   }
 
   async function write(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
@@ -627,18 +525,17 @@ function startServer(options: UsgsServerOptions): UsgsServer {
   async function send(
     conn: Deno.TcpConn,
     reply: Reply,
-    gzip: boolean,
-    truncate: boolean,
+    options: { gzip: boolean; truncate: boolean; keepAlive: boolean },
   ): Promise<void> {
     let body: Uint8Array<ArrayBuffer> = reply.body;
     const headers: Record<string, string> = {
       "content-type": reply.contentType,
       "date": new Date(clock.now()).toUTCString(),
-      "connection": "close",
+      "connection": options.keepAlive ? "keep-alive" : "close",
       "access-control-allow-origin": "*",
       ...reply.headers,
     };
-    if (gzip && body.length > 256) {
+    if (options.gzip && body.length > 256) {
       body = new Uint8Array(
         await new Response(
           new Blob([body]).stream().pipeThrough(new CompressionStream("gzip")),
@@ -647,7 +544,7 @@ function startServer(options: UsgsServerOptions): UsgsServer {
       headers["content-encoding"] = "gzip";
       stats.gzipped++;
     }
-    headers["content-length"] = String(body.length);
+    if (reply.status !== 204) headers["content-length"] = String(body.length);
     const head =
       `HTTP/1.1 ${reply.status} ${STATUS_TEXT[reply.status] ?? ""}\r\n` +
       Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("") +
@@ -655,55 +552,59 @@ function startServer(options: UsgsServerOptions): UsgsServer {
     await write(conn, encoder.encode(head));
     await write(
       conn,
-      truncate ? body.subarray(0, Math.floor(body.length / 2)) : body,
+      options.truncate ? body.subarray(0, Math.floor(body.length / 2)) : body,
     );
   }
 
-  async function readHead(conn: Deno.TcpConn): Promise<string | undefined> {
-    const buf = new Uint8Array(16_384);
-    let data = new Uint8Array(0);
-    const decoder = new TextDecoder();
-    while (data.length < 65_536) {
-      const n = await conn.read(buf);
-      if (n === null) return undefined;
-      const next = new Uint8Array(data.length + n);
-      next.set(data);
-      next.set(buf.subarray(0, n), data.length);
-      data = next;
-      const text = decoder.decode(data);
-      const end = text.indexOf("\r\n\r\n");
-      if (end >= 0) return text.slice(0, end);
-    }
-    return undefined;
-  }
-
-  async function handle(conn: Deno.TcpConn): Promise<void> {
-    let log: UsgsRequestLog | undefined;
+  async function handle(
+    conn: Deno.TcpConn,
+    request: RawRequest | RawRequestError,
+  ): Promise<boolean> {
+    const n = ++stats.requests;
+    const log: UsgsRequestLog = {
+      n,
+      path: "",
+      params: {},
+      status: 0,
+      events: 0,
+    };
+    requests.push(log);
     try {
-      const head = await readHead(conn);
-      if (head === undefined || closed) return;
-      const [requestLine = "", ...headerLines] = head.split("\r\n");
-      const [method = "", target = "/"] = requestLine.split(" ");
-      const headers = new Map<string, string>();
-      for (const line of headerLines) {
-        const colon = line.indexOf(":");
-        if (colon > 0) {
-          headers.set(
-            line.slice(0, colon).trim().toLowerCase(),
-            line.slice(colon + 1).trim(),
-          );
-        }
+      if (!("method" in request)) {
+        const reply = text(request.status, request.message, "");
+        await send(conn, reply, {
+          gzip: false,
+          truncate: false,
+          keepAlive: false,
+        });
+        log.status = reply.status;
+        return false;
       }
-      const url = new URL(target, `http://127.0.0.1:${port}`);
-      const n = ++stats.requests;
-      log = {
-        n,
-        path: url.pathname,
-        params: Object.fromEntries(url.searchParams),
-        status: 0,
-        events: 0,
-      };
-      requests.push(log);
+      const { method, target, headers } = request;
+      let url: URL | undefined;
+      try {
+        url = target.startsWith("/")
+          ? new URL(target, `http://127.0.0.1:${port}`)
+          : undefined;
+      } catch {
+        url = undefined;
+      }
+      const connection = headers.get("connection")?.toLowerCase() ?? "";
+      const keepAlive = request.version === "HTTP/1.1"
+        ? connection !== "close"
+        : connection === "keep-alive";
+      if (url === undefined) {
+        const reply = text(
+          400,
+          `Bad request target: ${JSON.stringify(target)}`,
+          target,
+        );
+        await send(conn, reply, { gzip: false, truncate: false, keepAlive });
+        log.status = reply.status;
+        return keepAlive;
+      }
+      log.path = url.pathname;
+      log.params = Object.fromEntries(url.searchParams);
       const gzip = /\bgzip\b/i.test(headers.get("accept-encoding") ?? "");
 
       let fault: Fault | undefined;
@@ -718,9 +619,8 @@ function startServer(options: UsgsServerOptions): UsgsServer {
       }
 
       let reply: Reply;
-      let truncate = false;
       if (fault?.kind === "drop") {
-        return;
+        return false;
       } else if (fault?.kind === "503") {
         reply = text(503, "Service temporarily unavailable", target);
       } else if (fault?.kind === "429") {
@@ -745,47 +645,26 @@ function startServer(options: UsgsServerOptions): UsgsServer {
         if (fault?.kind === "slow") {
           await clock.sleep(fault.delay ?? 1_000, shutdown.signal);
         }
-        truncate = fault?.kind === "truncate";
         reply = answer(url.pathname, url.searchParams, target);
       }
+      if (closed) return false;
+      const truncate = fault?.kind === "truncate";
       if (method === "HEAD") reply = { ...reply, body: new Uint8Array() };
-      await send(conn, reply, gzip, truncate);
+      await send(conn, reply, { gzip, truncate, keepAlive });
       log.status = reply.status;
       log.events = truncate ? 0 : reply.events ?? 0;
       if (!truncate) stats.eventsServed += reply.events ?? 0;
-    } catch {
-      // A peer that hung up or a shutdown mid-request: nothing to answer.
+      return keepAlive && !truncate;
     } finally {
-      if (log) {
-        stats.byStatus[log.status] = (stats.byStatus[log.status] ?? 0) + 1;
-      }
-      conns.delete(conn);
-      try {
-        conn.close();
-      } catch {
-        // Already closed by close().
-      }
+      stats.byStatus[log.status] = (stats.byStatus[log.status] ?? 0) + 1;
     }
   }
 
-  const accepting = (async () => {
-    for (;;) {
-      let conn: Deno.TcpConn;
-      try {
-        conn = await listener.accept();
-      } catch {
-        return;
-      }
-      if (closed) {
-        conn.close();
-        return;
-      }
-      conns.add(conn);
-      const handler = handle(conn);
-      handlers.add(handler);
-      handler.finally(() => handlers.delete(handler));
-    }
-  })();
+  const tcp = serveRawTcp({
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port ?? 0,
+  }, handle);
+  port = tcp.port;
 
   const server: UsgsServer = {
     url: `http://127.0.0.1:${port}${BASE_PATH}`,
@@ -796,16 +675,7 @@ function startServer(options: UsgsServerOptions): UsgsServer {
       if (closed) return;
       closed = true;
       shutdown.abort();
-      listener.close();
-      await accepting;
-      for (const conn of conns) {
-        try {
-          conn.close();
-        } catch {
-          // Closed by its handler meanwhile.
-        }
-      }
-      await Promise.allSettled([...handlers]);
+      await tcp.close();
     },
     [Symbol.asyncDispose](): Promise<void> {
       return this.close();

@@ -1,11 +1,11 @@
-import { readRecordedWeek } from "../../examples/usgs_events.ts";
+import { readRecordedWeek } from "../../../examples/usgs_events.ts";
 import assert from "node:assert/strict";
 import {
   createUsgsServer,
   InvalidInputError,
   UsgsClient,
   type UsgsFeatureInput,
-} from "../../http/mod.ts";
+} from "../../../http/mod.ts";
 
 function recordedWeek(): Promise<UsgsFeatureInput[]> {
   return readRecordedWeek();

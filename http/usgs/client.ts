@@ -5,12 +5,12 @@
  * @module
  */
 
-import { type Clock, systemClock } from "../internal/clock.ts";
-import { HttpClient, type HttpClientOptions } from "./client.ts";
-import { HttpClientError, InvalidInputError } from "./errors.ts";
-import type { RetryOptions } from "./retry.ts";
-import type { TokenBucket, TokenBucketOptions } from "./token_bucket.ts";
-import type { UsgsFeature, UsgsFeatureCollection } from "./usgs_types.ts";
+import { type Clock, systemClock } from "../../internal/clock.ts";
+import { HttpClient, type HttpClientOptions } from "../client.ts";
+import { HttpClientError, InvalidInputError } from "../errors.ts";
+import type { RetryOptions } from "../retry.ts";
+import type { TokenBucket, TokenBucketOptions } from "../token_bucket.ts";
+import type { UsgsFeature, UsgsFeatureCollection } from "./types.ts";
 
 /**
  * The public USGS FDSN event service.
