@@ -5,7 +5,7 @@ import { isAbsolute, join, resolve, sep } from "node:path";
 const GLOB_CHARS = /[*?[]/;
 
 /** Converts one glob pattern (with `/` separators) to a regular expression. */
-export function _globToRegExp(pattern: string): RegExp {
+export function globToRegExp(pattern: string): RegExp {
   let re = "";
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
@@ -45,7 +45,7 @@ export function _globToRegExp(pattern: string): RegExp {
  * True when some file matches `pattern`, or some matching directory holds a
  * file (Airflow's FileSensor rule). Relative patterns resolve against `base`.
  */
-export async function _globHasMatch(
+export async function globHasMatch(
   pattern: string,
   base: string,
 ): Promise<boolean> {
@@ -62,7 +62,7 @@ export async function _globHasMatch(
   const rest = parts.slice(fixed.length);
   const deep = rest.includes("**");
   const maxDepth = deep ? Infinity : rest.length;
-  const regex = _globToRegExp(norm);
+  const regex = globToRegExp(norm);
   const walk = async (dir: string, depth: number): Promise<boolean> => {
     let entries: Deno.DirEntry[];
     try {

@@ -5,10 +5,10 @@
  */
 
 import { AirflowError } from "./errors.ts";
-import { _IntHeap } from "./_heap.ts";
+import { IntHeap } from "./_heap.ts";
 import type { Task } from "./task.ts";
 
-export interface _Graph {
+export interface Graph {
   dagId: string;
   tasks: Task[];
   index: Map<string, number>;
@@ -17,13 +17,19 @@ export interface _Graph {
   weights: Float64Array;
   /** Position of each task in (weight desc, id asc) order; lower runs first. */
   rank: Int32Array;
+  /** 1 for setup tasks. */
+  isSetup: Uint8Array;
+  /** Direct upstream setup tasks of each task. */
+  setupUp: Int32Array;
+  /** 1 for the tasks whose state decides the run's (Airflow's leaves). */
+  decidesRun: Uint8Array;
 }
 
-export function _compile(
+export function compileGraph(
   dagId: string,
   tasks: Task[],
   edges: (t: Task) => Iterable<Task>,
-): _Graph {
+): Graph {
   const n = tasks.length;
   const index = new Map<string, number>();
   tasks.forEach((t, i) => index.set(t.taskId, i));
@@ -49,7 +55,49 @@ export function _compile(
   );
   const rank = new Int32Array(n);
   order.forEach((t, r) => (rank[t] = r));
-  return { dagId, tasks, index, up, down, weights, rank };
+  const opts = tasks.map((t) => t.options);
+  const isSetup = Uint8Array.from(opts, (o) => o.isSetup ? 1 : 0);
+  const setupUp = Int32Array.from(
+    up,
+    (ups) => ups.reduce((k, u) => k + isSetup[u]!, 0),
+  );
+  return {
+    dagId,
+    tasks,
+    index,
+    up,
+    down,
+    weights,
+    rank,
+    isSetup,
+    setupUp,
+    decidesRun: runDeciders(opts, down),
+  };
+}
+
+/**
+ * The tasks whose states decide the run's, as Airflow's
+ * `_tis_for_dagrun_state`: leaves, where a teardown (unless
+ * `onFailureFailDagrun`) neither counts nor hides the tasks before it.
+ */
+function runDeciders(
+  opts: { isTeardown: boolean; onFailureFailDagrun: boolean }[],
+  down: number[][],
+): Uint8Array {
+  const n = opts.length;
+  const ignorable = (i: number) =>
+    opts[i]!.isTeardown && !opts[i]!.onFailureFailDagrun;
+  const out = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++) {
+    if (!ignorable(i) && down[i]!.every(ignorable)) {
+      out[i] = 1;
+      any = true;
+    }
+  }
+  // A DAG of teardowns only: its plain leaves decide.
+  if (!any) { for (let i = 0; i < n; i++) out[i] = down[i]!.length ? 0 : 1; }
+  return out;
 }
 
 /** Plain Kahn order (FIFO); used for cycle detection and weight sums. */
@@ -171,8 +219,15 @@ function _weights(
   };
   if (needDown) relatives(topo, down, "downstream");
   if (needUp) relatives(topo.slice().reverse(), up, "upstream");
+  // Airflow keeps weights in a 32-bit column: db_safe_priority clamps them.
+  for (let i = 0; i < n; i++) {
+    out[i] = Math.min(INT32_MAX, Math.max(INT32_MIN, out[i]!));
+  }
   return out;
 }
+
+const INT32_MAX = 2 ** 31 - 1;
+const INT32_MIN = -(2 ** 31);
 
 function _popcount(x: number): number {
   x = x - ((x >>> 1) & 0x55555555);
@@ -181,10 +236,10 @@ function _popcount(x: number): number {
 }
 
 /** Kahn's algorithm with the ready set ordered by rank (priority order). */
-export function _priorityOrder(g: _Graph): number[] {
+export function priorityOrder(g: Graph): number[] {
   const n = g.tasks.length;
   const indeg = new Int32Array(n);
-  const heap = new _IntHeap(g.rank);
+  const heap = new IntHeap(g.rank);
   for (let i = 0; i < n; i++) {
     indeg[i] = g.up[i]!.length;
     if (indeg[i] === 0) heap.push(i);

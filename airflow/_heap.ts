@@ -1,5 +1,5 @@
 /** A binary min-heap of small integers ordered by a key array. */
-export class _IntHeap {
+export class IntHeap {
   #items: number[] = [];
   #key: ArrayLike<number>;
 

@@ -35,6 +35,7 @@ export interface ClearTasksOptions {
  *
  * @example Clear a failed task and run it again
  * ```ts
+ * import assert from "node:assert/strict";
  * import { clearTasks, DAG, MemoryStateStore } from "./mod.ts";
  * const store = new MemoryStateStore();
  * let healthy = false;
@@ -44,9 +45,9 @@ export interface ClearTasksOptions {
  * });
  * const first = await dag.test({ store, runId: "r1" });
  * healthy = true;
- * console.log(await clearTasks(store, dag, "r1", { onlyFailed: true })); // ["load"]
+ * assert.deepEqual(await clearTasks(store, dag, "r1", { onlyFailed: true }), ["load"]);
  * const again = await dag.test({ store, runId: "r1" });
- * console.log(first.state, again.state); // "failed" "success"
+ * assert.deepEqual([first.state, again.state], ["failed", "success"]);
  * ```
  */
 export async function clearTasks(
@@ -85,7 +86,13 @@ export async function clearTasks(
       options.onlyFailed && ti.state !== "failed" &&
       ti.state !== "upstream_failed"
     ) continue;
-    run.tasks[id] = { state: "none", tryNumber: ti.tryNumber, tries: ti.tries };
+    // A fresh set of retries: tries go on counting from where they were.
+    run.tasks[id] = {
+      state: "none",
+      tryNumber: ti.tryNumber,
+      maxTries: ti.tryNumber + dag.getTask(id).options.retries,
+      tries: ti.tries,
+    };
     cleared.push(id);
   }
   if (cleared.length > 0) {

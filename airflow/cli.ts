@@ -22,10 +22,11 @@
  *
  * @example Run the CLI in-process
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./cli.ts";
  * const lines: string[] = [];
  * const code = await main(["--help"], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
- * console.log(code, lines[0]?.startsWith("Usage: airflow")); // 0 true
+ * assert.deepEqual([code, lines[0]?.startsWith("Usage: airflow")], [0, true]);
  * ```
  *
  * @module
@@ -44,7 +45,7 @@ import {
 import { JsonStateStore } from "./json_store.ts";
 import { SqliteStateStore } from "./sqlite_store.ts";
 import { clearTasks } from "./clear.ts";
-import { _runOneTask } from "./dag_run.ts";
+import { runOneTask } from "./_run_engine.ts";
 import { renderRunReport } from "./report.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { DagRunRecord, StateStore } from "./store.ts";
@@ -65,10 +66,11 @@ Flags: --state-dir DIR (default out/airflow)  --sqlite FILE  --executor local|se
  *
  * @example Collect output
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type CliIo, main } from "./cli.ts";
  * const out: string[] = [];
  * const io: CliIo = { out: (l) => out.push(l), err: (l) => out.push(l) };
- * console.log(await main([], io), out.length > 0); // 2 true
+ * assert.deepEqual([await main([], io), out.length > 0], [2, true]);
  * ```
  */
 export interface CliIo {
@@ -88,6 +90,7 @@ const consoleIo: CliIo = {
  *
  * @example Load a DAG file
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadDags } from "./cli.ts";
  * const dir = await Deno.makeTempDir();
  * const mod = new URL("./mod.ts", import.meta.url).href;
@@ -95,7 +98,7 @@ const consoleIo: CliIo = {
  *   `${dir}/dags.ts`,
  *   `import { DAG } from "${mod}";\nexport const hello = new DAG("hello");\n`,
  * );
- * console.log([...(await loadDags(`${dir}/dags.ts`)).keys()]); // ["hello"]
+ * assert.deepEqual([...(await loadDags(`${dir}/dags.ts`)).keys()], ["hello"]);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -166,9 +169,10 @@ function table(run: DagRunRecord): string[] {
  *
  * @example Bad usage exits with 2
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./cli.ts";
  * const code = await main(["dags.ts"], { out: () => {}, err: () => {} });
- * console.log(code); // 2
+ * assert.deepEqual(code, 2);
  * ```
  */
 export async function main(
@@ -332,7 +336,7 @@ export async function main(
           throw new AirflowError(`Missing task_id: tasks test ${dag.dagId}`);
         }
         dag.getTask(taskId);
-        const run = await _runOneTask(dag, taskId, {
+        const run = await runOneTask(dag, taskId, {
           logicalDate: parseDate("logical_date", rest[2]),
           params: parseJson("--params", f.params),
         });

@@ -15,16 +15,15 @@ import {
 import type { TaskState } from "./states.ts";
 import type { DagRunRecord, StateStore } from "./store.ts";
 import {
-  _checkId,
-  _checkOptions,
   Task,
   type TaskContext,
   type TaskFn,
   type TaskOptions,
 } from "./task.ts";
 import { Timetable } from "./timetable.ts";
-import { _compile, type _Graph, _priorityOrder } from "./_graph.ts";
-import { _runDag } from "./dag_run.ts";
+import { compileGraph, type Graph, priorityOrder } from "./_graph.ts";
+import { checkId, checkOptions } from "./_checks.ts";
+import { runDag } from "./_run_engine.ts";
 
 /** Options for {@linkcode DAG}. */
 export interface DagOptions {
@@ -174,6 +173,7 @@ export interface DagRunResult extends DagRunRecord {
  *
  * @example Extract, branch, load
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DAG, TriggerRule } from "./mod.ts";
  * const dag = new DAG("etl", { defaultArgs: { retries: 1, retryDelay: 0 } });
  * const extract = dag.task("extract", () => [3, 1, 2]);
@@ -185,7 +185,7 @@ export interface DagRunResult extends DagRunRecord {
  * extract.then(pick).then([dag.task("big", () => 1), dag.task("small", () => 0)]);
  * dag.chain(["big", "small"].map((id) => dag.getTask(id)), join);
  * const result = await dag.test();
- * console.log(result.state, result.tasks.small?.state); // "success" "skipped"
+ * assert.deepEqual([result.state, result.tasks.small?.state], ["success", "skipped"]);
  * ```
  */
 export class DAG {
@@ -211,11 +211,11 @@ export class DAG {
   readonly description: string;
   #defaults: TaskOptions;
   #tasks = new Map<string, Task>();
-  #graph: _Graph | undefined;
+  #graph: Graph | undefined;
 
   /** Makes an empty DAG; an invalid id or cron expression throws. */
   constructor(dagId: string, options: DagOptions = {}) {
-    this.dagId = _checkId("DAG", dagId);
+    this.dagId = checkId("DAG", dagId);
     this.timetable = new Timetable(options.schedule);
     this.schedule = this.timetable.schedule;
     this.startDate = _toMs("startDate", options.startDate);
@@ -225,7 +225,7 @@ export class DAG {
     this.maxActiveRuns = _positive("maxActiveRuns", options.maxActiveRuns);
     this.params = { ...options.params };
     this.description = options.description ?? "";
-    _checkOptions(options.defaultArgs ?? {});
+    checkOptions(options.defaultArgs ?? {});
     this.#defaults = { ...options.defaultArgs };
   }
 
@@ -332,7 +332,7 @@ export class DAG {
    */
   topologicalOrder(): string[] {
     const g = this._graph();
-    return _priorityOrder(g).map((i) => g.tasks[i]!.taskId);
+    return priorityOrder(g).map((i) => g.tasks[i]!.taskId);
   }
 
   /** Effective priority weights by task id (after `weightRule`). */
@@ -354,15 +354,15 @@ export class DAG {
    * after every transition, and the same `runId` resumes it.
    */
   test(options: DagTestOptions = {}): Promise<DagRunResult> {
-    return _runDag(this, options);
+    return runDag(this, options);
   }
 
   /**
    * The compiled graph (cached until the DAG changes).
    * @ignore
    */
-  _graph(): _Graph {
-    this.#graph ??= _compile(
+  _graph(): Graph {
+    this.#graph ??= compileGraph(
       this.dagId,
       this.tasks,
       (t) => t._downstream(),

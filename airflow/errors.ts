@@ -1,5 +1,6 @@
 /**
- * The module's one error class.
+ * The module's errors: {@linkcode AirflowError} and its subclasses, which
+ * tasks throw to skip or fail at once, and which a sensor's timeout raises.
  *
  * @module
  */
@@ -11,13 +12,10 @@
  *
  * @example Catch a bad task id
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AirflowError, DAG } from "./mod.ts";
  * const dag = new DAG("example");
- * try {
- *   dag.task("bad id!", () => {});
- * } catch (error) {
- *   console.log(error instanceof AirflowError); // true
- * }
+ * assert.throws(() => dag.task("bad id!", () => {}), AirflowError);
  * ```
  */
 export class AirflowError extends Error {
@@ -34,12 +32,13 @@ export class AirflowError extends Error {
  *
  * @example Skip when there is nothing to do
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AirflowSkipException, DAG } from "./mod.ts";
  * const dag = new DAG("skip_me");
  * dag.task("maybe", () => {
  *   throw new AirflowSkipException("No new files");
  * });
- * console.log((await dag.test()).tasks.maybe?.state); // "skipped"
+ * assert.deepEqual((await dag.test()).tasks.maybe?.state, "skipped");
  * ```
  */
 export class AirflowSkipException extends AirflowError {
@@ -56,13 +55,14 @@ export class AirflowSkipException extends AirflowError {
  *
  * @example Fail without retrying
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AirflowFailException, DAG } from "./mod.ts";
  * const dag = new DAG("no_retry");
  * dag.task("check", () => {
  *   throw new AirflowFailException("Bad config: missing key");
  * }, { retries: 3 });
  * const result = await dag.test();
- * console.log(result.tasks.check?.tryNumber); // 1
+ * assert.deepEqual(result.tasks.check?.tryNumber, 1);
  * ```
  */
 export class AirflowFailException extends AirflowError {
@@ -79,9 +79,10 @@ export class AirflowFailException extends AirflowError {
  *
  * @example Recognise a sensor timeout
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AirflowSensorTimeout } from "./mod.ts";
  * const error = new AirflowSensorTimeout("Sensor timed out after 10 ms: wait");
- * console.log(error.name); // "AirflowSensorTimeout"
+ * assert.deepEqual(error.name, "AirflowSensorTimeout");
  * ```
  */
 export class AirflowSensorTimeout extends AirflowFailException {

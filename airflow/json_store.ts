@@ -7,12 +7,8 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../internal/atomic_file.ts";
 import { AirflowError } from "./errors.ts";
-import {
-  _byLogicalDate,
-  _checkRecord,
-  type DagRunRecord,
-  type StateStore,
-} from "./store.ts";
+import type { DagRunRecord, StateStore } from "./store.ts";
+import { byLogicalDate, checkRecord } from "./_records.ts";
 
 /**
  * Keeps each run in one flat directory as `<dir>/<dagId>@<runId>.json` (the
@@ -23,6 +19,7 @@ import {
  *
  * @example Save a run and read it back
  * ```ts
+ * import assert from "node:assert/strict";
  * import { JsonStateStore } from "./mod.ts";
  * const dir = await Deno.makeTempDir();
  * const store = new JsonStateStore(dir);
@@ -30,7 +27,7 @@ import {
  *   dagId: "d", runId: "r1", runType: "manual", state: "running",
  *   logicalDate: 0, dataInterval: { start: 0, end: 0 }, params: {}, tasks: {},
  * });
- * console.log((await store.load("d", "r1"))?.state); // "running"
+ * assert.deepEqual((await store.load("d", "r1"))?.state, "running");
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -94,7 +91,7 @@ export class JsonStateStore implements StateStore {
       if (error instanceof Deno.errors.NotFound) return [];
       throw error;
     }
-    return _byLogicalDate(out);
+    return byLogicalDate(out);
   }
 }
 
@@ -108,7 +105,7 @@ function _parse(text: string, path: string): DagRunRecord {
       { cause: error },
     );
   }
-  if (!_checkRecord(value)) {
+  if (!checkRecord(value)) {
     throw new AirflowError(
       `State file is not a DAG run record and was left in place: ${path}`,
     );

@@ -6,6 +6,7 @@
  *
  * @example Build and run a DAG
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DAG, LocalExecutor } from "./mod.ts";
  * const dag = new DAG("hello", { defaultArgs: { retries: 2, retryDelay: 0 } });
  * const extract = dag.task("extract", () => [1, 2, 3]);
@@ -13,11 +14,13 @@
  *   (ctx.xcom.pull<number[]>("extract") ?? []).reduce((a, b) => a + b, 0));
  * const report = dag.task("report", (ctx) => `total=${ctx.xcom.pull("sum")}`);
  * extract.then(sum).then(report);
+ * const finished: string[] = [];
  * const run = await dag.test({
  *   executor: new LocalExecutor({ parallelism: 4 }),
- *   onTransition: (taskId, state) => state === "success" && console.log(taskId),
+ *   onTransition: (taskId, state) => state === "success" && finished.push(taskId),
  * });
- * console.log(run.state, run.tasks.report?.xcom); // "success" "total=6"
+ * assert.deepEqual([run.state, run.tasks.report?.xcom], ["success", "total=6"]);
+ * assert.deepEqual(finished, ["extract", "sum", "report"]);
  * ```
  *
  * ## How it works
@@ -27,7 +30,7 @@
  * gets an effective priority weight (its own plus all downstream, upstream
  * or none, per `weightRule`) and a rank: weight descending, then task id.
  *
- * A run (`dag_run.ts`) is event-driven. Every task keeps counters of its
+ * A run (`_run_engine.ts`) is event-driven. Every task keeps counters of its
  * upstream outcomes (success, skipped, failed, upstream_failed, done). When
  * a task finishes, only its direct downstream tasks are re-evaluated against
  * their trigger rule (`trigger_rules.ts`, O(1) each): met → `scheduled` and
@@ -48,10 +51,14 @@
  * them again. The `Scheduler` (`scheduler.ts`) turns cron schedules into
  * data intervals (`timetable.ts`) and starts runs within `maxActiveRuns`.
  * Files: `dag.ts` (the DAG), `task.ts` (tasks, options, context),
- * `_graph.ts` (compile, cycles, weights), `dag_run.ts` (the engine),
- * `trigger_rules.ts`, `operators.ts`, `sensors.ts`, `executors.ts`,
- * `store.ts` / `json_store.ts` / `sqlite_store.ts` (state), `clear.ts`,
- * `timetable.ts` + `scheduler.ts`, `report.ts` (HTML), `cli.ts`.
+ * `_checks.ts` (id and option checks), `_graph.ts` (compile, cycles,
+ * weights), `_heap.ts` (the ready queue), `_run_engine.ts` (the engine),
+ * `_slots.ts` (slot counters), `_retry_delay.ts` (Airflow's retry maths),
+ * `_truthy.ts` (Python truthiness), `trigger_rules.ts`, `states.ts`,
+ * `errors.ts`, `operators.ts`, `sensors.ts` (with `_glob.ts`),
+ * `executors.ts`, `store.ts` / `_records.ts` / `json_store.ts` /
+ * `sqlite_store.ts` (state), `clear.ts`, `timetable.ts` + `scheduler.ts`,
+ * `report.ts` (HTML), `cli.ts`.
  *
  * @module
  */
@@ -132,7 +139,11 @@ export {
 } from "./store.ts";
 export { JsonStateStore } from "./json_store.ts";
 export { SqliteStateStore } from "./sqlite_store.ts";
-export { type Interval, Timetable } from "./timetable.ts";
+export {
+  type Interval,
+  type NextIntervalOptions,
+  Timetable,
+} from "./timetable.ts";
 export {
   Scheduler,
   type SchedulerOptions,

@@ -18,10 +18,11 @@ export interface OperatorOptions extends TaskOptions {
  *
  * @example A start marker
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DAG, EmptyOperator } from "./mod.ts";
  * const dag = new DAG("empty");
  * dag.add(new EmptyOperator({ taskId: "start" })).then(dag.task("work", () => 1));
- * console.log((await dag.test()).state); // "success"
+ * assert.deepEqual((await dag.test()).state, "success");
  * ```
  */
 export class EmptyOperator extends Task {
@@ -52,12 +53,13 @@ export interface BranchOperatorOptions extends OperatorOptions {
  *
  * @example Follow one branch
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BranchOperator, DAG } from "./mod.ts";
  * const dag = new DAG("pick");
  * const pick = dag.add(new BranchOperator({ taskId: "pick", fn: () => "left" }));
  * pick.then([dag.task("left", () => 1), dag.task("right", () => 2)]);
  * const result = await dag.test();
- * console.log(result.tasks.right?.state); // "skipped"
+ * assert.deepEqual(result.tasks.right?.state, "skipped");
  * ```
  */
 export class BranchOperator extends Task {
@@ -98,11 +100,12 @@ export interface ShortCircuitOperatorOptions extends OperatorOptions {
  *
  * @example Stop when there is no data
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DAG, ShortCircuitOperator } from "./mod.ts";
  * const dag = new DAG("gate");
  * dag.add(new ShortCircuitOperator({ taskId: "has_data", fn: () => false }))
  *   .then(dag.task("load", () => 1));
- * console.log((await dag.test()).tasks.load?.state); // "skipped"
+ * assert.deepEqual((await dag.test()).tasks.load?.state, "skipped");
  * ```
  */
 export class ShortCircuitOperator extends Task {
@@ -167,6 +170,7 @@ export interface CommandOperatorOptions extends OperatorOptions {
  *
  * @example Run the Deno binary
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CommandOperator, DAG } from "./mod.ts";
  * const dag = new DAG("cmd");
  * dag.add(new CommandOperator({
@@ -174,7 +178,7 @@ export interface CommandOperatorOptions extends OperatorOptions {
  *   command: Deno.execPath(),
  *   args: ["eval", "console.log('hi')"],
  * }));
- * console.log((await dag.test()).tasks.version?.xcom); // "hi"
+ * assert.deepEqual((await dag.test()).tasks.version?.xcom, "hi");
  * ```
  */
 export class CommandOperator extends Task {

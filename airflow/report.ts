@@ -57,12 +57,13 @@ function isoOrDash(ms: number | undefined): string {
  *
  * @example Write a report
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DAG, renderRunReport } from "./mod.ts";
  * const dag = new DAG("report_demo");
  * dag.task("a", () => 1).then(dag.task("b", () => 2));
  * const run = await dag.test();
  * const html = renderRunReport(dag, [run]);
- * console.log(html.startsWith("<!doctype html>"), html.includes("Gantt")); // true true
+ * assert.deepEqual([html.startsWith("<!doctype html>"), html.includes("Gantt")], [true, true]);
  * ```
  */
 export function renderRunReport(

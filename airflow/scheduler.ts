@@ -9,14 +9,15 @@
 import { type Clock, systemClock } from "../internal/clock.ts";
 import type { DAG, DagRunResult } from "./dag.ts";
 import {
-  _DagRunner,
-  _makePools,
-  _manualInterval,
-  _newRecord,
-  type _Shared,
-} from "./dag_run.ts";
+  DagRunner,
+  makePools,
+  manualInterval,
+  newRunRecord,
+  type RunResources,
+} from "./_run_engine.ts";
 import { AirflowError } from "./errors.ts";
-import { _Slots, _slotsOf, type Executor, LocalExecutor } from "./executors.ts";
+import { type Executor, LocalExecutor } from "./executors.ts";
+import { Slots, slotsOf } from "./_slots.ts";
 import { JsonStateStore } from "./json_store.ts";
 import type { TaskState } from "./states.ts";
 import {
@@ -94,6 +95,7 @@ interface Pending {
  *
  * @example Catch up a week of daily runs
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DAG, ManualClock, Scheduler } from "./mod.ts";
  * const clock = new ManualClock({ start: Date.UTC(2024, 0, 8) });
  * const dag = new DAG("daily", {
@@ -102,16 +104,16 @@ interface Pending {
  * dag.task("work", (ctx) => ctx.dataInterval.start.toISOString());
  * const scheduler = new Scheduler({ dags: [dag], clock });
  * const runs = await scheduler.runDue();
- * console.log(runs.length, runs[0]?.tasks.work?.xcom); // 7 "2024-01-01T00:00:00.000Z"
+ * assert.deepEqual([runs.length, runs[0]?.tasks.work?.xcom], [7, "2024-01-01T00:00:00.000Z"]);
  * ```
  */
 export class Scheduler {
   #dags = new Map<string, DAG>();
   #clock: Clock;
   #store: StateStore;
-  #executor: _Slots;
+  #executor: Slots;
   #pools;
-  #dagSlots = new Map<string, _Slots>();
+  #dagSlots = new Map<string, Slots>();
   #queue = new Map<string, Pending[]>();
   #active = new Map<string, Set<string>>();
   #opts: SchedulerOptions;
@@ -134,7 +136,7 @@ export class Scheduler {
       }
       dag.validate();
       this.#dags.set(dag.dagId, dag);
-      this.#dagSlots.set(dag.dagId, new _Slots(dag.maxActiveTasks));
+      this.#dagSlots.set(dag.dagId, new Slots(dag.maxActiveTasks));
       this.#queue.set(dag.dagId, []);
       this.#active.set(dag.dagId, new Set());
     }
@@ -144,8 +146,8 @@ export class Scheduler {
       (options.stateDir !== undefined
         ? new JsonStateStore(options.stateDir)
         : new MemoryStateStore());
-    this.#executor = _slotsOf(options.executor ?? new LocalExecutor());
-    this.#pools = _makePools(options.pools);
+    this.#executor = slotsOf(options.executor ?? new LocalExecutor());
+    this.#pools = makePools(options.pools);
   }
 
   /** The store runs are kept in. */
@@ -170,42 +172,35 @@ export class Scheduler {
     const t = dag.timetable;
     if (!t.periodic || dag.startDate === undefined) return [];
     const runs = await this.#store.list(dagId);
-    const have = new Set(runs.map((r) => r.logicalDate));
     const now = this.#clock.now();
-    const inRange = (iv: Interval) =>
-      dag.endDate === undefined || iv.start <= dag.endDate;
     if (dag.schedule === "@once") {
       return runs.length === 0 && dag.startDate <= now
         ? [{ start: dag.startDate, end: dag.startDate }]
         : [];
     }
-    let last: number | undefined;
+    const have = new Set(runs.map((r) => r.logicalDate));
+    // As Airflow, the next interval follows the end of the last automated
+    // (scheduled or backfilled) run's data interval.
+    let lastEnd: number | undefined;
     for (const r of runs) {
-      if (
-        r.runType === "scheduled" &&
-        (last === undefined || r.logicalDate > last)
-      ) {
-        last = r.logicalDate;
-      }
+      if (r.runType === "manual") continue;
+      const end = r.dataInterval.end;
+      if (lastEnd === undefined || end > lastEnd) lastEnd = end;
     }
-    const first = last === undefined ? t.first(dag.startDate) : t.after(last);
-    if (!dag.catchup && first) {
-      // Jump straight to the latest interval instead of walking from
-      // startDate (a per-minute schedule over years is millions of steps).
-      const latest = t.latestComplete(now);
-      if (!latest || latest.start < first.start) return [];
-      if (dag.endDate === undefined || latest.start <= dag.endDate) {
-        return have.has(latest.start) ? [] : [latest];
-      }
-    }
+    const bounds = {
+      startDate: dag.startDate,
+      endDate: dag.endDate,
+      catchup: dag.catchup,
+      now,
+    };
     const out: Interval[] = [];
-    let iv = first;
-    while (iv && iv.end <= now && inRange(iv)) {
-      out.push(iv);
-      iv = t.after(iv.start);
+    let iv = t.nextInterval({ ...bounds, lastEnd });
+    while (iv && iv.end <= now) {
+      if (!have.has(iv.start)) out.push(iv);
+      if (!dag.catchup) break;
+      iv = t.nextInterval({ ...bounds, lastEnd: iv.end });
     }
-    const fresh = out.filter((x) => !have.has(x.start));
-    return dag.catchup ? fresh : fresh.slice(-1);
+    return out;
   }
 
   /**
@@ -250,7 +245,13 @@ export class Scheduler {
       throw new AirflowError(`Run is already running: ${dagId}/${runId}`);
     }
     const record = existing ??
-      _newRecord(dag, runId, "manual", _manualInterval(dag, l), options.params);
+      newRunRecord(
+        dag,
+        runId,
+        "manual",
+        manualInterval(dag, l),
+        options.params,
+      );
     return await this.#enqueue(record);
   }
 
@@ -319,7 +320,7 @@ export class Scheduler {
       if (old && this.#isActive(old)) continue;
       waits.push(this.#enqueue(
         old ??
-          _newRecord(
+          newRunRecord(
             dag,
             `backfill__${new Date(iv.start).toISOString()}`,
             "backfill",
@@ -411,7 +412,7 @@ export class Scheduler {
       }
       for (const iv of await this.dueIntervals(dag.dagId)) {
         const runType: RunType = "scheduled";
-        const record = _newRecord(
+        const record = newRunRecord(
           dag,
           `scheduled__${new Date(iv.start).toISOString()}`,
           runType,
@@ -440,7 +441,7 @@ export class Scheduler {
     while (active.size < dag.maxActiveRuns && queue.length > 0) {
       const p = queue.shift()!;
       active.add(p.record.runId);
-      const shared: _Shared = {
+      const shared: RunResources = {
         executor: this.#executor,
         clock: this.#clock,
         store: this.#store,
@@ -460,7 +461,7 @@ export class Scheduler {
       };
       let run: Promise<DagRunResult>;
       try {
-        run = new _DagRunner(dag, p.record, shared).run();
+        run = new DagRunner(dag, p.record, shared).run();
       } catch (error) {
         run = Promise.reject(error);
       }

@@ -11,7 +11,7 @@ import { AirflowError } from "./errors.ts";
 import type { OperatorOptions } from "./operators.ts";
 import type { StateStore } from "./store.ts";
 import { Task, type TaskContext } from "./task.ts";
-import { _globHasMatch } from "./_glob.ts";
+import { globHasMatch } from "./_glob.ts";
 import type { DagRunState, TaskState } from "./states.ts";
 
 /** What a sensor's `poke` receives: the task context plus the run's store. */
@@ -61,6 +61,7 @@ export interface SensorOptions extends OperatorOptions {
  *
  * @example A custom sensor
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BaseSensor, DAG, type SensorContext } from "./mod.ts";
  * class ReadySensor extends BaseSensor {
  *   override poke(_ctx: SensorContext): boolean {
@@ -69,7 +70,7 @@ export interface SensorOptions extends OperatorOptions {
  * }
  * const dag = new DAG("custom_sensor");
  * dag.add(new ReadySensor({ taskId: "ready" }));
- * console.log((await dag.test()).state); // "success"
+ * assert.deepEqual((await dag.test()).state, "success");
  * ```
  */
 export class BaseSensor extends Task {
@@ -143,12 +144,13 @@ export interface FileSensorOptions extends SensorOptions {
  *
  * @example Wait for a file that is already there
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DAG, FileSensor } from "./mod.ts";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/data_1.csv`, "x\n");
  * const dag = new DAG("files");
  * dag.add(new FileSensor({ taskId: "wait", filepath: `${dir}/data_*.csv` }));
- * console.log((await dag.test()).state); // "success"
+ * assert.deepEqual((await dag.test()).state, "success");
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -173,7 +175,7 @@ export class FileSensor extends BaseSensor {
 
   /** True when a matching file exists. */
   override poke(_ctx: SensorContext): Promise<boolean> {
-    return _globHasMatch(this.filepath, this.#base ?? Deno.cwd());
+    return globHasMatch(this.filepath, this.#base ?? Deno.cwd());
   }
 }
 
@@ -188,13 +190,14 @@ export interface TimeSensorOptions extends SensorOptions {
  *
  * @example Wait until 06:00 on a manual clock
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DAG, ManualClock, TimeSensor } from "./mod.ts";
  * const clock = new ManualClock({ start: Date.UTC(2024, 0, 1, 5) });
  * const dag = new DAG("dawn");
  * dag.add(new TimeSensor({ taskId: "six", targetTime: "06:00", pokeInterval: 60_000 }));
  * const running = dag.test({ clock, logicalDate: clock.now() });
  * await clock.advance(3_600_000);
- * console.log((await running).state); // "success"
+ * assert.deepEqual((await running).state, "success");
  * ```
  */
 export class TimeSensor extends BaseSensor {
@@ -235,13 +238,14 @@ export interface TimeDeltaSensorOptions extends SensorOptions {
  *
  * @example Wait ten minutes past the interval
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DAG, ManualClock, TimeDeltaSensor } from "./mod.ts";
  * const clock = new ManualClock({ start: 0 });
  * const dag = new DAG("later");
  * dag.add(new TimeDeltaSensor({ taskId: "later", delta: 600_000, pokeInterval: 60_000 }));
  * const running = dag.test({ clock, logicalDate: 0 });
  * await clock.advance(600_000);
- * console.log((await running).tasks.later?.state); // "success"
+ * assert.deepEqual((await running).tasks.later?.state, "success");
  * ```
  */
 export class TimeDeltaSensor extends BaseSensor {
@@ -305,6 +309,7 @@ export interface ExternalTaskSensorOptions extends SensorOptions {
  *
  * @example Wait for another DAG's run
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DAG, ExternalTaskSensor, MemoryStateStore } from "./mod.ts";
  * const store = new MemoryStateStore();
  * const upstream = new DAG("producer");
@@ -314,7 +319,7 @@ export interface ExternalTaskSensorOptions extends SensorOptions {
  * dag.add(new ExternalTaskSensor({
  *   taskId: "wait", externalDagId: "producer", externalTaskId: "publish", store,
  * }));
- * console.log((await dag.test({ logicalDate: 0 })).state); // "success"
+ * assert.deepEqual((await dag.test({ logicalDate: 0 })).state, "success");
  * ```
  */
 export class ExternalTaskSensor extends BaseSensor {

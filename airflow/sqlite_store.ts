@@ -6,7 +6,8 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { AirflowError } from "./errors.ts";
-import { _checkRecord, type DagRunRecord, type StateStore } from "./store.ts";
+import type { DagRunRecord, StateStore } from "./store.ts";
+import { checkRecord } from "./_records.ts";
 
 /**
  * Keeps runs in a SQLite database (one row per run and one per task
@@ -15,6 +16,7 @@ import { _checkRecord, type DagRunRecord, type StateStore } from "./store.ts";
  *
  * @example Save a run and read it back
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SqliteStateStore } from "./mod.ts";
  * const dir = await Deno.makeTempDir();
  * const store = new SqliteStateStore(`${dir}/airflow.db`);
@@ -23,7 +25,7 @@ import { _checkRecord, type DagRunRecord, type StateStore } from "./store.ts";
  *   logicalDate: 0, dataInterval: { start: 0, end: 0 }, params: {},
  *   tasks: { a: { state: "success", tryNumber: 1 } },
  * });
- * console.log((await store.load("d", "r1"))?.tasks.a?.state); // "success"
+ * assert.deepEqual((await store.load("d", "r1"))?.tasks.a?.state, "success");
  * store.close();
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -155,7 +157,7 @@ export class SqliteStateStore implements StateStore {
         cause: error,
       });
     }
-    if (!_checkRecord(value)) {
+    if (!checkRecord(value)) {
       throw new AirflowError(`Stored run is not a DAG run record: ${what}`);
     }
     return value;

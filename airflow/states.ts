@@ -11,8 +11,9 @@
  *
  * @example Compare a state
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TaskState } from "./mod.ts";
- * console.log(TaskState.UP_FOR_RETRY); // "up_for_retry"
+ * assert.deepEqual(TaskState.UP_FOR_RETRY, "up_for_retry");
  * ```
  */
 export const TaskState: {
@@ -66,8 +67,9 @@ export type TaskState = typeof TaskState[keyof typeof TaskState];
  *
  * @example Check for a finished state
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FINISHED_STATES } from "./mod.ts";
- * console.log(FINISHED_STATES.has("skipped")); // true
+ * assert.deepEqual(FINISHED_STATES.has("skipped"), true);
  * ```
  */
 export const FINISHED_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
@@ -83,8 +85,9 @@ export const FINISHED_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
  *
  * @example Check a run's state
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DagRunState } from "./mod.ts";
- * console.log(DagRunState.SUCCESS); // "success"
+ * assert.deepEqual(DagRunState.SUCCESS, "success");
  * ```
  */
 export const DagRunState: {
@@ -112,12 +115,13 @@ export type DagRunState = typeof DagRunState[keyof typeof DagRunState];
  *
  * @example Join after a branch
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DAG, TriggerRule } from "./mod.ts";
  * const dag = new DAG("join");
- * dag.task("join", () => {}, {
+ * const join = dag.task("join", () => {}, {
  *   triggerRule: TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS,
  * });
- * console.log(TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS);
+ * assert.equal(join.options.triggerRule, "none_failed_min_one_success");
  * ```
  */
 export const TriggerRule: {
@@ -127,6 +131,16 @@ export const TriggerRule: {
   readonly ALL_FAILED: "all_failed";
   /** Every upstream finished, whatever the outcome. */
   readonly ALL_DONE: "all_done";
+  /**
+   * Every upstream finished and at least one succeeded; a skipped upstream
+   * skips the task (Airflow 3.1).
+   */
+  readonly ALL_DONE_MIN_ONE_SUCCESS: "all_done_min_one_success";
+  /**
+   * Every upstream finished and, when some are setup tasks, at least one of
+   * them succeeded: the default rule of a teardown task.
+   */
+  readonly ALL_DONE_SETUP_SUCCESS: "all_done_setup_success";
   /** Every upstream was skipped. */
   readonly ALL_SKIPPED: "all_skipped";
   /** At least one upstream succeeded (fires without waiting for the rest). */
@@ -147,6 +161,8 @@ export const TriggerRule: {
   ALL_SUCCESS: "all_success",
   ALL_FAILED: "all_failed",
   ALL_DONE: "all_done",
+  ALL_DONE_MIN_ONE_SUCCESS: "all_done_min_one_success",
+  ALL_DONE_SETUP_SUCCESS: "all_done_setup_success",
   ALL_SKIPPED: "all_skipped",
   ONE_SUCCESS: "one_success",
   ONE_FAILED: "one_failed",
@@ -166,8 +182,9 @@ export type TriggerRule = typeof TriggerRule[keyof typeof TriggerRule];
  *
  * @example Use an absolute weight
  * ```ts
+ * import assert from "node:assert/strict";
  * import { WeightRule } from "./mod.ts";
- * console.log(WeightRule.ABSOLUTE); // "absolute"
+ * assert.deepEqual(WeightRule.ABSOLUTE, "absolute");
  * ```
  */
 export const WeightRule: {

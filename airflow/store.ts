@@ -6,6 +6,7 @@
  */
 
 import type { DagRunState, TaskState } from "./states.ts";
+import { byLogicalDate } from "./_records.ts";
 
 /** One task's instance in one run. Times are epoch milliseconds. */
 export interface TaskInstanceRecord {
@@ -31,6 +32,16 @@ export interface TaskInstanceRecord {
   pokes?: number;
   /** Every try's timing and outcome, for the Gantt chart. */
   tries?: TryRecord[];
+  /**
+   * The last try that may still be retried: `retries` at first; clearing
+   * raises it to `tryNumber + retries`, as Airflow's `max_tries`.
+   */
+  maxTries?: number;
+  /**
+   * Ids a branch or short circuit skipped when it ran (Airflow keeps this
+   * in its `skipmixin_key` XCom), so a cleared task stays skipped.
+   */
+  skippedDownstream?: string[];
 }
 
 /** One try of a task. */
@@ -92,13 +103,14 @@ export interface StateStore {
  *
  * @example Save and load a run
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryStateStore } from "./mod.ts";
  * const store = new MemoryStateStore();
  * await store.save({
  *   dagId: "d", runId: "r", runType: "manual", state: "success",
  *   logicalDate: 0, dataInterval: { start: 0, end: 0 }, params: {}, tasks: {},
  * });
- * console.log((await store.load("d", "r"))?.state); // "success"
+ * assert.deepEqual((await store.load("d", "r"))?.state, "success");
  * ```
  */
 export class MemoryStateStore implements StateStore {
@@ -122,22 +134,6 @@ export class MemoryStateStore implements StateStore {
     for (const [key, text] of this.#runs) {
       if (key.startsWith(`${dagId}\u0000`)) out.push(JSON.parse(text));
     }
-    return Promise.resolve(_byLogicalDate(out));
+    return Promise.resolve(byLogicalDate(out));
   }
-}
-
-/** Sorts runs by logical date, then run id. */
-export function _byLogicalDate(runs: DagRunRecord[]): DagRunRecord[] {
-  return runs.sort((a, b) =>
-    a.logicalDate - b.logicalDate || (a.runId < b.runId ? -1 : 1)
-  );
-}
-
-/** Checks that a parsed value has the shape of a run record. */
-export function _checkRecord(value: unknown): value is DagRunRecord {
-  if (typeof value !== "object" || value === null) return false;
-  const r = value as Record<string, unknown>;
-  return typeof r.dagId === "string" && typeof r.runId === "string" &&
-    typeof r.state === "string" && typeof r.logicalDate === "number" &&
-    typeof r.tasks === "object" && r.tasks !== null;
 }

@@ -7,7 +7,7 @@
 import type { Clock } from "../internal/clock.ts";
 import { AirflowError } from "./errors.ts";
 import type { TriggerRule, WeightRule } from "./states.ts";
-import { _isTriggerRule } from "./trigger_rules.ts";
+import { checkId, checkOptions, type TaskOwner } from "./_checks.ts";
 
 /** Per-task options; a DAG's `defaultArgs` fill in what a task leaves out. */
 export interface TaskOptions {
@@ -62,6 +62,24 @@ export interface TaskOptions {
    * @default {1}
    */
   poolSlots?: number;
+  /**
+   * A setup task: creates what the tasks after it use (Airflow's
+   * `is_setup`). A teardown downstream of it runs if it succeeded.
+   * @default {false}
+   */
+  isSetup?: boolean;
+  /**
+   * A teardown task: cleans up after its setups whatever happened in
+   * between. Its trigger rule defaults to `all_done_setup_success`, and its
+   * outcome does not decide the run's state unless `onFailureFailDagrun`.
+   * @default {false}
+   */
+  isTeardown?: boolean;
+  /**
+   * For a teardown: a failure fails the run as any leaf task's would.
+   * @default {false}
+   */
+  onFailureFailDagrun?: boolean;
 }
 
 /** Task options with every default filled in. */
@@ -86,6 +104,12 @@ export interface ResolvedTaskOptions {
   pool: string;
   /** See {@linkcode TaskOptions.poolSlots}. */
   poolSlots: number;
+  /** See {@linkcode TaskOptions.isSetup}. */
+  isSetup: boolean;
+  /** See {@linkcode TaskOptions.isTeardown}. */
+  isTeardown: boolean;
+  /** See {@linkcode TaskOptions.onFailureFailDagrun}. */
+  onFailureFailDagrun: boolean;
 }
 
 /** The run's data interval: the span of time a scheduled run covers. */
@@ -126,64 +150,6 @@ export interface TaskContext {
 /** A task body: its return value (if JSON) becomes the task's XCom. */
 export type TaskFn = (ctx: TaskContext) => unknown;
 
-/** The part of a DAG a task needs: looking up tasks by id. */
-export interface _TaskOwner {
-  readonly dagId: string;
-  getTask(taskId: string): Task;
-  _defaults(): TaskOptions;
-  _touch(): void;
-}
-
-const TASK_ID = /^[A-Za-z0-9_.-]{1,250}$/;
-
-/** Checks a task or DAG id against Airflow's key rule. */
-export function _checkId(kind: string, id: unknown): string {
-  if (typeof id !== "string" || !TASK_ID.test(id)) {
-    throw new AirflowError(
-      `${kind} id must match [A-Za-z0-9_.-]{1,250}: ${JSON.stringify(id)}`,
-    );
-  }
-  return id;
-}
-
-function nonNegative(name: string, v: unknown, integer = false): void {
-  if (v === undefined) return;
-  if (
-    typeof v !== "number" || !(v >= 0) || (integer && !Number.isInteger(v))
-  ) {
-    throw new AirflowError(
-      `Task option ${name} must be a non-negative ${
-        integer ? "integer" : "number"
-      }: ${String(v)}`,
-    );
-  }
-}
-
-/** Validates task options, throwing an {@linkcode AirflowError} on bad values. */
-export function _checkOptions(o: TaskOptions): void {
-  nonNegative("retries", o.retries, true);
-  nonNegative("retryDelay", o.retryDelay);
-  nonNegative("maxRetryDelay", o.maxRetryDelay);
-  nonNegative("poolSlots", o.poolSlots, true);
-  if (o.executionTimeout !== undefined) {
-    nonNegative("executionTimeout", o.executionTimeout);
-  }
-  if (o.priorityWeight !== undefined && !Number.isFinite(o.priorityWeight)) {
-    throw new AirflowError(
-      `Task option priorityWeight must be a finite number: ${o.priorityWeight}`,
-    );
-  }
-  if (o.triggerRule !== undefined && !_isTriggerRule(o.triggerRule)) {
-    throw new AirflowError(`Unknown trigger rule: "${o.triggerRule}"`);
-  }
-  if (
-    o.weightRule !== undefined &&
-    !["downstream", "upstream", "absolute"].includes(o.weightRule)
-  ) {
-    throw new AirflowError(`Unknown weight rule: "${o.weightRule}"`);
-  }
-}
-
 /** Things `then` accepts: a task, a task id, or a list of them. */
 export type TaskRef = Task | string;
 
@@ -193,13 +159,14 @@ export type TaskRef = Task | string;
  *
  * @example Wire two tasks
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DAG } from "./mod.ts";
  * const dag = new DAG("wire");
  * const extract = dag.task("extract", () => [1, 2, 3]);
  * const load = dag.task("load", (ctx) => ctx.xcom.pull<number[]>("extract")?.length);
  * extract.then(load);
  * const result = await dag.test();
- * console.log(result.tasks.load?.xcom); // 3
+ * assert.deepEqual(result.tasks.load?.xcom, 3);
  * ```
  */
 export class Task {
@@ -207,7 +174,7 @@ export class Task {
   readonly taskId: string;
   #own: TaskOptions;
   #fn: TaskFn | undefined;
-  #dag: _TaskOwner | undefined;
+  #dag: TaskOwner | undefined;
   #upstream = new Set<Task>();
   #downstream = new Set<Task>();
 
@@ -216,13 +183,13 @@ export class Task {
    * override {@linkcode Task.execute}.
    */
   constructor(taskId: string, options: TaskOptions = {}, fn?: TaskFn) {
-    this.taskId = _checkId("Task", taskId);
+    this.taskId = checkId("Task", taskId);
     if (fn !== undefined && typeof fn !== "function") {
       throw new AirflowError(
         `Task callable must be a function: ${taskId} got ${typeof fn}`,
       );
     }
-    _checkOptions(options);
+    checkOptions(options);
     this.#own = { ...options };
     this.#fn = fn;
   }
@@ -235,6 +202,8 @@ export class Task {
   /** Options with the DAG's `defaultArgs` and the defaults applied. */
   get options(): ResolvedTaskOptions {
     const d = { ...this.#dag?._defaults(), ...stripUndefined(this.#own) };
+    // Setup and teardown are a task's own role, never inherited.
+    const isTeardown = this.#own.isTeardown ?? false;
     return {
       retries: d.retries ?? 0,
       retryDelay: d.retryDelay ?? 300_000,
@@ -243,9 +212,14 @@ export class Task {
       executionTimeout: d.executionTimeout,
       priorityWeight: d.priorityWeight ?? 1,
       weightRule: d.weightRule ?? "downstream",
-      triggerRule: d.triggerRule ?? "all_success",
+      triggerRule: this.#own.triggerRule ??
+        (isTeardown ? "all_done_setup_success" : d.triggerRule) ??
+        "all_success",
       pool: d.pool ?? "default_pool",
       poolSlots: d.poolSlots ?? 1,
+      isSetup: this.#own.isSetup ?? false,
+      isTeardown,
+      onFailureFailDagrun: this.#own.onFailureFailDagrun ?? false,
     };
   }
 
@@ -271,7 +245,7 @@ export class Task {
    * Called by the DAG when the task is added.
    * @ignore
    */
-  _attach(dag: _TaskOwner): void {
+  _attach(dag: TaskOwner): void {
     if (this.#dag && this.#dag !== dag) {
       throw new AirflowError(
         `Task already belongs to DAG ${this.#dag.dagId}: ${this.taskId}`,
@@ -322,6 +296,50 @@ export class Task {
     }
     dag._touch();
     return Array.isArray(next) ? list : list[0]!;
+  }
+
+  /**
+   * Marks the task a setup task (Airflow's `as_setup()`) and returns it.
+   */
+  asSetup(): this {
+    if (this.#own.isTeardown) {
+      throw new AirflowError(
+        `Task cannot be both setup and teardown: ${this.taskId}`,
+      );
+    }
+    this.#own.isSetup = true;
+    this.#dag?._touch();
+    return this;
+  }
+
+  /**
+   * Marks the task a teardown task (Airflow's `as_teardown()`): its
+   * trigger rule becomes `all_done_setup_success` unless it set one, and
+   * each of `options.setups` is linked upstream of it. Returns the task.
+   */
+  asTeardown(
+    options: { setups?: Task | Task[]; onFailureFailDagrun?: boolean } = {},
+  ): this {
+    if (this.#own.isSetup) {
+      throw new AirflowError(
+        `Task cannot be both setup and teardown: ${this.taskId}`,
+      );
+    }
+    this.#own.isTeardown = true;
+    if (options.onFailureFailDagrun !== undefined) {
+      this.#own.onFailureFailDagrun = options.onFailureFailDagrun;
+    }
+    const setups = options.setups === undefined
+      ? []
+      : Array.isArray(options.setups)
+      ? options.setups
+      : [options.setups];
+    for (const s of setups) {
+      if (!s.options.isSetup) s.asSetup();
+      s.then(this);
+    }
+    this.#dag?._touch();
+    return this;
   }
 
   /**

@@ -1,12 +1,20 @@
 /**
  * Schedules: cron expressions and Airflow's presets, turned into data
- * intervals. A scheduled run with logical date `L` covers `[L, next(L))`
- * and is created once that interval has ended.
+ * intervals exactly as Airflow's `CronDataIntervalTimetable` does. A
+ * scheduled run with logical date `L` covers `[L, next(L))` and is created
+ * once that interval has ended.
+ *
+ * Boundaries are exact to the millisecond. The cron library answers at one
+ * second resolution (it drops the milliseconds of the instant it is asked
+ * about, and its "previous" search is strictly before that second), so every
+ * question is put to it as a whole second: cron points are whole seconds,
+ * so "the last point at or before `t`" is "the last point strictly before
+ * the second after `floor(t)`".
  *
  * @module
  */
 
-import { Cron } from "croner";
+import { Cron } from "npm:croner@11.0.0";
 import { AirflowError } from "./errors.ts";
 
 const PRESETS: Record<string, string> = {
@@ -28,6 +36,20 @@ export interface Interval {
   end: number;
 }
 
+/** What bounds the next scheduled interval, as Airflow's `TimeRestriction`. */
+export interface NextIntervalOptions {
+  /** The end of the last scheduled or backfilled run's data interval. */
+  lastEnd?: number;
+  /** The DAG's `startDate`: no interval starts before it. */
+  startDate?: number;
+  /** The DAG's `endDate`: no interval starts after it. */
+  endDate?: number;
+  /** With `false`, skip ahead to the latest complete interval at `now`. */
+  catchup: boolean;
+  /** The current time (only read when `catchup` is false). */
+  now: number;
+}
+
 /**
  * Turns a schedule into data intervals: a cron expression (UTC), a preset
  * (`@hourly @daily @midnight @weekly @monthly @quarterly @yearly @annually`),
@@ -35,10 +57,11 @@ export interface Interval {
  *
  * @example Daily intervals
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Timetable } from "./mod.ts";
  * const t = new Timetable("@daily");
  * const first = t.first(Date.UTC(2024, 0, 1, 6));
- * console.log(new Date(first!.start).toISOString()); // "2024-01-02T00:00:00.000Z"
+ * assert.equal(new Date(first!.start).toISOString(), "2024-01-02T00:00:00.000Z");
  * ```
  */
 export class Timetable {
@@ -80,41 +103,107 @@ export class Timetable {
   /** The first cron point strictly after `t`, or `undefined`. */
   nextPoint(t: number): number | undefined {
     if (!this.#cron) return undefined;
-    return this.#cron.nextRun(new Date(t))?.getTime();
+    // Asked at a whole second, the library's strict "after" is exact.
+    return this.#cron.nextRun(new Date(Math.floor(t / 1000) * 1000))
+      ?.getTime();
+  }
+
+  /** The last cron point at or before `t`, or `undefined`. */
+  pointAtOrBefore(t: number): number | undefined {
+    if (!this.#cron) return undefined;
+    const second = Math.floor(t / 1000) * 1000;
+    return this.#cron.previousRuns(1, new Date(second + 1000))[0]?.getTime();
+  }
+
+  /** The last cron point strictly before `t`, or `undefined`. */
+  pointBefore(t: number): number | undefined {
+    return this.pointAtOrBefore(t - 1);
+  }
+
+  /** `t` itself when it is a cron point, else the next one. */
+  alignToNext(t: number): number | undefined {
+    return this.pointAtOrBefore(t) === t ? t : this.nextPoint(t);
   }
 
   /** The first interval starting at or after `startDate`. */
   first(startDate: number): Interval | undefined {
     if (this.schedule === "@once") return { start: startDate, end: startDate };
-    const s = this.nextPoint(startDate - 1);
-    if (s === undefined) return undefined;
-    const e = this.nextPoint(s);
-    return e === undefined ? undefined : { start: s, end: e };
+    const s = this.alignToNext(startDate);
+    return s === undefined ? undefined : this.#from(s);
   }
 
   /** The interval after one starting at `start`. */
   after(start: number): Interval | undefined {
-    if (!this.#cron) return undefined;
     const s = this.nextPoint(start);
-    if (s === undefined) return undefined;
-    const e = this.nextPoint(s);
-    return e === undefined ? undefined : { start: s, end: e };
+    return s === undefined ? undefined : this.#from(s);
   }
 
   /**
-   * The latest interval that has ended by `now` (its end is the last cron
-   * point at or before `now`), found without walking every interval.
+   * The latest interval that has ended by `now`: it ends at the last cron
+   * point at or before `now` (so at exactly 01:00 an hourly schedule's
+   * latest complete interval is `[00:00, 01:00)`).
    */
   latestComplete(now: number): Interval | undefined {
+    const end = this.pointAtOrBefore(now);
+    if (end === undefined) return undefined;
+    const start = this.pointBefore(end);
+    return start === undefined ? undefined : { start, end };
+  }
+
+  /**
+   * The next interval to schedule, as Airflow's `next_dagrun_info`: after a
+   * run it starts where that run's data interval ended (aligned back to the
+   * schedule); never before `startDate`; without catchup never before the
+   * latest complete interval; `undefined` past `endDate`.
+   */
+  nextInterval(o: NextIntervalOptions): Interval | undefined {
     if (!this.#cron) return undefined;
-    const [end, start] = this.#cron.previousRuns(2, new Date(now + 1));
-    if (!end || !start) return undefined;
-    return { start: start.getTime(), end: end.getTime() };
+    let earliest = o.startDate === undefined
+      ? undefined
+      : this.alignToNext(o.startDate);
+    if (!o.catchup) {
+      const latest = this.latestComplete(o.now)?.start;
+      if (latest !== undefined) {
+        earliest = earliest === undefined ? latest : Math.max(earliest, latest);
+      }
+    }
+    let start: number | undefined;
+    if (o.lastEnd === undefined) start = earliest;
+    else {
+      const aligned = this.pointAtOrBefore(o.lastEnd);
+      start = aligned === undefined
+        ? earliest
+        : earliest === undefined
+        ? aligned
+        : Math.max(aligned, earliest);
+    }
+    if (start === undefined) return undefined;
+    if (o.endDate !== undefined && start > o.endDate) return undefined;
+    return this.#from(start);
+  }
+
+  /**
+   * The data interval Airflow infers for a manual run at `runAfter`: the
+   * last complete interval before it (a daily DAG triggered at 01:00 on the
+   * 25th covers the 24th). Without a cron schedule, the instant itself.
+   */
+  manualInterval(runAfter: number): Interval {
+    const end = this.pointAtOrBefore(runAfter);
+    const start = end === undefined ? undefined : this.pointBefore(end);
+    if (end === undefined || start === undefined) {
+      return { start: runAfter, end: runAfter };
+    }
+    return { start, end };
   }
 
   /** The interval that starts at `start` (aligned to the schedule or not). */
   intervalAt(start: number): Interval {
     const end = this.nextPoint(start);
     return { start, end: end ?? start };
+  }
+
+  #from(start: number): Interval | undefined {
+    const end = this.nextPoint(start);
+    return end === undefined ? undefined : { start, end };
   }
 }

@@ -7,7 +7,7 @@
  */
 
 import { AirflowError } from "./errors.ts";
-import { TriggerRule } from "./states.ts";
+import type { TriggerRule } from "./states.ts";
 
 /** Counts of a task's direct upstream tasks by state. */
 export interface UpstreamCounts {
@@ -23,6 +23,21 @@ export interface UpstreamCounts {
   upstreamFailed: number;
   /** Upstream tasks in any finished state. */
   done: number;
+  /**
+   * Direct upstream tasks that are setup tasks.
+   * @default {0}
+   */
+  setupUpstream?: number;
+  /**
+   * Setup upstream tasks in `success`.
+   * @default {0}
+   */
+  setupSuccess?: number;
+  /**
+   * Setup upstream tasks in `skipped`.
+   * @default {0}
+   */
+  setupSkipped?: number;
 }
 
 /**
@@ -37,11 +52,12 @@ export type TriggerDecision = "run" | "wait" | "skipped" | "upstream_failed";
  *
  * @example A failed upstream fails an all_success task early
  * ```ts
+ * import assert from "node:assert/strict";
  * import { evaluateTriggerRule } from "./mod.ts";
  * const decision = evaluateTriggerRule("all_success", {
  *   upstream: 3, success: 1, skipped: 0, failed: 1, upstreamFailed: 0, done: 2,
  * });
- * console.log(decision); // "upstream_failed"
+ * assert.equal(decision, "upstream_failed");
  * ```
  */
 export function evaluateTriggerRule(
@@ -84,16 +100,22 @@ export function evaluateTriggerRule(
       if (failures > 0) return "upstream_failed";
       if (allDone) return c.skipped === c.upstream ? "skipped" : "run";
       return "wait";
+    case "all_done_min_one_success":
+      // Airflow 3.1: a skip settles it at once; failures wait for the rest.
+      if (c.skipped > 0) return "skipped";
+      if (!allDone) return "wait";
+      return c.success > 0 ? "run" : "upstream_failed";
+    case "all_done_setup_success": {
+      // The teardown rule: run once everything is done, if a setup ran.
+      if (!allDone) return "wait";
+      const setups = c.setupUpstream ?? 0;
+      if (setups === 0) return "run";
+      if ((c.setupSkipped ?? 0) >= setups) return "skipped";
+      return (c.setupSuccess ?? 0) > 0 ? "run" : "upstream_failed";
+    }
     case "always":
       return "run";
     default:
       throw new AirflowError(`Unknown trigger rule: "${String(rule)}"`);
   }
-}
-
-const RULES = new Set<string>(Object.values(TriggerRule));
-
-/** True when `value` is one of the {@linkcode TriggerRule} strings. */
-export function _isTriggerRule(value: unknown): value is TriggerRule {
-  return typeof value === "string" && RULES.has(value);
 }

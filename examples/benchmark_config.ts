@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import { formatUsage, parseFlags, UsageError } from "../internal/args.ts";
 
 /** Where the benchmark's events come from. */
 export type BenchmarkSource =
@@ -33,8 +33,8 @@ export interface BenchmarkConfig {
   repeat: number;
 }
 
-/** Thrown for a bad flag or value; the benchmark prints it and exits non-zero. */
-export class ConfigError extends Error {
+/** Thrown for a bad flag or value; the benchmark prints it and exits 2. */
+export class ConfigError extends UsageError {
   /** Makes a config error with its message. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -42,22 +42,70 @@ export class ConfigError extends Error {
   }
 }
 
-/** The usage text printed with `--help` and after a bad flag. */
-export const USAGE = `Usage: deno task bench [options]
+/** The benchmark's command line, for the shared parser and `--help`. */
+export const BENCHMARK_COMMAND = {
+  command: "deno task bench",
+  summary:
+    "The USGS earthquake pipeline: fetch, validate, produce to kafka, aggregate with spark and a plain loop.",
+  flags: {
+    live: {
+      type: "boolean",
+      description: "fetch the last 7 days from the real USGS service",
+    },
+    file: {
+      type: "string",
+      placeholder: "PATH",
+      description: "read events from a GeoJSON file (.geojson or .geojson.gz)",
+    },
+    scales: {
+      type: "string",
+      placeholder: "LIST",
+      description:
+        'event counts to run at, comma-separated; "week" is the fetched count (default: week,100000,1000000)',
+    },
+    workers: {
+      type: "string",
+      placeholder: "LIST",
+      description:
+        "spark worker counts (default: 1,2, plus the core count when larger)",
+    },
+    partitions: {
+      type: "integer",
+      min: 1,
+      default: 4,
+      description: "partitions of the earthquakes topic",
+    },
+    "min-mag": {
+      type: "number",
+      placeholder: "M",
+      default: 4,
+      description: "magnitude threshold",
+    },
+    out: {
+      type: "string",
+      placeholder: "DIR",
+      default: "out",
+      description: "output directory",
+    },
+    "no-faults": {
+      type: "boolean",
+      description: "no injected 429/503 faults in replay mode",
+    },
+    "keep-log": {
+      type: "boolean",
+      description: "keep the kafka log under the output directory",
+    },
+    repeat: {
+      type: "integer",
+      min: 1,
+      default: 3,
+      description: "run each aggregation N times, keep the best",
+    },
+  },
+} as const;
 
-  --live              fetch the last 7 days from the real USGS service
-  --file PATH         read events from a GeoJSON file (.geojson or .geojson.gz)
-  --scales LIST       event counts to run at, comma-separated; "week" is the
-                      fetched count (default: week,100000,1000000)
-  --workers LIST      spark worker counts (default: 1,2, plus the core count
-                      when it is larger)
-  --partitions N      partitions of the earthquakes topic (default: 4)
-  --min-mag M         magnitude threshold (default: 4)
-  --out DIR           output directory (default: out)
-  --no-faults         no injected 429/503 faults in replay mode
-  --keep-log          keep the kafka log under the output directory
-  --repeat N          run each aggregation N times, keep the best (default: 3)
-  --help              this text`;
+/** The usage text printed with `--help`. */
+export const USAGE: string = formatUsage(BENCHMARK_COMMAND);
 
 function positiveInts(
   flag: string,
@@ -88,33 +136,13 @@ export function parseBenchmarkArgs(
   args: string[],
   cores = navigator.hardwareConcurrency,
 ): BenchmarkConfig | "help" {
-  let parsed;
+  let v;
   try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        live: { type: "boolean" },
-        file: { type: "string" },
-        scales: { type: "string" },
-        workers: { type: "string" },
-        partitions: { type: "string" },
-        "min-mag": { type: "string" },
-        out: { type: "string" },
-        "no-faults": { type: "boolean" },
-        "keep-log": { type: "boolean" },
-        repeat: { type: "string" },
-        help: { type: "boolean" },
-      },
-    });
+    v = parseFlags(BENCHMARK_COMMAND, args);
   } catch (cause) {
-    throw new ConfigError(`Bad command line: ${(cause as Error).message}`, {
-      cause,
-    });
+    throw new ConfigError((cause as Error).message, { cause });
   }
-  const v = parsed.values;
-  if (v.help) return "help";
+  if (v === "help") return "help";
   if (v.live && v.file !== undefined) {
     throw new ConfigError("Flags --live and --file cannot be used together");
   }
@@ -125,24 +153,6 @@ export function parseBenchmarkArgs(
     ? { kind: "file", path: v.file }
     : { kind: "replay" };
   const defaultWorkers = cores > 2 ? [1, 2, cores] : [1, 2];
-  const partitions = v.partitions === undefined
-    ? 4
-    : positiveInts("partitions", v.partitions, false);
-  if (Array.isArray(partitions) && partitions.length !== 1) {
-    throw new ConfigError(
-      `Flag --partitions takes one integer: "${v.partitions}"`,
-    );
-  }
-  const repeat = v.repeat === undefined
-    ? [3]
-    : positiveInts("repeat", v.repeat, false);
-  if (repeat.length !== 1) {
-    throw new ConfigError(`Flag --repeat takes one integer: "${v.repeat}"`);
-  }
-  const minMag = v["min-mag"] === undefined ? 4 : Number(v["min-mag"]);
-  if (!Number.isFinite(minMag)) {
-    throw new ConfigError(`Flag --min-mag takes a number: "${v["min-mag"]}"`);
-  }
   return {
     source,
     scales: v.scales === undefined
@@ -151,11 +161,11 @@ export function parseBenchmarkArgs(
     workers: v.workers === undefined
       ? defaultWorkers
       : positiveInts("workers", v.workers, false),
-    partitions: Array.isArray(partitions) ? partitions[0]! : partitions,
-    minMag,
-    outDir: v.out ?? "out",
+    partitions: v.partitions,
+    minMag: v["min-mag"],
+    outDir: v.out,
     faults: !v["no-faults"],
     keepLog: Boolean(v["keep-log"]),
-    repeat: repeat[0]!,
+    repeat: v.repeat,
   };
 }

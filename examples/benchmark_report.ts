@@ -1,7 +1,9 @@
 /**
  * The benchmark's outputs: the terminal table and a self-contained HTML page
- * (top-region bars, speedup by scale, the DAG run's Gantt chart and the
- * validation summary), both from one {@linkcode BenchmarkReport}.
+ * (top-region bars, speedup by scale against a 1.0x line, the DAG as it ran
+ * with its Gantt chart, and the validation summary), both from one
+ * {@linkcode BenchmarkReport}. Numbers are rounded for people here; the JSON
+ * report keeps them whole.
  *
  * @module
  */
@@ -31,6 +33,8 @@ export interface TaskSpan {
   end: number;
   /** Why the task failed, if it did. */
   error?: string;
+  /** The tasks this one depends on, to draw the DAG. */
+  upstream?: string[];
 }
 
 /** One expectation's outcome, for the validation summary. */
@@ -58,6 +62,23 @@ export interface BenchmarkReport {
   dag: { dag_id: string; run_id: string; state: string; tasks: TaskSpan[] };
   machine: { cores: number; deno: string; os: string };
   notes: string[];
+}
+
+/**
+ * A number as a person reads it: integers whole, others to 4 significant
+ * digits (1.5327416520210895 → 1.533), large ones to the unit.
+ */
+export function roundForPeople(x: number): number {
+  if (!Number.isFinite(x) || Number.isInteger(x)) return x;
+  return Math.abs(x) >= 1000 ? Math.round(x) : Number(x.toPrecision(4));
+}
+
+/** `JSON.stringify` with every number in it rounded for people. */
+export function jsonForPeople(value: unknown): string {
+  return JSON.stringify(
+    value,
+    (_key, v) => typeof v === "number" ? roundForPeople(v) : v,
+  ) ?? String(value);
 }
 
 function pad(text: string, width: number, right = false): string {
@@ -106,8 +127,9 @@ export function escapeHtml(text: string): string {
 function barsSvg(
   items: { label: string; value: number; note?: string }[],
   color: string,
+  reference?: { value: number; label: string },
 ): string {
-  const max = Math.max(1, ...items.map((i) => i.value));
+  const max = Math.max(1, reference?.value ?? 0, ...items.map((i) => i.value));
   const rowHeight = 24;
   const labelWidth = 190;
   const barWidth = 420;
@@ -124,10 +146,25 @@ function barsSvg(
         escapeHtml(item.note ?? String(item.value))
       }</text>`;
   });
+  // A reference line (the speedup chart's 1.0x: left of it spark was slower).
+  const top = reference ? 18 : 0;
+  const line = reference
+    ? (() => {
+      const x = (labelWidth + (reference.value / max) * barWidth).toFixed(1);
+      return `<line x1="${x}" y1="14" x2="${x}" y2="${
+        top + items.length * rowHeight + 4
+      }" stroke="#333" stroke-dasharray="4 3"/>` +
+        `<text x="${x}" y="11" text-anchor="middle">${
+          escapeHtml(reference.label)
+        }</text>`;
+    })()
+    : "";
   return `<svg width="${labelWidth + barWidth + 240}" height="${
-    items.length * rowHeight + 4
+    top + items.length * rowHeight + 4
   }" ` +
-    `role="img" font-size="13" font-family="sans-serif">${rows.join("")}</svg>`;
+    `role="img" font-size="13" font-family="sans-serif"><g transform="translate(0 ${top})">${
+      rows.join("")
+    }</g>${line}</svg>`;
 }
 
 const STATE_COLORS: Record<string, string> = {
@@ -137,6 +174,81 @@ const STATE_COLORS: Record<string, string> = {
   upstream_failed: "#ff9800",
   up_for_retry: "#fdd835",
 };
+
+/**
+ * The DAG as it ran: tasks in columns by depth (a task sits one column right
+ * of its deepest upstream task), so parallel branches stack in one column;
+ * each box says its state in words and when it started and how long it ran.
+ */
+function dagSvg(tasks: readonly TaskSpan[]): string {
+  if (tasks.length === 0 || tasks.every((t) => t.upstream === undefined)) {
+    return "";
+  }
+  const byId = new Map(tasks.map((t) => [t.taskId, t]));
+  const depth = new Map<string, number>();
+  const depthOf = (id: string, seen: Set<string>): number => {
+    const known = depth.get(id);
+    if (known !== undefined) return known;
+    if (seen.has(id)) return 0; // a cycle cannot run; draw it flat
+    seen.add(id);
+    const ups = (byId.get(id)?.upstream ?? []).filter((u) => byId.has(u));
+    const d = ups.length === 0
+      ? 0
+      : 1 + Math.max(...ups.map((u) => depthOf(u, seen)));
+    depth.set(id, d);
+    return d;
+  };
+  const columns: TaskSpan[][] = [];
+  for (const t of tasks) {
+    const d = depthOf(t.taskId, new Set());
+    (columns[d] ??= []).push(t);
+  }
+  const started = tasks.filter((t) => t.start > 0).map((t) => t.start);
+  const t0 = started.length > 0 ? Math.min(...started) : 0;
+  const boxW = 170, boxH = 52, gapX = 36, gapY = 14;
+  const tallest = Math.max(...columns.map((c) => c?.length ?? 0));
+  const height = tallest * (boxH + gapY);
+  const place = new Map<string, { x: number; y: number }>();
+  columns.forEach((column, c) => {
+    const offset = (height - column.length * (boxH + gapY)) / 2;
+    column.forEach((t, r) => {
+      place.set(t.taskId, {
+        x: c * (boxW + gapX),
+        y: offset + r * (boxH + gapY) + gapY / 2,
+      });
+    });
+  });
+  const edges = tasks.flatMap((t) =>
+    (t.upstream ?? []).filter((u) => place.has(u)).map((u) => {
+      const a = place.get(u)!, b = place.get(t.taskId)!;
+      const x1 = a.x + boxW, y1 = a.y + boxH / 2;
+      const x2 = b.x, y2 = b.y + boxH / 2;
+      const mid = (x1 + x2) / 2;
+      return `<path d="M${x1} ${y1}C${mid} ${y1} ${mid} ${y2} ${x2} ${y2}" fill="none" stroke="#888" marker-end="url(#arrow)"/>`;
+    })
+  );
+  const boxes = tasks.map((t) => {
+    const { x, y } = place.get(t.taskId)!;
+    const ran = t.start > 0 && t.end >= t.start;
+    const timing = ran
+      ? `+${(t.start - t0).toFixed(0)} ms · ${(t.end - t.start).toFixed(0)} ms`
+      : "did not run";
+    return `<g><title>${escapeHtml(t.taskId)}: ${escapeHtml(t.state)}${
+      t.error ? ` (${escapeHtml(t.error)})` : ""
+    }</title><rect x="${x}" y="${y}" width="${boxW}" height="${boxH}" rx="5" fill="#fff" stroke="${
+      STATE_COLORS[t.state] ?? "#90a4ae"
+    }" stroke-width="3"/>` +
+      `<text x="${x + 8}" y="${y + 17}" font-weight="bold">${
+        escapeHtml(t.taskId)
+      }</text>` +
+      `<text x="${x + 8}" y="${y + 32}">${escapeHtml(t.state)}</text>` +
+      `<text x="${x + 8}" y="${y + 46}" fill="#555">${timing}</text></g>`;
+  });
+  const width = columns.length * (boxW + gapX) - gapX + 4;
+  return `<svg width="${width}" height="${height}" role="img" font-size="12" font-family="sans-serif">` +
+    `<defs><marker id="arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto"><path d="M0 0L8 4L0 8z" fill="#888"/></marker></defs>` +
+    `${edges.join("")}${boxes.join("")}</svg>`;
+}
 
 function ganttSvg(tasks: readonly TaskSpan[]): string {
   const spans = tasks.filter((t) => t.end >= t.start && t.start > 0);
@@ -180,7 +292,7 @@ export function renderBenchmarkHtml(report: BenchmarkReport): string {
   const speed = report.runs.map((r) => ({
     label: `${r.events.toLocaleString("en-US")} ev, ${r.workers}w`,
     value: r.speedup,
-    note: `${r.speedup.toFixed(2)}x (${r.spark_ms.toFixed(0)} vs ${
+    note: `${r.speedup.toFixed(2)}x (spark ${r.spark_ms.toFixed(0)} ms, loop ${
       r.baseline_ms.toFixed(0)
     } ms)`,
   }));
@@ -198,7 +310,7 @@ export function renderBenchmarkHtml(report: BenchmarkReport): string {
   const validationRows = report.validation.lines.map((l) =>
     `<tr class="${l.success ? "ok" : "bad"}"><td>${
       l.success ? "✔" : "✘"
-    }</td><td class="text">${escapeHtml(l.expectation)}</td>` +
+    }</td><td class="name">${escapeHtml(l.expectation)}</td>` +
     `<td class="text">${escapeHtml(l.column)}</td><td class="text">${
       escapeHtml(
         l.observed.length > 160 ? `${l.observed.slice(0, 160)}…` : l.observed,
@@ -209,10 +321,10 @@ export function renderBenchmarkHtml(report: BenchmarkReport): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>USGS earthquake benchmark</title>
 <style>
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:960px;color:#222;padding:0 1rem}
+body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #ddd;padding:.25rem .5rem;text-align:right}
-th{background:#f5f5f5}td.text{text-align:left;max-width:28rem;overflow-wrap:anywhere}tr.ok td:first-child{color:#2e7d32}tr.bad td:first-child{color:#c62828}
+th{background:#f5f5f5}td.text{text-align:left;max-width:28rem;overflow-wrap:anywhere}td.name{text-align:left;white-space:nowrap}tr.ok td:first-child{color:#2e7d32}tr.bad td:first-child{color:#c62828}
 .summary{display:flex;gap:2rem;flex-wrap:wrap}.summary div{background:#f5f5f5;padding:.6rem 1rem;border-radius:6px}
 .summary b{display:block;font-size:1.3rem}
 </style></head><body>
@@ -232,10 +344,14 @@ Deno ${escapeHtml(report.machine.deno)} · ${escapeHtml(report.machine.os)}</p>
 <h2>Most active regions (magnitude above the threshold)</h2>
 ${barsSvg(top, "#1565c0")}
 <h2>Spark speedup over the single-threaded baseline</h2>
-${barsSvg(speed, "#6a1b9a")}
+${barsSvg(speed, "#6a1b9a", { value: 1, label: "1.0x = as fast as the loop" })}
 <table><tr><th>scale</th><th>events</th><th>workers</th><th>partitions</th><th>baseline ms</th><th>spark ms</th>
 <th>of it start-up ms</th><th>speedup</th><th>same counts</th></tr>${runRows}</table>
-<h2>DAG run ${escapeHtml(report.dag.run_id)} (Gantt)</h2>
+<h2>DAG run ${escapeHtml(report.dag.run_id)}</h2>
+${dagSvg(report.dag.tasks)}
+<p>Tasks in one column are parallel branches: each waits only for the column
+before it. The run used one task slot at a time, so the timings of the two
+aggregations do not disturb each other; the Gantt chart shows the order.</p>
 ${ganttSvg(report.dag.tasks)}
 <h2>Validation of the raw events</h2>
 <table><tr><th></th><th>expectation</th><th>column</th><th>observed</th></tr>${validationRows}</table>

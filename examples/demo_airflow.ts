@@ -6,6 +6,7 @@
 //
 // The "upstream system" here is a timer that drops the file after a moment.
 
+import { parseCommandLine } from "../internal/args.ts";
 import { readRecordedWeek } from "./usgs_events.ts";
 import {
   DAG,
@@ -18,6 +19,13 @@ import {
 interface Feature {
   properties: { mag: number | null; place: string | null };
 }
+
+parseCommandLine({
+  command: "deno task demo:airflow",
+  summary:
+    "A DAG waits on a FileSensor for the feed, counts M > 4 events by region and writes its run report.",
+  flags: {},
+});
 
 const base = "out/demo_airflow";
 const landing = `${base}/landing`;

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { describeFailure, parseCommandLine } from "../internal/args.ts";
 import {
   createUsgsServer,
   HttpError,
@@ -27,9 +27,16 @@ import {
   toQuakeEvent,
 } from "./usgs_events.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: { live: { type: "boolean", default: false } },
+const values = parseCommandLine({
+  command: "deno task demo:http",
+  summary:
+    "Fetches a week of earthquakes through injected faults and counts M > 4 by region.",
+  flags: {
+    live: {
+      type: "boolean",
+      description: "ask earthquake.usgs.gov for the last seven days instead",
+    },
+  },
 });
 
 let server: UsgsServer | undefined;
@@ -84,11 +91,18 @@ if (values.live) {
 
 const features: UsgsFeature[] = [];
 const t0 = performance.now();
-for await (const feature of source) {
-  features.push(feature);
-  if (features.length % 500 === 0) {
-    console.log(`  ${features.length} events…`);
+try {
+  for await (const feature of source) {
+    features.push(feature);
+    if (features.length % 500 === 0) {
+      console.log(`  ${features.length} events…`);
+    }
   }
+} catch (error) {
+  // A network failure is the user's environment, not a bug: one line, its cause.
+  console.error(`demo:http failed: ${describeFailure(error)}`);
+  await server?.close();
+  Deno.exit(1);
 }
 const seconds = ((performance.now() - t0) / 1000).toFixed(2);
 console.log(

@@ -7,6 +7,7 @@
 //
 //   deno task demo:kafka
 
+import { parseCommandLine } from "../internal/args.ts";
 import { readRecordedWeek, regionOf, type UsgsFeature } from "./usgs_events.ts";
 import {
   Kafka,
@@ -15,6 +16,13 @@ import {
   WindowedAggregator,
   type WindowResult,
 } from "../kafka/mod.ts";
+
+parseCommandLine({
+  command: "deno task demo:kafka",
+  summary:
+    "The recorded week through a 4-partition topic, a consumer group of two and one-minute windows.",
+  flags: {},
+});
 
 const features = await readRecordedWeek();
 features.sort((a, b) => a.properties.time - b.properties.time);

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { parseCommandLine } from "../internal/args.ts";
 import { Checkpoint, ExpectationSuite } from "../quality/mod.ts";
 import {
   readFeatureCollection,
@@ -154,6 +155,12 @@ export function usgsEventSuite(): ExpectationSuite {
 }
 
 if (import.meta.main) {
+  parseCommandLine({
+    command: "deno task demo:quality",
+    summary:
+      "Validates the recorded USGS week against its suite; writes the JSON result and Data Docs.",
+    flags: {},
+  });
   const rows = await readUsgsWeek();
   const checkpoint = new Checkpoint({
     name: "usgs_week",

@@ -13,18 +13,29 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../internal/args.ts";
 import { SparkContext } from "../spark/mod.ts";
 import { ensureQuakeCsv } from "./bench/spark_data.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    rows: { type: "string", default: "1000000" },
-    workers: { type: "string" },
+const values = parseCommandLine({
+  command: "deno task demo:spark",
+  summary:
+    "Counts M > 4 earthquakes by region in a resampled CSV on a worker pool.",
+  flags: {
+    rows: {
+      type: "integer",
+      min: 1,
+      default: 1_000_000,
+      description: "rows of the CSV made in out/bench/",
+    },
+    workers: {
+      type: "integer",
+      min: 1,
+      description: "worker threads (default: all cores)",
+    },
   },
 });
-const rows = Number(values.rows);
+const rows = values.rows;
 const path =
   new URL(`../out/bench/quakes_${rows}.csv`, import.meta.url).pathname;
 console.log(`Preparing ${rows.toLocaleString()} rows in ${path} ...`);
@@ -34,7 +45,7 @@ const encoder = new TextEncoder();
 const tty = Deno.stdout.isTerminal();
 let last = 0;
 await using sc = new SparkContext({
-  parallelism: values.workers ? Number(values.workers) : undefined,
+  parallelism: values.workers,
   maxSplitBytes: 8 * 1024 * 1024,
   onProgress: (e) => {
     const now = performance.now();

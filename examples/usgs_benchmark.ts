@@ -21,12 +21,15 @@
  * workers.
  *
  * Outputs: a table in the terminal, `out/usgs_benchmark.json` and
- * `out/usgs_benchmark.html`.
+ * `out/usgs_benchmark.html`. A run that fails leaves those (the last good
+ * report) alone and writes `out/usgs_benchmark_failed.json` instead: which
+ * task failed and why, and the DAG run.
  *
  * @module
  */
 
 import { join } from "node:path";
+import { describeFailure } from "../internal/args.ts";
 import { DAG, SequentialExecutor, type TaskState } from "../airflow/mod.ts";
 import { createUsgsServer, UsgsClient } from "../http/mod.ts";
 import {
@@ -46,6 +49,7 @@ import {
   type BenchmarkReport,
   type BenchmarkRun,
   formatRunsTable,
+  jsonForPeople,
   renderBenchmarkHtml,
   type TaskSpan,
   type ValidationLine,
@@ -259,14 +263,31 @@ function describeObserved(result: ValidationResult["results"][number]): string {
   if (result.exception_info?.raised_exception) {
     return `error: ${result.exception_info.exception_message}`;
   }
-  if (r.observed_value !== undefined) return JSON.stringify(r.observed_value);
+  if (r.observed_value !== undefined) return jsonForPeople(r.observed_value);
   if (r.unexpected_count !== undefined) {
     return `${r.unexpected_count} unexpected of ${r.element_count ?? "?"}` +
       (r.partial_unexpected_list?.length
-        ? `, e.g. ${JSON.stringify(r.partial_unexpected_list.slice(0, 3))}`
+        ? `, e.g. ${jsonForPeople(r.partial_unexpected_list.slice(0, 3))}`
         : "");
   }
   return "";
+}
+
+/** The file a failed run writes instead of the report, in the output directory. */
+export const FAILED_REPORT = "usgs_benchmark_failed.json";
+
+/** What a failed run writes: which tasks failed and why, and the DAG run. */
+export interface FailureReport {
+  /** When the run ended, ISO 8601. */
+  generated_at: string;
+  /** Where the events came from. */
+  source: string;
+  /** Each failed task with its error. */
+  failed_tasks: { task_id: string; error: string }[];
+  /** The raw-event validation, as far as it got. */
+  validation: BenchmarkReport["validation"];
+  /** The DAG run with every task's state. */
+  dag: BenchmarkReport["dag"];
 }
 
 /** Runs the whole benchmark and returns its report (also written to `config.outDir`). */
@@ -293,7 +314,14 @@ export async function runBenchmark(
   const dag = new DAG("usgs_benchmark", { defaultArgs: { retries: 0 } });
 
   const fetchTask = dag.task("fetch_events", async () => {
-    const fetched = await fetchEvents(config, log);
+    let fetched: FetchOutcome;
+    try {
+      fetched = await fetchEvents(config, log);
+    } catch (error) {
+      // The task's error keeps only a message: fold the causes (a DNS
+      // failure under a RetryError) into it so the report says why.
+      throw new Error(describeFailure(error), { cause: error });
+    }
     if (fetched.features.length === 0) {
       throw new Error(`No events from ${fetched.description}`);
     }
@@ -521,6 +549,28 @@ export async function runBenchmark(
     },
     notes,
   };
+  const failedPath = join(config.outDir, FAILED_REPORT);
+  if (dagRun.state !== "success") {
+    // The last good report stays; the failure gets its own file.
+    const failed = dagRun.tasks.filter((t) => t.state === "failed");
+    const where = failed.map((t) => t.taskId).join(", ") || "an upstream task";
+    const why = failed.find((t) => t.error)?.error ?? "see the log above";
+    const failure: FailureReport = {
+      generated_at: report.generated_at,
+      source: report.source,
+      failed_tasks: failed.map((t) => ({
+        task_id: t.taskId,
+        error: t.error ?? "",
+      })),
+      validation: report.validation,
+      dag: dagRun,
+    };
+    await Deno.writeTextFile(
+      failedPath,
+      JSON.stringify(failure, null, 2) + "\n",
+    );
+    throw new Error(`DAG run failed in ${where}: ${why}`);
+  }
   await Deno.writeTextFile(
     join(config.outDir, "usgs_benchmark.json"),
     JSON.stringify(report, null, 2) + "\n",
@@ -529,12 +579,7 @@ export async function runBenchmark(
     join(config.outDir, "usgs_benchmark.html"),
     renderBenchmarkHtml(report),
   );
-  if (dagRun.state !== "success") {
-    const failed = dagRun.tasks.filter((t) => t.state === "failed");
-    const where = failed.map((t) => t.taskId).join(", ") || "an upstream task";
-    const why = failed.find((t) => t.error)?.error ?? "see the log above";
-    throw new Error(`DAG run failed in ${where}: ${why}`);
-  }
+  await Deno.remove(failedPath).catch(() => {});
   return report;
 }
 
@@ -546,14 +591,20 @@ async function runDag(
     executor: new SequentialExecutor(),
     onTransition,
   });
-  const tasks: TaskSpan[] = Object.entries(run.tasks).map(([taskId, t]) => ({
-    taskId,
-    state: t.state,
-    tryNumber: t.tryNumber,
-    start: t.startDate ?? 0,
-    end: t.endDate ?? 0,
-    ...(t.error ? { error: t.error } : {}),
-  })).sort((a, b) => a.start - b.start);
+  // Topological order, with each task's upstream ids, so the report can draw
+  // the DAG's branches; the Gantt chart shows the times.
+  const tasks: TaskSpan[] = dag.topologicalOrder().map((taskId) => {
+    const t = run.tasks[taskId]!;
+    return {
+      taskId,
+      state: t.state,
+      tryNumber: t.tryNumber,
+      start: t.startDate ?? 0,
+      end: t.endDate ?? 0,
+      upstream: dag.getTask(taskId).upstreamIds,
+      ...(t.error ? { error: t.error } : {}),
+    };
+  });
   return { dag_id: dag.dagId, run_id: run.runId, state: run.state, tasks };
 }
 
@@ -568,7 +619,7 @@ async function main(): Promise<number> {
     config = parsed;
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(`${error.message}\n\n${USAGE}`);
+      console.error(`${error.message} (see deno task bench --help)`);
       return 2;
     }
     throw error;
@@ -588,11 +639,7 @@ async function main(): Promise<number> {
     );
     return 0;
   } catch (error) {
-    console.error(
-      `usgs_benchmark failed: ${
-        error instanceof Error ? error.message : String(error)
-      }`,
-    );
+    console.error(`usgs_benchmark failed: ${describeFailure(error)}`);
     return 1;
   }
 }

@@ -14,7 +14,6 @@ import {
   type ExactSum,
   mergeExact,
   newSum,
-  sampleStdev,
   valueOf,
 } from "./_exact_sum.ts";
 import { type Spec, specOf } from "./_registry.ts";
@@ -25,6 +24,13 @@ import {
 } from "./_row_condition.ts";
 import { compileStrftime } from "./_strftime.ts";
 import {
+  dtypeMatches,
+  dtypeName,
+  isObjectName,
+  kindOf,
+  valueTypeTest,
+} from "./_dtype.ts";
+import {
   compareSameKind,
   isMissing,
   keyOf,
@@ -33,7 +39,6 @@ import {
   pyRegex,
   pyStr,
   totalOrder,
-  typeTest,
 } from "./_values.ts";
 import type {
   ExpectationConfiguration,
@@ -61,8 +66,10 @@ interface MapState {
   vals: unknown[];
   idx: number[];
   seen: boolean;
+  /** Kind bits of every value (type expectations only: the column's dtype). */
+  kinds: number;
 }
-interface OrderState extends Omit<MapState, "k"> {
+interface OrderState extends Omit<MapState, "k" | "kinds"> {
   k: "order";
   dir: 1 | -1;
   strictly: boolean;
@@ -87,6 +94,9 @@ interface AggState {
   k: "agg";
   metric: string;
   seen: boolean;
+  /** Rows considered (after the row condition). */
+  element: number;
+  /** Non-null values. */
   n: number;
   sx: ExactSum;
   sxx: ExactSum;
@@ -96,7 +106,7 @@ interface AggState {
   /** Value counts, for the distinct-set expectations. */
   counts: Map<unknown, number>;
 }
-interface PairState extends Omit<MapState, "k" | "seen"> {
+interface PairState extends Omit<MapState, "k" | "seen" | "kinds"> {
   k: "pair";
   seen: boolean[];
 }
@@ -133,6 +143,8 @@ export interface PartialState {
   badRow: { index: number; value: string } | null;
   /** How many unexpected values each state keeps (Infinity for COMPLETE). */
   cap: number;
+  /** Per expectation, when one's `result_format` kwarg differs from the run's. */
+  caps?: number[];
   /** One state per expectation, in suite order. */
   states: unknown[];
 }
@@ -190,6 +202,10 @@ interface Entry {
   /** A JS expression over `v` (and `$T`, the inline value) replacing the test call in compiled loops. */
   inline: string | null;
   inlineValue: unknown;
+  /** The result format: the kwarg `result_format`, else the validation's. */
+  format: Format;
+  /** How many unexpected values the state keeps. */
+  cap: number;
 }
 
 /** A compiled suite. */
@@ -232,17 +248,36 @@ function mapTest(
   kw: Record<string, unknown>,
 ): (v: unknown) => boolean {
   switch (type) {
-    case "expect_column_values_to_be_between":
+    case "expect_column_values_to_be_between": {
+      if (kw.parse_strings_as_datetimes === true) {
+        const inRange = makeBetween(
+          asDate(kw.min_value) as Date,
+          asDate(kw.max_value) as Date,
+          kw.strict_min === true,
+          kw.strict_max === true,
+        );
+        return (v) => inRange(asDate(v));
+      }
       return makeBetween(
         kw.min_value as number,
         kw.max_value as number,
         kw.strict_min === true,
         kw.strict_max === true,
       );
+    }
     case "expect_column_values_to_be_in_set":
     case "expect_column_values_to_not_be_in_set": {
-      const set = new Set((kw.value_set as unknown[]).map(keyOf));
+      if (!Array.isArray(kw.value_set)) {
+        throw new QualityError(
+          `Kwarg value_set must be an array: ${describeValue(kw.value_set)}`,
+        );
+      }
       const inSet = type === "expect_column_values_to_be_in_set";
+      if (kw.parse_strings_as_datetimes === true) {
+        const set = new Set(kw.value_set.map((v) => keyOf(asDate(v))));
+        return (v) => set.has(keyOf(asDate(v))) === inSet;
+      }
+      const set = new Set(kw.value_set.map(keyOf));
       return (v) => set.has(typeof v === "object" ? keyOf(v) : v) === inSet;
     }
     case "expect_column_values_to_match_regex":
@@ -269,13 +304,25 @@ function mapTest(
         return all ? res.every((r) => r.test(s)) : res.some((r) => r.test(s));
       };
     }
-    case "expect_column_values_to_be_of_type":
-      return typeTest(kw.type_ as string);
+    case "expect_column_values_to_be_of_type": {
+      const test = valueTypeTest(kw.type_ as string);
+      return test ?? (() => false);
+    }
     case "expect_column_values_to_be_in_type_list": {
-      const tests = (kw.type_list as string[]).map(typeTest);
+      if (kw.type_list === null || kw.type_list === undefined) {
+        return () => true;
+      }
+      // Names GE's pandas backend cannot resolve are skipped.
+      const tests = (kw.type_list as string[]).map(valueTypeTest).filter((
+        t,
+      ) => t !== null);
       return (v) => tests.some((t) => t(v));
     }
     case "expect_column_value_lengths_to_be_between": {
+      if (
+        typeof kw.min_value === "number" && typeof kw.max_value === "number" &&
+        kw.min_value > kw.max_value
+      ) return () => false; // GE: an empty range, every value unexpected
       const inRange = makeBetween(
         kw.min_value as number,
         kw.max_value as number,
@@ -298,12 +345,17 @@ function mapTest(
     }
     case "expect_column_values_to_match_strftime_format": {
       const matches = compileStrftime(kw.strftime_format as string);
-      return (v) => typeof v === "string" && matches(v);
+      return (v) => {
+        if (typeof v !== "string") notAString(type, v);
+        return matches(v);
+      };
     }
     case "expect_column_values_to_be_dateutil_parseable":
-      return (v) =>
-        v instanceof Date ||
-        (typeof v === "string" && !Number.isNaN(Date.parse(v)));
+      return (v) => {
+        if (v instanceof Date) return true;
+        if (typeof v !== "string") notAString(type, v);
+        return !Number.isNaN(Date.parse(v));
+      };
     case "expect_column_values_to_be_json_parseable":
       return (v) => {
         if (typeof v !== "string") return false;
@@ -318,14 +370,36 @@ function mapTest(
   throw new QualityError(`No map test for expectation type: ${type}`);
 }
 
+// GE raises for these rather than calling a number unparseable.
+function notAString(type: string, v: unknown): never {
+  throw new QualityError(
+    `Values passed to ${type} must be of type string: ${describeValue(v)}`,
+  );
+}
+
+/** parse_strings_as_datetimes: an ISO-ish string as a Date, anything else as is. */
+function asDate(v: unknown): unknown {
+  if (typeof v !== "string") return v;
+  const t = Date.parse(
+    /(Z|[+-]\d{2}:?\d{2})$/.test(v) ? v : `${v.replace(" ", "T")}Z`,
+  );
+  return Number.isNaN(t) ? v : new Date(t);
+}
+
 // Distinct-value set checks; `observed` is the sorted list of distinct values.
 function distinctTest(
   metric: string,
-  valueSet: unknown[],
+  valueSet: unknown[] | null,
+  parseDates: boolean,
 ): (observed: unknown) => boolean {
-  const want = new Set(valueSet.map(keyOf));
+  if (valueSet === null) return () => true; // GE: no set, no constraint
+  const want = new Set(
+    valueSet.map((v) => keyOf(parseDates ? asDate(v) : v)),
+  );
   return (observed) => {
-    const have = new Set((observed as unknown[]).map(keyOf));
+    const have = new Set(
+      (observed as unknown[]).map((v) => keyOf(parseDates ? asDate(v) : v)),
+    );
     const inSet = [...have].every((k) => want.has(k));
     const contains = [...want].every((k) => have.has(k));
     if (metric === "distinct_in") return inSet;
@@ -344,6 +418,7 @@ function inlineTest(
   type: string,
   kw: Record<string, unknown>,
 ): [string, unknown] | null {
+  if (kw.parse_strings_as_datetimes === true) return null;
   switch (type) {
     case "expect_column_values_to_be_between": {
       const lo = numberLiteral(kw.min_value, -Infinity),
@@ -374,7 +449,45 @@ function inlineTest(
   return null;
 }
 
-function compileEntry(config: ExpectationConfiguration): Entry {
+// GE: an aggregate with no bounds holds and reports what it observed.
+function aggregateBetween(
+  kw: Record<string, unknown>,
+): (v: unknown) => boolean {
+  const lo = kw.min_value ?? null, hi = kw.max_value ?? null;
+  if (lo === null && hi === null) return () => true;
+  const parse = kw.parse_strings_as_datetimes === true;
+  const between = makeBetween(
+    (parse ? asDate(lo) : lo) as number,
+    (parse ? asDate(hi) : hi) as number,
+    kw.strict_min === true,
+    kw.strict_max === true,
+  );
+  const numeric = (lo === null || typeof lo === "number") &&
+    (hi === null || typeof hi === "number");
+  return (v) => {
+    // pandas raises comparing str with a number: so does the expectation.
+    if (
+      (typeof v === "number" && !numeric && !parse) ||
+      (typeof v === "string" && numeric && !parse)
+    ) {
+      throw new QualityError(
+        `Column statistic and min_value/max_value must be of the same type: ${
+          describeValue(v)
+        } against ${describeValue(lo)}, ${describeValue(hi)}`,
+      );
+    }
+    return between(parse ? asDate(v) : v);
+  };
+}
+
+function capOf(format: Format): number {
+  return format.name === "COMPLETE" ? Infinity : format.partialCount;
+}
+
+function compileEntry(
+  config: ExpectationConfiguration,
+  runFormat: Format,
+): Entry {
   const spec = specOf(config.expectation_type);
   const kw = config.kwargs;
   const entry: Entry = {
@@ -392,8 +505,23 @@ function compileEntry(config: ExpectationConfiguration): Entry {
     between: null,
     inline: null,
     inlineValue: null,
+    format: runFormat,
+    cap: capOf(runFormat),
   };
   try {
+    if (kw.result_format !== undefined && kw.result_format !== null) {
+      entry.format = parseFormat(kw.result_format);
+      entry.cap = capOf(entry.format);
+    }
+    const parser = kw.condition_parser ?? null;
+    if (parser !== null && parser !== "pandas" && parser !== "python") {
+      // GE's CONDITION_PARSER enumeration (great_expectations_deprecated too).
+      throw new QualityError(
+        `Kwarg condition_parser is not a valid enumeration member of pandas, python: ${
+          describeValue(parser)
+        }`,
+      );
+    }
     if (
       typeof kw.row_condition === "string" && kw.row_condition.trim() !== ""
     ) {
@@ -405,14 +533,13 @@ function compileEntry(config: ExpectationConfiguration): Entry {
       if (inline) [entry.inline, entry.inlineValue] = inline;
     }
     if (spec.kind === "aggregate" && spec.metric!.startsWith("distinct_")) {
-      entry.between = distinctTest(spec.metric!, kw.value_set as unknown[]);
-    } else if (spec.kind === "aggregate") {
-      entry.between = makeBetween(
-        kw.min_value as number,
-        kw.max_value as number,
-        kw.strict_min === true,
-        kw.strict_max === true,
+      entry.between = distinctTest(
+        spec.metric!,
+        (kw.value_set ?? null) as unknown[] | null,
+        kw.parse_strings_as_datetimes === true,
       );
+    } else if (spec.kind === "aggregate") {
+      entry.between = aggregateBetween(kw);
     }
     if (
       spec.type === "expect_table_row_count_to_be_between" ||
@@ -464,7 +591,7 @@ export function compilePlan(
   configs: ExpectationConfiguration[],
   format: Format,
 ): Plan {
-  const entries = configs.map(compileEntry);
+  const entries = configs.map((c) => compileEntry(c, format));
   const needsColumns = entries.some((e) =>
     e.spec.kind === "table" &&
     e.spec.type !== "expect_table_row_count_to_be_between" &&
@@ -493,6 +620,7 @@ function newState(entry: Entry): ExpState {
         vals: [],
         idx: [],
         seen: false,
+        kinds: 0,
       };
     case "order":
       return {
@@ -526,6 +654,7 @@ function newState(entry: Entry): ExpState {
         k: "agg",
         metric: entry.spec.metric!,
         seen: false,
+        element: 0,
         n: 0,
         sx: newSum(),
         sxx: newSum(),
@@ -567,14 +696,15 @@ function makeStep(entry: Entry, state: ExpState, cap: number): Step | null {
       const rule = entry.config.kwargs.ignore_row_if ??
         "all_values_are_missing";
       return (row, i) => {
+        for (let c = 0; c < cols.length; c++) {
+          if (!s.seen[c] && Object.hasOwn(row, cols[c]!)) s.seen[c] = true;
+        }
         if (cond !== null && !cond(row)) return;
         s.element++;
         let nMissing = 0;
         const values: unknown[] = new Array(cols.length);
         for (let c = 0; c < cols.length; c++) {
-          const name = cols[c]!;
-          const v = row[name];
-          if (!s.seen[c] && (v !== undefined || name in row)) s.seen[c] = true;
+          const v = readOwn(row, cols[c]!);
           if (isMissing(v)) nMissing++;
           values[c] = v;
         }
@@ -603,12 +733,17 @@ function makeStep(entry: Entry, state: ExpState, cap: number): Step | null {
       const rule = kw.ignore_row_if ?? "both_values_are_missing";
       const equal = entry.spec.type === "expect_column_pair_values_to_be_equal";
       const orEqual = kw.or_equal === true;
+      const parseDates = kw.parse_strings_as_datetimes === true;
       return (row, i) => {
+        if (!s.seen[0] && Object.hasOwn(row, ca)) s.seen[0] = true;
+        if (!s.seen[1] && Object.hasOwn(row, cb)) s.seen[1] = true;
         if (cond !== null && !cond(row)) return;
         s.element++;
-        const a = row[ca], b = row[cb];
-        if (!s.seen[0] && (a !== undefined || ca in row)) s.seen[0] = true;
-        if (!s.seen[1] && (b !== undefined || cb in row)) s.seen[1] = true;
+        let a = readOwn(row, ca), b = readOwn(row, cb);
+        if (parseDates) {
+          a = asDate(a);
+          b = asDate(b);
+        }
         const ma = isMissing(a), mb = isMissing(b);
         if (
           (rule === "both_values_are_missing" && ma && mb) ||
@@ -639,9 +774,9 @@ function makeStep(entry: Entry, state: ExpState, cap: number): Step | null {
         metric === "stdev" || metric === "median";
       const squares = metric === "stdev";
       return (row) => {
+        if (!s.seen && Object.hasOwn(row, col)) s.seen = true;
         if (cond !== null && !cond(row)) return;
-        const v = row[col];
-        if (!s.seen && (v !== undefined || col in row)) s.seen = true;
+        const v = readOwn(row, col);
         if (v === null || v === undefined || v !== v) return;
         if (numeric) {
           if (typeof v !== "number") {
@@ -695,6 +830,12 @@ function makeStep(entry: Entry, state: ExpState, cap: number): Step | null {
   }
 }
 
+/** A row's own value of a column (never an Object.prototype member). */
+function readOwn(row: Row, name: string): unknown {
+  const v = row[name];
+  return v === undefined || Object.hasOwn(row, name) ? v : undefined;
+}
+
 function compoundKey(values: unknown[]): string {
   return JSON.stringify(
     values.map((v) => (v instanceof Date ? { $date: v.getTime() } : v ?? null)),
@@ -737,6 +878,12 @@ function nonNumeric(column: string, metric: string, v: unknown): never {
   );
 }
 
+// Their result depends on the column's dtype, so the loop records value kinds.
+const TYPE_EXPECTATIONS = [
+  "expect_column_values_to_be_of_type",
+  "expect_column_values_to_be_in_type_list",
+];
+
 /** How many rows a streamed input buffers before running the compiled loop. */
 const BATCH = 1024;
 
@@ -767,7 +914,7 @@ function compileLoop(
   const head: string[] = [];
   const body: string[] = [];
   const flush: string[] = [];
-  plan.entries.forEach((entry, j) => {
+  const emit = (entry: Entry, j: number): void => {
     const st = states[j]!;
     tests.push(entry.test);
     inlines.push(entry.inlineValue);
@@ -781,6 +928,15 @@ function compileLoop(
     if (entry.cond) head.push(`const c${j} = C[${j}];`);
     const open = entry.cond ? `if (c${j}(row)) {` : "{";
     const col = JSON.stringify(entry.column);
+    // A column named like an Object.prototype member is read as an own property only.
+    const read =
+      entry.column in Object.prototype || entry.column === "__proto__"
+        ? `(Object.hasOwn(row, ${col}) ? row[${col}] : undefined)`
+        : `row[${col}]`;
+    // A condition that selects no rows must not make the column look absent.
+    const seenFirst = entry.cond
+      ? `if (a${j} && !n${j} && Object.hasOwn(row, ${col})) n${j} = true;`
+      : "";
     if (st.k === "map") {
       steps.push(null);
       head.push(
@@ -796,9 +952,10 @@ function compileLoop(
         const nullIsUnexpected =
           entry.spec.type === "expect_column_values_to_not_be_null";
         body.push(
+          seenFirst,
           `if (a${j}) ${open}`,
-          `  e${j}++; const v = row[${col}];`,
-          `  if (!n${j} && (v !== undefined || ${col} in row)) n${j} = true;`,
+          `  e${j}++; const v = ${read};`,
+          `  if (!n${j} && (v !== undefined || Object.hasOwn(row, ${col}))) n${j} = true;`,
           `  const miss = v === null || v === undefined || v !== v;`,
           `  if (miss === ${nullIsUnexpected}) { u${j}++; ${
             keep.replace("$V", "miss ? null : v")
@@ -810,10 +967,16 @@ function compileLoop(
           ? entry.inline.replaceAll("$T", `i${j}`)
           : `t${j}(v)`;
         if (entry.inline) head.push(`const i${j} = I[${j}];`);
+        const kinds = TYPE_EXPECTATIONS.includes(entry.spec.type);
+        if (kinds) {
+          head.push(`let k${j} = s${j}.kinds;`);
+          flush.push(`s${j}.kinds = k${j};`);
+        }
         body.push(
+          seenFirst,
           `if (a${j}) ${open} try {`,
-          `  e${j}++; const v = row[${col}];`,
-          `  if (v === undefined) { if (!n${j} && ${col} in row) n${j} = true; m${j}++; }`,
+          `  e${j}++; const v = ${read};${kinds ? ` k${j} |= kindOf(v);` : ""}`,
+          `  if (v === undefined) { if (!n${j} && Object.hasOwn(row, ${col})) n${j} = true; m${j}++; }`,
           `  else { n${j} = true; if (v === null || v !== v) m${j}++; else if (!(${check})) { u${j}++; ${
             keep.replace("$V", "v")
           } } }`,
@@ -835,9 +998,10 @@ function compileLoop(
         `s${j}.element += e${j}; s${j}.missing += m${j}; s${j}.unexpected += u${j}; s${j}.seen = n${j}; s${j}.hasLast = h${j}; s${j}.last = l${j};`,
       );
       body.push(
+        seenFirst,
         `if (a${j}) ${open}`,
-        `  e${j}++; const v = row[${col}];`,
-        `  if (!n${j} && (v !== undefined || ${col} in row)) n${j} = true;`,
+        `  e${j}++; const v = ${read};`,
+        `  if (!n${j} && (v !== undefined || Object.hasOwn(row, ${col}))) n${j} = true;`,
         `  if (v === null || v === undefined || v !== v) m${j}++;`,
         `  else {`,
         `    if (h${j}) {`,
@@ -871,13 +1035,20 @@ function compileLoop(
       const metric = st.metric;
       head.push(
         `const s${j} = S[${j}];`,
-        `let n${j} = s${j}.seen, c${j} = s${j}.n, b${j} = s${j}.best;`,
+        `let n${j} = s${j}.seen, c${j} = s${j}.n, b${j} = s${j}.best, r${j} = s${j}.element;`,
       );
-      flush.push(`s${j}.seen = n${j}; s${j}.n = c${j}; s${j}.best = b${j};`);
+      flush.push(
+        `s${j}.seen = n${j}; s${j}.n = c${j}; s${j}.best = b${j}; s${j}.element = r${j};`,
+      );
       let add: string;
-      if (metric === "median") {
+      // pandas sums booleans as 0 and 1.
+      const numeric = metric === "mean" || metric === "sum" ||
+        metric === "stdev" || metric === "median";
+      if (metric === "median" || metric === "stdev") {
         head.push(`const w${j} = s${j}.values;`);
-        add = `if (typeof v !== "number") nonNumeric(${col}, "median", v);
+        add = `if (typeof v !== "number") nonNumeric(${col}, ${
+          JSON.stringify(metric)
+        }, v);
           c${j}++; w${j}.push(v);`;
       } else if (metric.startsWith("distinct_")) {
         head.push(`const w${j} = s${j}.counts;`);
@@ -909,16 +1080,18 @@ function compileLoop(
             const t2 = ls${j} + e, bq = t2 - ls${j}, e2 = (ls${j} - (t2 - bq)) + (e - bq);
             ls${j} = t2;
             if (e2 !== 0) addExact(s${j}.sx, e2);
-          } else addExact(s${j}.sx, v);${
-          metric === "stdev" ? ` addProduct(s${j}.sxx, v, v);` : ""
-        }`;
+          } else addExact(s${j}.sx, v);`;
       }
-      steps[j] = makeStep(entry, st, plan.cap);
+      steps[j] = makeStep(entry, st, entry.cap);
       head.push(`const P${j} = P[${j}];`);
       body.push(
+        seenFirst,
         `if (a${j}) ${open} try {`,
-        `  const v = row[${col}];`,
-        `  if (!n${j} && (v !== undefined || ${col} in row)) n${j} = true;`,
+        `  r${j}++;`,
+        numeric
+          ? `  const v0 = ${read}, v = typeof v0 === "boolean" ? +v0 : v0;`
+          : `  const v = ${read};`,
+        `  if (!n${j} && (v !== undefined || Object.hasOwn(row, ${col}))) n${j} = true;`,
         `  if (!(v === null || v === undefined || v !== v)) { ${add} }`,
         `} catch (err) { a${j} = false; fail(${j}, err); } }`,
       );
@@ -934,9 +1107,10 @@ function compileLoop(
         `s${j}.element += e${j}; s${j}.missing += m${j}; s${j}.seen[0] = n${j};`,
       );
       body.push(
+        seenFirst,
         `if (a${j}) ${open} try {`,
-        `  e${j}++; const v = row[${col}];`,
-        `  if (!n${j} && (v !== undefined || ${col} in row)) n${j} = true;`,
+        `  e${j}++; const v = ${read};`,
+        `  if (!n${j} && (v !== undefined || Object.hasOwn(row, ${col}))) n${j} = true;`,
         `  if (v === null || v === undefined || v !== v) m${j}++;`,
         `  else {`,
         `    const key = typeof v === "object" ? keyOf(v) : v, i = base + k, prev = mp${j}.get(key);`,
@@ -948,11 +1122,20 @@ function compileLoop(
       );
       return;
     }
-    steps.push(makeStep(entry, st, plan.cap));
+    steps.push(makeStep(entry, st, entry.cap));
     head.push(`const p${j} = P[${j}];`);
     body.push(
       `if (a${j}) { try { p${j}(row, base + k); } catch (err) { a${j} = false; fail(${j}, err); } }`,
     );
+  };
+  plan.entries.forEach((entry, j) => {
+    const h = head.length, b = body.length;
+    emit(entry, j);
+    // Each expectation keeps its own number of samples (its result format).
+    const own = (line: string) => line.replace(/\bcap\b/g, `cp${j}`);
+    for (let t = h; t < head.length; t++) head[t] = own(head[t]!);
+    for (let t = b; t < body.length; t++) body[t] = own(body[t]!);
+    if (head.length > h) head.push(`const cp${j} = X.caps[${j}];`);
   });
   const track = columns === null
     ? ""
@@ -990,6 +1173,7 @@ return function loop(X, rows, n, base) {
       "nonNumeric",
       "keyOf",
       "pyStr",
+      "kindOf",
       source,
     );
     shared = factory(
@@ -999,6 +1183,7 @@ return function loop(X, rows, n, base) {
       nonNumeric,
       keyOf,
       pyStr,
+      kindOf,
     ) as SharedLoop;
     LOOP_CACHE.set(source, shared);
   }
@@ -1011,6 +1196,7 @@ return function loop(X, rows, n, base) {
     A: active,
     fail,
     cap: plan.cap,
+    caps: plan.entries.map((e) => e.cap),
     CS: columnSet,
     CL: columns,
   };
@@ -1094,6 +1280,7 @@ export class Accumulator {
       columns: this.#columns,
       badRow: this.#badRow,
       cap: this.#plan.cap,
+      caps: this.#plan.entries.map((e) => e.cap),
       states: this.#states,
     };
   }
@@ -1125,6 +1312,7 @@ function mergeState(
     x.missing += y.missing;
     x.unexpected += y.unexpected;
     x.seen ||= y.seen;
+    x.kinds |= y.kinds;
     takeSamples(x, y.vals, y.idx, offset, cap);
     return x;
   }
@@ -1186,6 +1374,7 @@ function mergeState(
   }
   if (x.k === "agg" && y.k === "agg") {
     x.seen ||= y.seen;
+    x.element += y.element;
     x.n += y.n;
     mergeExact(x.sx, y.sx);
     mergeExact(x.sxx, y.sxx);
@@ -1229,7 +1418,7 @@ export function mergeStates(a: PartialState, b: PartialState): PartialState {
       a.states[j] as ExpState,
       b.states[j] as ExpState,
       offset,
-      a.cap,
+      a.caps?.[j] ?? a.cap,
     );
   }
   return a;
@@ -1319,6 +1508,63 @@ function mapResult(
   return r;
 }
 
+/**
+ * GE on pandas checks a column of a numpy dtype as a whole and reports the
+ * dtype; an object column value by value (null here), unless the type asked
+ * for is object itself.
+ */
+function typeOfColumn(
+  entry: Entry,
+  kinds: number,
+): { success: boolean; observed: string } | null {
+  const kw = entry.config.kwargs;
+  const names = entry.spec.type === "expect_column_values_to_be_of_type"
+    ? [kw.type_ as string]
+    : (kw.type_list ?? null) as string[] | null;
+  const dtype = dtypeName(kinds);
+  if (dtype === "object_" && !(names === null || names.some(isObjectName))) {
+    return null;
+  }
+  return {
+    success: names === null || names.some((n) => dtypeMatches(dtype, n)),
+    observed: dtype,
+  };
+}
+
+// numpy's pairwise summation (pairwise_sum in numpy/_core/src/umath/loops_utils.h).
+function pairwiseSum(xs: ArrayLike<number>, from: number, n: number): number {
+  if (n < 8) {
+    let r = -0;
+    for (let i = from; i < from + n; i++) r += xs[i]!;
+    return r === 0 ? 0 : r;
+  }
+  if (n <= 128) {
+    const r = [0, 0, 0, 0, 0, 0, 0, 0];
+    for (let k = 0; k < 8; k++) r[k] = xs[from + k]!;
+    let i = 8;
+    for (; i < n - (n % 8); i += 8) {
+      for (let k = 0; k < 8; k++) r[k]! += xs[from + i + k]!;
+    }
+    let res = ((r[0]! + r[1]!) + (r[2]! + r[3]!)) +
+      ((r[4]! + r[5]!) + (r[6]! + r[7]!));
+    for (; i < n; i++) res += xs[from + i]!;
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return pairwiseSum(xs, from, n2) + pairwiseSum(xs, from + n2, n - n2);
+}
+
+/** pandas' Series.std (ddof 1, no bottleneck): numpy sums of the values and of the squared deviations. */
+function pandasStdev(values: number[]): number | null {
+  const n = values.length;
+  if (n < 2) return null;
+  const mean = pairwiseSum(values, 0, n) / n;
+  const sq = new Float64Array(n);
+  for (let i = 0; i < n; i++) sq[i] = (mean - values[i]!) ** 2;
+  return Math.sqrt(pairwiseSum(sq, 0, n) / (n - 1));
+}
+
 function missingColumn(columns: string[]): ErrorState {
   return errorState(
     new QualityError(
@@ -1329,6 +1575,16 @@ function missingColumn(columns: string[]): ErrorState {
   );
 }
 
+/** The counts GE's column aggregates report beside the observed value. */
+function aggregateCounts(s: AggState): ExpectationResultDetails {
+  const missing = s.element - s.n;
+  return {
+    element_count: s.element,
+    missing_count: missing,
+    missing_percent: s.element > 0 ? missing * 100 / s.element : null,
+  };
+}
+
 interface Outcome {
   success: boolean;
   result: ExpectationResultDetails;
@@ -1336,12 +1592,11 @@ interface Outcome {
 }
 
 function finalizeOne(
-  plan: Plan,
   entry: Entry,
   raw: ExpState,
   total: PartialState,
 ): Outcome {
-  const format = plan.format;
+  const format = entry.format;
   const kw = entry.config.kwargs;
   const mostly = kw.mostly;
   if (raw.k === "error") return { success: false, result: {}, error: raw };
@@ -1367,6 +1622,17 @@ function finalizeOne(
             s.idx,
           ),
         };
+      }
+      if (TYPE_EXPECTATIONS.includes(entry.spec.type)) {
+        const whole = typeOfColumn(entry, s.kinds);
+        if (whole !== null) {
+          return {
+            success: whole.success,
+            result: format.name === "BOOLEAN_ONLY"
+              ? {}
+              : { observed_value: whole.observed },
+          };
+        }
       }
       const nonnull = s.element - s.missing;
       return {
@@ -1439,7 +1705,7 @@ function finalizeOne(
         for (const i of value.idx) pairs.push([i, v]);
       }
       pairs.sort((a, b) => a[0] - b[0]);
-      const kept = pairs.slice(0, plan.cap);
+      const kept = pairs.slice(0, entry.cap);
       const nonnull = s.element - s.missing;
       return {
         success: mostlyOk(nonnull, unexpected, mostly),
@@ -1470,7 +1736,7 @@ function finalizeOne(
           observed = valueOf(s.sx);
           break;
         case "stdev":
-          observed = sampleStdev(s.n, s.sx, s.sxx);
+          observed = pandasStdev(s.values);
           break;
         case "median": {
           const xs = Float64Array.from(s.values).sort();
@@ -1501,9 +1767,11 @@ function finalizeOne(
           const values = counts.map((c) => c.value);
           return {
             success: entry.between!(values),
-            result: format.name === "BOOLEAN_ONLY"
-              ? {}
-              : { observed_value: values, details: { value_counts: counts } },
+            result: format.name === "BOOLEAN_ONLY" ? {} : {
+              observed_value: values,
+              details: { value_counts: counts },
+              ...aggregateCounts(s),
+            },
           };
         }
       }
@@ -1514,7 +1782,7 @@ function finalizeOne(
         success,
         result: format.name === "BOOLEAN_ONLY"
           ? {}
-          : { observed_value: observed },
+          : { observed_value: observed, ...aggregateCounts(s) },
       };
     }
     case "table":
@@ -1549,6 +1817,11 @@ function finalizeTable(
       result = { observed_value: columns.length };
       break;
     case "expect_table_columns_to_match_ordered_list": {
+      if (kw.column_list === null) { // GE: no list, no constraint
+        success = true;
+        result = { observed_value: [...columns] };
+        break;
+      }
       const want = kw.column_list as string[];
       const mismatched: Record<string, unknown>[] = [];
       for (let i = 0; i < Math.max(want.length, columns.length); i++) {
@@ -1566,6 +1839,11 @@ function finalizeTable(
       break;
     }
     case "expect_table_columns_to_match_set": {
+      if (kw.column_set === null) {
+        success = true;
+        result = { observed_value: [...columns] };
+        break;
+      }
       const want = new Set(kw.column_set as string[]);
       const have = new Set(columns);
       const unexpected = columns.filter((c) => !want.has(c)).sort();
@@ -1609,12 +1887,12 @@ export function finalize(
 ): ValidationResult {
   const results: ExpectationValidationResult[] = plan.entries.map(
     (entry, j) => {
-      const outcome = finalizeOne(
-        plan,
-        entry,
-        state.states[j] as ExpState,
-        state,
-      );
+      let outcome: Outcome;
+      try {
+        outcome = finalizeOne(entry, state.states[j] as ExpState, state);
+      } catch (error) {
+        outcome = { success: false, result: {}, error: errorState(error) };
+      }
       return {
         success: outcome.success,
         expectation_config: structuredClone(entry.config),

@@ -1,7 +1,7 @@
 // Shipping functions to workers as source text, and compiling them there in
 // a scope that turns every free identifier into a clear error.
 
-import { SparkError } from "./error.ts";
+import { SparkError } from "./errors.ts";
 
 /** Globals a shipped function may use without passing them in `env`. */
 export const ALLOWED_GLOBALS: ReadonlySet<string> = new Set([
@@ -208,4 +208,10 @@ export function compileShipped(
     `with (__sparkScope) { ${decls.join(" ")} return (${src}\n); }`,
   );
   return factory(scope, namespaces, globalThis);
+}
+
+/** Whether shipped source text mentions `name` as an identifier. */
+export function mentionsIdentifier(text: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[^\\w$.])${escaped}([^\\w$]|$)`).test(text);
 }

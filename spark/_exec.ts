@@ -1,7 +1,11 @@
 // Runs one task inside a worker: builds the partition's record stream from
 // its plan (sources, fused narrow ops) as batches, then applies the action.
 
-import { CaptureError, compileShipped } from "./_closure.ts";
+import {
+  CaptureError,
+  compileShipped,
+  mentionsIdentifier,
+} from "./_closure.ts";
 import { makeRowBuilder, MalformedRecordError, parseCsvText } from "./_csv.ts";
 import {
   compareKeys,
@@ -82,9 +86,7 @@ export class Executor {
     if (names.length === 0) return;
     const text = collectSources(task).join("\n");
     for (const name of names) {
-      if (!new RegExp(`(^|[^\\w$.])${escapeRe(name)}([^\\w$]|$)`).test(text)) {
-        continue;
-      }
+      if (!mentionsIdentifier(text, name)) continue;
       try {
         this.#namespaces[name] = await import(task.modules[name]!);
       } catch (e) {
@@ -171,9 +173,11 @@ export class Executor {
       case "none":
         return blocks.filter((b) => b.length > 0);
       case "sort": {
-        const all = blocks.flat() as [unknown, unknown][];
-        const dir = reduce.ascending ? 1 : -1;
-        all.sort((a, b) => dir * compareKeys(a[0], b[0]));
+        const all = this.#sortPairs(
+          blocks.flat() as [unknown, unknown][],
+          reduce.ascending,
+          reduce.key,
+        );
         return all.length > 0 ? [all] : [];
       }
       case "group": {
@@ -203,6 +207,57 @@ export class Executor {
         const out = [...map.values()];
         return out.length > 0 ? [out] : [];
       }
+    }
+  }
+
+  /** Sorts pairs by key, or by `key(k)` when a sort key function is given. */
+  #sortPairs(
+    all: [unknown, unknown][],
+    ascending: boolean,
+    key: FnSpec | null,
+  ): [unknown, unknown][] {
+    const dir = ascending ? 1 : -1;
+    if (key === null) {
+      return all.sort((a, b) => dir * compareKeys(a[0], b[0]));
+    }
+    const [f, env] = this.#fn(key);
+    // Decorate once, so the key function runs n times, not n log n.
+    const keyed = all.map((rec) => [f(rec[0], env), rec] as const);
+    keyed.sort((a, b) => dir * compareKeys(a[0], b[0]));
+    return keyed.map((e) => e[1]);
+  }
+
+  /** The reduce partition of a key under a partitioner. */
+  #partitionOf(part: PartitionerSpec): (k: unknown) => number {
+    const n = part.n;
+    switch (part.kind) {
+      case "hash":
+        return (k) => hashPartition(k, n);
+      case "range": {
+        const { bounds, ascending } = part;
+        if (part.key === null) {
+          return (k) => rangePartition(k, bounds, ascending);
+        }
+        const [f, env] = this.#fn(part.key);
+        return (k) => rangePartition(f(k, env), bounds, ascending);
+      }
+      case "func": {
+        const [f, env] = this.#fn(part.fn);
+        return (k) => {
+          const p = f(k, env);
+          if (typeof p !== "number" || !Number.isInteger(p)) {
+            throw new FatalTaskError(
+              `Partition function must return an integer: got ${
+                preview(p)
+              } for key ${preview(k)}`,
+            );
+          }
+          // Python's modulo: non-negative for a positive divisor.
+          return ((p % n) + n) % n;
+        };
+      }
+      case "roundRobin":
+        throw new Error("unreachable: round robin has no key partition");
     }
   }
 
@@ -441,6 +496,18 @@ export class Executor {
           return out;
         });
       }
+      case "sortLocal": {
+        const sort = (all: unknown[]): Batches => {
+          const sorted = this.#sortPairs(
+            all.map((x) => asPair(x, "sortWithinPartitions")),
+            op.ascending,
+            op.key,
+          );
+          return sorted.length > 0 ? [sorted] : [];
+        };
+        const all = drain(input);
+        return all instanceof Promise ? lazyAsync(all.then(sort)) : sort(all);
+      }
       case "mapPartitions":
       case "mapPartitionsWithIndex": {
         const [f, env] = this.#fn(op.fn);
@@ -540,11 +607,16 @@ export class Executor {
         return null;
       case "sampleKeys": {
         const rand = rng(action.seed + task.partition * 7919);
+        let sortKey: (k: unknown) => unknown = (k) => k;
+        if (action.key !== null) {
+          const [f, env] = this.#fn(action.key);
+          sortKey = (k) => f(k, env);
+        }
         const sample: unknown[] = [];
         let count = 0;
         for await (const b of s) {
           for (const x of b) {
-            const k = asPair(x, "sortByKey")[0];
+            const k = sortKey(asPair(x, "sortByKey")[0]);
             count++;
             if (sample.length < action.size) sample.push(k);
             else {
@@ -588,10 +660,6 @@ export class Executor {
   ): Promise<unknown[][]> {
     const n = part.n;
     const buckets: unknown[][] = Array.from({ length: n }, () => []);
-    const where = (k: unknown): number =>
-      part.kind === "range"
-        ? rangePartition(k, part.bounds, part.ascending)
-        : hashPartition(k, n);
     if (part.kind === "roundRobin") {
       let next = Math.floor(rng(task.partition + 1)() * n);
       for await (const b of s) {
@@ -602,6 +670,7 @@ export class Executor {
       }
       return buckets;
     }
+    const where = this.#partitionOf(part);
     if (agg === null) {
       for await (const b of s) {
         for (const x of b) buckets[where(asPair(x, "shuffle")[0])]!.push(x);
@@ -981,10 +1050,6 @@ function collectSources(task: Task): string[] {
   visit(task.plan, 0);
   visit(task.action, 0);
   return out;
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** A fast estimate of a value's serialized size in bytes. */

@@ -18,6 +18,8 @@ export interface ShuffleDep {
   agg: AggSpec | null;
   /** Range partitioners get their bounds from a sampling job. */
   needsBounds: boolean;
+  /** The sampling job computing the bounds, once started. */
+  bounds?: Promise<void>;
   seed: number;
 }
 
@@ -25,7 +27,8 @@ export interface ShuffleDep {
 export type Node =
   | { type: "source"; source: (p: number) => Source }
   | { type: "op"; parent: object; op: Op }
-  | { type: "union"; parents: object[] }
+  /** `aligned`: partition i of every parent makes output partition i. */
+  | { type: "union"; parents: object[]; aligned?: boolean }
   | { type: "coalesce"; parent: object; groups: number[][] }
   | { type: "shuffled"; dep: ShuffleDep; reduce: ReduceSpec }
   | {
@@ -45,6 +48,8 @@ export interface Lineage {
   label: string;
   partitioner: PartitionerSpec | null;
   cached: boolean;
+  /** Set by `setName`. */
+  name: string | null;
 }
 
 export const LINEAGE: WeakMap<object, Lineage> = new WeakMap();

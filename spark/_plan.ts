@@ -35,20 +35,30 @@ export type Op =
   | { t: "combineLocal"; agg: AggSpec }
   | { t: "joinFlatten"; how: "inner" | "left" | "right" | "full" }
   | { t: "setOp"; keep: "both" | "leftOnlyAll" | "leftPairs" }
-  | { t: "lookup"; key: string };
+  | { t: "lookup"; key: string }
+  | { t: "sortLocal"; ascending: boolean; key: FnSpec | null };
 
 /** How a shuffle's map side assigns records to reduce partitions. */
 export type PartitionerSpec =
   | { kind: "hash"; n: number }
-  | { kind: "range"; n: number; ascending: boolean; bounds: unknown[] }
-  | { kind: "roundRobin"; n: number };
+  | {
+    kind: "range";
+    n: number;
+    ascending: boolean;
+    bounds: unknown[];
+    /** Sort key computed from each record's key (sortByKey's keyfunc). */
+    key: FnSpec | null;
+  }
+  | { kind: "roundRobin"; n: number }
+  /** A user's partition function: `fn(key, env) mod n`. */
+  | { kind: "func"; n: number; fn: FnSpec };
 
 /** What the reduce side of a shuffle does with the blocks it reads. */
 export type ReduceSpec =
   | { mode: "combine"; agg: AggSpec }
   | { mode: "group" }
   | { mode: "none" }
-  | { mode: "sort"; ascending: boolean };
+  | { mode: "sort"; ascending: boolean; key: FnSpec | null };
 
 /** Where a partition's records come from. */
 export type Source =
@@ -88,7 +98,7 @@ export type Action =
   | { a: "foreach"; fn: FnSpec }
   | { a: "foreachPartition"; fn: FnSpec }
   | { a: "save"; path: string }
-  | { a: "sampleKeys"; size: number; seed: number }
+  | { a: "sampleKeys"; size: number; seed: number; key: FnSpec | null }
   | { a: "ordered"; n: number; key: FnSpec | null; descending: boolean }
   | { a: "shuffleWrite"; part: PartitionerSpec; agg: AggSpec | null };
 

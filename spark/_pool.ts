@@ -4,7 +4,7 @@
 // is replaced and its task retried up to maxTaskFailures attempts.
 
 import type { Task, TaskOutput, WorkerReply } from "./_plan.ts";
-import { SparkError } from "./error.ts";
+import { SparkError } from "./errors.ts";
 
 interface Pending {
   task: Task;

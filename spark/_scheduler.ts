@@ -2,16 +2,27 @@
 // dependencies (iteratively, parents first), builds one fused task per
 // partition and runs them on the worker pool.
 
-import { compareKeys } from "./_keys.ts";
+import { compareKeys, hashPartition, rangePartition } from "./_keys.ts";
 import {
   lineageOf,
+  narrowParents,
   type Node,
   type ShuffleDep,
   stageBoundaries,
 } from "./_lineage.ts";
-import type { Action, Op, Plan, Source, Task } from "./_plan.ts";
+import { compileShipped, mentionsIdentifier } from "./_closure.ts";
+import type {
+  Action,
+  FnSpec,
+  Op,
+  PartitionerSpec,
+  Plan,
+  Source,
+  Task,
+} from "./_plan.ts";
+import { unpackEnv } from "./broadcast.ts";
 import { WorkerPool } from "./_pool.ts";
-import { SparkError } from "./error.ts";
+import { SparkError } from "./errors.ts";
 
 /**
  * Timing of one stage of a finished job.
@@ -99,6 +110,8 @@ export class Scheduler {
   onProgress: ((e: ProgressEvent) => void) | undefined;
   lastJob: JobInfo | undefined;
   #shuffleOutputs = new Map<number, unknown[][][]>();
+  #inflight = new Map<number, Promise<void>>();
+  #driverNamespaces: Record<string, unknown> = Object.create(null);
   #cacheLoc = new Map<number, Map<number, [number, number]>>();
   #nextJob = 0;
   #nextStage = 0;
@@ -116,6 +129,78 @@ export class Scheduler {
         for (const [p, [s]] of locs) if (s === slot) locs.delete(p);
       }
     });
+  }
+
+  /**
+   * Compiles a shipped function for the driver with the workers' rules:
+   * the same scope (registered modules, standard globals, nothing else) and
+   * the same env, so a function behaves alike on both sides. Errors it
+   * throws become a SparkError naming `what`.
+   */
+  async driverFn(
+    spec: FnSpec,
+    what: string,
+  ): Promise<(...args: unknown[]) => unknown> {
+    for (const [name, specifier] of Object.entries(this.modules)) {
+      if (
+        Object.hasOwn(this.#driverNamespaces, name) ||
+        !mentionsIdentifier(spec.src, name)
+      ) continue;
+      try {
+        this.#driverNamespaces[name] = await import(specifier);
+      } catch (e) {
+        throw new SparkError(
+          `Module "${name}" cannot be imported on the driver: ${specifier}`,
+          { cause: e },
+        );
+      }
+    }
+    const fn = compileShipped(spec.src, this.#driverNamespaces);
+    const env = unpackEnv(spec.env, this.broadcasts);
+    return (...args: unknown[]): unknown => {
+      try {
+        return fn(...args, env);
+      } catch (e) {
+        throw new SparkError(
+          `${what} failed on the driver: ${(e as Error)?.message ?? e}`,
+          { cause: e },
+        );
+      }
+    };
+  }
+
+  /** The partition `key` lives in, for an RDD with a known partitioner. */
+  async partitionOfKey(
+    rdd: object,
+    part: PartitionerSpec,
+    key: unknown,
+  ): Promise<number> {
+    switch (part.kind) {
+      case "hash":
+      case "roundRobin":
+        return hashPartition(key, part.n);
+      case "func": {
+        const p = (await this.driverFn(part.fn, "Partition function"))(key);
+        if (typeof p !== "number" || !Number.isInteger(p)) {
+          throw new SparkError(
+            `Partition function must return an integer: got ${String(p)}`,
+          );
+        }
+        return ((p % part.n) + part.n) % part.n;
+      }
+      case "range": {
+        // The bounds are filled in by the shuffle's sampling job.
+        const dep = shuffleWithPartitioner(rdd, part);
+        if (dep?.needsBounds) {
+          this.computeBoundsNow(dep);
+          await dep.bounds;
+        }
+        const k = part.key === null
+          ? key
+          : (await this.driverFn(part.key, "sortByKey keyfunc"))(key);
+        return rangePartition(k, part.bounds, part.ascending);
+      }
+    }
   }
 
   /** Forgets a shuffle's map outputs (its RDDs are gone). */
@@ -194,27 +279,77 @@ export class Scheduler {
       stack.push([d, true]);
       push(d.parent);
     }
-    for (const d of order) await this.#runShuffleMapStage(d, job);
+    for (const d of order) {
+      // Two jobs may need the same shuffle at once: compute it once.
+      let running = this.#inflight.get(d.id);
+      if (running === undefined) {
+        running = this.#runShuffleMapStage(d, job).finally(() =>
+          this.#inflight.delete(d.id)
+        );
+        this.#inflight.set(d.id, running);
+      }
+      await running;
+    }
+  }
+
+  /**
+   * Starts the sampling job of a range partitioner now, as Spark's
+   * RangePartitioner does when `sortByKey` is called; the shuffle waits for
+   * it. A failure is kept for the action to report.
+   */
+  computeBoundsNow(dep: ShuffleDep): void {
+    if (!dep.needsBounds || dep.bounds !== undefined) return;
+    dep.bounds = this.#runBoundsJob(dep);
+    dep.bounds.catch(() => {});
+  }
+
+  async #runBoundsJob(dep: ShuffleDep): Promise<void> {
+    const started = performance.now();
+    const job: JobInfo = {
+      jobId: this.#nextJob++,
+      action: "sortByKey",
+      stages: [],
+      durationMs: 0,
+      counters: {},
+    };
+    try {
+      await this.#materializeShuffles(dep.parent, job);
+      await this.#sampleBounds(dep, job);
+    } finally {
+      job.durationMs = performance.now() - started;
+    }
+  }
+
+  async #sampleBounds(dep: ShuffleDep, job: JobInfo): Promise<void> {
+    if (dep.part.kind !== "range") return;
+    const part = dep.part;
+    const parent = lineageOf(dep.parent);
+    const all = [...Array(parent.numPartitions).keys()];
+    const perPartition = Math.ceil(
+      3 * Math.min(20 * part.n, 1e6) / Math.max(1, parent.numPartitions),
+    );
+    const samples = await this.#runStage(
+      job,
+      "SampleStage",
+      dep.parent,
+      all,
+      () => ({
+        a: "sampleKeys",
+        size: perPartition,
+        seed: dep.seed,
+        key: part.key,
+      }),
+      false,
+    ) as { count: number; sample: unknown[] }[];
+    part.bounds = rangeBounds(samples, part.n);
+    dep.needsBounds = false;
   }
 
   async #runShuffleMapStage(dep: ShuffleDep, job: JobInfo): Promise<void> {
     const parent = lineageOf(dep.parent);
     const all = [...Array(parent.numPartitions).keys()];
-    if (dep.needsBounds && dep.part.kind === "range") {
-      const n = dep.part.n;
-      const perPartition = Math.ceil(
-        3 * Math.min(20 * n, 1e6) / Math.max(1, parent.numPartitions),
-      );
-      const samples = await this.#runStage(
-        job,
-        "SampleStage",
-        dep.parent,
-        all,
-        () => ({ a: "sampleKeys", size: perPartition, seed: dep.seed }),
-        false,
-      ) as { count: number; sample: unknown[] }[];
-      dep.part.bounds = rangeBounds(samples, n);
-      dep.needsBounds = false;
+    if (dep.needsBounds) {
+      await (dep.bounds ??= this.#sampleBounds(dep, job));
     }
     const outputs = await this.#runStage(
       job,
@@ -330,6 +465,12 @@ export class Scheduler {
       case "op":
         throw new Error("unreachable");
       case "union": {
+        if (node.aligned) {
+          return {
+            k: "concat",
+            plans: node.parents.map((r) => this.#planFor(r, p, pref, null)),
+          };
+        }
         let j = p;
         for (const parent of node.parents) {
           const n = lineageOf(parent).numPartitions;
@@ -378,6 +519,23 @@ export class Scheduler {
     this.pool.close();
     this.#shuffleOutputs.clear();
   }
+}
+
+/** The shuffle that made `part`, walking down through kept partitioners. */
+function shuffleWithPartitioner(
+  rdd: object,
+  part: PartitionerSpec,
+): ShuffleDep | undefined {
+  const stack = [rdd];
+  while (stack.length > 0) {
+    const l = lineageOf(stack.pop()!);
+    if (l.partitioner !== part) continue;
+    if (l.node.type === "shuffled" && l.node.dep.part === part) {
+      return l.node.dep;
+    }
+    stack.push(...narrowParents(l.node));
+  }
+  return undefined;
 }
 
 /** Spark's determineBounds: weighted sample keys to n-1 range bounds. */

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { SparkError } from "./error.ts";
+import { SparkError } from "./errors.ts";
 
 /**
  * A read-only value shipped to each worker at most once and cached there.

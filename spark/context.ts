@@ -10,7 +10,7 @@ import { type CsvSpec, type CsvType, inferType, splitCsvLine } from "./_csv.ts";
 import { registerScheduler } from "./_registry.ts";
 import { type JobInfo, type ProgressEvent, Scheduler } from "./_scheduler.ts";
 import { Broadcast, onDestroy } from "./broadcast.ts";
-import { SparkError } from "./error.ts";
+import { SparkError } from "./errors.ts";
 import { makeRDD, type RDD } from "./rdd.ts";
 import { resolve, toFileUrl } from "./_paths.ts";
 

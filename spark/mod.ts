@@ -61,15 +61,15 @@
  * retries), `_worker.ts` + `_exec.ts` (task execution), `_closure.ts`
  * (shipping functions, capture errors), `_text_reader.ts` (splits),
  * `_csv.ts` (rows), `_keys.ts` (key encoding, hashing, ordering),
- * `broadcast.ts`, `error.ts`.
+ * `broadcast.ts`, `errors.ts`.
  *
  * @module
  */
 
 export { type Clock, ManualClock, systemClock } from "../internal/clock.ts";
-export { SparkError } from "./error.ts";
+export { SparkError } from "./errors.ts";
 export { Broadcast } from "./broadcast.ts";
-export { RDD } from "./rdd.ts";
+export { type MapOptions, type PartitionFunc, RDD } from "./rdd.ts";
 export {
   type CsvOptions,
   type CsvType,

@@ -10,10 +10,8 @@ import {
   LINEAGE,
   type Lineage,
   lineageOf,
-  narrowParents,
   type Node,
   type ShuffleDep,
-  shuffleDepsOf,
 } from "./_lineage.ts";
 import type {
   Action,
@@ -26,7 +24,7 @@ import type {
 import { schedulerOf } from "./_registry.ts";
 import { packEnv } from "./broadcast.ts";
 import type { SparkContext } from "./context.ts";
-import { SparkError } from "./error.ts";
+import { SparkError } from "./errors.ts";
 import { basename, dirname, join } from "node:path";
 
 let nextRddId = 0;
@@ -62,6 +60,7 @@ export function makeRDD<T>(
     label,
     partitioner,
     cached: false,
+    name: null,
   };
   return new RDD<T>(sc, lineage);
 }
@@ -77,8 +76,99 @@ function checkCount(n: unknown, what: string): number {
   return n;
 }
 
-function sameHash(p: PartitionerSpec | null, n: number): boolean {
-  return p !== null && p.kind === "hash" && p.n === n;
+/**
+ * Options for `map`, `flatMap`, `mapPartitions` and
+ * `mapPartitionsWithIndex`, given as their last argument instead of a plain
+ * `env`.
+ *
+ * @typeParam E The env's type.
+ *
+ * @example Keep the partitioner through a key-preserving map
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type MapOptions, SparkContext } from "./mod.ts";
+ * await using sc = new SparkContext({ parallelism: 1 });
+ * const options: MapOptions<{ k: number }> = { env: { k: 2 }, preservesPartitioning: true };
+ * const r = sc.parallelize([["a", 1]] as [string, number][]).partitionBy(2)
+ *   .map(([key, v], env) => [key, v * env.k] as [string, number], options);
+ * assert.deepEqual(await r.collect(), [["a", 2]]);
+ * ```
+ */
+export interface MapOptions<E> {
+  /**
+   * Values for the function (structured-cloneable; may hold broadcasts).
+   * @default {undefined}
+   */
+  env?: E;
+  /**
+   * The function keeps keys where they are, so the result keeps this RDD's
+   * partitioner (a later `reduceByKey` with it does not shuffle).
+   * @default {false}
+   */
+  preservesPartitioning?: boolean;
+}
+
+/**
+ * A partition function: maps a key (and the call's `env`) to an integer;
+ * the record goes to that integer modulo the partition count.
+ */
+export type PartitionFunc<K, E = undefined> = (key: K, env: E) => number;
+
+/**
+ * The last argument of a map-like call: `true`/`false` (PySpark's
+ * positional `preservesPartitioning`), a {@linkcode MapOptions} object (only
+ * `env` and `preservesPartitioning` keys), or a plain env.
+ */
+function splitOptions<E>(arg: unknown): { env: E | undefined; keep: boolean } {
+  if (typeof arg === "boolean") return { env: undefined, keep: arg };
+  if (arg !== null && typeof arg === "object") {
+    const proto = Object.getPrototypeOf(arg);
+    const keys = Object.keys(arg);
+    const o = arg as MapOptions<E>;
+    if (
+      (proto === Object.prototype || proto === null) && keys.length > 0 &&
+      keys.every((k) => k === "env" || k === "preservesPartitioning") &&
+      (o.preservesPartitioning === undefined ||
+        typeof o.preservesPartitioning === "boolean")
+    ) return { env: o.env, keep: o.preservesPartitioning ?? false };
+  }
+  return { env: arg as E, keep: false };
+}
+
+/** Whether two partitioners put every key in the same partition. */
+function samePartitioner(
+  a: PartitionerSpec | null,
+  b: PartitionerSpec | null,
+): boolean {
+  if (a === null || b === null || a.kind !== b.kind || a.n !== b.n) {
+    return false;
+  }
+  if (a === b) return true;
+  switch (a.kind) {
+    case "hash":
+      return true;
+    case "func": {
+      const f = b as typeof a;
+      return a.fn.src === f.fn.src &&
+        JSON.stringify(a.fn.env) === JSON.stringify(f.fn.env);
+    }
+    default:
+      return false;
+  }
+}
+
+/** Lets `reduceByKey(fn, n, env)` keep working: an object is the env. */
+function funcShift<F, E>(
+  fn: F | null | undefined,
+  env: E | undefined,
+): [F | undefined, E | undefined] {
+  if (fn !== null && fn !== undefined && typeof fn !== "function") {
+    if (env === undefined) return [undefined, fn as unknown as E];
+    throw new SparkError(
+      `Partition function must be a function: got ${typeof fn}`,
+    );
+  }
+  return [fn ?? undefined, env];
 }
 
 /**
@@ -168,7 +258,9 @@ export class RDD<T> {
    * Applies `fn` to every element.
    *
    * @param fn Runs in a worker; receives the element and `env`.
-   * @param env Values for `fn` (structured-cloneable; may hold broadcasts).
+   * @param options Values for `fn` (a structured-cloneable env that may hold
+   *   broadcasts), or `{ env, preservesPartitioning }`, or PySpark's
+   *   positional `preservesPartitioning` boolean.
    * @returns The mapped RDD.
    *
    * @example Scale with a value from env
@@ -180,8 +272,12 @@ export class RDD<T> {
    * console.log(out); // [10, 20, 30]
    * ```
    */
-  map<U, E = undefined>(fn: (x: T, env: E) => U, env?: E): RDD<U> {
-    return this.#op({ t: "map", fn: fnSpec(fn, "map", env) }, "map");
+  map<U, E = undefined>(
+    fn: (x: T, env: E) => U,
+    options?: E | MapOptions<E> | boolean,
+  ): RDD<U> {
+    const { env, keep } = splitOptions<E>(options);
+    return this.#op({ t: "map", fn: fnSpec(fn, "map", env) }, "map", keep);
   }
 
   /**
@@ -212,7 +308,9 @@ export class RDD<T> {
    * Maps each element to an iterable and flattens the results.
    *
    * @param fn Runs in a worker; returns an iterable.
-   * @param env Values for `fn`.
+   * @param options Values for `fn` (a structured-cloneable env that may hold
+   *   broadcasts), or `{ env, preservesPartitioning }`, or PySpark's
+   *   positional `preservesPartitioning` boolean.
    * @returns The flattened RDD.
    *
    * @example Split lines into words
@@ -226,11 +324,13 @@ export class RDD<T> {
    */
   flatMap<U, E = undefined>(
     fn: (x: T, env: E) => Iterable<U>,
-    env?: E,
+    options?: E | MapOptions<E> | boolean,
   ): RDD<U> {
+    const { env, keep } = splitOptions<E>(options);
     return this.#op(
       { t: "flatMap", fn: fnSpec(fn, "flatMap", env) },
       "flatMap",
+      keep,
     );
   }
 
@@ -240,7 +340,9 @@ export class RDD<T> {
    * promise of an iterable.
    *
    * @param fn Runs in a worker; receives the rows and `env`.
-   * @param env Values for `fn`.
+   * @param options Values for `fn` (a structured-cloneable env that may hold
+   *   broadcasts), or `{ env, preservesPartitioning }`, or PySpark's
+   *   positional `preservesPartitioning` boolean.
    * @returns The transformed RDD.
    *
    * @example Sum each partition
@@ -261,11 +363,13 @@ export class RDD<T> {
       rows: Iterable<T>,
       env: E,
     ) => Iterable<U> | AsyncIterable<U> | Promise<Iterable<U>>,
-    env?: E,
+    options?: E | MapOptions<E> | boolean,
   ): RDD<U> {
+    const { env, keep } = splitOptions<E>(options);
     return this.#op(
       { t: "mapPartitions", fn: fnSpec(fn, "mapPartitions", env) },
       "mapPartitions",
+      keep,
     );
   }
 
@@ -273,7 +377,9 @@ export class RDD<T> {
    * Like {@linkcode RDD.mapPartitions}, with the partition index first.
    *
    * @param fn Runs in a worker; receives the index, the rows and `env`.
-   * @param env Values for `fn`.
+   * @param options Values for `fn` (a structured-cloneable env that may hold
+   *   broadcasts), or `{ env, preservesPartitioning }`, or PySpark's
+   *   positional `preservesPartitioning` boolean.
    * @returns The transformed RDD.
    *
    * @example Tag rows with their partition
@@ -292,14 +398,16 @@ export class RDD<T> {
       rows: Iterable<T>,
       env: E,
     ) => Iterable<U> | AsyncIterable<U> | Promise<Iterable<U>>,
-    env?: E,
+    options?: E | MapOptions<E> | boolean,
   ): RDD<U> {
+    const { env, keep } = splitOptions<E>(options);
     return this.#op(
       {
         t: "mapPartitionsWithIndex",
         fn: fnSpec(fn, "mapPartitionsWithIndex", env),
       },
       "mapPartitionsWithIndex",
+      keep,
     );
   }
 
@@ -395,11 +503,27 @@ export class RDD<T> {
         `Union needs an RDD of the same SparkContext: ${String(other)}`,
       );
     }
+    // Spark's partitioner-aware union: co-partitioned inputs keep their
+    // partitioner, and output partition i concatenates each input's i.
+    const part = this.#l.partitioner;
+    const aligned = samePartitioner(part, lineageOf(other).partitioner);
     const parents: object[] = [];
     for (const r of [this, other]) {
       const l = lineageOf(r);
-      if (l.node.type === "union" && !l.cached) parents.push(...l.node.parents);
+      if (
+        l.node.type === "union" && !l.cached &&
+        (l.node.aligned ?? false) === aligned
+      ) parents.push(...l.node.parents);
       else parents.push(r);
+    }
+    if (aligned) {
+      return this.#derive(
+        { type: "union", parents, aligned },
+        this.numPartitions,
+        "PartitionerAwareUnionRDD",
+        "union",
+        part,
+      );
     }
     const n = parents.reduce<number>(
       (a, p) => a + lineageOf(p).numPartitions,
@@ -537,19 +661,37 @@ export class RDD<T> {
   }
 
   /**
-   * Same as {@linkcode RDD.cache} (memory is the only storage level).
+   * Same as {@linkcode RDD.cache}. Cached partitions live in the memory of
+   * the worker that computed them, so `"MEMORY_ONLY"` is the one storage
+   * level; any other is refused with a SparkError rather than ignored.
    *
+   * @param storageLevel A Spark storage level name; only `"MEMORY_ONLY"`
+   *   is accepted.
    * @returns This RDD.
    *
    * @example Persist
    * ```ts
-   * import { SparkContext } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * import { SparkContext, SparkError } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.range(3).persist().collect()); // [0, 1, 2]
+   * assert.deepEqual(await sc.range(3).persist().collect(), [0, 1, 2]);
+   * assert.throws(() => sc.range(3).persist("DISK_ONLY"), SparkError);
    * ```
    */
-  persist(): this {
+  persist(storageLevel: string = "MEMORY_ONLY"): this {
+    if (storageLevel !== "MEMORY_ONLY") {
+      throw new SparkError(
+        `Storage level not supported: "${
+          String(storageLevel)
+        }": cached partitions live in worker memory; use "MEMORY_ONLY"`,
+      );
+    }
     return this.cache();
+  }
+
+  /** Whether {@linkcode RDD.cache} or {@linkcode RDD.persist} was called. */
+  get isCached(): boolean {
+    return this.#l.cached;
   }
 
   /**
@@ -678,7 +820,7 @@ export class RDD<T> {
       parent: this,
       part,
       agg,
-      needsBounds: part.kind === "range",
+      needsBounds: part.kind === "range" && part.n > 1,
       seed: 0x5eed + this.id,
     };
     const out = this.#derive<U>(
@@ -689,25 +831,34 @@ export class RDD<T> {
       part.kind === "roundRobin" ? null : part,
     );
     SHUFFLE_CLEANER.register(out, [this.#sc, dep.id]);
+    // Spark's RangePartitioner samples when it is made, not at the action.
+    if (dep.needsBounds) schedulerOf(this.#sc).computeBoundsNow(dep);
     return out;
+  }
+
+  /** Hash partitioning, or the user's partition function when given. */
+  #partitioner<K, E>(
+    n: number,
+    partitionFunc: PartitionFunc<K, E> | undefined,
+    env: E | undefined,
+    what: string,
+  ): PartitionerSpec {
+    if (partitionFunc === undefined) return { kind: "hash", n };
+    return { kind: "func", n, fn: fnSpec(partitionFunc, what, env) };
   }
 
   #combine<K, C>(
     agg: AggSpec,
     numPartitions: unknown,
     label: string,
+    part: (n: number) => PartitionerSpec,
   ): RDD<[K, C]> {
-    const n = this.#n(numPartitions);
-    if (sameHash(this.#l.partitioner, n)) {
-      // Already hash-partitioned the same way: combine in place, no shuffle.
+    const p = part(this.#n(numPartitions));
+    if (samePartitioner(this.#l.partitioner, p)) {
+      // Already partitioned the same way: combine in place, no shuffle.
       return this.#op({ t: "combineLocal", agg }, label, true);
     }
-    return this.#shuffle<[K, C]>(
-      { kind: "hash", n },
-      agg,
-      { mode: "combine", agg },
-      label,
-    );
+    return this.#shuffle<[K, C]>(p, agg, { mode: "combine", agg }, label);
   }
 
   /**
@@ -716,7 +867,8 @@ export class RDD<T> {
    *
    * @param fn Runs in a worker; merges two values.
    * @param numPartitions Output partitions (default: this RDD's count).
-   * @param env Values for `fn`.
+   * @param partitionFunc Key to partition index (default: hash).
+   * @param env Values for `fn` and `partitionFunc`.
    * @returns One pair per key.
    *
    * @example Sum by key
@@ -731,14 +883,18 @@ export class RDD<T> {
   reduceByKey<K, V, E = undefined>(
     this: RDD<[K, V]>,
     fn: (a: V, b: V, env: E) => V,
-    numPartitions?: number,
+    numPartitions?: number | null,
+    partitionFunc?: PartitionFunc<K, E> | null,
     env?: E,
   ): RDD<[K, V]> {
     [numPartitions, env] = envShift(numPartitions, env);
+    [partitionFunc, env] = funcShift(partitionFunc, env);
     return this.#combine(
       { kind: "reduce", fn: fnSpec(fn, "reduceByKey", env) },
       numPartitions,
       "reduceByKey",
+      (n) =>
+        this.#partitioner(n, partitionFunc ?? undefined, env, "reduceByKey"),
     );
   }
 
@@ -748,7 +904,8 @@ export class RDD<T> {
    * @param zero Neutral value (cloned per key).
    * @param fn Runs in a worker; merges two values.
    * @param numPartitions Output partitions.
-   * @param env Values for `fn`.
+   * @param partitionFunc Key to partition index (default: hash).
+   * @param env Values for `fn` and `partitionFunc`.
    * @returns One pair per key.
    *
    * @example Fold by key
@@ -763,14 +920,17 @@ export class RDD<T> {
     this: RDD<[K, V]>,
     zero: V,
     fn: (a: V, b: V, env: E) => V,
-    numPartitions?: number,
+    numPartitions?: number | null,
+    partitionFunc?: PartitionFunc<K, E> | null,
     env?: E,
   ): RDD<[K, V]> {
     [numPartitions, env] = envShift(numPartitions, env);
+    [partitionFunc, env] = funcShift(partitionFunc, env);
     return this.#combine(
       { kind: "fold", zero, fn: fnSpec(fn, "foldByKey", env) },
       numPartitions,
       "foldByKey",
+      (n) => this.#partitioner(n, partitionFunc ?? undefined, env, "foldByKey"),
     );
   }
 
@@ -781,7 +941,8 @@ export class RDD<T> {
    * @param seqOp Adds a value to an accumulator (in a worker).
    * @param combOp Merges two accumulators (in a worker).
    * @param numPartitions Output partitions.
-   * @param env Values for both functions.
+   * @param partitionFunc Key to partition index (default: hash).
+   * @param env Values for the functions.
    * @returns One pair per key.
    *
    * @example Count and sum per key
@@ -802,10 +963,12 @@ export class RDD<T> {
     zero: U,
     seqOp: (acc: U, v: V, env: E) => U,
     combOp: (a: U, b: U, env: E) => U,
-    numPartitions?: number,
+    numPartitions?: number | null,
+    partitionFunc?: PartitionFunc<K, E> | null,
     env?: E,
   ): RDD<[K, U]> {
     [numPartitions, env] = envShift(numPartitions, env);
+    [partitionFunc, env] = funcShift(partitionFunc, env);
     return this.#combine(
       {
         kind: "aggregate",
@@ -815,6 +978,8 @@ export class RDD<T> {
       },
       numPartitions,
       "aggregateByKey",
+      (n) =>
+        this.#partitioner(n, partitionFunc ?? undefined, env, "aggregateByKey"),
     );
   }
 
@@ -825,7 +990,8 @@ export class RDD<T> {
    * @param mergeValue Adds a value to a combiner.
    * @param mergeCombiners Merges two combiners.
    * @param numPartitions Output partitions.
-   * @param env Values for the three functions.
+   * @param partitionFunc Key to partition index (default: hash).
+   * @param env Values for the functions.
    * @returns One pair per key.
    *
    * @example Collect values into arrays
@@ -842,10 +1008,12 @@ export class RDD<T> {
     createCombiner: (v: V, env: E) => C,
     mergeValue: (c: C, v: V, env: E) => C,
     mergeCombiners: (a: C, b: C, env: E) => C,
-    numPartitions?: number,
+    numPartitions?: number | null,
+    partitionFunc?: PartitionFunc<K, E> | null,
     env?: E,
   ): RDD<[K, C]> {
     [numPartitions, env] = envShift(numPartitions, env);
+    [partitionFunc, env] = funcShift(partitionFunc, env);
     return this.#combine(
       {
         kind: "combine",
@@ -855,6 +1023,8 @@ export class RDD<T> {
       },
       numPartitions,
       "combineByKey",
+      (n) =>
+        this.#partitioner(n, partitionFunc ?? undefined, env, "combineByKey"),
     );
   }
 
@@ -862,6 +1032,8 @@ export class RDD<T> {
    * Groups the values of each key into an array (no map-side combine).
    *
    * @param numPartitions Output partitions.
+   * @param partitionFunc Key to partition index (default: hash).
+   * @param env Values for `partitionFunc`.
    * @returns One `[key, values]` pair per key.
    *
    * @example Group
@@ -872,23 +1044,31 @@ export class RDD<T> {
    * // [["a", [1, 2]]]
    * ```
    */
-  groupByKey<K, V>(this: RDD<[K, V]>, numPartitions?: number): RDD<[K, V[]]> {
-    const n = this.#n(numPartitions);
-    if (sameHash(this.#l.partitioner, n)) {
-      return this.#op({ t: "groupLocal" }, "groupByKey", true);
-    }
-    return this.#shuffle(
-      { kind: "hash", n },
-      null,
-      { mode: "group" },
+  groupByKey<K, V, E = undefined>(
+    this: RDD<[K, V]>,
+    numPartitions?: number | null,
+    partitionFunc?: PartitionFunc<K, E> | null,
+    env?: E,
+  ): RDD<[K, V[]]> {
+    const p = this.#partitioner(
+      this.#n(numPartitions),
+      partitionFunc ?? undefined,
+      env,
       "groupByKey",
     );
+    if (samePartitioner(this.#l.partitioner, p)) {
+      return this.#op({ t: "groupLocal" }, "groupByKey", true);
+    }
+    return this.#shuffle(p, null, { mode: "group" }, "groupByKey");
   }
 
   /**
-   * Hash-partitions a pair RDD by key (no shuffle if it already is).
+   * Partitions a pair RDD by key, by hash or by `partitionFunc` (no shuffle
+   * if it already is partitioned that way).
    *
-   * @param numPartitions Output partitions.
+   * @param numPartitions Output partitions (default: this RDD's count).
+   * @param partitionFunc Key to partition index (default: hash).
+   * @param env Values for `partitionFunc`.
    * @returns The partitioned RDD.
    *
    * @example Co-locate keys
@@ -899,23 +1079,33 @@ export class RDD<T> {
    * console.log((await r.glom().collect()).filter((p) => p.length > 0).length); // 1
    * ```
    */
-  partitionBy<K, V>(this: RDD<[K, V]>, numPartitions: number): RDD<[K, V]> {
-    const n = checkCount(numPartitions, "numPartitions");
-    if (sameHash(this.#l.partitioner, n)) return this;
-    return this.#shuffle(
-      { kind: "hash", n },
-      null,
-      { mode: "none" },
+  partitionBy<K, V, E = undefined>(
+    this: RDD<[K, V]>,
+    numPartitions?: number | null,
+    partitionFunc?: PartitionFunc<K, E> | null,
+    env?: E,
+  ): RDD<[K, V]> {
+    const p = this.#partitioner(
+      this.#n(numPartitions),
+      partitionFunc ?? undefined,
+      env,
       "partitionBy",
     );
+    if (samePartitioner(this.#l.partitioner, p)) return this;
+    return this.#shuffle(p, null, { mode: "none" }, "partitionBy");
   }
 
   /**
    * Sorts a pair RDD by key: a range partitioner built from a sample keeps
    * the output globally ordered across partitions.
    *
+   * The range bounds come from a sampling job started when `sortByKey` is
+   * called, as in Spark.
+   *
    * @param ascending Sort order.
    * @param numPartitions Output partitions.
+   * @param keyfunc Sort by `keyfunc(key)` instead of the key (in workers).
+   * @param env Values for `keyfunc`.
    * @returns The sorted RDD.
    *
    * @example Sort by key
@@ -926,16 +1116,22 @@ export class RDD<T> {
    * console.log(await r.keys().collect()); // [3, 2, 1]
    * ```
    */
-  sortByKey<K, V>(
+  sortByKey<K, V, S = K, E = undefined>(
     this: RDD<[K, V]>,
-    ascending = true,
-    numPartitions?: number,
+    ascending: boolean | null = true,
+    numPartitions?: number | null,
+    keyfunc?: ((key: K, env: E) => S) | null,
+    env?: E,
   ): RDD<[K, V]> {
     const n = this.#n(numPartitions);
+    const asc = ascending ?? true;
+    const key = keyfunc === undefined || keyfunc === null
+      ? null
+      : fnSpec(keyfunc, "sortByKey", env);
     return this.#shuffle(
-      { kind: "range", n, ascending, bounds: [] },
+      { kind: "range", n, ascending: asc, bounds: [], key },
       null,
-      { mode: "sort", ascending },
+      { mode: "sort", ascending: asc, key },
       "sortByKey",
     );
   }
@@ -971,7 +1167,9 @@ export class RDD<T> {
       : checkCount(numPartitions, "numPartitions");
     const inputs = [this, other].map((r) => {
       const l = lineageOf(r);
-      if (sameHash(l.partitioner, n)) return { narrow: r as object };
+      if (samePartitioner(l.partitioner, { kind: "hash", n })) {
+        return { narrow: r as object };
+      }
       return {
         shuffle: {
           id: nextShuffleId++,
@@ -1114,6 +1312,13 @@ export class RDD<T> {
     return schedulerOf(this.#sc).runJob(this, partitions, action, label);
   }
 
+  #driverFn(
+    spec: FnSpec,
+    what: string,
+  ): Promise<(...args: unknown[]) => unknown> {
+    return schedulerOf(this.#sc).driverFn(spec, what);
+  }
+
   #all(): number[] {
     return [...Array(this.numPartitions).keys()];
   }
@@ -1176,6 +1381,7 @@ export class RDD<T> {
     env?: E,
   ): Promise<T> {
     const spec = fnSpec(fn, "reduce", env);
+    const merge = await this.#driverFn(spec, "reduce");
     const parts = await this.#run(
       this.#all(),
       () => ({ a: "reduce", fn: spec }),
@@ -1188,7 +1394,7 @@ export class RDD<T> {
     let acc: T | undefined;
     for (const p of parts) {
       if (!p.has) continue;
-      acc = has ? fn(acc as T, p.acc, env as E) : p.acc;
+      acc = has ? merge(acc, p.acc) as T : p.acc;
       has = true;
     }
     if (!has) {
@@ -1218,13 +1424,14 @@ export class RDD<T> {
     env?: E,
   ): Promise<T> {
     const spec = fnSpec(fn, "fold", env);
+    const merge = await this.#driverFn(spec, "fold");
     const parts = await this.#run(
       this.#all(),
       () => ({ a: "fold", zero, fn: spec }),
       "fold",
     );
     let acc = structuredClone(zero);
-    for (const p of parts as T[]) acc = fn(acc, p, env as E);
+    for (const p of parts as T[]) acc = merge(acc, p) as T;
     return acc;
   }
 
@@ -1257,14 +1464,17 @@ export class RDD<T> {
     env?: E,
   ): Promise<U> {
     const seq = fnSpec(seqOp, "aggregate", env);
-    shipFunction(combOp, "aggregate");
+    const comb = await this.#driverFn(
+      fnSpec(combOp, "aggregate", env),
+      "aggregate",
+    );
     const parts = await this.#run(
       this.#all(),
       () => ({ a: "aggregate", zero, seq }),
       "aggregate",
     );
     let acc = structuredClone(zero);
-    for (const p of parts as U[]) acc = combOp(acc, p, env as E);
+    for (const p of parts as U[]) acc = comb(acc, p) as U;
     return acc;
   }
 
@@ -1347,7 +1557,7 @@ export class RDD<T> {
 
   async #ordered<K, E>(
     n: number,
-    key: ((x: T, env: E) => K) | undefined,
+    key: ((x: T, env: E) => K) | undefined | null,
     env: E | undefined,
     descending: boolean,
     label: string,
@@ -1355,13 +1565,17 @@ export class RDD<T> {
     if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
       throw new SparkError(`${label}() needs an integer >= 0: ${String(n)}`);
     }
-    const spec = key === undefined ? null : fnSpec(key, label, env);
+    const spec = key === undefined || key === null
+      ? null
+      : fnSpec(key, label, env);
+    const k = spec === null
+      ? (x: T) => x
+      : await this.#driverFn(spec, label) as (x: T) => unknown;
     const parts = await this.#run(
       this.#all(),
       () => ({ a: "ordered", n, key: spec, descending }),
       label,
     ) as T[][];
-    const k = key === undefined ? (x: T) => x : (x: T) => key(x, env as E);
     const dir = descending ? -1 : 1;
     return parts.flat(1).map((x) => [k(x as T), x] as [unknown, T])
       .sort((a, b) => dir * compareKeys(a[0], b[0]))
@@ -1386,7 +1600,7 @@ export class RDD<T> {
    */
   top<K = T, E = undefined>(
     n: number,
-    key?: (x: T, env: E) => K,
+    key?: ((x: T, env: E) => K) | null,
     env?: E,
   ): Promise<T[]> {
     return this.#ordered(n, key, env, true, "top");
@@ -1409,7 +1623,7 @@ export class RDD<T> {
    */
   takeOrdered<K = T, E = undefined>(
     n: number,
-    key?: (x: T, env: E) => K,
+    key?: ((x: T, env: E) => K) | null,
     env?: E,
   ): Promise<T[]> {
     return this.#ordered(n, key, env, false, "takeOrdered");
@@ -1587,8 +1801,11 @@ export class RDD<T> {
 
   /**
    * Streams the elements to the driver one partition at a time (one job
-   * per partition), so only one partition is held in memory.
+   * per partition), so only one partition is held in memory; with
+   * `prefetchPartitions` the next partition is computed while this one is
+   * consumed (two in memory).
    *
+   * @param prefetchPartitions Compute the next partition ahead.
    * @returns An async iterator over all elements.
    *
    * @example Iterate
@@ -1600,14 +1817,22 @@ export class RDD<T> {
    * console.log(s); // 45
    * ```
    */
-  async *toLocalIterator(): AsyncGenerator<T, void, undefined> {
-    for (let p = 0; p < this.numPartitions; p++) {
-      const [part] = await this.#run(
-        [p],
-        () => ({ a: "collect" }),
-        "toLocalIterator",
-      );
+  async *toLocalIterator(
+    prefetchPartitions = false,
+  ): AsyncGenerator<T, void, undefined> {
+    const fetch = (p: number): Promise<unknown[]> =>
+      this.#run([p], () => ({ a: "collect" }), "toLocalIterator");
+    let next = this.numPartitions > 0 ? fetch(0) : null;
+    for (let p = 0; next !== null; p++) {
+      const current = next;
+      next = p + 1 < this.numPartitions && prefetchPartitions
+        ? fetch(p + 1)
+        : null;
+      // A prefetch the consumer never reaches must not reject unobserved.
+      next?.catch(() => {});
+      const [part] = await current;
       yield* part as T[];
+      if (next === null && p + 1 < this.numPartitions) next = fetch(p + 1);
     }
   }
 
@@ -1644,8 +1869,11 @@ export class RDD<T> {
   }
 
   /**
-   * The largest element (by key order); fails on an empty RDD.
+   * The largest element (by key order, or by `key(x)`); fails on an empty
+   * RDD.
    *
+   * @param key Optional comparison key (runs in workers and on the driver).
+   * @param env Values for `key`.
    * @returns The maximum.
    *
    * @example Max
@@ -1655,8 +1883,11 @@ export class RDD<T> {
    * console.log(await sc.parallelize([3, 9, 1]).max()); // 9
    * ```
    */
-  async max(): Promise<T> {
-    const r = await this.top(1);
+  async max<K = T, E = undefined>(
+    key?: ((x: T, env: E) => K) | null,
+    env?: E,
+  ): Promise<T> {
+    const r = await this.#ordered(1, key, env, true, "max");
     if (r.length === 0) {
       throw new SparkError(`RDD is empty: ${this.#describe()}`);
     }
@@ -1664,8 +1895,11 @@ export class RDD<T> {
   }
 
   /**
-   * The smallest element (by key order); fails on an empty RDD.
+   * The smallest element (by key order, or by `key(x)`); fails on an empty
+   * RDD.
    *
+   * @param key Optional comparison key (runs in workers and on the driver).
+   * @param env Values for `key`.
    * @returns The minimum.
    *
    * @example Min
@@ -1675,8 +1909,11 @@ export class RDD<T> {
    * console.log(await sc.parallelize([3, 9, 1]).min()); // 1
    * ```
    */
-  async min(): Promise<T> {
-    const r = await this.takeOrdered(1);
+  async min<K = T, E = undefined>(
+    key?: ((x: T, env: E) => K) | null,
+    env?: E,
+  ): Promise<T> {
+    const r = await this.#ordered(1, key, env, false, "min");
     if (r.length === 0) {
       throw new SparkError(`RDD is empty: ${this.#describe()}`);
     }
@@ -1838,7 +2075,9 @@ export class RDD<T> {
   }
 
   /**
-   * All values for one key (compared by value, like shuffle keys).
+   * All values for one key (compared by value, like shuffle keys). On an RDD
+   * with a known partitioner only the key's partition is searched (one
+   * task).
    *
    * @param key The key.
    * @returns The values.
@@ -1851,75 +2090,84 @@ export class RDD<T> {
    * console.log(await r.lookup([1, 2])); // ["x"]
    * ```
    */
-  lookup<K, V>(this: RDD<[K, V]>, key: K): Promise<V[]> {
-    return this.#op<V>({ t: "lookup", key: encodeKey(key) }, "lookup")
-      .collect();
+  async lookup<K, V>(this: RDD<[K, V]>, key: K): Promise<V[]> {
+    const values = this.#op<V>(
+      { t: "lookup", key: encodeKey(key) },
+      "lookup",
+    );
+    const part = this.#l.partitioner;
+    if (part === null || part.kind === "roundRobin") return values.collect();
+    const p = await schedulerOf(this.#sc).partitionOfKey(this, part, key);
+    const [found] = await values.#run([p], () => ({ a: "collect" }), "lookup");
+    return found as V[];
   }
 
   #describe(): string {
-    return `${this.#l.kind}[${this.#l.id}] at ${this.#l.label}`;
+    return describeLineage(this.#l);
   }
 
   /**
-   * A description of the lineage: one line per RDD, indented at each
-   * shuffle (`+-`), followed by the stages a job would run.
+   * A description of the lineage in Spark's layout: one line per RDD, the
+   * partition count on the first line and on each line that starts a new
+   * stage (` +-`, a shuffle), `|` marking RDDs of the same stage, parents in
+   * dependency order, and each RDD's storage level in brackets.
    *
    * @returns The description.
    *
    * @example Lineage
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * const r = sc.parallelize([["a", 1]] as [string, number][]).reduceByKey((a, b) => a + b);
-   * console.log(r.toDebugString().includes("ShuffledRDD")); // true
+   * const r = sc.parallelize([["a", 1]] as [string, number][], 2).reduceByKey((a, b) => a + b);
+   * const [first, second] = r.toDebugString().split("\n");
+   * assert.match(first!, /^\(2\) ShuffledRDD\[\d+\] at reduceByKey \[\]$/);
+   * assert.match(second!, /^ \+-\(2\) ParallelCollectionRDD\[\d+\] at parallelize \[\]$/);
    * ```
    */
   toDebugString(): string {
+    // Spark's RDD.toDebugString, iteratively (lineages can be thousands
+    // deep): a shuffle child starts at its parent's prefix with "+-(n) ";
+    // narrow children continue the prefix.
     const lines: string[] = [];
-    const stages: string[] = [];
-    const seen = new Set<object>();
-    const stack: [object, number, "root" | "narrow" | "shuffle"][] = [[
-      this,
-      0,
-      "root",
-    ]];
-    const rootL = lineageOf(this);
-    stages.push(
-      `ResultStage: ${rootL.kind}[${rootL.id}] at ${rootL.label} (${rootL.numPartitions} tasks)`,
-    );
+    const stack: {
+      rdd: object;
+      prefix: string;
+      how: "root" | "narrow" | "shuffle";
+      last: boolean;
+    }[] = [{ rdd: this, prefix: "", how: "root", last: true }];
     while (stack.length > 0) {
-      const [r, depth, how] = stack.pop()!;
-      const l = lineageOf(r);
-      // Spark's layout: " +-" where a shuffle starts a new stage, "|  " for
-      // narrow parents in the same stage.
-      const prefix = how === "root"
-        ? ""
-        : how === "shuffle"
-        ? " ".repeat(3 * (depth - 1)) + " +-"
-        : depth === 0
-        ? "|  "
-        : " ".repeat(3 * depth + 1) + "|  ";
-      lines.push(
-        `${prefix}(${l.numPartitions}) ${l.kind}[${l.id}] at ${l.label}${
-          l.cached ? " [cached]" : ""
-        }`,
-      );
-      if (seen.has(r)) continue;
-      seen.add(r);
-      const deps = shuffleDepsOf(l.node);
-      for (const d of deps) {
-        const pl = lineageOf(d.parent);
-        stages.push(
-          `ShuffleMapStage (shuffle ${d.id}, ${d.part.kind} partitioner -> ${d.part.n}): ${pl.kind}[${pl.id}] at ${pl.label} (${pl.numPartitions} tasks)`,
-        );
-        stack.push([d.parent, depth + 1, "shuffle"]);
+      const { rdd, prefix, how, last } = stack.pop()!;
+      const l = lineageOf(rdd);
+      const self = `${describeLineage(l)} ${
+        l.cached ? "[Memory Deserialized 1x Replicated]" : "[]"
+      }`;
+      const count = `(${l.numPartitions})`;
+      const offset = Math.floor((count.length - 1) / 2);
+      const bar = " ".repeat(offset) + "|" + " ".repeat(count.length - offset);
+      let childPrefix: string;
+      if (how === "root") {
+        lines.push(`${count} ${self}`);
+        childPrefix = bar;
+      } else if (how === "shuffle") {
+        const base = prefix.replace(/\|\s+$/, "");
+        lines.push(`${base}+-${count} ${self}`);
+        childPrefix = base + (last ? "  " : "| ") + bar;
+      } else {
+        lines.push(prefix + self);
+        childPrefix = prefix;
       }
-      for (const p of [...narrowParents(l.node)].reverse()) {
-        stack.push([p, depth, "narrow"]);
+      const deps = dependenciesOf(l.node);
+      for (let i = deps.length - 1; i >= 0; i--) {
+        stack.push({
+          rdd: deps[i]!.rdd,
+          prefix: childPrefix,
+          how: deps[i]!.shuffle ? "shuffle" : "narrow",
+          last: i === deps.length - 1,
+        });
       }
     }
-    return lines.join("\n") + "\nStages:\n" +
-      stages.reverse().map((s) => "  " + s).join("\n");
+    return lines.join("\n");
   }
 
   /**
@@ -1939,11 +2187,39 @@ export class RDD<T> {
   }
 }
 
+/** Spark's RDD.toString: `[name ]Kind[id] at label`. */
+function describeLineage(l: Lineage): string {
+  return `${
+    l.name === null ? "" : l.name + " "
+  }${l.kind}[${l.id}] at ${l.label}`;
+}
+
+/** An RDD's parents in dependency order, marking shuffle dependencies. */
+function dependenciesOf(node: Node): { rdd: object; shuffle: boolean }[] {
+  switch (node.type) {
+    case "source":
+      return [];
+    case "op":
+    case "coalesce":
+      return [{ rdd: node.parent, shuffle: false }];
+    case "union":
+      return node.parents.map((rdd) => ({ rdd, shuffle: false }));
+    case "shuffled":
+      return [{ rdd: node.dep.parent, shuffle: true }];
+    case "cogroup":
+      return node.inputs.map((i) =>
+        "shuffle" in i
+          ? { rdd: i.shuffle.parent, shuffle: true }
+          : { rdd: i.narrow, shuffle: false }
+      );
+  }
+}
+
 /** Lets `reduceByKey(fn, env)` work: an object where a count goes is env. */
 function envShift<E>(
-  n: number | undefined,
+  n: number | null | undefined,
   env: E | undefined,
-): [number | undefined, E | undefined] {
+): [number | null | undefined, E | undefined] {
   if (n !== null && typeof n === "object" && env === undefined) {
     return [undefined, n as unknown as E];
   }

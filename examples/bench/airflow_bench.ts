@@ -4,7 +4,7 @@
 //
 //   deno task bench:airflow [--tasks=10000] [--layers=100] [--chain=2000]
 
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../../internal/args.ts";
 import {
   DAG,
   JsonStateStore,
@@ -15,19 +15,41 @@ import {
   type Task,
 } from "../../airflow/mod.ts";
 
-const args = parseArgs({
-  args: Deno.args,
-  options: {
-    tasks: { type: "string", default: "10000" },
-    layers: { type: "string", default: "100" },
-    chain: { type: "string", default: "2000" },
-    repeat: { type: "string", default: "3" },
+const values = parseCommandLine({
+  command: "deno task bench:airflow",
+  summary:
+    "Scheduling overhead of a large DAG, inter-task latency and durable state.",
+  flags: {
+    tasks: {
+      type: "integer",
+      min: 1,
+      default: 10_000,
+      description: "tasks of the random layered DAG",
+    },
+    layers: {
+      type: "integer",
+      min: 1,
+      default: 100,
+      description: "layers of that DAG",
+    },
+    chain: {
+      type: "integer",
+      min: 2,
+      default: 2_000,
+      description: "tasks of the chain timed for latency",
+    },
+    repeat: {
+      type: "integer",
+      min: 1,
+      default: 3,
+      description: "runs of each measurement; the best counts",
+    },
   },
 });
-const N = Number(args.values.tasks);
-const LAYERS = Number(args.values.layers);
-const CHAIN = Number(args.values.chain);
-const REPEAT = Number(args.values.repeat);
+const N = values.tasks;
+const LAYERS = values.layers;
+const CHAIN = values.chain;
+const REPEAT = values.repeat;
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

@@ -17,7 +17,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../../internal/args.ts";
+import { progress } from "../../internal/progress.ts";
 import {
   createUsgsServer,
   HttpClient,
@@ -27,22 +28,41 @@ import {
 } from "../../http/mod.ts";
 import { readRecordedWeek } from "../usgs_events.ts";
 
-const args = parseArgs({
-  args: Deno.args,
-  options: {
-    seconds: { type: "string", default: "10" },
-    requests: { type: "string", default: "8000" },
-    events: { type: "string", default: "25000" },
+const values = parseCommandLine({
+  command: "deno task bench:http",
+  summary:
+    "Rate limiter accuracy, client overhead over bare fetch, fault-tolerant paging.",
+  flags: {
+    seconds: {
+      type: "number",
+      min: 0.1,
+      default: 10,
+      description: "seconds the token bucket is measured",
+    },
+    requests: {
+      type: "integer",
+      min: 100,
+      default: 8000,
+      description: "requests per overhead measurement",
+    },
+    events: {
+      type: "integer",
+      min: 1,
+      default: 25_000,
+      description: "events in the over-the-cap catalogue",
+    },
   },
 });
-const seconds = Number(args.values.seconds);
-const requests = Number(args.values.requests);
-const bigCatalogue = Number(args.values.events);
+const seconds = values.seconds;
+const requests = values.requests;
+const bigCatalogue = values.events;
 
+// Each result is a progress line on stderr as it comes; stdout gets the
+// table once, at the end.
 const rows: string[][] = [];
 const row = (...cells: string[]) => {
   rows.push(cells);
-  console.log(cells.join(" | "));
+  progress(cells.join(" | "));
 };
 
 // 1. Limiter accuracy -------------------------------------------------------

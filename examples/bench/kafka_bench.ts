@@ -10,18 +10,29 @@
 //   deno task bench:kafka --records=200000
 
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../../internal/args.ts";
 import { Kafka, readPartitionLog } from "../../kafka/mod.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    records: { type: "string", default: "1000000" },
-    events: { type: "string", default: "200000" },
+const values = parseCommandLine({
+  command: "deno task bench:kafka",
+  summary: "The kafka log against Redis Streams: produce and consume rates.",
+  flags: {
+    records: {
+      type: "integer",
+      min: 1000,
+      default: 1_000_000,
+      description: "100-byte records to produce and consume (sends of 1,000)",
+    },
+    events: {
+      type: "integer",
+      min: 1,
+      default: 200_000,
+      description: "earthquake-like JSON events for the pipeline-shaped run",
+    },
   },
 });
-const N = Number(values.records);
-const EVENTS = Number(values.events);
+const N = values.records;
+const EVENTS = values.events;
 const BATCH = 1000;
 const SIZE = 100;
 

@@ -10,7 +10,8 @@
  * best of the runs; the array path and the plain loop run interleaved.
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../../internal/args.ts";
+import { progress } from "../../internal/progress.ts";
 import { SparkContext } from "../../spark/mod.ts";
 import {
   ExpectationSuite,
@@ -26,14 +27,27 @@ import {
 import { readSplitLines } from "../../spark/_text_reader.ts";
 import { readUsgsWeek, usgsEventSuite } from "../demo_quality.ts";
 
-const { values } = parseArgs({
-  options: {
-    rows: { type: "string", default: "1000000" },
-    runs: { type: "string", default: "9" },
+const values = parseCommandLine({
+  command: "deno task bench:quality",
+  summary:
+    "validate() against a plain loop over arrays, streams and spark RDDs of a CSV.",
+  flags: {
+    rows: {
+      type: "integer",
+      min: 1000,
+      default: 1_000_000,
+      description: "synthetic event rows",
+    },
+    runs: {
+      type: "integer",
+      min: 1,
+      default: 9,
+      description: "timed runs of each path; the best counts",
+    },
   },
 });
-const N = Number(values.rows);
-const RUNS = Number(values.runs);
+const N = values.rows;
+const RUNS = values.runs;
 
 const TYPES = ["earthquake", "quarry blast", "explosion"];
 
@@ -118,6 +132,7 @@ async function* stream(rows: Row[]): AsyncGenerator<Row> {
   for (const row of rows) yield row;
 }
 
+progress(`making ${N.toLocaleString("en")} rows`);
 const rows = Array.from({ length: N }, (_, i) => makeRow(i));
 const s = suite();
 
@@ -154,10 +169,12 @@ async function paired(
   }
   return [Math.min(...ta), Math.min(...tb)];
 }
+progress(`validate(array) against the plain loop, ${RUNS} runs each`);
 const [tLoop, tValidate] = await paired(
   () => plainLoop(rows),
   () => validate(rows, s),
 );
+progress("validate(async iterable)");
 const tStream = await time(() => validate(stream(rows), s), Math.min(RUNS, 3));
 const tStreamOnly = await time(async () => {
   let n = 0;
@@ -225,6 +242,7 @@ function readParse(path: string): Row[] {
   return out;
 }
 
+progress(`writing ${CSV_PATH}`);
 const csvBytes = await writeCsv(CSV_PATH);
 const sameAsArray = (r: ValidationResult): boolean =>
   JSON.stringify({ ...r, meta: 0 }) === JSON.stringify({ ...check, meta: 0 });
@@ -232,6 +250,7 @@ if (!sameAsArray(await validate(readParse(CSV_PATH), s))) {
   throw new Error("Rows read back from the CSV validate differently");
 }
 const FILE_RUNS = Math.min(RUNS, 5);
+progress(`one-thread read+parse(+validate) of the CSV, ${FILE_RUNS} runs`);
 const tParseOnly = await time(() => readParse(CSV_PATH).length, FILE_RUNS);
 const [tFileLoop, tFileValidate] = await paired(
   () => plainLoop(readParse(CSV_PATH)),
@@ -255,6 +274,9 @@ async function rddCsvRuns(workers: number): Promise<RddTiming[]> {
           schema: SCHEMA,
           minPartitions: partitions,
         });
+      progress(
+        `validate(sc.csv(...)), ${partitions} partitions, ${workers} worker(s)`,
+      );
       if (!sameAsArray(await validate(rdd(), s))) {
         throw new Error("RDD result differs from the array result");
       }
@@ -315,11 +337,13 @@ async function cpuOnly(workers: number): Promise<number> {
     await sc.close();
   }
 }
+progress("control: CPU-only job on 1 and 2 workers; row counts without checks");
 const tCpu1 = await cpuOnly(1);
 const tCpu2 = await cpuOnly(2);
 const tCount1 = await rddCountOnly(1, 2);
 const tCount2 = await rddCountOnly(2, 2);
 
+progress("the USGS suite on the recorded week");
 const week = await readUsgsWeek();
 const usgs = usgsEventSuite();
 const tUsgs = await time(() => validate(week, usgs));

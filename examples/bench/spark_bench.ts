@@ -12,23 +12,49 @@
  * Flags: `--rows=N` (default 1000000), `--reps=N` (default 3),
  * `--no-arquero`, `--no-memory`.
  *
+ * DuckDB, arquero and d3-dsv are this benchmark's own dependencies, in
+ * `examples/bench/deno.json` (the task runs with `--config` on it), so the
+ * tests and the main job never download them.
+ *
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseCommandLine } from "../../internal/args.ts";
+import { progress } from "../../internal/progress.ts";
 import { SparkContext } from "../../spark/mod.ts";
 import { ensureQuakeCsv } from "./spark_data.ts";
 
-const args = parseArgs({
-  args: Deno.args,
-  options: {
-    rows: { type: "string", default: "1000000" },
-    reps: { type: "string", default: "3" },
-    "no-arquero": { type: "boolean", default: false },
-    "no-memory": { type: "boolean", default: false },
-    "child-memory": { type: "string" },
-  },
-});
+const args = {
+  values: parseCommandLine({
+    command: "deno task bench:spark",
+    summary:
+      "CPU speedup on 2 workers; count by region over a CSV against loops, DuckDB and arquero; peak memory.",
+    flags: {
+      rows: {
+        type: "integer",
+        min: 1000,
+        default: 1_000_000,
+        description: "rows of the earthquake CSV made in out/bench/",
+      },
+      reps: {
+        type: "integer",
+        min: 1,
+        default: 3,
+        description: "timed runs of each job; the median counts",
+      },
+      "no-arquero": { type: "boolean", description: "skip arquero (slow)" },
+      "no-memory": {
+        type: "boolean",
+        description: "skip the peak-memory runs (they write a 4x CSV)",
+      },
+      "child-memory": {
+        type: "string",
+        placeholder: "PATH",
+        description: "(internal) run the job once on PATH and print peak RSS",
+      },
+    },
+  }),
+};
 
 const OUT = new URL("../../out/bench/", import.meta.url).pathname;
 
@@ -190,7 +216,9 @@ async function duckdb(
       `SELECT trim(regexp_extract(place, '[^,]*$')) AS region, count(*)::INTEGER AS n
        FROM read_csv('${path}', header = true) WHERE mag > 4 GROUP BY region`,
     );
-    result = new Map(reader.getRows().map((r) => [String(r[0]), Number(r[1])]));
+    result = new Map(
+      reader.getRows().map((r: unknown[]) => [String(r[0]), Number(r[1])]),
+    );
   });
   con.closeSync();
   inst.closeSync();
@@ -245,8 +273,8 @@ function same(
   if (x !== y) throw new Error(`Results differ: ${what}`);
 }
 
-const rows = Number(args.values.rows);
-const reps = Number(args.values.reps);
+const rows = args.values.rows;
+const reps = args.values.reps;
 console.log(
   `spark benchmarks: ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}`,
 );
@@ -254,6 +282,7 @@ console.log(
 // 1. CPU-bound map. Runs on 1 and 2 workers alternate, so noise from other
 // work on the machine hits both alike; medians are reported.
 const cpu: Record<number, number> = {};
+progress("CPU-bound map on 1 and 2 workers (warm-up, then alternating runs)");
 {
   const contexts = [1, 2].map((p) => new SparkContext({ parallelism: p }));
   const job = (sc: SparkContext) =>
@@ -289,6 +318,7 @@ console.log(
 );
 
 // 2. Count by region.
+progress(`making (once) ${OUT}quakes_${rows}.csv`);
 const path = await ensureQuakeCsv(`${OUT}quakes_${rows}.csv`, rows);
 const size = (await Deno.stat(path)).size;
 console.log(
@@ -297,6 +327,7 @@ console.log(
   } MB`,
 );
 const hand = new Map<string, number>();
+progress("hand loop and d3-dsv loop, 1 thread");
 const handMs = await timeIt(reps, async () => {
   const m = await handLoop(path);
   hand.clear();
@@ -310,6 +341,7 @@ const results: [string, number][] = [
   ["d3-dsv loop, full rows, 1 thread", fullMs],
 ];
 for (const par of [1, 2]) {
+  progress(`spark, ${par} worker(s)`);
   const sc = new SparkContext({ parallelism: par });
   let got = new Map<string, number>();
   const ms = await timeIt(reps, async () => {
@@ -320,11 +352,13 @@ for (const par of [1, 2]) {
   results.push([`spark, ${par} worker${par > 1 ? "s" : ""}`, ms]);
 }
 for (const threads of [1, 2]) {
+  progress(`DuckDB, ${threads} thread(s)`);
   const [ms, got] = await duckdb(path, threads, reps);
   same(got, hand, `duckdb ${threads}`);
   results.push([`DuckDB, ${threads} thread${threads > 1 ? "s" : ""}`, ms]);
 }
 if (!args.values["no-arquero"]) {
+  progress("arquero (reads the whole file; about 6 s)");
   const [ms, got] = await arquero(path);
   same(got, hand, "arquero");
   results.push(["arquero (fromCSV + groupby)", ms]);
@@ -363,9 +397,11 @@ console.log(`  top regions: ${top.map(([r, n]) => `${r} ${n}`).join(", ")}`);
 
 // 3. Peak memory, 1x vs 4x, each in a fresh process.
 if (!args.values["no-memory"]) {
+  progress(`peak memory: making (once) the ${rows * 4}-row CSV`);
   const big = await ensureQuakeCsv(`${OUT}quakes_${rows * 4}.csv`, rows * 4);
   console.log(`\nPeak RSS of the spark job (2 workers, child process)`);
   for (const [label, file] of [["1x", path], ["4x", big]] as const) {
+    progress(`peak memory: ${label} file in a child process`);
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",

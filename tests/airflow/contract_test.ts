@@ -1,4 +1,5 @@
-// Conformance with DESIGN.md's public API for airflow, used as an outside user would.
+// Conformance with the public API of airflow (the names and shapes the README and
+// airflow/mod.ts document), used as an outside user would.
 import assert from "node:assert/strict";
 import {
   AirflowError,
@@ -46,6 +47,8 @@ Deno.test("DAG is reachable from the root airflow namespace", async () => {
 Deno.test("TaskState and TriggerRule use Airflow's exact strings", () => {
   assert.deepEqual(Object.values(TriggerRule).sort(), [
     "all_done",
+    "all_done_min_one_success",
+    "all_done_setup_success",
     "all_failed",
     "all_skipped",
     "all_success",
@@ -241,7 +244,7 @@ Deno.test("DAG.test({ stateDir, runId }) keeps the run and resumes it by runId",
   }
 });
 
-Deno.test("Operators and sensors take DESIGN.md's options and run", async () => {
+Deno.test("Operators and sensors take their documented options and run", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const clock = new ManualClock({ start: Date.UTC(2024, 0, 1) });

@@ -421,7 +421,7 @@ Deno.test("DAG.test() finishes the run, then rejects, when onTransition throws",
   assert.equal((await dag.test({ executor })).state, "success");
 });
 
-Deno.test("DAG.test() gives a scheduled DAG the data interval starting at the logical date", async () => {
+Deno.test("DAG.test() infers a manual run's data interval as Airflow: the last complete one before its logical date", async () => {
   const seen: string[] = [];
   const record = (ctx: { dataInterval: { start: Date; end: Date } }) =>
     void seen.push(
@@ -430,11 +430,13 @@ Deno.test("DAG.test() gives a scheduled DAG the data interval starting at the lo
   const daily = new DAG("daily_interval", { schedule: "@daily" });
   daily.task("t", record);
   await daily.test({ logicalDate: Date.UTC(2024, 2, 5) });
+  await daily.test({ logicalDate: Date.UTC(2024, 2, 25, 1) });
   const manual = new DAG("no_schedule");
   manual.task("t", record);
   await manual.test({ logicalDate: Date.UTC(2024, 2, 5, 10) });
   assert.deepEqual(seen, [
-    "2024-03-05T00:00:00.000Z/2024-03-06T00:00:00.000Z",
+    "2024-03-04T00:00:00.000Z/2024-03-05T00:00:00.000Z",
+    "2024-03-24T00:00:00.000Z/2024-03-25T00:00:00.000Z",
     "2024-03-05T10:00:00.000Z/2024-03-05T10:00:00.000Z",
   ]);
 });

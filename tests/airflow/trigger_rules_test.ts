@@ -47,6 +47,28 @@ const TABLE: Record<TriggerRule, string[]> = {
     "skipped",
   ],
   all_done: ["run", "run", "run", "run", "run", "run", "run", "run"],
+  // Airflow 3.1: a skip settles it; otherwise it needs one success.
+  all_done_min_one_success: [
+    "run",
+    "run",
+    "skipped",
+    "skipped",
+    "upstream_failed",
+    "upstream_failed",
+    "run",
+    "skipped",
+  ],
+  // Without setup tasks upstream it is all_done.
+  all_done_setup_success: [
+    "run",
+    "run",
+    "run",
+    "run",
+    "run",
+    "run",
+    "run",
+    "run",
+  ],
   all_skipped: [
     "skipped",
     "skipped",

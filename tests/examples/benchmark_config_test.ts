@@ -56,10 +56,14 @@ Deno.test("parseBenchmarkArgs() rejects bad flags with a message naming them", (
   );
   assert.throws(
     () => parseBenchmarkArgs(["--partitions", "2,3"]),
-    /--partitions takes one integer/,
+    /--partitions takes an integer: "2,3"/,
   );
   assert.throws(
     () => parseBenchmarkArgs(["--min-mag", "big"]),
     /--min-mag takes a number: "big"/,
+  );
+  assert.throws(
+    () => parseBenchmarkArgs(["--repeat=0"]),
+    /--repeat must be at least 1: "0"/,
   );
 });

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import {
   type BenchmarkReport,
   formatRunsTable,
+  jsonForPeople,
   renderBenchmarkHtml,
+  roundForPeople,
 } from "../../examples/benchmark_report.ts";
 
 const report: BenchmarkReport = {
@@ -40,13 +42,41 @@ const report: BenchmarkReport = {
     dag_id: "usgs",
     run_id: "r1",
     state: "success",
-    tasks: [{
-      taskId: "fetch",
-      state: "success",
-      tryNumber: 1,
-      start: 1000,
-      end: 1040,
-    }],
+    tasks: [
+      {
+        taskId: "fetch",
+        state: "success",
+        tryNumber: 1,
+        start: 1000,
+        end: 1040,
+        upstream: [],
+      },
+      {
+        taskId: "left",
+        state: "success",
+        tryNumber: 1,
+        start: 1040,
+        end: 1050,
+        upstream: ["fetch"],
+      },
+      {
+        taskId: "right",
+        state: "failed",
+        tryNumber: 1,
+        start: 1050,
+        end: 1060,
+        upstream: ["fetch"],
+        error: "boom",
+      },
+      {
+        taskId: "join",
+        state: "upstream_failed",
+        tryNumber: 0,
+        start: 0,
+        end: 0,
+        upstream: ["left", "right"],
+      },
+    ],
   },
   machine: { cores: 2, deno: "2.9.6", os: "linux" },
   notes: ["At <2k events start-up dominates"],
@@ -61,6 +91,56 @@ Deno.test("renderBenchmarkHtml() draws bars, Gantt and validation, escaping text
   assert.match(html, /expect_column_values_to_not_be_null/);
   assert.match(html, /At &#60;2k events/);
   assert.doesNotMatch(html, /<script|https?:\/\//);
+});
+
+Deno.test("renderBenchmarkHtml() draws a 1.0x line on the speedup chart", () => {
+  const html = renderBenchmarkHtml(report);
+  assert.match(
+    html,
+    /<line [^>]*stroke-dasharray[^>]*\/><text [^>]*>1\.0x = as fast as the loop<\/text>/,
+  );
+});
+
+Deno.test("renderBenchmarkHtml() draws parallel branches in one column, as they ran", () => {
+  const html = renderBenchmarkHtml(report);
+  const box = (id: string) => {
+    const m = new RegExp(
+      `<title>${id}: [^<]*</title><rect x="([\\d.]+)" y="([\\d.]+)"`,
+    ).exec(html);
+    assert.ok(m, id);
+    return { x: Number(m[1]), y: Number(m[2]) };
+  };
+  const [fetch, left, right, join] = ["fetch", "left", "right", "join"].map(
+    box,
+  );
+  assert.equal(left!.x, right!.x);
+  assert.notEqual(left!.y, right!.y);
+  assert.ok(fetch!.x < left!.x && left!.x < join!.x);
+  assert.match(html, /<title>right: failed \(boom\)<\/title>/);
+  assert.match(html, />\+50 ms · 10 ms</);
+  assert.match(html, />did not run</);
+  // four edges: fetch→left, fetch→right, left→join, right→join
+  assert.equal(html.match(/marker-end="url\(#arrow\)"/g)?.length, 4);
+});
+
+Deno.test("renderBenchmarkHtml() keeps expectation names whole", () => {
+  const html = renderBenchmarkHtml(report);
+  assert.match(
+    html,
+    /<td class="name">expect_column_values_to_not_be_null<\/td>/,
+  );
+  assert.match(html, /td\.name\{[^}]*white-space:nowrap/);
+});
+
+Deno.test("roundForPeople() and jsonForPeople() round for reading", () => {
+  assert.equal(roundForPeople(1.5327416520210895), 1.533);
+  assert.equal(roundForPeople(20), 20);
+  assert.equal(roundForPeople(12345.678), 12346);
+  assert.equal(roundForPeople(0.000123456), 0.0001235);
+  assert.equal(
+    jsonForPeople({ mean: 1.5327416520210895, n: [2.25, 3] }),
+    '{"mean":1.533,"n":[2.25,3]}',
+  );
 });
 
 Deno.test("formatRunsTable() aligns one row per run", () => {

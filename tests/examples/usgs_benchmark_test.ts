@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runBenchmark } from "../../examples/usgs_benchmark.ts";
+import {
+  FAILED_REPORT,
+  type FailureReport,
+  runBenchmark,
+} from "../../examples/usgs_benchmark.ts";
 import type { BenchmarkConfig } from "../../examples/benchmark_config.ts";
 import type { BenchmarkReport } from "../../examples/benchmark_report.ts";
 
@@ -92,9 +96,11 @@ Deno.test("runBenchmark() replays the recorded week through faults and finds the
   }
 });
 
-Deno.test("runBenchmark() reads a GeoJSON file and fails the gate on bad events", async () => {
+Deno.test("runBenchmark() reads a GeoJSON file and fails the gate on bad events, keeping the last good report", async () => {
   const outDir = await Deno.makeTempDir();
   try {
+    const lastGood = '{"dag":{"state":"success"}}\n';
+    await Deno.writeTextFile(join(outDir, "usgs_benchmark.json"), lastGood);
     const file = join(outDir, "bad.geojson");
     const feature = (id: string, mag: number) => ({
       type: "Feature",
@@ -119,12 +125,21 @@ Deno.test("runBenchmark() reads a GeoJSON file and fails the gate on bad events"
       ),
       /DAG run failed in validate_events/,
     );
-    const written = JSON.parse(
+    assert.equal(
       await Deno.readTextFile(join(outDir, "usgs_benchmark.json")),
-    ) as BenchmarkReport;
-    assert.equal(written.dag.state, "failed");
-    assert.equal(written.validation.success, false);
-    assert.deepEqual(written.runs, []);
+      lastGood,
+    );
+    const failure = JSON.parse(
+      await Deno.readTextFile(join(outDir, FAILED_REPORT)),
+    ) as FailureReport;
+    assert.equal(failure.dag.state, "failed");
+    assert.equal(failure.validation.success, false);
+    assert.equal(failure.failed_tasks.length, 1);
+    assert.equal(failure.failed_tasks[0]!.task_id, "validate_events");
+    assert.match(
+      failure.failed_tasks[0]!.error,
+      /expect_column_values_to_be_between|failed/i,
+    );
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }
@@ -151,8 +166,10 @@ Deno.test("usgs_benchmark exits non-zero with a message on a bad flag or file", 
   };
   const badFlag = await run("--scales=0");
   assert.equal(badFlag.code, 2);
-  assert.match(badFlag.stderr, /--scales takes positive integers: "0"/);
-  assert.match(badFlag.stderr, /Usage: deno task bench/);
+  assert.equal(
+    badFlag.stderr,
+    'Flag --scales takes positive integers: "0" (see deno task bench --help)\n',
+  );
   const outDir = await Deno.makeTempDir();
   try {
     const missing = await run(

@@ -1,4 +1,5 @@
-// Conformance with DESIGN.md's public API for http, used as an outside user would.
+// Conformance with the public API of http (the names and shapes the README and
+// http/mod.ts document), used as an outside user would.
 import assert from "node:assert/strict";
 import {
   createUsgsServer,

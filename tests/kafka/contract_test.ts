@@ -1,4 +1,5 @@
-// Conformance with DESIGN.md's public API for kafka, used as an outside user would.
+// Conformance with the public API of kafka (the names and shapes the README and
+// kafka/mod.ts document), used as an outside user would.
 import assert from "node:assert/strict";
 import {
   Kafka,

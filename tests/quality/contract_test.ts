@@ -1,4 +1,5 @@
-// Conformance with DESIGN.md's public API for quality, used as an outside user would.
+// Conformance with the public API of quality (the names and shapes the README and
+// quality/mod.ts document), used as an outside user would.
 import assert from "node:assert/strict";
 import {
   ExpectationSuite,

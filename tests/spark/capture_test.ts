@@ -35,6 +35,7 @@ Deno.test("RDD.map() passes env and broadcasts to shipped functions", async () =
     await sc.parallelize([[1, 2]] as [number, number][]).reduceByKey(
       (a, b, env) => a + b + env.k,
       1,
+      null,
       { k: 1 },
     )
       .collect(),

@@ -1,4 +1,5 @@
-// Conformance with DESIGN.md's public API for spark, used as an outside user would.
+// Conformance with the public API of spark (the names and shapes the README and
+// spark/mod.ts document), used as an outside user would.
 import assert from "node:assert/strict";
 import { Broadcast, RDD, SparkContext, SparkError } from "../../spark/mod.ts";
 import { Kafka } from "../../kafka/mod.ts";
@@ -68,7 +69,7 @@ Deno.test("SparkContext sources: parallelize, range, textFile, csv, broadcast", 
   }
 });
 
-Deno.test("RDD transformations named in DESIGN.md work", async () => {
+Deno.test("RDD transformations of the public API work", async () => {
   await using sc = new SparkContext({ parallelism: 2 });
   const nums = sc.parallelize([1, 2, 3, 4, 5, 6], 3);
   assert.deepEqual(await nums.map((x) => x * 2).collect(), [
@@ -132,7 +133,7 @@ Deno.test("RDD transformations named in DESIGN.md work", async () => {
   assert.deepEqual(await nums.glom().collect(), [[1, 2], [3, 4], [5, 6]]);
 });
 
-Deno.test("RDD pair transformations named in DESIGN.md work", async () => {
+Deno.test("RDD pair transformations of the public API work", async () => {
   await using sc = new SparkContext({ parallelism: 2 });
   const pairs = sc.parallelize<[string, number]>(
     [["a", 1], ["b", 2], ["a", 3], ["c", 4], ["b", 5]],
@@ -218,7 +219,7 @@ Deno.test("RDD pair transformations named in DESIGN.md work", async () => {
   }
 });
 
-Deno.test("RDD actions named in DESIGN.md work", async () => {
+Deno.test("RDD actions of the public API work", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await using sc = new SparkContext({ parallelism: 2 });

@@ -14,11 +14,12 @@ import {
   AirflowSensorTimeout,
   AirflowSkipException,
 } from "./errors.ts";
-import { _Slots, _slotsOf, SequentialExecutor } from "./executors.ts";
+import { SequentialExecutor } from "./executors.ts";
+import { Slots, slotsOf } from "./_slots.ts";
 import { JsonStateStore } from "./json_store.ts";
 import { BranchOperator, ShortCircuitOperator } from "./operators.ts";
 import { BaseSensor, type SensorContext } from "./sensors.ts";
-import { FINISHED_STATES, type TaskState } from "./states.ts";
+import { FINISHED_STATES, TaskState } from "./states.ts";
 import {
   type DagRunRecord,
   MemoryStateStore,
@@ -28,8 +29,10 @@ import {
 } from "./store.ts";
 import type { ResolvedTaskOptions } from "./task.ts";
 import { evaluateTriggerRule } from "./trigger_rules.ts";
-import type { _Graph } from "./_graph.ts";
-import { _IntHeap } from "./_heap.ts";
+import { retryDelayMs } from "./_retry_delay.ts";
+import { pythonTruthy } from "./_truthy.ts";
+import type { Graph } from "./_graph.ts";
+import { IntHeap } from "./_heap.ts";
 import type {
   DAG,
   DagRunResult,
@@ -38,40 +41,41 @@ import type {
 } from "./dag.ts";
 
 /** Resources shared by every run one caller starts. */
-export interface _Shared {
-  executor: _Slots;
+export interface RunResources {
+  executor: Slots;
   clock: Clock;
   store: StateStore;
   persist: boolean;
-  pools: Map<string, _Slots>;
-  dagSlots: _Slots;
+  pools: Map<string, Slots>;
+  dagSlots: Slots;
   onTransition?: TransitionHook;
   signal?: AbortSignal;
 }
 
 /** Pool sizes to slot counters; `default_pool` has 128 slots by default. */
-export function _makePools(
+export function makePools(
   sizes: Record<string, number> = {},
-): Map<string, _Slots> {
-  const out = new Map<string, _Slots>();
+): Map<string, Slots> {
+  const out = new Map<string, Slots>();
   for (const [name, size] of Object.entries({ default_pool: 128, ...sizes })) {
     if (!(size === Infinity || (Number.isInteger(size) && size > 0))) {
       throw new AirflowError(
         `Pool size must be a positive integer: ${name}=${size}`,
       );
     }
-    out.set(name, new _Slots(size));
+    out.set(name, new Slots(size));
   }
   return out;
 }
 
 /** A fresh run record with every task in state `none`. */
-export function _newRecord(
+export function newRunRecord(
   dag: DAG,
   runId: string,
   runType: RunType,
   interval: { start: number; end: number },
   params: Record<string, unknown> = {},
+  logicalDate: number = interval.start,
 ): DagRunRecord {
   const tasks: Record<string, TaskInstanceRecord> = {};
   for (const id of dag.taskIds) tasks[id] = { state: "none", tryNumber: 0 };
@@ -80,7 +84,7 @@ export function _newRecord(
     runId,
     runType,
     state: "queued",
-    logicalDate: interval.start,
+    logicalDate,
     dataInterval: { start: interval.start, end: interval.end },
     params: { ...dag.params, ...params },
     tasks,
@@ -88,23 +92,19 @@ export function _newRecord(
 }
 
 /**
- * The data interval of a manual run at `logical`: on a cron schedule the
- * interval that starts there (as the scheduled run for that date would
- * have), otherwise the instant itself.
+ * The data interval of a manual run at `logical`, as Airflow infers it: on
+ * a cron schedule the last complete interval before it, otherwise the
+ * instant itself.
  */
-export function _manualInterval(
+export function manualInterval(
   dag: DAG,
   logical: number,
 ): { start: number; end: number } {
-  const t = dag.timetable;
-  if (!t.periodic || dag.schedule === "@once") {
-    return { start: logical, end: logical };
-  }
-  return t.intervalAt(logical);
+  return dag.timetable.manualInterval(logical);
 }
 
 /** `dag.test()`: load or create the run, then drive it to the end. */
-export async function _runDag(
+export async function runDag(
   dag: DAG,
   o: DagTestOptions,
 ): Promise<DagRunResult> {
@@ -131,27 +131,28 @@ export async function _runDag(
     );
   }
   let record = store ? await store.load(dag.dagId, runId) : undefined;
-  record ??= _newRecord(
+  record ??= newRunRecord(
     dag,
     runId,
     "manual",
-    _manualInterval(dag, logical),
+    manualInterval(dag, logical),
     o.params,
+    logical,
   );
-  const shared: _Shared = {
-    executor: _slotsOf(o.executor ?? new SequentialExecutor()),
+  const shared: RunResources = {
+    executor: slotsOf(o.executor ?? new SequentialExecutor()),
     clock,
     store: store ?? new MemoryStateStore(),
     persist: store !== undefined,
-    pools: _makePools(o.pools),
-    dagSlots: new _Slots(dag.maxActiveTasks),
+    pools: makePools(o.pools),
+    dagSlots: new Slots(dag.maxActiveTasks),
     onTransition: o.onTransition,
     signal: o.signal,
   };
-  return await new _DagRunner(dag, record, shared).run();
+  return await new DagRunner(dag, record, shared).run();
 }
 
-class _Reschedule {
+class Reschedule {
   constructor(readonly at: number) {}
 }
 
@@ -161,24 +162,27 @@ type Outcome =
   | { kind: "error"; error: unknown };
 
 const RESET_ON_RESUME = new Set<TaskState>(["running", "queued", "scheduled"]);
+const KNOWN_STATES = new Set<string>(Object.values(TaskState));
 
 /** Drives one run; several runners may share an executor, pools and limits. */
-export class _DagRunner {
+export class DagRunner {
   #dag: DAG;
-  #g: _Graph;
+  #g: Graph;
   #rec: DagRunRecord;
-  #sh: _Shared;
+  #sh: RunResources;
   #n: number;
   #ids: string[];
   #opts: ResolvedTaskOptions[];
   #ti: TaskInstanceRecord[];
   #state: TaskState[];
-  #cS: Int32Array;
-  #cK: Int32Array;
-  #cF: Int32Array;
-  #cU: Int32Array;
-  #cD: Int32Array;
-  #heap: _IntHeap;
+  #successCount: Int32Array;
+  #skippedCount: Int32Array;
+  #failedCount: Int32Array;
+  #upstreamFailedCount: Int32Array;
+  #doneCount: Int32Array;
+  #setupSuccessCount: Int32Array;
+  #setupSkippedCount: Int32Array;
+  #heap: IntHeap;
   #poolWait = new Map<string, number[]>();
   #continuing = new Set<number>();
   #work: number[] = [];
@@ -202,7 +206,7 @@ export class _DagRunner {
   /** A copy of the run's params, so tasks cannot change the stored ones. */
   #params: Record<string, unknown>;
 
-  constructor(dag: DAG, record: DagRunRecord, shared: _Shared) {
+  constructor(dag: DAG, record: DagRunRecord, shared: RunResources) {
     this.#dag = dag;
     this.#g = dag._graph();
     this.#rec = record;
@@ -210,12 +214,14 @@ export class _DagRunner {
     const n = this.#n = this.#g.tasks.length;
     this.#ids = this.#g.tasks.map((t) => t.taskId);
     this.#opts = this.#g.tasks.map((t) => t.options);
-    this.#cS = new Int32Array(n);
-    this.#cK = new Int32Array(n);
-    this.#cF = new Int32Array(n);
-    this.#cU = new Int32Array(n);
-    this.#cD = new Int32Array(n);
-    this.#heap = new _IntHeap(this.#g.rank);
+    this.#successCount = new Int32Array(n);
+    this.#skippedCount = new Int32Array(n);
+    this.#failedCount = new Int32Array(n);
+    this.#upstreamFailedCount = new Int32Array(n);
+    this.#doneCount = new Int32Array(n);
+    this.#setupSuccessCount = new Int32Array(n);
+    this.#setupSkippedCount = new Int32Array(n);
+    this.#heap = new IntHeap(this.#g.rank);
     this.#ti = this.#ids.map((id) =>
       record.tasks[id] ??= { state: "none", tryNumber: 0 }
     );
@@ -249,6 +255,18 @@ export class _DagRunner {
         );
       }
     }
+    for (let i = 0; i < this.#n; i++) {
+      const s: string = this.#state[i]!;
+      if (!KNOWN_STATES.has(s)) {
+        throw new AirflowError(
+          `Task ${
+            this.#ids[i]
+          } of run ${this.#rec.dagId}/${this.#rec.runId} has an unknown state: ${
+            JSON.stringify(s)
+          }`,
+        );
+      }
+    }
     const now = this.#sh.clock.now();
     if (this.#rec.state !== "success" && this.#rec.state !== "failed") {
       delete this.#rec.endDate;
@@ -267,11 +285,12 @@ export class _DagRunner {
         this.#timers.set(i, ti.nextAttemptAt ?? now);
       }
     }
+    this.#skipPreviouslySkipped(now);
     for (let i = 0; i < this.#n; i++) {
       const s = this.#state[i]!;
       if (FINISHED_STATES.has(s)) {
         this.#finished++;
-        for (const d of this.#g.down[i]!) this.#count(d, s);
+        for (const d of this.#g.down[i]!) this.#count(i, d, s);
       }
     }
     for (let i = 0; i < this.#n; i++) {
@@ -319,6 +338,7 @@ export class _DagRunner {
   #fail(error: unknown): void {
     if (this.#done) return;
     this.#done = true;
+    for (const ac of this.#aborts) ac.abort(error);
     this.#cleanup();
     this.#reject(error);
   }
@@ -341,12 +361,39 @@ export class _DagRunner {
     this.#markDirty();
   }
 
-  #count(d: number, s: TaskState): void {
-    this.#cD[d]!++;
-    if (s === "success") this.#cS[d]!++;
-    else if (s === "skipped") this.#cK[d]!++;
-    else if (s === "failed") this.#cF[d]!++;
-    else if (s === "upstream_failed") this.#cU[d]!++;
+  /**
+   * A cleared task that a branch or short circuit upstream skipped, when
+   * that task's decision still stands (it was not cleared), is skipped
+   * again, as Airflow's `NotPreviouslySkippedDep` does.
+   */
+  #skipPreviouslySkipped(now: number): void {
+    for (let i = 0; i < this.#n; i++) {
+      if (this.#state[i] !== "none") continue;
+      const id = this.#ids[i]!;
+      for (const u of this.#g.up[i]!) {
+        if (
+          this.#state[u] === "success" &&
+          this.#ti[u]!.skippedDownstream?.includes(id)
+        ) {
+          this.#ti[i]!.endDate = now;
+          this.#set(i, "skipped");
+          break;
+        }
+      }
+    }
+  }
+
+  #count(u: number, d: number, s: TaskState): void {
+    this.#doneCount[d]!++;
+    const setup = this.#g.isSetup[u] === 1;
+    if (s === "success") {
+      this.#successCount[d]!++;
+      if (setup) this.#setupSuccessCount[d]!++;
+    } else if (s === "skipped") {
+      this.#skippedCount[d]!++;
+      if (setup) this.#setupSkippedCount[d]!++;
+    } else if (s === "failed") this.#failedCount[d]!++;
+    else if (s === "upstream_failed") this.#upstreamFailedCount[d]!++;
   }
 
   /** Settles a task in a finished state and queues its downstream tasks. */
@@ -356,7 +403,7 @@ export class _DagRunner {
     this.#finished++;
     this.#set(i, s);
     for (const d of this.#g.down[i]!) {
-      this.#count(d, s);
+      this.#count(i, d, s);
       if (this.#state[d] === "none") this.#work.push(d);
     }
   }
@@ -369,11 +416,14 @@ export class _DagRunner {
       if (this.#state[i] !== "none") continue;
       const decision = evaluateTriggerRule(this.#opts[i]!.triggerRule, {
         upstream: this.#g.up[i]!.length,
-        success: this.#cS[i]!,
-        skipped: this.#cK[i]!,
-        failed: this.#cF[i]!,
-        upstreamFailed: this.#cU[i]!,
-        done: this.#cD[i]!,
+        success: this.#successCount[i]!,
+        skipped: this.#skippedCount[i]!,
+        failed: this.#failedCount[i]!,
+        upstreamFailed: this.#upstreamFailedCount[i]!,
+        done: this.#doneCount[i]!,
+        setupUpstream: this.#g.setupUp[i]!,
+        setupSuccess: this.#setupSuccessCount[i]!,
+        setupSkipped: this.#setupSkippedCount[i]!,
       });
       if (decision === "run") {
         this.#set(i, "scheduled");
@@ -441,7 +491,7 @@ export class _DagRunner {
     const tryStart = now;
     this.#execute(i).then(
       (value) =>
-        value instanceof _Reschedule
+        value instanceof Reschedule
           ? this.#complete(i, tryStart, { kind: "reschedule", at: value.at })
           : this.#complete(i, tryStart, { kind: "success", value }),
       (error) => this.#complete(i, tryStart, { kind: "error", error }),
@@ -531,19 +581,27 @@ export class _DagRunner {
         );
       }
       const wait = Math.min(s.nextInterval(ti.pokes), s.timeout - elapsed);
-      if (s.mode === "reschedule") return new _Reschedule(now + wait);
+      if (s.mode === "reschedule") return new Reschedule(now + wait);
       await clock.sleep(wait, ctx.signal);
     }
   }
 
-  #retryDelay(o: ResolvedTaskOptions, tryNumber: number): number {
-    const d = o.retryExponentialBackoff
-      ? o.retryDelay * 2 ** Math.min(tryNumber - 1, 50)
-      : o.retryDelay;
-    return Math.min(d, o.maxRetryDelay);
+  #retryDelay(i: number, o: ResolvedTaskOptions, tryNumber: number): number {
+    return retryDelayMs({
+      ...o,
+      dagId: this.#rec.dagId,
+      taskId: this.#ids[i]!,
+      logicalDate: this.#rec.logicalDate,
+      tryNumber,
+    });
   }
 
-  /** Follows a branch's choice: skips direct downstream tasks not chosen. */
+  /**
+   * Follows a branch's choice as Airflow's `skip_all_except`: the chosen
+   * ids may be any tasks of the DAG; a direct downstream task is skipped
+   * unless it is chosen, downstream of a chosen task, or upstream of one
+   * (the path to a chosen task that is not directly downstream).
+   */
   #branchSkips(i: number, value: unknown): number[] {
     const g = this.#g;
     const ids = value === null || value === undefined
@@ -551,7 +609,6 @@ export class _DagRunner {
       : Array.isArray(value)
       ? value
       : [value];
-    const direct = new Set(g.down[i]!);
     const follow = new Set<number>();
     for (const id of ids) {
       const j = typeof id === "string" ? g.index.get(id) : undefined;
@@ -562,43 +619,34 @@ export class _DagRunner {
           }`,
         );
       }
-      if (!direct.has(j)) {
-        throw new AirflowError(
-          `Branch ${
-            this.#ids[i]
-          } returned a task that is not directly downstream: ${id}`,
-        );
-      }
       follow.add(j);
     }
-    // Tasks reachable from a followed task stay for their trigger rules.
-    const reach = new Set<number>();
-    const stack = [...follow];
-    while (stack.length > 0) {
-      for (const d of g.down[stack.pop()!]!) {
-        if (!reach.has(d)) {
-          reach.add(d);
-          stack.push(d);
-        }
-      }
-    }
-    return g.down[i]!.filter((d) => !follow.has(d) && !reach.has(d));
+    const below = this.#reach([...follow], g.down);
+    const above = this.#reach([...follow], g.up);
+    return g.down[i]!.filter((d) =>
+      !follow.has(d) && !below.has(d) && !above.has(d)
+    );
   }
 
-  #shortCircuitSkips(i: number, task: ShortCircuitOperator): number[] {
-    const g = this.#g;
-    if (!task.ignoreDownstreamTriggerRules) return g.down[i]!.slice();
+  /** Every task reachable from `from` along `next` (not `from` itself). */
+  #reach(from: number[], next: number[][]): Set<number> {
     const seen = new Set<number>();
-    const stack = [i];
+    const stack = [...from];
     while (stack.length > 0) {
-      for (const d of g.down[stack.pop()!]!) {
+      for (const d of next[stack.pop()!]!) {
         if (!seen.has(d)) {
           seen.add(d);
           stack.push(d);
         }
       }
     }
-    return [...seen];
+    return seen;
+  }
+
+  #shortCircuitSkips(i: number, task: ShortCircuitOperator): number[] {
+    const g = this.#g;
+    if (!task.ignoreDownstreamTriggerRules) return g.down[i]!.slice();
+    return [...this.#reach([i], g.down)];
   }
 
   #complete(i: number, tryStart: number, outcome: Outcome): void {
@@ -629,9 +677,13 @@ export class _DagRunner {
         if (json !== undefined) ti.xcom = JSON.parse(json);
         else delete ti.xcom;
         if (task instanceof BranchOperator) skips = this.#branchSkips(i, v);
-        else if (task instanceof ShortCircuitOperator && !v) {
+        else if (task instanceof ShortCircuitOperator && !pythonTruthy(v)) {
           skips = this.#shortCircuitSkips(i, task);
         }
+        // Kept so a cleared downstream task is skipped again on resume.
+        if (skips.length > 0) {
+          ti.skippedDownstream = skips.map((d) => this.#ids[d]!);
+        } else delete ti.skippedDownstream;
       } catch (error) {
         outcome = {
           kind: "error",
@@ -657,7 +709,7 @@ export class _DagRunner {
       if (e instanceof AirflowSkipException || soft) final = "skipped";
       else if (
         !(e instanceof AirflowFailException) && !this.#cancelled &&
-        ti.tryNumber <= o.retries
+        ti.tryNumber <= (ti.maxTries ?? o.retries)
       ) final = "up_for_retry";
       else final = "failed";
     }
@@ -670,7 +722,7 @@ export class _DagRunner {
     if (final === "up_for_retry" || final === "up_for_reschedule") {
       const at = outcome.kind === "reschedule"
         ? outcome.at
-        : now + this.#retryDelay(o, ti.tryNumber);
+        : now + this.#retryDelay(i, o, ti.tryNumber);
       ti.nextAttemptAt = at;
       if (final === "up_for_reschedule") this.#continuing.add(i);
       this.#timers.set(i, at);
@@ -768,7 +820,7 @@ export class _DagRunner {
     this.#done = true;
     let failed = false;
     for (let i = 0; i < this.#n; i++) {
-      if (this.#g.down[i]!.length > 0) continue;
+      if (this.#g.decidesRun[i] !== 1) continue;
       const s = this.#state[i];
       if (s === "failed" || s === "upstream_failed") failed = true;
     }
@@ -808,7 +860,13 @@ export class _DagRunner {
         await this.#sh.store.save(this.#rec, changed);
       }
     } catch (error) {
-      this.#saveError ??= error;
+      // Running on without a durable record would redo work after a crash:
+      // stop the run at the first save that fails.
+      this.#saveError ??= new AirflowError(
+        `Run stopped because its state could not be saved: ${this.#rec.dagId}/${this.#rec.runId}`,
+        { cause: error },
+      );
+      this.#fail(this.#saveError);
     } finally {
       this.#saving = undefined;
     }
@@ -823,7 +881,7 @@ export class _DagRunner {
  * `airflow tasks test`: runs one task of `dag` regardless of its upstream
  * tasks (treated as done) and saves nothing.
  */
-export async function _runOneTask(
+export async function runOneTask(
   dag: DAG,
   taskId: string,
   o: {
@@ -836,7 +894,7 @@ export async function _runOneTask(
   dag.validate();
   const clock = o.clock ?? systemClock;
   const l = o.logicalDate ?? clock.now();
-  const record = _newRecord(
+  const record = newRunRecord(
     dag,
     `test__${new Date(l).toISOString()}`,
     "manual",
@@ -846,12 +904,12 @@ export async function _runOneTask(
   for (const id of dag.taskIds) {
     if (id !== taskId) record.tasks[id] = { state: "success", tryNumber: 0 };
   }
-  return await new _DagRunner(dag, record, {
-    executor: new _Slots(1),
+  return await new DagRunner(dag, record, {
+    executor: new Slots(1),
     clock,
     store: new MemoryStateStore(),
     persist: false,
-    pools: _makePools(),
-    dagSlots: new _Slots(1),
+    pools: makePools(),
+    dagSlots: new Slots(1),
   }).run();
 }

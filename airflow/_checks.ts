@@ -1,0 +1,74 @@
+/**
+ * Checks of ids and task options, and what a task needs of its DAG.
+ *
+ * @module
+ */
+
+import { AirflowError } from "./errors.ts";
+import { TriggerRule } from "./states.ts";
+import type { Task, TaskOptions } from "./task.ts";
+
+/** The part of a DAG a task needs: looking up tasks by id. */
+export interface TaskOwner {
+  readonly dagId: string;
+  getTask(taskId: string): Task;
+  _defaults(): TaskOptions;
+  _touch(): void;
+}
+
+const TASK_ID = /^[A-Za-z0-9_.-]{1,250}$/;
+
+/** Checks a task or DAG id against Airflow's key rule. */
+export function checkId(kind: string, id: unknown): string {
+  if (typeof id !== "string" || !TASK_ID.test(id)) {
+    throw new AirflowError(
+      `${kind} id must match [A-Za-z0-9_.-]{1,250}: ${JSON.stringify(id)}`,
+    );
+  }
+  return id;
+}
+
+function nonNegative(name: string, v: unknown, integer = false): void {
+  if (v === undefined) return;
+  if (
+    typeof v !== "number" || !(v >= 0) || (integer && !Number.isInteger(v))
+  ) {
+    throw new AirflowError(
+      `Task option ${name} must be a non-negative ${
+        integer ? "integer" : "number"
+      }: ${String(v)}`,
+    );
+  }
+}
+
+/** Validates task options, throwing an {@linkcode AirflowError} on bad values. */
+export function checkOptions(o: TaskOptions): void {
+  nonNegative("retries", o.retries, true);
+  nonNegative("retryDelay", o.retryDelay);
+  nonNegative("maxRetryDelay", o.maxRetryDelay);
+  nonNegative("poolSlots", o.poolSlots, true);
+  if (o.executionTimeout !== undefined) {
+    nonNegative("executionTimeout", o.executionTimeout);
+  }
+  if (o.priorityWeight !== undefined && !Number.isFinite(o.priorityWeight)) {
+    throw new AirflowError(
+      `Task option priorityWeight must be a finite number: ${o.priorityWeight}`,
+    );
+  }
+  if (o.triggerRule !== undefined && !isTriggerRule(o.triggerRule)) {
+    throw new AirflowError(`Unknown trigger rule: "${o.triggerRule}"`);
+  }
+  if (
+    o.weightRule !== undefined &&
+    !["downstream", "upstream", "absolute"].includes(o.weightRule)
+  ) {
+    throw new AirflowError(`Unknown weight rule: "${o.weightRule}"`);
+  }
+}
+
+const RULES = new Set<string>(Object.values(TriggerRule));
+
+/** True when `value` is one of the {@linkcode TriggerRule} strings. */
+export function isTriggerRule(value: unknown): value is TriggerRule {
+  return typeof value === "string" && RULES.has(value);
+}
