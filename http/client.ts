@@ -290,6 +290,12 @@ const ACCEPT_JSON: Readonly<Record<string, string>> = Object.freeze({
   accept: "application/json",
 });
 
+/** How long to wait before a retry, and whether the server asked for it. */
+interface RetryWait {
+  delay: number;
+  fromServer: boolean;
+}
+
 /** A pending time limit: `fire` runs at monotonic time `at`; unset once done. */
 interface Deadline {
   at: number;
@@ -752,13 +758,20 @@ export class HttpClient {
           ...(response ? { status: response.status } : {}),
         };
         history.push(outcome);
-        const wait = await this.#retryDelay(
-          policy,
-          method,
-          n,
-          failure,
-          response,
-        );
+        // Synchronous unless there is a shouldRetry to ask: an await here
+        // would let a test's clock advance before the retry's sleep exists.
+        let wait: RetryWait | undefined;
+        const ask = policy.shouldRetry;
+        if (ask && n <= policy.limit && policy.methods.includes(method)) {
+          const decided = await ask({ error: failure, retryCount: n });
+          wait = decided === true
+            ? { delay: backoffDelay(policy, n), fromServer: false }
+            : decided === false
+            ? undefined
+            : this.#retryDelay(policy, method, n, failure, response);
+        } else {
+          wait = this.#retryDelay(policy, method, n, failure, response);
+        }
         if (wait === undefined || n > policy.limit) {
           if (!throwHttpErrors && failure instanceof HttpError) {
             // Out of retries but asked not to throw: hand back the status.
@@ -848,27 +861,19 @@ export class HttpClient {
 
   /**
    * The wait before retrying `failure`, or `undefined` when it is not to be
-   * retried: ky's order of checks (method, `shouldRetry`, timeout, status
+   * retried: ky's order of checks (method, then — `shouldRetry` aside — timeout, status
    * with its retry timing headers, network error). Limit aside: the caller
    * checks it, so a failure that would not be retried anyway is thrown as is.
    */
-  async #retryDelay(
+  #retryDelay(
     policy: RetryPolicy,
     method: string,
     n: number,
     failure: Error,
     response: Response | undefined,
-  ): Promise<{ delay: number; fromServer: boolean } | undefined> {
+  ): RetryWait | undefined {
     const backoff = { delay: backoffDelay(policy, n), fromServer: false };
     if (!policy.methods.includes(method)) return undefined;
-    if (policy.shouldRetry && n <= policy.limit) {
-      const decided = await policy.shouldRetry({
-        error: failure,
-        retryCount: n,
-      });
-      if (decided === false) return undefined;
-      if (decided === true) return backoff;
-    }
     if (failure instanceof TimeoutError) {
       return policy.retryOnTimeout ? backoff : undefined;
     }
