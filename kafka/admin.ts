@@ -4,7 +4,11 @@
  * @module
  */
 
-import type { Broker, ConfigEntry } from "./broker/_broker.ts";
+import {
+  type Broker,
+  type ConfigEntry,
+  parseOffset,
+} from "./broker/_broker.ts";
 import {
   KafkaJSConnectionError,
   KafkaJSOffsetOutOfRange,
@@ -32,7 +36,10 @@ import type { CleanupResult } from "./log/_partition_log.ts";
 export interface ITopicConfig {
   /** Topic name (`[a-zA-Z0-9._-]`, at most 249 characters). */
   topic: string;
-  /** Number of partitions; kafkajs's -1 means the broker default, 1. */
+  /**
+   * Number of partitions; kafkajs's -1 means the broker default
+   * (`KafkaOptions.numPartitions`, 1 unless set).
+   */
   numPartitions?: number;
   /** Accepted for kafkajs compatibility; there is one broker. */
   replicationFactor?: number;
@@ -159,7 +166,7 @@ export class Admin {
     let created = false;
     for (const t of options.topics) {
       const n = t.numPartitions === undefined || t.numPartitions === -1
-        ? 1
+        ? this.#conn.numPartitions
         : t.numPartitions;
       if (options.validateOnly) continue;
       if (await b.createTopic(t.topic, n, t.configEntries ?? [])) {
@@ -278,7 +285,10 @@ export class Admin {
     },
   ): Promise<void> {
     const b = this.#b();
-    for (const p of options.partitions) b.partition(options.topic, p.partition);
+    for (const p of options.partitions) {
+      b.partition(options.topic, p.partition);
+      parseOffset(p.offset, `Offset for ${options.topic}-${p.partition}`, -2);
+    }
     await b.coordinator.commit(
       options.groupId,
       undefined,
@@ -388,7 +398,7 @@ export class Admin {
         this.#b().fetch(
           options.topic,
           options.partition,
-          Number(options.offset),
+          parseOffset(options.offset, "Fetch offset"),
           options.maxBytes ?? 1 << 20,
         ),
       );
