@@ -12,6 +12,15 @@
 import { join, resolve } from "node:path";
 import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 import { DirLock, realLogDir } from "../log/_dir_lock.ts";
+import { offsetsFileName, validateGroupId } from "./_group_files.ts";
+import {
+  isPartitionDir,
+  moveAside,
+  newTopicId,
+  readTopicId,
+  removeDeleted,
+  writeTopicId,
+} from "../log/_partition_dir.ts";
 import { type Clock, systemClock } from "../../internal/clock.ts";
 import {
   type CommittedOffset,
@@ -23,7 +32,16 @@ import {
   PartitionLog,
   type TopicConfig,
 } from "../log/_partition_log.ts";
-import type { DecodedRecord, RecordInput } from "../protocol/record_batch.ts";
+import {
+  controlRecord,
+  type DecodedRecord,
+  type RecordInput,
+} from "../protocol/record_batch.ts";
+import {
+  type AppendProducer,
+  TransactionCoordinator,
+  type TransactionStateFile,
+} from "./_transactions.ts";
 import { syncDir, writeFileAtomic } from "../log/_store.ts";
 
 /**
@@ -54,6 +72,9 @@ const CONFIG_NAMES: Record<string, keyof TopicConfig> = {
   "delete.retention.ms": "deleteRetentionMs",
   "index.interval.bytes": "indexIntervalBytes",
 };
+
+/** Producer ids and transactions, beside `topics.json`. */
+const TRANSACTION_STATE_FILE = "__transaction_state.json";
 
 /** Checks a topic name against Kafka's rule. */
 export function validateTopicName(name: unknown): string {
@@ -144,6 +165,8 @@ export function parseTopicConfig(entries: readonly ConfigEntry[] = []): {
 
 interface Topic {
   name: string;
+  /** Kafka's topic id, also in each partition's `partition.metadata`. */
+  id: string;
   config: TopicConfig;
   overrides: Record<string, string>;
   partitions: PartitionLog[];
@@ -177,6 +200,8 @@ export class Broker {
   readonly logDir: string | undefined;
   readonly clock: Clock;
   readonly coordinator: GroupCoordinator;
+  /** Producer ids, sequence checks and transactions (see `_transactions.ts`). */
+  readonly transactions: TransactionCoordinator;
   #flushInterval: number;
   #topics = new Map<string, Topic>();
   #waiters = new Set<() => void>();
@@ -194,6 +219,7 @@ export class Broker {
       string,
       Record<string, Record<string, CommittedOffset>>
     >,
+    transactionState?: TransactionStateFile,
   ) {
     this.#lock = lock;
     this.#onWarning = options.onWarning ?? ((m) => console.warn(m));
@@ -206,6 +232,51 @@ export class Broker {
       persist: (groupId, offsets) => this.#persistOffsets(groupId, offsets),
       initialOffsets,
     });
+    const dir = this.logDir;
+    this.transactions = new TransactionCoordinator({
+      clock: this.clock,
+      initial: transactionState,
+      logEndOffset: (t, p) => this.partition(t, p).logEndOffset,
+      logStartOffset: (t, p) =>
+        this.#topics.get(t)?.partitions[p]?.logStartOffset,
+      writeMarker: (t, p, marker) => this.#writeMarker(t, p, marker),
+      commitOffsets: (groupId, topics) =>
+        this.coordinator.commitFromTransaction(
+          groupId,
+          topics.flatMap(({ topic, partitions }) =>
+            partitions.map((p) => ({
+              topic,
+              partition: p.partition,
+              offset: Number(p.offset),
+              metadata: p.metadata ?? null,
+            }))
+          ),
+        ),
+      persist: dir
+        ? (state) =>
+          writeFileAtomic(
+            join(dir, TRANSACTION_STATE_FILE),
+            new TextEncoder().encode(JSON.stringify(state)),
+          )
+        : undefined,
+    });
+  }
+
+  async #writeMarker(
+    topic: string,
+    partition: number,
+    marker: { producerId: number; producerEpoch: number; commit: boolean },
+  ): Promise<number> {
+    const log = this.partition(topic, partition);
+    const { baseOffset, durable } = log.append(
+      [[controlRecord(marker.commit, this.clock.now())]],
+      0,
+      { ...marker, baseSequence: -1, transactional: true },
+      true,
+    );
+    await durable;
+    this.#wake();
+    return baseOffset;
   }
 
   /**
@@ -244,19 +315,41 @@ export class Broker {
           );
           offsets.set(data.groupId, data.offsets);
         } catch (cause) {
-          throw new KafkaJSNonRetriableError(
-            `Committed offsets file is unreadable: ${
+          // One damaged file must not keep every topic offline.
+          (options.onWarning ?? console.warn)(
+            `Committed offsets file is unreadable, its group starts without commits: ${
               join(dir, "__consumer_offsets", e.name)
-            }`,
+            } (${cause instanceof Error ? cause.message : String(cause)})`,
+          );
+        }
+      }
+    }
+    let transactionState: TransactionStateFile | undefined;
+    if (dir) {
+      const file = join(dir, TRANSACTION_STATE_FILE);
+      try {
+        transactionState = JSON.parse(await Deno.readTextFile(file));
+      } catch (cause) {
+        if (!(cause instanceof Deno.errors.NotFound)) {
+          throw new KafkaJSNonRetriableError(
+            `Transaction state file is unreadable: ${file}`,
             { cause },
           );
         }
       }
     }
-    const broker = new Broker(options, lock, offsets);
+    const broker = new Broker(options, lock, offsets, transactionState);
     if (dir) {
       const cleanEnds = await broker.#readCleanShutdown(dir);
       await broker.#loadTopics(dir, cleanEnds);
+      // Commits of a topic deleted by an interrupted deleteTopics go too.
+      const gone = new Set<string>();
+      for (const byTopic of offsets.values()) {
+        for (const t of Object.keys(byTopic)) {
+          if (!broker.#topics.has(t)) gone.add(t);
+        }
+      }
+      for (const t of gone) await broker.coordinator.forgetTopic(t);
       // From here on the log changes: until the next clean close, an open
       // is a recovery from a crash.
       if (cleanEnds) {
@@ -264,6 +357,7 @@ export class Broker {
         syncDir(dir);
       }
     }
+    await broker.transactions.recover();
     if (dir && broker.#flushInterval > 0) broker.#startFlusher();
     return broker;
   }
@@ -325,11 +419,12 @@ export class Broker {
     let meta: {
       topics: Record<
         string,
-        { partitions: number; config: Record<string, string> }
+        { id?: string; partitions: number; config: Record<string, string> }
       >;
     } = {
       topics: {},
     };
+    let listed = true;
     try {
       meta = JSON.parse(await Deno.readTextFile(join(dir, "topics.json")));
     } catch (cause) {
@@ -341,35 +436,86 @@ export class Broker {
           },
         );
       }
-      // No metadata: discover topics from partition directories.
-      for await (const e of Deno.readDir(dir)) {
-        const m = /^(.+)-(\d+)$/.exec(e.name);
-        if (!e.isDirectory || !m) continue;
+      listed = false;
+    }
+    // Partition directories: with topics.json, those it does not list are
+    // left over from deleted topics; without it, they are the topics.
+    for await (const e of Deno.readDir(dir)) {
+      const m = /^(.+)-(\d+)$/.exec(e.name);
+      if (!e.isDirectory || !m || !isPartitionDir(join(dir, e.name))) continue;
+      if (!listed) {
         const t = meta.topics[m[1]!] ??= { partitions: 0, config: {} };
         t.partitions = Math.max(t.partitions, Number(m[2]) + 1);
+      } else if (!(Number(m[2]) < (meta.topics[m[1]!]?.partitions ?? 0))) {
+        moveAside(join(dir, e.name));
       }
     }
+    await removeDeleted(dir);
+    let assigned = false;
     for (const [name, t] of Object.entries(meta.topics)) {
       const { config, overrides } = parseTopicConfig(
         Object.entries(t.config).map(([n, v]) => ({ name: n, value: v })),
       );
-      const partitions: PartitionLog[] = [];
+      // A log written before topic ids gets one, and keeps its data.
+      const adopt = t.id === undefined;
+      const topic: Topic = {
+        name,
+        id: t.id ?? newTopicId(),
+        config,
+        overrides,
+        partitions: [],
+      };
+      assigned ||= adopt;
       for (let p = 0; p < t.partitions; p++) {
         const partName = `${name}-${p}`;
         // A partition the marker does not list was not closed cleanly.
         const cleanEnd = cleanEnds
           ? (cleanEnds.get(partName) ?? -1)
           : undefined;
-        partitions.push(
-          await this.#openLog(
-            join(dir, partName),
-            config,
+        topic.partitions.push(
+          await this.#openPartition(
+            topic,
+            p,
+            adopt,
             cleanEnd === -1 ? undefined : cleanEnd,
           ),
         );
       }
-      this.#topics.set(name, { name, config, overrides, partitions });
+      this.#topics.set(name, topic);
     }
+    if (assigned) await this.#saveMeta();
+  }
+
+  /**
+   * Opens partition `p` of `topic`. On disk, a directory holding another
+   * topic id (data of a deleted topic of the same name) is moved aside and
+   * removed, unless `adopt` (a log from before topic ids) takes it over.
+   */
+  async #openPartition(
+    topic: Topic,
+    p: number,
+    adopt: boolean,
+    cleanShutdownEnd?: number,
+  ): Promise<PartitionLog> {
+    const dir = this.logDir
+      ? join(this.logDir, `${topic.name}-${p}`)
+      : undefined;
+    if (dir) {
+      const onDisk = readTopicId(dir);
+      const exists = isPartitionDir(dir);
+      if (exists && onDisk !== topic.id && !(adopt && onDisk === undefined)) {
+        const aside = moveAside(dir);
+        this.#onWarning(
+          `Partition directory ${dir} held topic id ${
+            onDisk ?? "(none)"
+          }, not ${topic.id} of topic ${topic.name}: removed`,
+        );
+        await Deno.remove(aside, { recursive: true }).catch(() => {});
+        cleanShutdownEnd = undefined;
+      }
+      if (readTopicId(dir) !== topic.id) await writeTopicId(dir, topic.id);
+    }
+    return await this.#openLog(dir, topic.config, cleanShutdownEnd);
   }
 
   #startFlusher(): void {
@@ -401,7 +547,11 @@ export class Broker {
     if (!dir) return Promise.resolve();
     const topics: Record<string, unknown> = {};
     for (const t of this.#topics.values()) {
-      topics[t.name] = { partitions: t.partitions.length, config: t.overrides };
+      topics[t.name] = {
+        id: t.id,
+        partitions: t.partitions.length,
+        config: t.overrides,
+      };
     }
     const bytes = new TextEncoder().encode(JSON.stringify({ topics }, null, 2));
     this.#metaChain = this.#metaChain.catch(() => {}).then(() =>
@@ -414,16 +564,26 @@ export class Broker {
     groupId: string,
     offsets: Record<string, Record<string, CommittedOffset>>,
   ): Promise<void> {
+    validateGroupId(groupId);
     if (!this.logDir) return;
     const file = join(
       this.logDir,
       "__consumer_offsets",
-      `${encodeURIComponent(groupId).replaceAll(".", "%2E")}.json`,
+      await offsetsFileName(groupId),
     );
-    await writeFileAtomic(
-      file,
-      new TextEncoder().encode(JSON.stringify({ groupId, offsets })),
-    );
+    try {
+      await writeFileAtomic(
+        file,
+        new TextEncoder().encode(JSON.stringify({ groupId, offsets })),
+      );
+    } catch (cause) {
+      throw new KafkaJSProtocolError(
+        `Committed offsets of group ${
+          JSON.stringify(groupId.slice(0, 100))
+        } cannot be saved: ${file}`,
+        { cause, type: "KAFKA_STORAGE_ERROR" },
+      );
+    }
   }
 
   #check(): void {
@@ -451,15 +611,16 @@ export class Broker {
     }
     if (this.#topics.has(name)) return false;
     const { config, overrides } = parseTopicConfig(configEntries);
-    const topic: Topic = { name, config, overrides, partitions: [] };
+    const topic: Topic = {
+      name,
+      id: newTopicId(),
+      config,
+      overrides,
+      partitions: [],
+    };
     this.#topics.set(name, topic);
     for (let p = 0; p < numPartitions; p++) {
-      topic.partitions.push(
-        await this.#openLog(
-          this.logDir ? join(this.logDir, `${name}-${p}`) : undefined,
-          config,
-        ),
-      );
+      topic.partitions.push(await this.#openPartition(topic, p, false));
     }
     await this.#saveMeta();
     return true;
@@ -481,12 +642,7 @@ export class Broker {
       );
     }
     for (let p = t.partitions.length; p < count; p++) {
-      t.partitions.push(
-        await this.#openLog(
-          this.logDir ? join(this.logDir, `${name}-${p}`) : undefined,
-          t.config,
-        ),
-      );
+      t.partitions.push(await this.#openPartition(t, p, false));
     }
     await this.#saveMeta();
     this.coordinator.topicChanged(name);
@@ -497,9 +653,36 @@ export class Broker {
     this.#check();
     const t = this.topic(name);
     this.#topics.delete(name);
+    // topics.json is the commit point; a crash after it leaves directories
+    // that the next open removes (they are not listed, and their topic id
+    // belongs to no topic), so the data never reappears.
     await this.#saveMeta();
-    for (const p of t.partitions) await p.delete();
     await this.coordinator.forgetTopic(name);
+    const aside: string[] = [];
+    for (let i = 0; i < t.partitions.length; i++) {
+      const p = t.partitions[i]!;
+      if (!this.logDir) {
+        await p.delete();
+        continue;
+      }
+      await p.close();
+      try {
+        aside.push(moveAside(join(this.logDir, `${name}-${i}`)));
+      } catch (cause) {
+        if (!(cause instanceof Deno.errors.NotFound)) {
+          throw new KafkaJSProtocolError(
+            `Partition directory cannot be removed: ${
+              join(this.logDir, `${name}-${i}`)
+            }`,
+            { cause, type: "KAFKA_STORAGE_ERROR" },
+          );
+        }
+      }
+    }
+    for (const dir of aside) {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+    this.transactions.forgetTopic(name);
     this.coordinator.topicChanged(name);
     this.#wake();
   }
@@ -520,6 +703,11 @@ export class Broker {
       );
     }
     return t;
+  }
+
+  /** A topic's id (Kafka's base64 UUID); throws for an unknown topic. */
+  topicId(name: string): string {
+    return this.topic(name).id;
   }
 
   /** Whether a topic exists. */
@@ -551,6 +739,7 @@ export class Broker {
     partition: number,
     groups: readonly (readonly RecordInput[])[],
     compression = 0,
+    producer?: AppendProducer,
   ): Promise<{ baseOffset: number; lastOffset: number }> {
     this.#check();
     const log = this.partition(topic, partition);
@@ -566,7 +755,32 @@ export class Broker {
         }
       }
     }
-    const { baseOffset, lastOffset, durable } = log.append(groups, compression);
+    if (producer) {
+      let count = 0;
+      for (const g of groups) count += g.length;
+      // A retry of a batch already written gets its offsets back.
+      const duplicate = this.transactions.checkAppend(
+        topic,
+        partition,
+        producer,
+        count,
+      );
+      if (duplicate) return duplicate;
+    }
+    const { baseOffset, lastOffset, durable } = log.append(
+      groups,
+      compression,
+      producer,
+    );
+    if (producer && lastOffset >= baseOffset) {
+      this.transactions.recordAppend(
+        topic,
+        partition,
+        producer,
+        baseOffset,
+        lastOffset,
+      );
+    }
     await durable;
     this.#wake();
     return { baseOffset, lastOffset };
@@ -618,6 +832,26 @@ export class Broker {
     return total;
   }
 
+  // For the wire protocol (kafka/server/): producers' batches stored as
+  // bytes, fetches answered with stored batches.
+
+  /**
+   * Appends v2 batches (CRC already checked) to a partition; resolves once
+   * they are durable under the flush policy.
+   */
+  async appendBatches(
+    topic: string,
+    partition: number,
+    batches: readonly Uint8Array[],
+  ): Promise<{ baseOffset: number; lastOffset: number }> {
+    this.#check();
+    const log = this.partition(topic, partition);
+    const { baseOffset, lastOffset, durable } = log.appendBatches(batches);
+    await durable;
+    this.#wake();
+    return { baseOffset, lastOffset };
+  }
+
   /** Whether the broker was closed. */
   get closed(): boolean {
     return this.#closed;
@@ -629,6 +863,7 @@ export class Broker {
     this.#closed = true;
     this.#flusher?.abort();
     await this.#flushLoop;
+    await this.transactions.close();
     await this.coordinator.close();
     this.#wake();
     await this.#metaChain.catch(() => {});

@@ -22,6 +22,7 @@ import {
   KafkaJSNonRetriableError,
   KafkaJSProtocolError,
 } from "../errors.ts";
+import { validateGroupId } from "./_group_files.ts";
 
 /**
  * Kafka's group states.
@@ -495,6 +496,8 @@ export class GroupCoordinator {
       metadata?: string | null;
     }[],
   ): Promise<void> {
+    // Checked before anything changes: a commit either lands or is refused.
+    validateGroupId(groupId);
     const g = this.#group(groupId);
     if (member) {
       if (!g.members.has(member.memberId)) {
@@ -512,6 +515,29 @@ export class GroupCoordinator {
         { type: "UNKNOWN_MEMBER_ID" },
       );
     }
+    for (const o of offsets) {
+      let t = g.offsets.get(o.topic);
+      if (!t) g.offsets.set(o.topic, t = new Map());
+      t.set(o.partition, { offset: o.offset, metadata: o.metadata ?? null });
+    }
+    await this.#save(g);
+  }
+
+  /**
+   * Stores offsets committed by a transaction (TxnOffsetCommit made
+   * visible by its commit marker): no member or generation check, as in
+   * Kafka.
+   */
+  async commitFromTransaction(
+    groupId: string,
+    offsets: {
+      topic: string;
+      partition: number;
+      offset: number;
+      metadata?: string | null;
+    }[],
+  ): Promise<void> {
+    const g = this.#group(groupId);
     for (const o of offsets) {
       let t = g.offsets.get(o.topic);
       if (!t) g.offsets.set(o.topic, t = new Map());
@@ -598,6 +624,29 @@ export class GroupCoordinator {
         assignment: structuredClone(m.assignment),
       })),
     };
+  }
+
+  /**
+   * Deletes a group and its committed offsets (admin DeleteGroups). Throws
+   * GROUP_ID_NOT_FOUND for an unknown group, NON_EMPTY_GROUP while it has
+   * members.
+   */
+  async deleteGroup(groupId: string): Promise<void> {
+    const g = this.#groups.get(groupId);
+    if (!g) {
+      throw new KafkaJSProtocolError(`Group does not exist: ${groupId}`, {
+        type: "GROUP_ID_NOT_FOUND",
+      });
+    }
+    if (g.members.size > 0) {
+      throw new KafkaJSProtocolError(
+        `Group has members and cannot be deleted: ${groupId} has ${g.members.size}`,
+        { type: "NON_EMPTY_GROUP" },
+      );
+    }
+    g.offsets.clear();
+    await this.#save(g);
+    this.#groups.delete(groupId);
   }
 
   /** Stops timers and fails pending joins. */

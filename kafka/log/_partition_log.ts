@@ -14,11 +14,15 @@ import { dirname, join } from "node:path";
 import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 import type { Clock } from "../../internal/clock.ts";
 import {
+  type BatchProducer,
   type DecodedRecord,
   decodeRecordsInto,
   encodeRecordBatch,
+  headerPairs,
+  readBatchHeader,
   type RecordFactory,
   type RecordInput,
+  TRANSACTIONAL_FLAG,
 } from "../protocol/record_batch.ts";
 import {
   BatchScanner,
@@ -68,6 +72,21 @@ export const DEFAULT_TOPIC_CONFIG: TopicConfig = {
   deleteRetentionMs: 24 * 3600_000,
   indexIntervalBytes: 4096,
 };
+
+/**
+ * How {@linkcode PartitionLog.read} sees transactions: up to `maxOffset`
+ * (the last stable offset), without the batches `skip` names (aborted
+ * ones); it sets `next` to the offset after the last batch it passed, so a
+ * reader moves on past markers and aborted batches that yield no record.
+ */
+export interface ReadIsolation {
+  /** Stop before a batch starting at or after this offset. */
+  maxOffset: number;
+  /** Whether the transactional batch of `producerId` at `baseOffset` is aborted. */
+  skip?: (producerId: number, baseOffset: number) => boolean;
+  /** Set by the read: the offset after the last batch read or passed. */
+  next: number;
+}
 
 /** Options for {@linkcode PartitionLog.open}. */
 export interface PartitionLogOptions {
@@ -449,6 +468,8 @@ export class PartitionLog {
   append(
     groups: readonly (readonly RecordInput[])[],
     compression = 0,
+    producer?: BatchProducer,
+    control = false,
   ): { baseOffset: number; lastOffset: number; durable: Promise<void> } {
     if (this.#closed) {
       throw new KafkaJSNonRetriableError(
@@ -458,9 +479,21 @@ export class PartitionLog {
     const max = this.#config.maxMessageBytes;
     let next = this.logEndOffset;
     const first = next;
-    const encoded: { bytes: Uint8Array; count: number; meta: BatchMeta }[] = [];
+    const encoded: { bytes: Uint8Array; meta: BatchMeta }[] = [];
     const encode = (records: readonly RecordInput[]): void => {
-      const bytes = encodeRecordBatch(next, records, compression);
+      // A split batch keeps its records' sequence numbers.
+      const bytes = encodeRecordBatch(
+        next,
+        records,
+        compression,
+        producer && {
+          ...producer,
+          baseSequence: producer.baseSequence < 0
+            ? -1
+            : producer.baseSequence + next - first,
+        },
+        control,
+      );
       if (bytes.length > max) {
         if (records.length === 1) {
           throw new KafkaJSProtocolError(
@@ -477,7 +510,6 @@ export class PartitionLog {
       for (const r of records) if (r.timestamp > maxTs) maxTs = r.timestamp;
       encoded.push({
         bytes,
-        count: records.length,
         meta: {
           position: 0,
           baseOffset: next,
@@ -489,6 +521,18 @@ export class PartitionLog {
       next += records.length;
     };
     for (const g of groups) if (g.length > 0) encode(g);
+    return this.#write(encoded, first, next);
+  }
+
+  /**
+   * Writes encoded batches (offsets already in them) to the active segment,
+   * rolling as needed.
+   */
+  #write(
+    encoded: readonly { bytes: Uint8Array; meta: BatchMeta }[],
+    first: number,
+    next: number,
+  ): { baseOffset: number; lastOffset: number; durable: Promise<void> } {
     if (encoded.length === 0) {
       return {
         baseOffset: first,
@@ -567,6 +611,7 @@ export class PartitionLog {
     maxBytes: number,
     wrap?: (chunk: Uint8Array) => Uint8Array,
     make?: RecordFactory<T>,
+    isolation?: ReadIsolation,
   ): T[] {
     const end = this.logEndOffset;
     if (offset === end) return [];
@@ -589,8 +634,16 @@ export class PartitionLog {
     for (let si = lo; si < segs.length; si++) {
       const seg = segs[si]!;
       if (offset >= seg.nextOffset) continue;
-      const out = this.#readSegment(seg, offset, maxBytes, wrap, make);
+      const out = this.#readSegment(
+        seg,
+        offset,
+        maxBytes,
+        wrap,
+        make,
+        isolation,
+      );
       if (out.length > 0) return out;
+      if (isolation && isolation.next > offset) return out;
     }
     return [];
   }
@@ -601,6 +654,7 @@ export class PartitionLog {
     maxBytes: number,
     wrap: ((chunk: Uint8Array) => Uint8Array) | undefined,
     make: RecordFactory<T> | undefined,
+    isolation: ReadIsolation | undefined,
   ): T[] {
     const contiguous = this.#contiguous(seg === this.#segments.at(-1));
     let { position, last: indexLast } = seg.lookup(offset);
@@ -620,6 +674,7 @@ export class PartitionLog {
       });
       let reason: string | undefined;
       let at = -1;
+      let stable = false;
       for (let b = scanner.next(); b; b = scanner.next()) {
         const c = b.check;
         if (indexLast >= 0) {
@@ -638,6 +693,26 @@ export class PartitionLog {
         }
         prevLast = c.lastOffset;
         if (c.lastOffset < offset) continue;
+        if (isolation) {
+          // Committed reads stop at the last stable offset and pass over
+          // aborted transactional batches (their bytes still count).
+          if (c.baseOffset >= isolation.maxOffset) {
+            stable = true;
+            break;
+          }
+          isolation.next = c.lastOffset + 1;
+          if (
+            b.bytes[b.offsetInBytes + 22]! & TRANSACTIONAL_FLAG &&
+            isolation.skip?.(
+              readBatchHeader(b.bytes, b.offsetInBytes)!.producerId,
+              c.baseOffset,
+            )
+          ) {
+            bytes += c.size;
+            if (bytes >= maxBytes) return out;
+            continue;
+          }
+        }
         // `wrap` lets the consumer view each chunk once as a Buffer, so
         // every key and value sliced from it is a Buffer too.
         if (wrap && b.bytes !== lastChunk) {
@@ -656,6 +731,7 @@ export class PartitionLog {
         // The batch that crosses maxBytes is the last: read no more than it.
         scanner.chunkSize = Math.max(4096, maxBytes - bytes);
       }
+      if (stable) return out;
       if (reason === undefined) {
         if (scanner.stopReason !== undefined) {
           reason = scanner.stopReason;
@@ -904,7 +980,7 @@ export class PartitionLog {
             key: r.key,
             value: r.value,
             timestamp: r.timestamp,
-            headers: Object.entries(r.headers),
+            headers: headerPairs(r.headers),
             offsetDelta: r.offset - base,
           })),
         );
@@ -937,6 +1013,99 @@ export class PartitionLog {
       removed += dropped;
     }
     return removed;
+  }
+
+  // Batches as bytes, for the wire protocol: a producer's batches are
+  // stored as sent (producer id, sequence, compression and CRC kept; the CRC
+  // does not cover the base offset, so assigning offsets keeps it valid), and
+  // fetches return stored batches without decoding them.
+
+  /**
+   * Appends v2 batches whose CRC the caller checked, assigning offsets from
+   * the log end. Throws MESSAGE_TOO_LARGE before writing anything.
+   */
+  appendBatches(
+    batches: readonly Uint8Array[],
+  ): { baseOffset: number; lastOffset: number; durable: Promise<void> } {
+    if (this.#closed) {
+      throw new KafkaJSNonRetriableError(
+        "Partition log is closed: append refused",
+      );
+    }
+    const max = this.#config.maxMessageBytes;
+    for (const b of batches) {
+      if (b.length > max) {
+        throw new KafkaJSProtocolError(
+          `Record batch is larger than max.message.bytes: ${b.length} > ${max}`,
+          { type: "MESSAGE_TOO_LARGE" },
+        );
+      }
+    }
+    const first = this.logEndOffset;
+    let next = first;
+    const encoded = batches.map((bytes) => {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, 61);
+      view.setInt32(0, Math.floor(next / 4294967296));
+      view.setUint32(4, next % 4294967296);
+      view.setInt32(12, 0);
+      const lastOffset = next + view.getInt32(23);
+      const meta: BatchMeta = {
+        position: 0,
+        baseOffset: next,
+        lastOffset,
+        maxTimestamp: view.getInt32(35) * 4294967296 + view.getUint32(39),
+        size: bytes.length,
+      };
+      next = lastOffset + 1;
+      return { bytes, meta };
+    });
+    return this.#write(encoded, first, next);
+  }
+
+  /**
+   * Stored batches from the one holding `offset`, up to about `maxBytes`
+   * (at least one batch), as views of the bytes read. Empty at the log end;
+   * throws OFFSET_OUT_OF_RANGE outside the log.
+   */
+  readBatches(offset: number, maxBytes: number): Uint8Array[] {
+    const end = this.logEndOffset;
+    if (offset === end) return [];
+    if (offset < this.logStartOffset || offset > end) {
+      throw new KafkaJSProtocolError(
+        `Offset is out of range: ${offset} not in [${this.logStartOffset}, ${end}]`,
+        { type: "OFFSET_OUT_OF_RANGE" },
+      );
+    }
+    const segs = this.#segments;
+    const out: Uint8Array[] = [];
+    let bytes = 0;
+    let si = Math.max(0, floorIndex(segs.map((s) => s.base), offset));
+    for (; si < segs.length && bytes < maxBytes; si++) {
+      const seg = segs[si]!;
+      if (offset >= seg.nextOffset) continue;
+      const scanner = new BatchScanner(seg.store, seg.lookup(offset).position, {
+        chunkSize: Math.max(Math.min(maxBytes, 1 << 20), 4096),
+        verifyCrc: false,
+      });
+      for (let b = scanner.next(); b; b = scanner.next()) {
+        if (b.check.lastOffset < offset) continue;
+        out.push(
+          b.bytes.subarray(b.offsetInBytes, b.offsetInBytes + b.check.size),
+        );
+        bytes += b.check.size;
+        if (bytes >= maxBytes) break;
+        scanner.chunkSize = Math.max(4096, Math.min(maxBytes - bytes, 1 << 20));
+      }
+      if (scanner.stopReason !== undefined) {
+        throw new KafkaJSProtocolError(
+          `Segment is corrupt: ${
+            this.#where(seg)
+          } at byte ${scanner.stopPosition}: ${scanner.stopReason}`,
+          { type: "CORRUPT_MESSAGE" },
+        );
+      }
+    }
+    return out;
   }
 
   /** Flushes, writes indexes and closes the segment files. */
