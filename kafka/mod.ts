@@ -88,6 +88,7 @@
  * - top level, the kafkajs-shaped client: `kafka.ts`, `producer.ts`,
  *   `consumer.ts`, `admin.ts`, `assignors.ts`, `windows.ts` (stream windows),
  *   `errors.ts`.
+ * - `ui.ts`: the live view (`kafkaUiHandler`): topics, groups, messages.
  *
  * @module
  */
@@ -212,3 +213,4 @@ export type {
 } from "./broker/_group_coordinator.ts";
 export type { ConfigEntry } from "./broker/_broker.ts";
 export type { CleanupResult } from "./log/_partition_log.ts";
+export { kafkaUiHandler, type KafkaUiOptions } from "./ui.ts";
