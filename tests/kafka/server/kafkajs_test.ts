@@ -249,8 +249,9 @@ Deno.test("kafkajs transactions through serveKafka: aborted messages never reach
     await consumer.subscribe({ topics: ["txns"], fromBeginning: true });
     const seen: string[] = [];
     await consumer.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: ({ message }) => {
         seen.push(message.value!.toString());
+        return Promise.resolve();
       },
     });
     await until(() => seen.length >= 3, "committed messages", 20_000);
