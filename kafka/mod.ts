@@ -83,12 +83,15 @@
  *   assignments) and one schema file per API family: `_api_versions.ts`,
  *   `_metadata.ts`, `_produce.ts`, `_fetch.ts` (Fetch, ListOffsets),
  *   `_group.ts` (FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
- *   LeaveGroup), `_offsets.ts` (OffsetCommit, OffsetFetch), `_admin.ts`.
+ *   LeaveGroup), `_offsets.ts` (OffsetCommit, OffsetFetch), `_admin.ts`,
+ *   `_transactions.ts` (InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn,
+ *   TxnOffsetCommit, EndTxn).
  * - `server/`: `serve.ts` (`serveKafka`), `cli.ts` (`deno task
  *   kafka:serve`), `_connection.ts` (one client's frames), `_apis.ts` (the
  *   API table, ApiVersions), `_context.ts`, `_error_code.ts`, and the
  *   handlers `_metadata_api.ts`, `_produce_api.ts`, `_fetch_api.ts`,
- *   `_group_api.ts`, `_offsets_api.ts`, `_admin_api.ts`.
+ *   `_group_api.ts`, `_offsets_api.ts`, `_admin_api.ts`,
+ *   `_transactions_api.ts`.
  * - `log/`: `_partition_log.ts` (segments, recovery, retention, compaction),
  *   `log_reader.ts` (read segments without a broker), `_store.ts` (files of a
  *   log directory), `_scan.ts` (batch scanning, index search, the search
