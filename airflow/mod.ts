@@ -61,7 +61,9 @@
  * `errors.ts`, `operators.ts`, `sensors.ts` (with `_glob.ts`),
  * `executors.ts`, `store.ts` / `_records.ts` / `json_store.ts` /
  * `sqlite_store.ts` (state), `clear.ts`, `timetable.ts` + `scheduler.ts`,
- * `report.ts` (HTML), `cli.ts`.
+ * `report.ts` (HTML), `cli.ts` (the CLI, with `_cli_output.ts`,
+ * `_cli_scheduler.ts` and `_dag_files.ts`), `_task_log.ts` (per-try logs), `variables.ts` (Variables and
+ * Connections), `templates.ts` (templated fields), `params.ts` (params).
  *
  * @module
  */
@@ -91,6 +93,7 @@ export {
   Task,
   type TaskContext,
   type TaskFn,
+  type TaskLogger,
   type TaskOptions,
   type TaskRef,
 } from "./task.ts";
@@ -139,6 +142,7 @@ export {
   type RunType,
   type StateStore,
   type TaskInstanceRecord,
+  type TryKey,
   type TryRecord,
 } from "./store.ts";
 export { JsonStateStore } from "./json_store.ts";
@@ -154,4 +158,22 @@ export {
   type SchedulerTransition,
 } from "./scheduler.ts";
 export { clearTasks, type ClearTasksOptions } from "./clear.ts";
+export {
+  LazyNamespace,
+  pythonIso,
+  renderTemplate,
+  type TemplateContext,
+} from "./templates.ts";
+export {
+  Param,
+  type ParamSchema,
+  type ParamType,
+  resolveParams,
+} from "./params.ts";
+export {
+  Connection,
+  type ConnectionFields,
+  Variable,
+  type VariableGetOptions,
+} from "./variables.ts";
 export { renderRunReport, type RunReportOptions } from "./report.ts";

@@ -182,6 +182,13 @@ export interface CommandOperatorOptions extends OperatorOptions {
  * ```
  */
 export class CommandOperator extends Task {
+  /** The fields rendered as templates before each try. */
+  readonly templateFields: readonly string[] = [
+    "command",
+    "args",
+    "env",
+    "cwd",
+  ];
   #opts: CommandOperatorOptions;
 
   /** Makes the operator. */
@@ -212,10 +219,22 @@ export class CommandOperator extends Task {
   /** Runs the program; resolves to the last line of its stdout. */
   override async execute(ctx: TaskContext): Promise<string | undefined> {
     const o = this.#opts;
-    const command = new Deno.Command(o.command as string | URL, {
-      args: o.args ?? [],
-      env: o.env,
-      cwd: o.cwd,
+    // Templated fields, as BashOperator's bash_command, env and cwd.
+    const render = (v: string) => ctx.render(v);
+    const program = typeof o.command === "string"
+      ? await render(o.command)
+      : o.command;
+    const args = await Promise.all((o.args ?? []).map(render));
+    const env = o.env === undefined ? undefined : Object.fromEntries(
+      await Promise.all(
+        Object.entries(o.env).map(async ([k, v]) => [k, await render(v)]),
+      ),
+    );
+    const cwd = o.cwd === undefined ? undefined : await render(o.cwd);
+    const command = new Deno.Command(program as string | URL, {
+      args,
+      env,
+      cwd,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -230,6 +249,12 @@ export class CommandOperator extends Task {
       });
     }
     const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    // What the program printed goes to the try's log, as BashOperator's.
+    for (const stream of [output.stdout, output.stderr]) {
+      for (const line of text(stream).split("\n")) {
+        if (line !== "") ctx.log.info(line);
+      }
+    }
     if (output.code === (o.skipOnExitCode ?? 99)) {
       throw new AirflowSkipException(
         `Command exited with skip code ${output.code}: ${String(o.command)}`,
