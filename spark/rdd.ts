@@ -3051,10 +3051,12 @@ export class RDD<T> {
       ),
     }, label);
     const done: ({ n: number; s: number } | undefined)[] = [];
+    const stop = new AbortController();
     const jobs = this.#all().map((p) =>
-      perPartition.#run([p], () => ({ a: "collect" }), label).then((r) => {
-        done[p] = (r[0] as { n: number; s: number }[])[0];
-      })
+      perPartition.#run([p], () => ({ a: "collect" }), label, stop.signal)
+        .then((r) => {
+          done[p] = (r[0] as { n: number; s: number }[])[0];
+        })
     );
     const all = Promise.all(jobs);
     all.catch(() => {});
@@ -3064,7 +3066,9 @@ export class RDD<T> {
       schedulerOf(this.#sc).clock.sleep(timeout, timer.signal).then(() => true),
     ]);
     timer.abort();
-    if (!timedOut) await all;
+    // Partitions still running when the time is up are stopped.
+    if (timedOut) stop.abort();
+    else await all;
     return estimateBounded(
       done.filter((d) => d !== undefined),
       this.numPartitions,

@@ -199,3 +199,29 @@ Deno.test("SparkContext does not retry errors that cannot succeed on retry", asy
       /cannot be sent to the driver/.test(e.message),
   );
 });
+
+Deno.test("RDD.sumApprox() estimates from the partitions done when time is up", async () => {
+  const clock = new ManualClock();
+  await using sc = new SparkContext({ parallelism: 2, clock });
+  // Partition 3 never finishes; the other three do.
+  const rdd = sc.range(0, 400, 1, 4).mapPartitionsWithIndex((i, rows) => {
+    if (i === 3) { for (;;); }
+    return rows;
+  });
+  const approx = rdd.sumApprox(1_000, 0.95);
+  while (
+    sc.statusTracker().getJobIdsForGroup().filter((id) =>
+      sc.statusTracker().getJobInfo(id)?.status === "SUCCEEDED"
+    ).length < 3
+  ) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await clock.advance(1_000);
+  const r = await approx;
+  // Done: 0..299, sum 44,850; scaled to four partitions: 59,800.
+  assert.equal(r.mean, 44_850 * 4 / 3);
+  assert.ok(r.low < r.mean && r.mean < r.high);
+  assert.equal(r.confidence, 0.95);
+  // The stuck partition was stopped: the context is free again.
+  assert.equal(await sc.range(0, 10, 1, 2).count(), 10);
+});
