@@ -1,4 +1,3 @@
-// deno-lint-ignore-file require-await -- kafkajs handlers are async functions
 // Record headers as kafkajs documents them: "a header value can be either a
 // string or an array of strings"; repeated keys come back as arrays, in
 // order, in the producer, decodeRecordBatch, readPartitionLog and the
