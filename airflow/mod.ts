@@ -62,7 +62,9 @@
  * `executors.ts`, `store.ts` / `_records.ts` / `json_store.ts` /
  * `sqlite_store.ts` (state), `clear.ts`, `timetable.ts` + `scheduler.ts`,
  * `report.ts` (HTML), `cli.ts` (the CLI, with `_cli_output.ts`,
- * `_cli_scheduler.ts` and `_dag_files.ts`), `_task_log.ts` (per-try logs).
+ * `_cli_scheduler.ts` and `_dag_files.ts`), `_task_log.ts` (per-try logs), `variables.ts` (Variables and
+ * Connections), `templates.ts` (templated fields), `params.ts` (params), `task_group.ts`
+ * (task groups).
  *
  * @module
  */
@@ -90,14 +92,18 @@ export {
   type DataInterval,
   type ResolvedTaskOptions,
   Task,
+  type TaskCallback,
   type TaskContext,
   type TaskFn,
   type TaskLogger,
   type TaskOptions,
   type TaskRef,
+  XComArg,
 } from "./task.ts";
+export { type GroupOwner, TaskGroup } from "./task_group.ts";
 export {
   DAG,
+  type DagCallback,
   type DagOptions,
   type DagRunResult,
   type DagTestOptions,
@@ -136,6 +142,7 @@ export {
 } from "./executors.ts";
 export {
   type DagRunRecord,
+  type MappedInstanceRecord,
   MemoryStateStore,
   type RunClaim,
   type RunType,
@@ -157,4 +164,22 @@ export {
   type SchedulerTransition,
 } from "./scheduler.ts";
 export { clearTasks, type ClearTasksOptions } from "./clear.ts";
+export {
+  LazyNamespace,
+  pythonIso,
+  renderTemplate,
+  type TemplateContext,
+} from "./templates.ts";
+export {
+  Param,
+  type ParamSchema,
+  type ParamType,
+  resolveParams,
+} from "./params.ts";
+export {
+  Connection,
+  type ConnectionFields,
+  Variable,
+  type VariableGetOptions,
+} from "./variables.ts";
 export { renderRunReport, type RunReportOptions } from "./report.ts";

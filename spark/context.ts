@@ -11,7 +11,10 @@ import { readGzipFile } from "./_text_reader.ts";
 import { type CsvSpec, type CsvType, inferType, splitCsvLine } from "./_csv.ts";
 import { registerScheduler } from "./_registry.ts";
 import { type JobInfo, type ProgressEvent, Scheduler } from "./_scheduler.ts";
-import { Broadcast, onDestroy } from "./broadcast.ts";
+import { Accumulator, Broadcast, onDestroy } from "./broadcast.ts";
+import { SparkConf } from "./conf.ts";
+import { StatusTracker } from "./status_tracker.ts";
+import { type Clock, systemClock } from "../internal/clock.ts";
 import { SparkError } from "./errors.ts";
 import { makeRDD, type RDD } from "./rdd.ts";
 import { resolve, toFileUrl } from "./_paths.ts";
@@ -68,7 +71,49 @@ export interface SparkContextOptions {
    * @default {undefined}
    */
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * The clock for timeouts and time stamps (a `ManualClock` in tests).
+   * @default {systemClock}
+   */
+  clock?: Clock;
+  /**
+   * A task running longer fails its job: its executor is terminated and
+   * replaced (the only way to stop a loop that never yields) and the job
+   * rejects with a SparkError naming the stage and partition.
+   * @default {undefined (no limit)}
+   */
+  taskTimeoutMs?: number | null;
+  /**
+   * What runs tasks: Worker threads in this process (light, the default),
+   * or one `deno` process per executor, like Spark's executor JVMs, so an
+   * executor can die (out of memory, killed) without taking the driver.
+   * @default {"worker"}
+   */
+  executor?: "worker" | "process";
+  /**
+   * Heap cap of each process executor in MiB (V8's
+   * `--max-old-space-size`): a task that exhausts it fails (and is retried
+   * per `maxTaskFailures`) instead of killing the driver.
+   * @default {V8's default}
+   */
+  executorMemoryMb?: number;
 }
+
+/** Spark's log levels. */
+const LOG_LEVELS = [
+  "ALL",
+  "DEBUG",
+  "ERROR",
+  "FATAL",
+  "INFO",
+  "OFF",
+  "TRACE",
+  "WARN",
+] as const;
+type LogLevel = typeof LOG_LEVELS[number];
+
+/** This package's version (checked against deno.json by a test). */
+const VERSION = "0.1.0";
 
 /**
  * Options for {@linkcode SparkContext.csv}.
@@ -292,6 +337,12 @@ export class SparkContext {
   #maxSplitBytes: number;
   #closed = false;
   #nextBroadcast = 0;
+  #nextAccumulator = 0;
+  #startTime: number;
+  #maxTaskFailures: number;
+  #maxResultBytes: number;
+  #logLevel: LogLevel = "WARN";
+  #closing: Promise<void>;
 
   /**
    * Starts the worker pool.
@@ -324,14 +375,261 @@ export class SparkContext {
     }
     const modules = Object.entries(options.modules ?? {});
     for (const [name] of modules) this.#checkModuleName(name);
-    this.#scheduler = new Scheduler(
-      this.#parallelism,
+    const executor = options.executor ?? "worker";
+    if (executor !== "worker" && executor !== "process") {
+      throw new SparkError(
+        `executor must be "worker" or "process": ${String(executor)}`,
+      );
+    }
+    const memoryMb = options.executorMemoryMb === undefined
+      ? null
+      : positiveInt(options.executorMemoryMb, "executorMemoryMb");
+    if (memoryMb !== null && executor !== "process") {
+      throw new SparkError(
+        `executorMemoryMb needs executor: "process" (a Worker's heap cannot be capped): ${memoryMb}`,
+      );
+    }
+    const taskTimeoutMs = options.taskTimeoutMs === undefined ||
+        options.taskTimeoutMs === null
+      ? null
+      : positiveInt(options.taskTimeoutMs, "taskTimeoutMs");
+    this.#scheduler = new Scheduler({
+      parallelism: this.#parallelism,
       maxTaskFailures,
       maxResultBytes,
-      options.onProgress,
-    );
+      onProgress: options.onProgress,
+      clock: options.clock ?? systemClock,
+      executor: { kind: executor, memoryMb },
+      taskTimeoutMs,
+    });
+    this.#closing = Promise.resolve();
+    this.#startTime = this.#scheduler.clock.now();
+    this.#maxTaskFailures = maxTaskFailures;
+    this.#maxResultBytes = maxResultBytes;
     registerScheduler(this, this.#scheduler);
     for (const [name, spec] of modules) this.addModule(name, spec);
+  }
+
+  /** The version of this package (PySpark's `sc.version` is Spark's). */
+  get version(): string {
+    return VERSION;
+  }
+
+  /** `local-<startTime>`, Spark's id for a local application. */
+  get applicationId(): string {
+    return `local-${this.#startTime}`;
+  }
+
+  /** When the context started, in epoch milliseconds (from its clock). */
+  get startTime(): number {
+    return this.#startTime;
+  }
+
+  /** Spark's name for the pool size ({@linkcode SparkContext.parallelism}). */
+  get defaultParallelism(): number {
+    return this.#parallelism;
+  }
+
+  /** Default minimum partitions of file sources in Spark: min(parallelism, 2). */
+  get defaultMinPartitions(): number {
+    return Math.min(this.#parallelism, 2);
+  }
+
+  /**
+   * The settings under Spark's key names.
+   *
+   * @returns A read-only snapshot.
+   *
+   * @example Settings
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2, maxTaskFailures: 3 });
+   * assert.equal(sc.getConf().get("spark.task.maxFailures"), "3");
+   * ```
+   */
+  getConf(): SparkConf {
+    return new SparkConf([
+      ["spark.master", `local[${this.#parallelism}]`],
+      ["spark.app.id", this.applicationId],
+      ["spark.app.startTime", String(this.#startTime)],
+      ["spark.default.parallelism", String(this.#defaultPartitions)],
+      ["spark.task.maxFailures", String(this.#maxTaskFailures)],
+      ["spark.driver.maxResultSize", String(this.#maxResultBytes)],
+      ["spark.files.maxPartitionBytes", String(this.#maxSplitBytes)],
+      ["spark.log.level", this.#logLevel],
+    ]);
+  }
+
+  /**
+   * Sets how much the context logs to stderr: at `"WARN"` (the default,
+   * as in Spark) lost and retried tasks, at `"INFO"` and below every
+   * finished job too; `"ERROR"` and `"OFF"` are quiet.
+   *
+   * @param level One of Spark's levels: ALL, DEBUG, ERROR, FATAL, INFO,
+   *   OFF, TRACE, WARN (any case).
+   * @returns Nothing.
+   *
+   * @example Quiet
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * sc.setLogLevel("error");
+   * assert.equal(sc.getConf().get("spark.log.level"), "ERROR");
+   * ```
+   */
+  setLogLevel(level: string): void {
+    const upper = typeof level === "string" ? level.toUpperCase() : "";
+    if (!(LOG_LEVELS as readonly string[]).includes(upper)) {
+      throw new SparkError(
+        `Log level must be one of ${LOG_LEVELS.join(", ")}: ${String(level)}`,
+      );
+    }
+    this.#logLevel = upper as LogLevel;
+    this.#scheduler.logLevel = this.#logLevel;
+  }
+
+  /**
+   * A numeric accumulator: tasks `add()` to it through `env`, the driver
+   * reads `.value`; a task's additions count once, when it succeeds.
+   *
+   * @param value Starting value.
+   * @returns The accumulator.
+   *
+   * @example Sum in tasks
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const acc = sc.accumulator(10);
+   * await sc.range(0, 5).foreach((x, env) => env.acc.add(x), { acc });
+   * assert.equal(acc.value, 20);
+   * ```
+   */
+  accumulator(value = 0): Accumulator {
+    this.#checkOpen();
+    if (typeof value !== "number") {
+      throw new SparkError(
+        `Accumulator starts from a number: ${typeof value} ${String(value)}`,
+      );
+    }
+    const acc = new Accumulator(this.#nextAccumulator++, value);
+    this.#scheduler.accumulators.set(acc.id, acc);
+    return acc;
+  }
+
+  /**
+   * Puts the jobs started from now on into a group (Spark keeps this per
+   * thread; here it holds for the context until changed), so
+   * {@linkcode SparkContext.cancelJobGroup} can stop them.
+   *
+   * @param groupId The group.
+   * @param description A description shown with the jobs.
+   * @param interruptOnCancel Accepted for PySpark's signature: cancelling
+   *   always stops running tasks here (their executors are replaced).
+   * @returns Nothing.
+   *
+   * @example Cancel a group
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext, SparkError } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * sc.setJobGroup("slow", "never ends");
+   * const job = sc.range(1).map((x) => {
+   *   while (true) x++;
+   * }).collect();
+   * setTimeout(() => sc.cancelJobGroup("slow"), 50);
+   * await assert.rejects(job, SparkError);
+   * sc.setJobGroup("fast", "counts");
+   * assert.equal(await sc.range(3).count(), 3); // the context still works
+   * ```
+   */
+  setJobGroup(
+    groupId: string,
+    description = "",
+    interruptOnCancel = false,
+  ): void {
+    if (typeof groupId !== "string") {
+      throw new SparkError(`Job group must be a string: ${String(groupId)}`);
+    }
+    void interruptOnCancel;
+    this.#scheduler.jobGroup = groupId;
+    this.#scheduler.jobDescription = description;
+  }
+
+  /**
+   * Sets the description of the jobs started from now on.
+   *
+   * @param value The description.
+   * @returns Nothing.
+   */
+  setJobDescription(value: string): void {
+    this.#scheduler.jobDescription = value;
+  }
+
+  /**
+   * Cancels the running jobs of a group: their running tasks are stopped
+   * (executors replaced) and each job rejects with a SparkError.
+   *
+   * @param groupId The group.
+   * @returns Nothing.
+   */
+  cancelJobGroup(groupId: string): void {
+    this.#scheduler.cancelJobs(
+      groupId,
+      `its job group "${groupId}" was cancelled`,
+    );
+  }
+
+  /**
+   * Cancels every running job.
+   *
+   * @returns Nothing.
+   */
+  cancelAllJobs(): void {
+    this.#scheduler.cancelJobs(null, "cancelAllJobs() was called");
+  }
+
+  /**
+   * A live view of the jobs (Spark's status tracker).
+   *
+   * @returns The tracker.
+   */
+  statusTracker(): StatusTracker {
+    return new StatusTracker(this.#scheduler);
+  }
+
+  /**
+   * Where `rdd.checkpoint()` writes (created if missing).
+   *
+   * @param dir A directory.
+   * @returns Nothing.
+   */
+  setCheckpointDir(dir: string): void {
+    if (typeof dir !== "string" || dir === "") {
+      throw new SparkError(
+        `Checkpoint directory must be a non-empty string: ${String(dir)}`,
+      );
+    }
+    const abs = resolve(dir);
+    try {
+      Deno.mkdirSync(abs, { recursive: true });
+    } catch (e) {
+      throw new SparkError(`Cannot create checkpoint directory: "${dir}"`, {
+        cause: e,
+      });
+    }
+    this.#scheduler.checkpointDir = abs;
+  }
+
+  /**
+   * The checkpoint directory, or null.
+   *
+   * @returns The directory.
+   */
+  getCheckpointDir(): string | null {
+    return this.#scheduler.checkpointDir;
   }
 
   /** Number of worker threads. */
@@ -937,7 +1235,7 @@ export class SparkContext {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#scheduler.close();
+    this.#closing = this.#scheduler.close();
   }
 
   /**
@@ -956,7 +1254,7 @@ export class SparkContext {
    */
   [Symbol.asyncDispose](): Promise<void> {
     this.close();
-    return Promise.resolve();
+    return this.#closing;
   }
 }
 

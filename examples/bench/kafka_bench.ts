@@ -17,7 +17,12 @@ import { join } from "node:path";
 import { parseCommandLine } from "../../internal/args.ts";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { Kafka, readPartitionLog, serveKafka } from "../../kafka/mod.ts";
+import {
+  Kafka,
+  logLevel,
+  readPartitionLog,
+  serveKafka,
+} from "../../kafka/mod.ts";
 
 const values = parseCommandLine({
   command: "deno task bench:kafka",
@@ -77,7 +82,7 @@ async function benchKafka(
   name: string,
   logDir: string | undefined,
 ): Promise<Result> {
-  const kafka = new Kafka({ logDir });
+  const kafka = new Kafka({ logDir, logLevel: logLevel.WARN });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: "bench", numPartitions: 1 }] });
@@ -180,7 +185,7 @@ async function benchEvents(
     return { key: region, value, timestamp: 1517966773840 + i * 1000 };
   });
   const mb = messages.reduce((n, m) => n + m.value.length, 0) / 1e6;
-  const kafka = new Kafka({ logDir });
+  const kafka = new Kafka({ logDir, logLevel: logLevel.WARN });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
