@@ -16,7 +16,12 @@ import {
   newSum,
   valueOf,
 } from "./_exact_sum.ts";
-import { type Spec, specOf } from "./_registry.ts";
+import { normalizeConfig, type Spec, specOf } from "./_registry.ts";
+import {
+  hasParameters,
+  type ParameterContext,
+  resolveParameters,
+} from "./_evaluation_parameters.ts";
 import {
   compileRowCondition,
   intern,
@@ -485,9 +490,24 @@ function capOf(format: Format): number {
 }
 
 function compileEntry(
-  config: ExpectationConfiguration,
+  raw: ExpectationConfiguration,
   runFormat: Format,
+  ctx: ParameterContext,
 ): Entry {
+  let config = raw;
+  let resolveError: ErrorState | null = null;
+  if (hasParameters(raw.kwargs)) {
+    try {
+      // Resolved values are checked as if they had been written in the suite.
+      config = normalizeConfig(
+        raw.expectation_type,
+        resolveParameters(raw.kwargs, ctx),
+        raw.meta,
+      );
+    } catch (error) {
+      resolveError = errorState(error);
+    }
+  }
   const spec = specOf(config.expectation_type);
   const kw = config.kwargs;
   const entry: Entry = {
@@ -508,6 +528,10 @@ function compileEntry(
     format: runFormat,
     cap: capOf(runFormat),
   };
+  if (resolveError !== null) {
+    entry.error = resolveError;
+    return entry;
+  }
   try {
     if (kw.result_format !== undefined && kw.result_format !== null) {
       entry.format = parseFormat(kw.result_format);
@@ -590,8 +614,9 @@ export function compilePlan(
   suiteName: string,
   configs: ExpectationConfiguration[],
   format: Format,
+  ctx: ParameterContext = { parameters: {}, now: Date.now() },
 ): Plan {
-  const entries = configs.map((c) => compileEntry(c, format));
+  const entries = configs.map((c) => compileEntry(c, format, ctx));
   const needsColumns = entries.some((e) =>
     e.spec.kind === "table" &&
     e.spec.type !== "expect_table_row_count_to_be_between" &&
@@ -925,8 +950,8 @@ function compileLoop(
     }
     head.push(`let a${j} = A[${j}];`);
     flush.push(`A[${j}] = a${j};`);
-    if (entry.cond) head.push(`const c${j} = C[${j}];`);
-    const open = entry.cond ? `if (c${j}(row)) {` : "{";
+    if (entry.cond) head.push(`const q${j} = C[${j}];`);
+    const open = entry.cond ? `if (q${j}(row)) {` : "{";
     const col = JSON.stringify(entry.column);
     // A column named like an Object.prototype member is read as an own property only.
     const read =
@@ -1839,8 +1864,8 @@ function finalizeTable(
       break;
     }
     case "expect_table_columns_to_match_set": {
-      if (kw.column_set === null) {
-        success = true;
+      if (kw.column_set === null) { // GE: no set matches only when not exact
+        success = kw.exact_match === false;
         result = { observed_value: [...columns] };
         break;
       }
@@ -1877,6 +1902,8 @@ export interface FinalizeMeta {
   runTime: string;
   validationTime: string;
   batchKind: string;
+  /** The evaluation parameters of the run. */
+  parameters?: Record<string, unknown>;
 }
 
 /** Turns a merged state into GE's validation result. */
@@ -1925,6 +1952,6 @@ export function finalize(
       result_format: plan.format.name,
       batch_kind: meta.batchKind,
     },
-    evaluation_parameters: {},
+    evaluation_parameters: structuredClone(meta.parameters ?? {}),
   };
 }

@@ -5,6 +5,7 @@
 // validation time as exception_info, as in GE.
 
 import { describeValue, QualityError } from "./errors.ts";
+import { isParameter } from "./_evaluation_parameters.ts";
 import type { ExpectationConfiguration } from "./types.ts";
 
 /** How an expectation is evaluated. */
@@ -51,6 +52,16 @@ const C = {
     want: "a non-negative integer or null",
   },
   array: { ok: (v) => Array.isArray(v), want: "an array" },
+  arrayOrNull: {
+    ok: (v) => v === null || Array.isArray(v),
+    want: "an array or null",
+  },
+  strArrayOrNull: {
+    ok: (v) =>
+      v === null ||
+      (Array.isArray(v) && v.every((x) => typeof x === "string")),
+    want: "an array of strings or null",
+  },
   strArray: {
     ok: (v) => Array.isArray(v) && v.every((x) => typeof x === "string"),
     want: "an array of strings",
@@ -127,10 +138,10 @@ def("expect_table_column_count_to_be_between", "table", {
   max_value: C.numBound,
 }, []);
 def("expect_table_columns_to_match_ordered_list", "table", {
-  column_list: C.strArray,
+  column_list: C.strArrayOrNull,
 }, ["column_list"]);
 def("expect_table_columns_to_match_set", "table", {
-  column_set: C.strArray,
+  column_set: C.strArrayOrNull,
   exact_match: C.boolOrNull,
 }, ["column_set"]);
 def("expect_column_to_exist", "table", {
@@ -145,12 +156,12 @@ def("expect_column_values_to_be_between", "map", { ...col, ...BETWEEN }, [
 ]);
 def("expect_column_values_to_be_in_set", "map", {
   ...col,
-  value_set: C.array,
+  value_set: C.arrayOrNull,
   parse_strings_as_datetimes: C.bool,
 }, ["column", "value_set"]);
 def("expect_column_values_to_not_be_in_set", "map", {
   ...col,
-  value_set: C.array,
+  value_set: C.arrayOrNull,
   parse_strings_as_datetimes: C.bool,
 }, ["column", "value_set"]);
 def("expect_column_values_to_match_regex", "map", { ...col, regex: C.str }, [
@@ -174,7 +185,7 @@ def("expect_column_values_to_be_of_type", "map", { ...col, type_: C.str }, [
 ]);
 def("expect_column_values_to_be_in_type_list", "map", {
   ...col,
-  type_list: C.strArray,
+  type_list: C.strArrayOrNull,
 }, ["column", "type_list"]);
 def("expect_column_value_lengths_to_be_between", "map", {
   ...col,
@@ -233,7 +244,12 @@ def(
   "unique_proportion",
 );
 
-const PAIR = { column_A: C.str, column_B: C.str, ignore_row_if: C.str };
+const PAIR = {
+  column_A: C.str,
+  column_B: C.str,
+  ignore_row_if: C.str,
+  parse_strings_as_datetimes: C.bool,
+};
 def("expect_column_pair_values_to_be_equal", "pair", PAIR, [
   "column_A",
   "column_B",
@@ -248,7 +264,7 @@ def("expect_column_pair_values_A_to_be_greater_than_B", "pair", {
 
 const DISTINCT = {
   ...col,
-  value_set: C.array,
+  value_set: C.arrayOrNull,
   parse_strings_as_datetimes: C.bool,
 };
 def("expect_column_distinct_values_to_be_in_set", "aggregate", DISTINCT, [
@@ -265,10 +281,18 @@ def("expect_column_distinct_values_to_equal_set", "aggregate", DISTINCT, [
 ], "distinct_equal");
 
 const BY_TYPE = new Map(SPECS.map((s) => [s.type, s]));
+// GE 1.x derives names from class names in snake case, so A and B lose their capitals.
+const ALIASES: Record<string, string> = {
+  expect_column_pair_values_a_to_be_greater_than_b:
+    "expect_column_pair_values_A_to_be_greater_than_B",
+};
+for (const [alias, type] of Object.entries(ALIASES)) {
+  BY_TYPE.set(alias, BY_TYPE.get(type)!);
+}
 
-/** Every expectation type the engine knows, sorted. */
+/** Every expectation type the engine knows (GE 1.x spellings too), sorted. */
 export const KNOWN_TYPES: readonly string[] = Object.freeze(
-  SPECS.map((s) => s.type).sort(),
+  [...BY_TYPE.keys()].sort(),
 );
 
 /** The spec of a type, or a QualityError listing the known types. */
@@ -318,7 +342,9 @@ export function normalizeConfig(
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(kwargs)) {
     if (value === undefined) continue;
-    const check = spec.params[name];
+    const check = Object.hasOwn(spec.params, name)
+      ? spec.params[name]
+      : undefined;
     if (!check) {
       throw new QualityError(
         `Unknown kwarg for "${spec.type}": "${name}" (allowed: ${
@@ -326,7 +352,8 @@ export function normalizeConfig(
         })`,
       );
     }
-    if (!check.ok(value)) {
+    // Resolved when the suite runs (see _evaluation_parameters.ts).
+    if (!check.ok(value) && !isParameter(value)) {
       throw new QualityError(
         `Kwarg "${name}" of "${spec.type}" must be ${check.want}: ${
           describeValue(value)
@@ -343,7 +370,7 @@ export function normalizeConfig(
     }
   }
   return {
-    expectation_type: spec.type,
+    expectation_type: type as string,
     kwargs: structuredClone(out),
     meta: structuredClone(meta as Record<string, unknown>),
   };

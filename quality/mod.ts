@@ -45,7 +45,9 @@
  * Files: `expectation_suite.ts` (suite, typed helpers, GE JSON),
  * `validate.ts` (inputs, RDD path), `_engine.ts` (plan, compiled loop, merge,
  * GE result fields), `_registry.ts` (known types and kwargs), `_values.ts`
- * (nulls, comparisons, type names), `_exact_sum.ts` (exact sums),
+ * (nulls, comparisons, type names), `_dtype.ts` (pandas dtypes for the type
+ * expectations), `_evaluation_parameters.ts` (`$PARAMETER` kwargs),
+ * `_exact_sum.ts` (exact sums),
  * `_row_condition.ts`, `_strftime.ts`, `checkpoint.ts`, `data_docs.ts` (one
  * result's page), `data_docs_site.ts` (the site of a results folder, static or
  * served by `qualityDocsHandler`), `_html.ts` (escaping).
@@ -91,6 +93,8 @@ export {
   finalizeValidation,
   mergePartialStates,
   type PartialState,
+  type PartitionEnv,
+  type PartitionOptions,
   type RddLike,
   validate,
   type ValidateOptions,

@@ -18,6 +18,7 @@ import {
   type PartialState,
   type Plan,
 } from "./_engine.ts";
+import type { ParameterContext } from "./_evaluation_parameters.ts";
 import { ExpectationSuite } from "./expectation_suite.ts";
 import type {
   ExpectationSuiteJson,
@@ -47,10 +48,35 @@ export interface RddLike {
   mapPartitions(
     fn: (
       rows: Iterable<unknown>,
-      env: { suite: ExpectationSuiteJson; format: ResultFormatConfig },
+      env: PartitionEnv,
     ) => unknown[],
-    env: { suite: ExpectationSuiteJson; format: ResultFormatConfig },
+    env: PartitionEnv,
   ): { collect(): Promise<unknown[]> };
+}
+
+/**
+ * What each spark partition receives: the suite, the result format and the
+ * evaluation parameters with the run's time.
+ *
+ * @example Usage
+ * ```ts
+ * import type { PartitionEnv } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const env: PartitionEnv = {
+ *   suite: { expectation_suite_name: "s", expectations: [], meta: {}, data_asset_type: null },
+ *   format: { result_format: "SUMMARY" },
+ *   options: { now: 0 },
+ * };
+ * assert.equal(env.options.now, 0);
+ * ```
+ */
+export interface PartitionEnv {
+  /** The suite's GE JSON. */
+  suite: ExpectationSuiteJson;
+  /** The run's result format. */
+  format: ResultFormatConfig;
+  /** Evaluation parameters and the time `now()` stands for. */
+  options: PartitionOptions;
 }
 
 /**
@@ -113,6 +139,14 @@ export interface ValidateOptions {
    * @default {undefined}
    */
   signal?: AbortSignal;
+  /**
+   * GE's evaluation parameters: a kwarg `{ "$PARAMETER": "name" }` or
+   * `{ "$PARAMETER": "now() - timedelta(days=1)" }` is resolved from these
+   * (and the clock's `now()`) when the suite runs; the result's
+   * `evaluation_parameters` echoes them.
+   * @default {{}}
+   */
+  evaluationParameters?: Record<string, unknown>;
 }
 
 /** Duck-typed spark RDD check. */
@@ -135,6 +169,47 @@ function toSuite(suite: unknown): ExpectationSuite {
   );
 }
 
+function contextOf(
+  parameters: Record<string, unknown> | undefined,
+  now: number,
+): ParameterContext {
+  if (
+    parameters !== undefined &&
+    (typeof parameters !== "object" || parameters === null ||
+      Array.isArray(parameters))
+  ) {
+    throw new QualityError(
+      `evaluationParameters must be an object: ${describeValue(parameters)}`,
+    );
+  }
+  return { parameters: parameters ?? {}, now };
+}
+
+/**
+ * How {@linkcode evaluatePartition} resolves `$PARAMETER` kwargs; give every
+ * partition (and {@linkcode finalizeValidation}) the same values.
+ *
+ * @example Same parameters and time everywhere
+ * ```ts
+ * import type { PartitionOptions } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const options: PartitionOptions = { evaluationParameters: { max: 10 }, now: 0 };
+ * assert.equal(options.now, 0);
+ * ```
+ */
+export interface PartitionOptions {
+  /**
+   * Values for `{ "$PARAMETER": … }` kwargs.
+   * @default {{}}
+   */
+  evaluationParameters?: Record<string, unknown>;
+  /**
+   * The time `now()` stands for, in milliseconds since the epoch.
+   * @default {Date.now()}
+   */
+  now?: number;
+}
+
 function badRowError(bad: { index: number; value: string }): QualityError {
   return new QualityError(
     `Row must be an object: ${bad.value} at row ${bad.index}`,
@@ -148,6 +223,7 @@ async function evaluateRdd(
   rdd: RddLike,
   suite: ExpectationSuite,
   format: Format,
+  ctx: ParameterContext,
 ): Promise<PartialState | null> {
   if (typeof rdd.context.addModule !== "function") {
     throw new QualityError(
@@ -166,9 +242,12 @@ async function evaluateRdd(
       result_format: format.name,
       partial_unexpected_count: format.partialCount,
     },
+    options: { evaluationParameters: ctx.parameters, now: ctx.now },
   };
   const parts = await rdd.mapPartitions(
-    (rows, env) => [__dq.evaluatePartition(rows, env.suite, env.format)],
+    (rows, env) => [
+      __dq.evaluatePartition(rows, env.suite, env.format, env.options),
+    ],
     env,
   ).collect();
   let merged: PartialState | null = null;
@@ -183,9 +262,10 @@ async function evaluate(
   plan: Plan,
   suite: ExpectationSuite,
   options: ValidateOptions,
+  ctx: ParameterContext,
 ): Promise<[PartialState, string]> {
   if (isRdd(data)) {
-    const merged = await evaluateRdd(data, suite, plan.format);
+    const merged = await evaluateRdd(data, suite, plan.format, ctx);
     return [merged ?? new Accumulator(plan).snapshot(), "rdd"];
   }
   const acc = new Accumulator(plan);
@@ -250,15 +330,18 @@ export async function validate(
   const s = toSuite(suite);
   const format = parseFormat(options.resultFormat);
   const clock = options.clock ?? systemClock;
-  const runTime = new Date(clock.now()).toISOString();
-  const plan = compilePlan(s.name, s.expectations, format);
-  const [state, kind] = await evaluate(data, plan, s, options);
+  const now = clock.now();
+  const runTime = new Date(now).toISOString();
+  const ctx = contextOf(options.evaluationParameters, now);
+  const plan = compilePlan(s.name, s.expectations, format, ctx);
+  const [state, kind] = await evaluate(data, plan, s, options, ctx);
   if (state.badRow) throw badRowError(state.badRow);
   const result = finalize(plan, state, {
     runName: options.runName ?? null,
     runTime,
     validationTime: new Date(clock.now()).toISOString(),
     batchKind: kind,
+    parameters: ctx.parameters,
   });
   if (options.catchExceptions === false) {
     const i = result.results.findIndex((r) =>
@@ -295,10 +378,16 @@ export function evaluatePartition(
   rows: Iterable<unknown>,
   suite: ExpectationSuite | ExpectationSuiteJson | ExpectationSuiteV1Json,
   resultFormat?: ResultFormatName | ResultFormatConfig,
+  options: PartitionOptions = {},
 ): PartialState {
   const s = toSuite(suite);
   const acc = new Accumulator(
-    compilePlan(s.name, s.expectations, parseFormat(resultFormat)),
+    compilePlan(
+      s.name,
+      s.expectations,
+      parseFormat(resultFormat),
+      contextOf(options.evaluationParameters, options.now ?? Date.now()),
+    ),
   );
   acc.addAll(rows);
   return acc.snapshot();
@@ -356,6 +445,16 @@ export interface FinalizeOptions {
    * @default {systemClock}
    */
   clock?: Clock;
+  /**
+   * The evaluation parameters the partitions were evaluated with.
+   * @default {{}}
+   */
+  evaluationParameters?: Record<string, unknown>;
+  /**
+   * The `now()` the partitions were evaluated with (milliseconds).
+   * @default {the clock's now}
+   */
+  now?: number;
 }
 
 /**
@@ -375,10 +474,15 @@ export function finalizeValidation(
   options: FinalizeOptions = {},
 ): ValidationResult {
   const s = toSuite(suite);
+  const ctx = contextOf(
+    options.evaluationParameters,
+    options.now ?? (options.clock ?? systemClock).now(),
+  );
   const plan = compilePlan(
     s.name,
     s.expectations,
     parseFormat(options.resultFormat),
+    ctx,
   );
   if (state.badRow) throw badRowError(state.badRow);
   if (
@@ -394,6 +498,7 @@ export function finalizeValidation(
     runTime: time,
     validationTime: time,
     batchKind: "partitions",
+    parameters: ctx.parameters,
   });
 }
 

@@ -11,10 +11,6 @@ import { disagreement, type GeCase, loadGeCases } from "./_ge_cases.ts";
 
 /** Cases where this module differs from GE on purpose, and why. */
 export const KNOWN_DIFFERENCES: Record<string, string> = {
-  "expect_column_distinct_values_to_be_in_set/1.2/vacuously_true_universal_set":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Kwarg ',
-  "expect_column_max_to_be_between/1.8/datetime_with_evaluation_parameter_except_sqlite":
-    'not yet: observed_value undefined != "2001-01-01T12:00:01"',
   "expect_column_most_common_value_to_be_in_set/1.2/negative_test__tie_for_most_common__full_value_set__ties_okay__false":
     "not yet: observed_value undefined != [1,2]",
   "expect_column_most_common_value_to_be_in_set/1.3/positive_test__tie_for_most_common__ties_okay__true":
@@ -145,20 +141,12 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
     "not yet: observed_cdf_x_0_eq: undefined vs -10",
   "expect_column_value_z_scores_to_be_less_than/1.1/basic_successful_test":
     'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_values_to_be_between__evaluation_parameters/1.1/basic_positive_now_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Kwarg ',
-  "expect_column_values_to_be_between__evaluation_parameters/1.4/basic_positive_now_timedelta_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Kwarg ',
-  "expect_column_values_to_be_between__evaluation_parameters/1.7/basic_positive_datetime_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Kwarg ',
-  "expect_column_values_to_be_in_type_list/1.26/positive_test_placeholder_expectation":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Kwarg ',
   "expect_column_values_to_be_of_type/2.2/positive_pandas_datetime_with_timezone":
-    "not yet: success false != true",
+    "JavaScript Dates carry no time zone: a zoned pandas column (Timestamp, DatetimeTZDtype) and a naive one (datetime64) are the same type here.",
   "expect_column_values_to_be_of_type/2.4/negative_pandas_datetime_with_timezone":
-    "not yet: success true != false",
+    "JavaScript Dates carry no time zone: a zoned pandas column (Timestamp, DatetimeTZDtype) and a naive one (datetime64) are the same type here.",
   "expect_column_values_to_be_of_type/2.5/negative_pandas_datetime_expected_int":
-    'not yet: observed_value "datetime64" not in ["Timestamp","DatetimeTZDtypeType"]',
+    "JavaScript Dates carry no time zone: a zoned pandas column (Timestamp, DatetimeTZDtype) and a naive one (datetime64) are the same type here.",
   "expect_column_values_to_match_json_schema/1.1/basic_positive_test":
     'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
   "expect_column_values_to_match_json_schema/1.2/positive_test_with_a_more_complex_schema":
@@ -173,16 +161,6 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
     'not yet: unexpected_list [] != ["111","123","222","321","444","456","555","654"]',
   "expect_column_values_to_not_match_regex_list/1.4/negative_test_with_more_string-ish_strings":
     'not yet: unexpected_list [] != ["hat"]',
-  "expect_column_pair_values_a_to_be_greater_than_b/1.1/basic_positive_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_values_a_to_be_greater_than_b/1.2/basic_positive_test_with_missing_values_and_ignore_row_if__either_value_is_missing":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_values_a_to_be_greater_than_b/1.3/test_ties":
-    "not yet: unexpected_list [] != [[1,1],[2,2],[3,3],[4,4],[5,5]]",
-  "expect_column_pair_values_a_to_be_greater_than_b/1.4/test_ties_with_or_equal":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_values_a_to_be_greater_than_b/1.5/test_mostly":
-    "not yet: unexpected_list [] != [[5,6],[6,7]]",
   "expect_column_pair_values_to_be_in_set/1.1/basic_positive_test_without_nulls":
     'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
   "expect_column_pair_values_to_be_in_set/1.2/positive_test_with_nulls_and_ignore_row_if_either_value_is_missing":
@@ -192,7 +170,7 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   "expect_column_pair_values_to_be_in_set/1.4/another_positive_test_with_nulls":
     'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
   "expect_compound_columns_to_be_unique/2.7/unexpected_values_exact_match_out_with_unexpected_index_list_pandas_v3":
-    'not yet: result.unexpected_index_list [0,1,2,3,4,5,6,7,8] != [{"a":1,"pk_index":0,"b":1},{"a":1,"pk',
+    "result_format's unexpected_index_column_names is not supported: unexpected_index_list holds row numbers, not dicts of key columns.",
   "expect_multicolumn_sum_to_equal/1.1/mostly_default_successful_expectation":
     'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
   "expect_multicolumn_sum_to_equal/1.2/mostly_default_fails_expectation":
@@ -227,10 +205,6 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
     'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
   "expect_select_column_values_to_be_unique_within_record/2.3/unexpected_values":
     'not yet: unexpected_list [] != [{"a":1,"b":1},{"a":1,"b":1},{"a":1,"b":1},{"a":2,"b":2},{"a":2,"b":',
-  "expect_table_columns_to_match_ordered_list/1.6/null_list_provides_vacuously_true_expectation":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Kwarg ',
-  "expect_table_columns_to_match_set/1.12/positive_test_vacuously_true_null_set_exact_match_false":
-    "not yet: success false != true",
 };
 
 async function run(c: GeCase): Promise<ExpectationValidationResult> {
@@ -246,6 +220,7 @@ async function run(c: GeCase): Promise<ExpectationValidationResult> {
       }],
     }, {
       resultFormat: "COMPLETE",
+      evaluationParameters: {},
     });
     return result.results[0]!;
   } catch (error) {
