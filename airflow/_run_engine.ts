@@ -23,6 +23,7 @@ import { FINISHED_STATES, TaskState } from "./states.ts";
 import {
   type DagRunRecord,
   MemoryStateStore,
+  type RunClaim,
   type RunType,
   type StateStore,
   type TaskInstanceRecord,
@@ -130,7 +131,16 @@ export async function runDag(
       }`,
     );
   }
-  let record = store ? await store.load(dag.dagId, runId) : undefined;
+  // Own the run before reading it, so what is read is not someone's
+  // work in progress.
+  const claim = store?.claim?.(dag.dagId, runId);
+  let record: DagRunRecord | undefined;
+  try {
+    record = store ? await store.load(dag.dagId, runId) : undefined;
+  } catch (error) {
+    claim?.release();
+    throw error;
+  }
   record ??= newRunRecord(
     dag,
     runId,
@@ -149,7 +159,7 @@ export async function runDag(
     onTransition: o.onTransition,
     signal: o.signal,
   };
-  return await new DagRunner(dag, record, shared).run();
+  return await new DagRunner(dag, record, shared, claim).run();
 }
 
 class Reschedule {
@@ -205,8 +215,16 @@ export class DagRunner {
   #changed: Set<string> | undefined;
   /** A copy of the run's params, so tasks cannot change the stored ones. */
   #params: Record<string, unknown>;
+  /** This process's ownership of the run, given up when the run ends. */
+  #claim: RunClaim | undefined;
 
-  constructor(dag: DAG, record: DagRunRecord, shared: RunResources) {
+  constructor(
+    dag: DAG,
+    record: DagRunRecord,
+    shared: RunResources,
+    claim?: RunClaim,
+  ) {
+    this.#claim = claim;
     this.#dag = dag;
     this.#g = dag._graph();
     this.#rec = record;
@@ -239,6 +257,15 @@ export class DagRunner {
 
   /** Drives the run to the end; resolves with a copy of the final record. */
   run(): Promise<DagRunResult> {
+    try {
+      return this.#start();
+    } catch (error) {
+      this.#claim?.release();
+      throw error;
+    }
+  }
+
+  #start(): Promise<DagRunResult> {
     for (let i = 0; i < this.#n; i++) {
       const o = this.#opts[i]!;
       const pool = this.#sh.pools.get(o.pool);
@@ -340,6 +367,7 @@ export class DagRunner {
     this.#done = true;
     for (const ac of this.#aborts) ac.abort(error);
     this.#cleanup();
+    this.#flush().finally(() => this.#claim?.release());
     this.#reject(error);
   }
 
@@ -830,6 +858,7 @@ export class DagRunner {
     this.#cleanup();
     this.#markDirty();
     this.#flush().then(() => {
+      this.#claim?.release();
       if (this.#saveError !== undefined) this.#reject(this.#saveError);
       else if (this.#hookError !== undefined) this.#reject(this.#hookError);
       else this.#resolve(structuredClone(this.#rec) as DagRunResult);

@@ -7,8 +7,9 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../internal/atomic_file.ts";
 import { AirflowError } from "./errors.ts";
-import type { DagRunRecord, StateStore } from "./store.ts";
+import type { DagRunRecord, RunClaim, StateStore } from "./store.ts";
 import { byLogicalDate, checkRecord } from "./_records.ts";
+import { claimRunLock } from "./_run_lock.ts";
 
 /**
  * Keeps each run in one flat directory as `<dir>/<dagId>@<runId>.json` (the
@@ -43,6 +44,15 @@ export class JsonStateStore implements StateStore {
   /** The file a run lives in. */
   path(dagId: string, runId: string): string {
     return join(this.dir, `${dagId}@${encodeURIComponent(runId)}.json`);
+  }
+
+  /**
+   * Claims a run for this process through `<dir>/<dagId>@<runId>.lock`
+   * beside its state file; throws when another owner holds it.
+   */
+  claim(dagId: string, runId: string): RunClaim {
+    const path = this.path(dagId, runId).replace(/\.json$/, ".lock");
+    return claimRunLock(path, dagId, runId);
   }
 
   /** Reads a run; throws on a corrupt file, leaving it in place. */

@@ -47,13 +47,16 @@
  * Retries and reschedule-mode sensors wait on the injected clock; a try's
  * `signal` aborts at its `executionTimeout`. With a store, the run record is
  * saved after transitions (one atomic write in flight, always the latest
- * snapshot); resuming resets tasks a killed process left `running` and runs
+ * snapshot), and the run fails at the first save that fails. One process
+ * owns a run at a time: the store's claim is an OS lock on a file beside
+ * the state (the OS drops it when the owner dies), and a second owner is
+ * refused. Resuming resets tasks a killed process left `running` and runs
  * them again. The `Scheduler` (`scheduler.ts`) turns cron schedules into
  * data intervals (`timetable.ts`) and starts runs within `maxActiveRuns`.
  * Files: `dag.ts` (the DAG), `task.ts` (tasks, options, context),
  * `_checks.ts` (id and option checks), `_graph.ts` (compile, cycles,
  * weights), `_heap.ts` (the ready queue), `_run_engine.ts` (the engine),
- * `_slots.ts` (slot counters), `_retry_delay.ts` (Airflow's retry maths),
+ * `_slots.ts` (slot counters), `_run_lock.ts` (one owner per run), `_retry_delay.ts` (Airflow's retry maths),
  * `_truthy.ts` (Python truthiness), `trigger_rules.ts`, `states.ts`,
  * `errors.ts`, `operators.ts`, `sensors.ts` (with `_glob.ts`),
  * `executors.ts`, `store.ts` / `_records.ts` / `json_store.ts` /
@@ -132,6 +135,7 @@ export {
 export {
   type DagRunRecord,
   MemoryStateStore,
+  type RunClaim,
   type RunType,
   type StateStore,
   type TaskInstanceRecord,

@@ -461,7 +461,8 @@ export class Scheduler {
       };
       let run: Promise<DagRunResult>;
       try {
-        run = new DagRunner(dag, p.record, shared).run();
+        const claim = this.#store.claim?.(dagId, p.record.runId);
+        run = new DagRunner(dag, p.record, shared, claim).run();
       } catch (error) {
         run = Promise.reject(error);
       }

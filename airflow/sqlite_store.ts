@@ -6,7 +6,8 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { AirflowError } from "./errors.ts";
-import type { DagRunRecord, StateStore } from "./store.ts";
+import type { DagRunRecord, RunClaim, StateStore } from "./store.ts";
+import { claimRunLock } from "./_run_lock.ts";
 import { checkRecord } from "./_records.ts";
 
 /**
@@ -41,22 +42,60 @@ export class SqliteStateStore implements StateStore {
     try {
       this.#db = new DatabaseSync(path);
       this.#db.exec(`
+        PRAGMA busy_timeout = 5000;
         PRAGMA journal_mode = WAL;
         PRAGMA synchronous = FULL;
         CREATE TABLE IF NOT EXISTS dag_run (
           dag_id TEXT NOT NULL, run_id TEXT NOT NULL, state TEXT NOT NULL,
           logical_date INTEGER NOT NULL, record TEXT NOT NULL,
+          owner_pid INTEGER,
           PRIMARY KEY (dag_id, run_id));
         CREATE TABLE IF NOT EXISTS task_instance (
           dag_id TEXT NOT NULL, run_id TEXT NOT NULL, task_id TEXT NOT NULL,
           state TEXT NOT NULL, try_number INTEGER NOT NULL, record TEXT NOT NULL,
           PRIMARY KEY (dag_id, run_id, task_id));
       `);
+      const columns = this.#db.prepare("PRAGMA table_info(dag_run)").all() as {
+        name: string;
+      }[];
+      if (!columns.some((c) => c.name === "owner_pid")) {
+        // A database from before run claims.
+        this.#db.exec("ALTER TABLE dag_run ADD COLUMN owner_pid INTEGER");
+      }
     } catch (error) {
       throw new AirflowError(`Cannot open state database: ${path}`, {
         cause: error,
       });
     }
+  }
+
+  /**
+   * Claims a run for this process: an OS lock on
+   * `<path>.runs/<dagId>@<runId>.lock` (released by the OS if the process
+   * dies), then, in a `BEGIN IMMEDIATE` transaction, the owner's pid in the
+   * run's row for whoever looks. Throws when another owner holds it.
+   */
+  claim(dagId: string, runId: string): RunClaim {
+    const lock = claimRunLock(
+      `${this.path}.runs/${dagId}@${encodeURIComponent(runId)}.lock`,
+      dagId,
+      runId,
+    );
+    try {
+      this.#db.exec("BEGIN IMMEDIATE");
+      this.#db.prepare(
+        "UPDATE dag_run SET owner_pid = ? WHERE dag_id = ? AND run_id = ?",
+      ).run(Deno.pid, dagId, runId);
+      this.#db.exec("COMMIT");
+    } catch (cause) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      lock.release();
+      throw new AirflowError(
+        `Cannot claim run in state database: ${dagId}/${runId}`,
+        { cause },
+      );
+    }
+    return lock;
   }
 
   /** Reads a run. */

@@ -7,6 +7,7 @@
 
 import type { DagRunState, TaskState } from "./states.ts";
 import { byLogicalDate } from "./_records.ts";
+import { claimInProcess } from "./_run_lock.ts";
 
 /** One task's instance in one run. Times are epoch milliseconds. */
 export interface TaskInstanceRecord {
@@ -95,6 +96,18 @@ export interface StateStore {
   save(run: DagRunRecord, changed?: ReadonlySet<string>): Promise<void>;
   /** Every run of `dagId`, by logical date. */
   list(dagId: string): Promise<DagRunRecord[]>;
+  /**
+   * Makes this process the run's only owner until the claim is released;
+   * throws an AirflowError naming the run when another owner holds it. A
+   * store without it cannot keep two processes off one run.
+   */
+  claim?(dagId: string, runId: string): RunClaim;
+}
+
+/** A run's ownership, from {@linkcode StateStore.claim}. */
+export interface RunClaim {
+  /** Gives the run up (idempotent). */
+  release(): void;
 }
 
 /**
@@ -115,6 +128,12 @@ export interface StateStore {
  */
 export class MemoryStateStore implements StateStore {
   #runs = new Map<string, string>();
+  #claims = new Set<string>();
+
+  /** Claims a run for one runner at a time. */
+  claim(dagId: string, runId: string): RunClaim {
+    return claimInProcess(this.#claims, dagId, runId);
+  }
 
   /** Reads a run. */
   load(dagId: string, runId: string): Promise<DagRunRecord | undefined> {

@@ -4,7 +4,11 @@
  * @module
  */
 
-import type { Broker, ConfigEntry } from "./broker/_broker.ts";
+import {
+  type Broker,
+  type ConfigEntry,
+  parseOffset,
+} from "./broker/_broker.ts";
 import {
   KafkaJSConnectionError,
   KafkaJSOffsetOutOfRange,
@@ -278,7 +282,10 @@ export class Admin {
     },
   ): Promise<void> {
     const b = this.#b();
-    for (const p of options.partitions) b.partition(options.topic, p.partition);
+    for (const p of options.partitions) {
+      b.partition(options.topic, p.partition);
+      parseOffset(p.offset, `Offset for ${options.topic}-${p.partition}`, -2);
+    }
     await b.coordinator.commit(
       options.groupId,
       undefined,
@@ -388,7 +395,7 @@ export class Admin {
         this.#b().fetch(
           options.topic,
           options.partition,
-          Number(options.offset),
+          parseOffset(options.offset, "Fetch offset"),
           options.maxBytes ?? 1 << 20,
         ),
       );

@@ -874,12 +874,20 @@ export class Consumer {
         pos = this.#fromBeginning(t) ? log.logStartOffset : log.logEndOffset;
         this.#positions.set(k, pos);
       }
-      const records = log.read(
-        pos,
-        Math.min(this.#maxBytesPerPartition, FETCH_SLICE_BYTES),
-        asBuffer,
-        makeMessage,
-      );
+      let records: KafkaMessage[];
+      try {
+        records = log.read(
+          pos,
+          Math.min(this.#maxBytesPerPartition, FETCH_SLICE_BYTES),
+          asBuffer,
+          makeMessage,
+        );
+      } catch (error) {
+        // Damage in one partition does not hold back what other partitions
+        // already returned this round; it is met again on the next.
+        if (out.length > 0) break;
+        throw error;
+      }
       if (records.length === 0) continue;
       for (const r of records) {
         bytes += r.size;

@@ -143,7 +143,10 @@ type Builder = (
 export function makeRowBuilder(spec: CsvSpec): Builder {
   const idx = spec.select ?? spec.columns.map((_, i) => i);
   const parts = idx.map((i) => {
-    const name = JSON.stringify(spec.columns[i]);
+    // A literal `"__proto__": v` would set the prototype; a computed key
+    // makes an ordinary property (plain keys stay plain: they are faster).
+    const quoted = JSON.stringify(spec.columns[i]);
+    const name = spec.columns[i] === "__proto__" ? `[${quoted}]` : quoted;
     const f = `f[${i}]`;
     switch (spec.types[i]) {
       case "number":

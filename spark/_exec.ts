@@ -26,7 +26,13 @@ import type {
   Task,
   TaskOutput,
 } from "./_plan.ts";
-import { readSplitLines, readSplitText } from "./_text_reader.ts";
+import {
+  readGzipFile,
+  readGzipLines,
+  readGzipText,
+  readSplitLines,
+  readSplitText,
+} from "./_text_reader.ts";
 import { unpackEnv } from "./broadcast.ts";
 
 type Batches = Iterable<unknown[]> | AsyncIterable<unknown[]>;
@@ -125,11 +131,20 @@ export class Executor {
       case "range":
         return rangeBatches(src.start, src.end, src.step);
       case "text":
-        return readSplitLines(src.path, src.start, src.end);
+        return src.gzip
+          ? readGzipLines(src.path)
+          : readSplitLines(src.path, src.start, src.end);
+      case "wholeText":
+        return src.paths.length === 0 ? [] : [src.paths.map((p) => [
+          p,
+          p.endsWith(".gz") ? readGzipFile(p) : Deno.readTextFileSync(p),
+        ])];
       case "csv": {
         const spec = src.csv;
         const build = makeRowBuilder(spec);
-        const blocks = readSplitText(src.path, src.start, src.end);
+        const blocks = src.gzip
+          ? readGzipText(src.path)
+          : readSplitText(src.path, src.start, src.end);
         const counters = { malformedRows: 0 };
         let first = src.start === 0 && spec.header;
         const report = (n: number): void => this.#count("malformedRows", n);
@@ -602,9 +617,13 @@ export class Executor {
         }
         return [...map.values()];
       }
-      case "save":
-        await saveLines(action.path, s);
-        return null;
+      case "save": {
+        const file = `${action.dir}/${action.name}.attempt-${task.attempt}${
+          action.gzip ? ".gz" : ""
+        }`;
+        await saveLines(file, s, action.gzip);
+        return file;
+      }
       case "sampleKeys": {
         const rand = rng(action.seed + task.partition * 7919);
         let sortKey: (k: unknown) => unknown = (k) => k;
@@ -999,25 +1018,45 @@ async function topicBatches(
   })();
 }
 
-async function saveLines(path: string, s: Batches): Promise<void> {
-  const file = await Deno.open(path, {
-    write: true,
-    createNew: true,
-  });
+/**
+ * Writes one line per record (strings as they are, other values as JSON),
+ * gzip-compressed when asked, and fsyncs the file.
+ */
+async function saveLines(
+  path: string,
+  s: Batches,
+  gzip: boolean,
+): Promise<void> {
+  const file = await Deno.open(path, { write: true, createNew: true });
   try {
     const enc = new TextEncoder();
+    const gz = gzip ? new CompressionStream("gzip") : null;
+    const writer = gz?.writable.getWriter();
+    // The compressed side drains into the file while lines are written.
+    const drained = gz === null ? null : (async () => {
+      for await (const chunk of gz.readable) await writeAll(file, chunk);
+    })();
+    const put = async (text: string): Promise<void> => {
+      const bytes = enc.encode(text);
+      if (writer === undefined) await writeAll(file, bytes);
+      else await writer.write(bytes);
+    };
     let text = "";
     for await (const b of s) {
       for (const x of b) {
         text += (typeof x === "string" ? x : JSON.stringify(x) ?? String(x)) +
           "\n";
         if (text.length > 1 << 20) {
-          await writeAll(file, enc.encode(text));
+          await put(text);
           text = "";
         }
       }
     }
-    if (text.length > 0) await writeAll(file, enc.encode(text));
+    if (text.length > 0) await put(text);
+    if (writer !== undefined) {
+      await writer.close();
+      await drained;
+    }
     await file.sync();
   } finally {
     file.close();

@@ -64,8 +64,16 @@ export type ReduceSpec =
 export type Source =
   | { k: "data"; data: unknown[] }
   | { k: "range"; start: number; end: number; step: number }
-  | { k: "text"; path: string; start: number; end: number }
-  | { k: "csv"; path: string; start: number; end: number; csv: CsvSpec }
+  | { k: "text"; path: string; start: number; end: number; gzip: boolean }
+  | {
+    k: "csv";
+    path: string;
+    start: number;
+    end: number;
+    gzip: boolean;
+    csv: CsvSpec;
+  }
+  | { k: "wholeText"; paths: string[] }
   | {
     k: "topic";
     logDir: string;
@@ -97,7 +105,8 @@ export type Action =
   | { a: "aggregate"; zero: unknown; seq: FnSpec }
   | { a: "foreach"; fn: FnSpec }
   | { a: "foreachPartition"; fn: FnSpec }
-  | { a: "save"; path: string }
+  /** Writes `<dir>/<name>.attempt-<n>[.gz]`; the driver commits it. */
+  | { a: "save"; dir: string; name: string; gzip: boolean }
   | { a: "sampleKeys"; size: number; seed: number; key: FnSpec | null }
   | { a: "ordered"; n: number; key: FnSpec | null; descending: boolean }
   | { a: "shuffleWrite"; part: PartitionerSpec; agg: AggSpec | null };
@@ -111,6 +120,8 @@ export interface Task {
   maxResultBytes: number;
   stageId: number;
   partition: number;
+  /** 1 for the first attempt of this task, 2 for its first retry, ... */
+  attempt: number;
 }
 
 /** What a worker sends back for a finished task. */

@@ -146,7 +146,7 @@ export class WorkerPool {
         slot.worker.postMessage({
           type: "task",
           id: slot.busyId,
-          task: { ...p.task, broadcasts: missing },
+          task: { ...p.task, broadcasts: missing, attempt: p.attempts },
         });
       } catch (e) {
         slot.busy = null;

@@ -386,6 +386,7 @@ export class Scheduler {
         maxResultBytes: this.maxResultBytes,
         stageId,
         partition: p,
+        attempt: 0,
       };
       const r = await this.pool.submit(
         task,

@@ -3,6 +3,8 @@
 // its start; a split reads every line that starts at or before its end, so it
 // finishes its last line past the end. Every line lands in exactly one split.
 
+import { gunzipSync } from "node:zlib";
+
 const NL = 10;
 const CR = 13;
 const CHUNK = 1 << 20;
@@ -100,6 +102,41 @@ export function* readSplitText(
     if (keep > 0) yield decoder.decode(buf.subarray(0, keep));
   } finally {
     file.close();
+  }
+}
+
+/** A whole gzip file's text. */
+export function readGzipFile(path: string): string {
+  return new TextDecoder().decode(gunzipSync(Deno.readFileSync(path)));
+}
+
+/**
+ * The lines of a whole gzip file (gzip cannot be split, so one task reads
+ * it all), in the blocks {@linkcode readSplitText} yields: whole lines
+ * joined by "\n", about `chunkSize` characters each.
+ */
+export function* readGzipText(
+  path: string,
+  chunkSize: number = CHUNK,
+): Generator<string> {
+  let text = readGzipFile(path);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.endsWith("\n")) text = text.slice(0, -1);
+  if (text === "") return;
+  for (let at = 0; at <= text.length;) {
+    let cut = text.indexOf("\n", at + chunkSize);
+    if (cut < 0) cut = text.length;
+    yield text.slice(at, cut);
+    at = cut + 1;
+  }
+}
+
+/** {@linkcode readGzipText} as batches of lines. */
+export function* readGzipLines(path: string): Generator<string[]> {
+  for (const text of readGzipText(path)) {
+    const lines = text.split("\n");
+    stripCR(lines);
+    yield lines;
   }
 }
 

@@ -5,7 +5,8 @@
  */
 
 import { partitionLogLayoutSync } from "../kafka/log/log_reader.ts";
-import { computeSplits } from "./_text_reader.ts";
+import { type InputFile, listInputFiles, planSplits } from "./_input_files.ts";
+import { readGzipFile } from "./_text_reader.ts";
 import { type CsvSpec, type CsvType, inferType, splitCsvLine } from "./_csv.ts";
 import { registerScheduler } from "./_registry.ts";
 import { type JobInfo, type ProgressEvent, Scheduler } from "./_scheduler.ts";
@@ -260,25 +261,6 @@ function positiveInt(v: unknown, what: string): number {
     throw new SparkError(`${what} must be an integer >= 1: ${String(v)}`);
   }
   return v;
-}
-
-function statFile(path: unknown, what: string): Deno.FileInfo {
-  if (typeof path !== "string" || path === "") {
-    throw new SparkError(`${what} needs a file path: ${String(path)}`);
-  }
-  let info: Deno.FileInfo;
-  try {
-    info = Deno.statSync(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new SparkError(`File not found: "${path}"`, { cause: e });
-    }
-    throw new SparkError(`Cannot read file: "${path}"`, { cause: e });
-  }
-  if (info.isDirectory) {
-    throw new SparkError(`Expected a file, found a directory: "${path}"`);
-  }
-  return info;
 }
 
 /**
@@ -617,28 +599,33 @@ export class SparkContext {
   }
 
   #splits(
-    size: number,
+    files: InputFile[],
     minPartitions: number | undefined,
-  ): [number, number][] {
+  ): { file: InputFile; start: number; end: number }[] {
     const min = minPartitions === undefined
       ? this.#defaultPartitions
       : positiveInt(minPartitions, "minPartitions");
+    const size = files.reduce((s, f) => s + f.size, 0);
     let count = Math.max(min, Math.ceil(size / this.#maxSplitBytes));
-    // Round big files up to a multiple of the pool size so the last wave of
-    // tasks keeps every worker busy.
+    // Round big inputs up to a multiple of the pool size so the last wave
+    // of tasks keeps every worker busy.
     if (count > min) {
       count = Math.ceil(count / this.#parallelism) * this.#parallelism;
     }
-    return computeSplits(size, count);
+    return planSplits(files, count);
   }
 
   /**
-   * Lines of a text file, split by byte ranges that each worker reads
+   * Lines of text files, split by byte ranges that each worker reads
    * itself (Hadoop's rule: a split skips its first partial line unless it
    * starts at 0 and reads past its end to finish its last line). A UTF-8
-   * BOM is dropped and CRLF endings are handled.
+   * BOM is dropped and CRLF endings are handled. `path` is a file, a
+   * directory (its files, skipping `_SUCCESS` and other names starting with
+   * `_` or `.`, as Hadoop does, so `saveAsTextFile` output reads back), a
+   * glob (`data/*.csv`) or a comma-separated list of those. A `.gz` file is
+   * decompressed by one task (gzip cannot be split).
    *
-   * @param path File path.
+   * @param path File, directory, glob or comma-separated list.
    * @param minPartitions Minimum number of splits.
    * @returns An RDD of lines.
    *
@@ -654,18 +641,20 @@ export class SparkContext {
    */
   textFile(path: string, minPartitions?: number): RDD<string> {
     this.#checkOpen();
-    const info = statFile(path, "textFile()");
-    const abs = resolve(path);
-    const splits = this.#splits(info.size, minPartitions);
+    const splits = this.#splits(
+      listInputFiles(path, "textFile()"),
+      minPartitions,
+    );
     return makeRDD<string>(
       this,
       {
         type: "source",
         source: (p) => ({
           k: "text",
-          path: abs,
-          start: splits[p]![0],
-          end: splits[p]![1],
+          path: splits[p]!.file.path,
+          start: splits[p]!.start,
+          end: splits[p]!.end,
+          gzip: splits[p]!.file.gzip,
         }),
       },
       splits.length,
@@ -675,10 +664,68 @@ export class SparkContext {
   }
 
   /**
-   * Rows of a CSV file as objects, split like {@linkcode SparkContext.textFile}
-   * (one record per line). Empty fields are null.
+   * Whole files as `[path, content]` pairs (absolute paths), for many small
+   * files; `path` is read like {@linkcode SparkContext.textFile}'s.
    *
-   * @param path File path.
+   * @param path File, directory, glob or comma-separated list.
+   * @param minPartitions Minimum number of partitions (files are spread
+   *   over them in order).
+   * @returns An RDD of `[path, content]`.
+   *
+   * @example Read a directory
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * const dir = await Deno.makeTempDir();
+   * await Deno.writeTextFile(`${dir}/1.txt`, "123");
+   * await Deno.writeTextFile(`${dir}/2.txt`, "xyz");
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const files = await sc.wholeTextFiles(dir).collect();
+   * assert.deepEqual(files, [[`${dir}/1.txt`, "123"], [`${dir}/2.txt`, "xyz"]]);
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  wholeTextFiles(
+    path: string,
+    minPartitions?: number,
+  ): RDD<[string, string]> {
+    this.#checkOpen();
+    const files = listInputFiles(path, "wholeTextFiles()").map((f) => f.path);
+    const n = Math.max(
+      1,
+      Math.min(
+        files.length,
+        minPartitions === undefined
+          ? this.#defaultPartitions
+          : positiveInt(minPartitions, "minPartitions"),
+      ),
+    );
+    return makeRDD<[string, string]>(
+      this,
+      {
+        type: "source",
+        source: (p) => ({
+          k: "wholeText",
+          paths: files.slice(
+            Math.floor(p * files.length / n),
+            Math.floor((p + 1) * files.length / n),
+          ),
+        }),
+      },
+      n,
+      "WholeTextFileRDD",
+      "wholeTextFiles",
+    );
+  }
+
+  /**
+   * Rows of CSV files as objects, split like {@linkcode SparkContext.textFile}
+   * (one record per line; the header line is skipped in every file). Empty
+   * fields are null. Duplicate header names are made unique as Spark does,
+   * by appending the column index (`a,a` becomes `a0,a1`), and empty ones
+   * become `_c<index>`.
+   *
+   * @param path File, directory, glob or comma-separated list.
    * @param options Header, delimiter, schema or inferSchema, mode.
    * @returns An RDD of row objects.
    *
@@ -698,8 +745,7 @@ export class SparkContext {
     options: CsvOptions = {},
   ): RDD<R> {
     this.#checkOpen();
-    const info = statFile(path, "csv()");
-    const abs = resolve(path);
+    const files = listInputFiles(path, "csv()");
     const delimiter = options.delimiter ?? ",";
     if (
       typeof delimiter !== "string" || delimiter.length === 0 ||
@@ -718,7 +764,12 @@ export class SparkContext {
       );
     }
     const header = options.header ?? false;
-    const sample = readHead(abs, 1 << 20);
+    if (files.length === 0 && options.schema === undefined) {
+      throw new SparkError(
+        `No input files to read a CSV header or infer a schema from: "${path}": give a schema`,
+      );
+    }
+    const sample = files.length > 0 ? readHead(files[0]!, 1 << 20) : [];
     const firstFields = sample.length > 0
       ? splitCsvLine(sample[0]!, delimiter) ?? []
       : [];
@@ -731,7 +782,9 @@ export class SparkContext {
       columns = entries.map((e) => e[0]);
       types = entries.map((e) => csvType(e[1]));
     } else {
-      columns = header ? firstFields : firstFields.map((_, i) => `_c${i}`);
+      columns = header
+        ? uniqueHeader(firstFields)
+        : firstFields.map((_, i) => `_c${i}`);
       types = columns.map(() => "string" as CsvType);
       if (options.inferSchema) {
         const rows = sample.slice(header ? 1 : 0).filter((l) => l !== "").map((
@@ -749,16 +802,17 @@ export class SparkContext {
       });
     }
     const spec: CsvSpec = { columns, types, delimiter, header, mode, select };
-    const splits = this.#splits(info.size, options.minPartitions);
+    const splits = this.#splits(files, options.minPartitions);
     return makeRDD<R>(
       this,
       {
         type: "source",
         source: (p) => ({
           k: "csv",
-          path: abs,
-          start: splits[p]![0],
-          end: splits[p]![1],
+          path: splits[p]!.file.path,
+          start: splits[p]!.start,
+          end: splits[p]!.end,
+          gzip: splits[p]!.file.gzip,
           csv: spec,
         }),
       },
@@ -955,8 +1009,30 @@ function parseDdl(ddl: string): [string, string][] {
   );
 }
 
+/**
+ * Spark's CSV header rule: a name that occurs more than once (ignoring
+ * case) gets its column index appended; an empty name is `_c<index>`.
+ */
+function uniqueHeader(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  for (const n of names) {
+    const k = n.toLowerCase();
+    seen.set(k, (seen.get(k) ?? 0) + 1);
+  }
+  return names.map((n, i) =>
+    n === "" ? `_c${i}` : seen.get(n.toLowerCase())! > 1 ? `${n}${i}` : n
+  );
+}
+
 /** Lines from the first `bytes` of a file (the last partial line dropped). */
-function readHead(path: string, bytes: number): string[] {
+function readHead(input: InputFile, bytes: number): string[] {
+  if (input.gzip) {
+    const text = readGzipFile(input.path).slice(0, bytes);
+    return text.replace(/^\uFEFF/, "").split("\n").map((l) =>
+      l.endsWith("\r") ? l.slice(0, -1) : l
+    );
+  }
+  const path = input.path;
   const file = Deno.openSync(path, { read: true });
   try {
     const buf = new Uint8Array(bytes);

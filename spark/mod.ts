@@ -59,7 +59,8 @@
  * Files: `context.ts` (SparkContext, sources), `rdd.ts` (the API),
  * `_scheduler.ts` (jobs, stages, range bounds), `_pool.ts` (workers,
  * retries), `_worker.ts` + `_exec.ts` (task execution), `_closure.ts`
- * (shipping functions, capture errors), `_text_reader.ts` (splits),
+ * (shipping functions, capture errors), `_input_files.ts` (directories,
+ * globs, comma lists), `_text_reader.ts` (splits, gzip),
  * `_csv.ts` (rows), `_keys.ts` (key encoding, hashing, ordering),
  * `broadcast.ts`, `errors.ts`.
  *

@@ -1725,28 +1725,53 @@ export class RDD<T> {
 
   /**
    * Writes one `part-NNNNN` file per partition and `_SUCCESS` into `dir`.
-   * Everything is written into a hidden sibling directory that is renamed
-   * to `dir` only once complete, so a crash never leaves a half-written
-   * result under `dir`. Strings are written as they are, other values as
-   * JSON, one per line.
+   * Strings are written as they are, other values as JSON (`["a",1]` for a
+   * pair, not PySpark's `('a', 1)`), one per line, so
+   * `sc.textFile(dir).map((l) => JSON.parse(l))` reads non-string records
+   * back. With `compressionCodecClass` (`"gzip"` or Hadoop's
+   * `"org.apache.hadoop.io.compress.GzipCodec"`) the parts are
+   * `part-NNNNN.gz`; `textFile` reads them back.
+   *
+   * Spark's output committer: every task attempt writes its own file under
+   * `_temporary/`, and only the attempt that succeeded is renamed to its
+   * part name, so a retried task never meets its failed attempt's file
+   * (the job's error is the task's own). Everything happens in a hidden
+   * sibling directory renamed to `dir` once complete, so a crash never
+   * leaves a half-written result under `dir`; siblings left by killed jobs
+   * are removed on the next write to `dir`.
    *
    * @param dir Output directory; must not exist yet.
+   * @param compressionCodecClass `"gzip"` (or Hadoop's GzipCodec class
+   *   name) to compress the parts.
    * @returns When the directory is in place.
    *
    * @example Save and read back
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * const tmp = await Deno.makeTempDir();
    * await using sc = new SparkContext({ parallelism: 2 });
    * await sc.parallelize(["a", "b", "c"], 2).saveAsTextFile(`${tmp}/out`);
-   * console.log(await sc.textFile(`${tmp}/out/part-00001`).collect()); // ["b", "c"]
+   * assert.deepEqual(await sc.textFile(`${tmp}/out/part-00001`).collect(), ["b", "c"]);
+   * await sc.parallelize([["a", 1]]).saveAsTextFile(`${tmp}/gz`, "gzip");
+   * assert.deepEqual(await sc.textFile(`${tmp}/gz`).map((l) => JSON.parse(l)).collect(), [["a", 1]]);
    * await Deno.remove(tmp, { recursive: true });
    * ```
    */
-  async saveAsTextFile(dir: string): Promise<void> {
+  async saveAsTextFile(
+    dir: string,
+    compressionCodecClass?: string | null,
+  ): Promise<void> {
     if (typeof dir !== "string" || dir === "") {
       throw new SparkError(
         `Output path must be a non-empty string: ${String(dir)}`,
+      );
+    }
+    const gzip = compressionCodecClass !== undefined &&
+      compressionCodecClass !== null;
+    if (gzip && !GZIP_CODECS.has(compressionCodecClass)) {
+      throw new SparkError(
+        `Compression codec not supported: "${compressionCodecClass}": use "gzip" or "org.apache.hadoop.io.compress.GzipCodec"`,
       );
     }
     let exists = true;
@@ -1763,26 +1788,37 @@ export class RDD<T> {
     if (exists) {
       throw new SparkError(`Output directory already exists: "${dir}"`);
     }
-    const tmp = join(
-      dirname(dir),
-      `.${basename(dir)}._temporary-${crypto.randomUUID().slice(0, 8)}`,
-    );
+    const prefix = `.${basename(dir)}._temporary-`;
+    await removeStaleAttempts(dirname(dir), prefix);
+    const tmp = join(dirname(dir), prefix + crypto.randomUUID().slice(0, 8));
+    const attempts = join(tmp, "_temporary");
     try {
       await Deno.mkdir(tmp);
+      await Deno.mkdir(attempts);
     } catch (e) {
       throw new SparkError(`Cannot create output directory: "${dir}"`, {
         cause: e,
       });
     }
     try {
-      await this.#run(
+      const names = this.#all().map((p) =>
+        `part-${String(p).padStart(5, "0")}${gzip ? ".gz" : ""}`
+      );
+      const written = await this.#run(
         this.#all(),
         (p) => ({
           a: "save",
-          path: join(tmp, `part-${String(p).padStart(5, "0")}`),
+          dir: attempts,
+          name: `part-${String(p).padStart(5, "0")}`,
+          gzip,
         }),
         "saveAsTextFile",
-      );
+      ) as string[];
+      // Commit: the successful attempt of each task becomes its part file.
+      for (let p = 0; p < written.length; p++) {
+        await Deno.rename(written[p]!, join(tmp, names[p]!));
+      }
+      await Deno.remove(attempts, { recursive: true });
       const marker = await Deno.open(join(tmp, "_SUCCESS"), {
         write: true,
         createNew: true,
@@ -2184,6 +2220,29 @@ export class RDD<T> {
    */
   toString(): string {
     return this.#describe();
+  }
+}
+
+const GZIP_CODECS: ReadonlySet<string> = new Set([
+  "gzip",
+  "org.apache.hadoop.io.compress.GzipCodec",
+]);
+
+/** Removes output directories that killed jobs left next to `dir`. */
+async function removeStaleAttempts(
+  parent: string,
+  prefix: string,
+): Promise<void> {
+  try {
+    for await (const e of Deno.readDir(parent)) {
+      if (e.isDirectory && e.name.startsWith(prefix)) {
+        await Deno.remove(join(parent, e.name), { recursive: true }).catch(
+          () => {},
+        );
+      }
+    }
+  } catch {
+    // the parent does not exist yet: mkdir below reports it
   }
 }
 

@@ -10,9 +10,9 @@
  */
 
 import { join, resolve } from "node:path";
+import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 import { DirLock, realLogDir } from "../log/_dir_lock.ts";
 import { type Clock, systemClock } from "../../internal/clock.ts";
-import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 import {
   type CommittedOffset,
   GroupCoordinator,
@@ -24,7 +24,7 @@ import {
   type TopicConfig,
 } from "../log/_partition_log.ts";
 import type { DecodedRecord, RecordInput } from "../protocol/record_batch.ts";
-import { writeFileAtomic } from "../log/_store.ts";
+import { syncDir, writeFileAtomic } from "../log/_store.ts";
 
 /**
  * A topic's config entry in kafkajs form.
@@ -69,6 +69,28 @@ export function validateTopicName(name: unknown): string {
     );
   }
   return name;
+}
+
+/**
+ * Parses an offset a caller gave as a string (or number): a whole decimal
+ * number of at least `min` (-2 and -1 are Kafka's earliest and latest
+ * sentinels where they are allowed). Anything else is a KafkaError naming
+ * `what` and the value.
+ */
+export function parseOffset(value: unknown, what: string, min = 0): number {
+  const text = typeof value === "number" ? String(value) : value;
+  const n = typeof text === "string" && /^-?\d+$/.test(text)
+    ? Number(text)
+    : NaN;
+  if (!Number.isSafeInteger(n) || n < min) {
+    throw new KafkaJSNonRetriableError(
+      `${what} must be a whole number of at least ${min}: ${
+        JSON.stringify(value)
+      }`,
+      { type: "OFFSET_OUT_OF_RANGE" },
+    );
+  }
+  return n;
 }
 
 /** Parses kafkajs `configEntries` into a full topic config. */
@@ -135,7 +157,20 @@ export interface BrokerOptions {
   clock?: Clock;
   /** Background fsync interval; 0 fsyncs before every acknowledgement. */
   flushIntervalMs?: number;
+  /**
+   * Receives what log recovery cut or found damaged.
+   * @default {console.warn}
+   */
+  onWarning?: (message: string) => void;
 }
+
+/**
+ * Written when a broker closes cleanly, removed once it opens again (as
+ * Kafka's file of that name): its absence at open means a crash, so a torn
+ * tail may be cut. Holds each partition's log end offset, which is never
+ * handed out again.
+ */
+const CLEAN_SHUTDOWN = ".kafka_cleanshutdown";
 
 /** Topics, partitions, groups and data wake-ups of one log directory. */
 export class Broker {
@@ -150,6 +185,7 @@ export class Broker {
   #flusher: AbortController | undefined;
   #flushLoop: Promise<void> | undefined;
   #lock: DirLock | undefined;
+  #onWarning: (message: string) => void;
 
   private constructor(
     options: BrokerOptions,
@@ -160,6 +196,7 @@ export class Broker {
     >,
   ) {
     this.#lock = lock;
+    this.#onWarning = options.onWarning ?? ((m) => console.warn(m));
     this.logDir = lock?.dir;
     this.clock = options.clock ?? systemClock;
     this.#flushInterval = options.flushIntervalMs ?? 0;
@@ -217,12 +254,74 @@ export class Broker {
       }
     }
     const broker = new Broker(options, lock, offsets);
-    if (dir) await broker.#loadTopics(dir);
+    if (dir) {
+      const cleanEnds = await broker.#readCleanShutdown(dir);
+      await broker.#loadTopics(dir, cleanEnds);
+      // From here on the log changes: until the next clean close, an open
+      // is a recovery from a crash.
+      if (cleanEnds) {
+        await Deno.remove(join(dir, CLEAN_SHUTDOWN));
+        syncDir(dir);
+      }
+    }
     if (dir && broker.#flushInterval > 0) broker.#startFlusher();
     return broker;
   }
 
-  async #loadTopics(dir: string): Promise<void> {
+  /** Log end offsets from the clean-shutdown marker; undefined after a crash. */
+  async #readCleanShutdown(
+    dir: string,
+  ): Promise<Map<string, number> | undefined> {
+    const path = join(dir, CLEAN_SHUTDOWN);
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (cause) {
+      if (cause instanceof Deno.errors.NotFound) return undefined;
+      throw new KafkaJSProtocolError(
+        `Clean-shutdown marker is unreadable: ${path}`,
+        {
+          cause,
+          type: "KAFKA_STORAGE_ERROR",
+        },
+      );
+    }
+    const ends = new Map<string, number>();
+    try {
+      const data = JSON.parse(text);
+      for (const [k, v] of Object.entries(data.logEndOffsets ?? {})) {
+        if (Number.isSafeInteger(v) && (v as number) >= 0) {
+          ends.set(k, v as number);
+        }
+      }
+    } catch {
+      this.#onWarning(
+        `Clean-shutdown marker is damaged, recovering as after a crash: ${path}`,
+      );
+      return undefined;
+    }
+    return ends;
+  }
+
+  #openLog(
+    dir: string | undefined,
+    config: TopicConfig,
+    cleanShutdownEnd?: number,
+  ): Promise<PartitionLog> {
+    return PartitionLog.open({
+      dir,
+      config,
+      clock: this.clock,
+      flushIntervalMs: this.#flushInterval,
+      cleanShutdownEnd,
+      onWarning: this.#onWarning,
+    });
+  }
+
+  async #loadTopics(
+    dir: string,
+    cleanEnds: Map<string, number> | undefined,
+  ): Promise<void> {
     let meta: {
       topics: Record<
         string,
@@ -256,13 +355,17 @@ export class Broker {
       );
       const partitions: PartitionLog[] = [];
       for (let p = 0; p < t.partitions; p++) {
+        const partName = `${name}-${p}`;
+        // A partition the marker does not list was not closed cleanly.
+        const cleanEnd = cleanEnds
+          ? (cleanEnds.get(partName) ?? -1)
+          : undefined;
         partitions.push(
-          await PartitionLog.open({
-            dir: join(dir, `${name}-${p}`),
+          await this.#openLog(
+            join(dir, partName),
             config,
-            clock: this.clock,
-            flushIntervalMs: this.#flushInterval,
-          }),
+            cleanEnd === -1 ? undefined : cleanEnd,
+          ),
         );
       }
       this.#topics.set(name, { name, config, overrides, partitions });
@@ -352,12 +455,10 @@ export class Broker {
     this.#topics.set(name, topic);
     for (let p = 0; p < numPartitions; p++) {
       topic.partitions.push(
-        await PartitionLog.open({
-          dir: this.logDir ? join(this.logDir, `${name}-${p}`) : undefined,
+        await this.#openLog(
+          this.logDir ? join(this.logDir, `${name}-${p}`) : undefined,
           config,
-          clock: this.clock,
-          flushIntervalMs: this.#flushInterval,
-        }),
+        ),
       );
     }
     await this.#saveMeta();
@@ -381,12 +482,10 @@ export class Broker {
     }
     for (let p = t.partitions.length; p < count; p++) {
       t.partitions.push(
-        await PartitionLog.open({
-          dir: this.logDir ? join(this.logDir, `${name}-${p}`) : undefined,
-          config: t.config,
-          clock: this.clock,
-          flushIntervalMs: this.#flushInterval,
-        }),
+        await this.#openLog(
+          this.logDir ? join(this.logDir, `${name}-${p}`) : undefined,
+          t.config,
+        ),
       );
     }
     await this.#saveMeta();
@@ -481,7 +580,8 @@ export class Broker {
     maxBytes: number,
   ): DecodedRecord[] {
     this.#check();
-    return this.partition(topic, partition).read(offset, maxBytes);
+    const log = this.partition(topic, partition);
+    return log.read(parseOffset(offset, "Fetch offset"), maxBytes);
   }
 
   #wake(): void {
@@ -533,8 +633,19 @@ export class Broker {
     this.#wake();
     await this.#metaChain.catch(() => {});
     try {
+      const ends: Record<string, number> = {};
       for (const t of this.#topics.values()) {
-        for (const p of t.partitions) await p.close();
+        for (let i = 0; i < t.partitions.length; i++) {
+          const p = t.partitions[i]!;
+          await p.close();
+          ends[`${t.name}-${i}`] = p.logEndOffset;
+        }
+      }
+      if (this.logDir) {
+        await writeFileAtomic(
+          join(this.logDir, CLEAN_SHUTDOWN),
+          JSON.stringify({ version: 0, logEndOffsets: ends }),
+        );
       }
     } finally {
       this.#lock?.release();

@@ -7,7 +7,7 @@
 // alone may not tell two opens by one process apart).
 
 import { join } from "node:path";
-import { KafkaError } from "../errors.ts";
+import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 
 const held = new Set<string>();
 
@@ -20,7 +20,7 @@ export function realLogDir(dir: string): string {
     Deno.mkdirSync(dir, { recursive: true });
     return Deno.realPathSync(dir);
   } catch (cause) {
-    throw new KafkaError(
+    throw new KafkaJSProtocolError(
       `Log directory cannot be opened: ${JSON.stringify(dir)}`,
       { cause, type: "KAFKA_STORAGE_ERROR" },
     );
@@ -46,7 +46,7 @@ export class DirLock {
     const real = realLogDir(dir);
     const path = join(real, ".lock");
     const inUse = (owner: string) =>
-      new KafkaError(
+      new KafkaJSNonRetriableError(
         `Log directory is in use by another broker (${owner}): ${real} is locked through ${path}`,
         { type: "KAFKA_STORAGE_ERROR" },
       );
@@ -55,7 +55,7 @@ export class DirLock {
     try {
       file = Deno.openSync(path, { read: true, write: true, create: true });
     } catch (cause) {
-      throw new KafkaError(`Lock file cannot be opened: ${path}`, {
+      throw new KafkaJSProtocolError(`Lock file cannot be opened: ${path}`, {
         cause,
         type: "KAFKA_STORAGE_ERROR",
       });
@@ -65,7 +65,7 @@ export class DirLock {
       locked = file.tryLockSync(true);
     } catch (cause) {
       file.close();
-      throw new KafkaError(`Lock file cannot be locked: ${path}`, {
+      throw new KafkaJSProtocolError(`Lock file cannot be locked: ${path}`, {
         cause,
         type: "KAFKA_STORAGE_ERROR",
       });

@@ -11,8 +11,8 @@
  */
 
 import { dirname, join } from "node:path";
-import type { Clock } from "../../internal/clock.ts";
 import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
+import type { Clock } from "../../internal/clock.ts";
 import {
   type DecodedRecord,
   decodeRecordsInto,
@@ -22,10 +22,18 @@ import {
 } from "../protocol/record_batch.ts";
 import {
   BatchScanner,
+  findNextBatch,
   floorIndex,
   parseOffsetIndex,
+  type ScannedBatch,
   segmentName,
 } from "./_scan.ts";
+import {
+  type BatchMeta,
+  type Damage,
+  parseTimeIndex,
+  Segment,
+} from "./_segment.ts";
 import { FileStore, MemoryStore, type Store, syncDir } from "./_store.ts";
 import { listSegments } from "./log_reader.ts";
 
@@ -61,91 +69,6 @@ export const DEFAULT_TOPIC_CONFIG: TopicConfig = {
   indexIntervalBytes: 4096,
 };
 
-interface BatchMeta {
-  position: number;
-  baseOffset: number;
-  lastOffset: number;
-  maxTimestamp: number;
-  size: number;
-}
-
-class Segment {
-  readonly base: number;
-  store: Store;
-  nextOffset: number;
-  maxTimestamp = -1;
-  createdAt: number;
-  lastWrite: number;
-  idxRel: number[] = [];
-  idxPos: number[] = [];
-  tiTs: number[] = [];
-  tiRel: number[] = [];
-  #bytesSinceIndex = 0;
-
-  constructor(base: number, store: Store, now: number) {
-    this.base = base;
-    this.store = store;
-    this.nextOffset = base;
-    this.createdAt = now;
-    this.lastWrite = now;
-  }
-
-  resetIndex(): void {
-    this.idxRel = [];
-    this.idxPos = [];
-    this.tiTs = [];
-    this.tiRel = [];
-    this.#bytesSinceIndex = 0;
-    this.maxTimestamp = -1;
-  }
-
-  /** Records a batch placed at `meta.position` in the indexes. */
-  add(meta: BatchMeta, interval: number): void {
-    if (this.#bytesSinceIndex > interval) {
-      this.idxRel.push(meta.baseOffset - this.base);
-      this.idxPos.push(meta.position);
-      this.tiTs.push(Math.max(this.maxTimestamp, meta.maxTimestamp));
-      this.tiRel.push(meta.baseOffset - this.base);
-      this.#bytesSinceIndex = 0;
-    }
-    this.#bytesSinceIndex += meta.size;
-    if (meta.maxTimestamp > this.maxTimestamp) {
-      this.maxTimestamp = meta.maxTimestamp;
-    }
-    this.nextOffset = meta.lastOffset + 1;
-  }
-
-  lookup(offset: number): number {
-    const i = floorIndex(this.idxRel, offset - this.base);
-    return i < 0 ? 0 : this.idxPos[i]!;
-  }
-
-  indexBytes(): { index: Uint8Array; timeindex: Uint8Array } {
-    const index = new Uint8Array(this.idxRel.length * 8);
-    const iv = new DataView(index.buffer);
-    for (let i = 0; i < this.idxRel.length; i++) {
-      iv.setInt32(i * 8, this.idxRel[i]!);
-      iv.setInt32(i * 8 + 4, this.idxPos[i]!);
-    }
-    // A final time entry records the segment's largest timestamp.
-    const ts = [...this.tiTs];
-    const rel = [...this.tiRel];
-    if (this.maxTimestamp >= 0 && ts.at(-1) !== this.maxTimestamp) {
-      ts.push(this.maxTimestamp);
-      rel.push(Math.max(0, this.nextOffset - 1 - this.base));
-    }
-    const timeindex = new Uint8Array(ts.length * 12);
-    const tv = new DataView(timeindex.buffer);
-    for (let i = 0; i < ts.length; i++) {
-      const hi = Math.floor(ts[i]! / 4294967296);
-      tv.setInt32(i * 12, hi);
-      tv.setUint32(i * 12 + 4, ts[i]! - hi * 4294967296);
-      tv.setInt32(i * 12 + 8, rel[i]!);
-    }
-    return { index, timeindex };
-  }
-}
-
 /** Options for {@linkcode PartitionLog.open}. */
 export interface PartitionLogOptions {
   /** Partition directory; undefined keeps the log in memory. */
@@ -160,6 +83,31 @@ export interface PartitionLogOptions {
    * @default {0}
    */
   flushIntervalMs?: number;
+  /**
+   * The log end offset recorded by a clean shutdown; undefined after a crash
+   * (then a torn tail of the active segment is cut off).
+   * @default {undefined}
+   */
+  cleanShutdownEnd?: number;
+  /**
+   * Receives what recovery cut or found damaged, and damage found by reads.
+   * @default {console.warn}
+   */
+  onWarning?: (message: string) => void;
+}
+
+/** Damage found in a partition log (see {@linkcode PartitionLog.damage}). */
+export interface LogDamage {
+  /** The segment file. */
+  file: string;
+  /** Byte position of the damage in the file. */
+  position: number;
+  /** First offset that cannot be read. */
+  fromOffset: number;
+  /** First offset readable again (exclusive end of the lost range). */
+  toOffset: number;
+  /** What was wrong. */
+  reason: string;
 }
 
 /**
@@ -194,10 +142,12 @@ export class PartitionLog {
   #interval: number;
   #cleanRun: Promise<unknown> = Promise.resolve();
   #closed = false;
+  #onWarning: (message: string) => void;
   /** Bytes cut from the tail at open (torn writes). */
   truncatedBytes = 0;
 
   private constructor(options: PartitionLogOptions) {
+    this.#onWarning = options.onWarning ?? ((m) => console.warn(m));
     this.#dir = options.dir;
     this.#config = options.config;
     this.#clock = options.clock;
@@ -226,14 +176,13 @@ export class PartitionLog {
       const path = join(dir, `${segmentName(base)}.log`);
       const store = FileStore.open(path);
       const seg = new Segment(base, store, now);
-      const last = i === bases.length - 1;
-      if (last) {
-        log.#recoverActive(seg, path);
+      if (i === bases.length - 1) {
+        log.#recoverActive(seg, options.cleanShutdownEnd);
       } else {
         seg.nextOffset = bases[i + 1]!;
         if (!(await log.#loadIndexes(seg))) {
-          log.#rebuild(seg, false, path);
-          seg.nextOffset = bases[i + 1]!;
+          const tail = log.#survey(seg, seg.nextOffset, false);
+          if (tail) log.#tailOfClosed(seg, tail);
           await log.#writeIndexes(seg);
         }
       }
@@ -248,40 +197,141 @@ export class PartitionLog {
     return log;
   }
 
-  #recoverActive(seg: Segment, path: string): void {
-    const before = seg.store.size;
-    const valid = this.#rebuild(seg, true, path);
-    if (valid < before) {
-      seg.store.truncate(valid);
-      this.truncatedBytes += before - valid;
-    }
+  /** Whether batches of a segment must have contiguous offsets. */
+  #contiguous(active: boolean): boolean {
+    // Compaction leaves gaps in closed segments; the active one has none.
+    return active || !this.#config.cleanupPolicy.startsWith("compact");
   }
 
-  /** Scans a segment, rebuilding its indexes; returns the valid length. */
-  #rebuild(seg: Segment, verifyCrc: boolean, path: string): number {
+  /**
+   * Scans a segment from the start (checking CRCs and that offsets follow
+   * on), rebuilding its indexes and its damage list; each damaged range is
+   * skipped up to the next good batch. Returns the bad tail (bytes with no
+   * good batch after them), if any, not yet recorded.
+   */
+  #survey(seg: Segment, bound: number, active: boolean): Damage | undefined {
+    const contiguous = this.#contiguous(active);
+    const keepEnd = seg.nextOffset;
     seg.resetIndex();
+    seg.damage = [];
     seg.nextOffset = seg.base;
-    const scanner = new BatchScanner(seg.store, 0, { verifyCrc });
-    let valid = 0;
-    for (let b = scanner.next(); b; b = scanner.next()) {
-      if (b.check.baseOffset < seg.nextOffset) break; // offsets must grow
-      seg.add(
-        { position: b.position, ...b.check },
-        this.#config.indexIntervalBytes,
-      );
-      valid = b.position + b.check.size;
+    let prevLast = seg.base - 1;
+    let position = 0;
+    for (;;) {
+      const scanner = new BatchScanner(seg.store, position);
+      let reason: string | undefined;
+      let at = -1;
+      for (let b = scanner.next(); b; b = scanner.next()) {
+        reason = offsetsProblem(b, prevLast, contiguous, bound);
+        if (reason !== undefined) {
+          at = b.position;
+          break;
+        }
+        seg.add(
+          { position: b.position, ...b.check },
+          this.#config.indexIntervalBytes,
+        );
+        prevLast = b.check.lastOffset;
+      }
+      if (reason === undefined) {
+        if (scanner.stopReason === undefined) break;
+        reason = scanner.stopReason;
+        at = scanner.stopPosition;
+      }
+      const next = findNextBatch(seg.store, at + 1, prevLast, bound);
+      const damage: Damage = {
+        position: at,
+        resume: next?.position ?? seg.store.size,
+        fromOffset: prevLast + 1,
+        toOffset: next?.check.baseOffset ?? prevLast + 1,
+        reason,
+      };
+      if (!next) {
+        seg.nextOffset = Math.max(seg.nextOffset, keepEnd);
+        return damage;
+      }
+      seg.addDamage(damage);
+      this.#warnDamage(seg, damage, "kept");
+      position = next.position;
+      prevLast = next.check.baseOffset - 1;
     }
-    if (valid < seg.store.size && !verifyCrc) {
-      throw new KafkaJSProtocolError(
-        `Segment is corrupt: ${path} at byte ${valid}: ${
-          scanner.stopReason ?? "offsets out of order"
-        }`,
-        { type: "CORRUPT_MESSAGE" },
-      );
-    }
-    return valid;
+    seg.nextOffset = Math.max(seg.nextOffset, keepEnd);
+    return undefined;
   }
 
+  #recoverActive(seg: Segment, cleanEnd: number | undefined): void {
+    const tail = this.#survey(seg, Infinity, true);
+    const end = seg.nextOffset;
+    if (cleanEnd === undefined) {
+      // After a crash: a bad tail is a torn write, cut off (as Kafka does).
+      if (tail) {
+        const cut = seg.store.size - tail.position;
+        seg.store.truncate(tail.position);
+        this.truncatedBytes += cut;
+        this.#warn(
+          `Log recovery cut a torn tail of ${cut} bytes from ${
+            this.#where(seg)
+          } at byte ${tail.position} (${tail.reason}); the log ends at offset ${end}`,
+        );
+      }
+      return;
+    }
+    // After a clean shutdown nothing is cut, and no offset handed out before
+    // is handed out again.
+    if (tail || cleanEnd > end) {
+      const damage: Damage = tail
+        ? { ...tail, toOffset: Math.max(tail.fromOffset, cleanEnd) }
+        : {
+          position: seg.store.size,
+          resume: seg.store.size,
+          fromOffset: end,
+          toOffset: cleanEnd,
+          reason: "segment ends before the offset recorded at shutdown",
+        };
+      seg.addDamage(damage);
+      this.#warnDamage(seg, damage, "kept");
+      seg.nextOffset = Math.max(end, cleanEnd);
+    }
+  }
+
+  #warn(message: string): void {
+    this.#onWarning(message);
+  }
+
+  #warnDamage(seg: Segment, d: Damage, what: string): void {
+    const lost = d.fromOffset < d.toOffset
+      ? `offsets ${d.fromOffset} to ${d.toOffset - 1} cannot be read`
+      : "no offsets are lost";
+    this.#warn(
+      `Log segment is damaged: ${
+        this.#where(seg)
+      } at byte ${d.position} (${d.reason}); ${lost}; ${
+        d.resume - d.position
+      } bytes ${what}`,
+    );
+  }
+
+  /** Every damaged range known in the log, oldest first. */
+  get damage(): LogDamage[] {
+    const out: LogDamage[] = [];
+    for (const seg of this.#segments) {
+      for (const d of seg.damage) {
+        out.push({
+          file: this.#where(seg),
+          position: d.position,
+          fromOffset: d.fromOffset,
+          toOffset: d.toOffset,
+          reason: d.reason,
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Loads a closed segment's indexes, checking the batches their last
+   * entries point to; false when they are missing or do not match.
+   */
   async #loadIndexes(seg: Segment): Promise<boolean> {
     const stem = join(this.#dir!, segmentName(seg.base));
     let idx: Uint8Array;
@@ -292,27 +342,54 @@ export class PartitionLog {
     } catch {
       return false;
     }
-    const parsed = parseOffsetIndex(idx);
-    if (!parsed || tidx.length % 12 !== 0) return false;
-    const n = parsed.rel.length;
+    const offsets = parseOffsetIndex(idx);
+    const times = parseTimeIndex(tidx);
+    if (!offsets || !times) return false;
+    const span = seg.nextOffset - seg.base;
+    const size = seg.store.size;
+    if (
+      (offsets.rel.at(-1) ?? 0) >= span || (offsets.pos.at(-1) ?? 0) >= size ||
+      (times.rel.at(-1) ?? 0) >= span || (size > 0) !== (times.ts.length > 0)
+    ) return false;
+    seg.idxRel = offsets.rel;
+    seg.idxPos = offsets.pos;
+    seg.tiTs = times.ts;
+    seg.tiRel = times.rel;
+    const n = offsets.rel.length;
     if (n > 0) {
-      const pos = parsed.pos[n - 1]!;
-      if (pos >= seg.store.size) return false;
-      const head = new BatchScanner(seg.store, pos, { verifyCrc: false })
-        .next();
-      if (!head || head.check.baseOffset !== seg.base + parsed.rel[n - 1]!) {
+      const head = new BatchScanner(seg.store, offsets.pos[n - 1]!, {
+        verifyCrc: false,
+        chunkSize: 61,
+      }).next();
+      if (head?.check.lastOffset !== seg.base + offsets.rel[n - 1]!) {
         return false;
       }
     }
-    seg.idxRel = parsed.rel;
-    seg.idxPos = parsed.pos;
-    const tv = new DataView(tidx.buffer, tidx.byteOffset, tidx.length);
-    for (let i = 0; i < tidx.length; i += 12) {
-      seg.tiTs.push(tv.getInt32(i) * 4294967296 + tv.getUint32(i + 4));
-      seg.tiRel.push(tv.getInt32(i + 8));
+    if (times.ts.length > 0) {
+      // The segment's largest timestamp decides whether a time lookup
+      // skips it: check the batch that set it.
+      const ts = times.ts.at(-1)!;
+      const last = seg.base + times.rel.at(-1)!;
+      const b = this.#batchEndingAt(seg, last);
+      if (b?.check.maxTimestamp !== ts) return false;
+      seg.maxTimestamp = ts;
+      seg.maxTimestampOffset = last;
     }
-    seg.maxTimestamp = seg.tiTs.length ? Math.max(...seg.tiTs) : -1;
-    return seg.store.size === 0 || seg.tiTs.length > 0;
+    return true;
+  }
+
+  /** The batch of `seg` whose last offset is `last`, found via the index. */
+  #batchEndingAt(seg: Segment, last: number): ScannedBatch | undefined {
+    const start = seg.lookup(last);
+    const scanner = new BatchScanner(seg.store, start.position, {
+      verifyCrc: false,
+      chunkSize: 64 * 1024,
+    });
+    for (let b = scanner.next(); b; b = scanner.next()) {
+      if (b.check.lastOffset === last) return b;
+      if (b.check.lastOffset > last) return undefined;
+    }
+    return undefined;
   }
 
   async #writeIndexes(seg: Segment): Promise<void> {
@@ -481,6 +558,9 @@ export class PartitionLog {
   /**
    * Records from `offset` on, up to about `maxBytes` of batches (at least one
    * batch). Empty at the log end; throws OFFSET_OUT_OF_RANGE outside the log.
+   * Stops before damage, returning the good batches before it; a read that
+   * starts at damage throws CORRUPT_MESSAGE naming the file, the position
+   * and the offsets lost, so the caller can seek past them.
    */
   read<T = DecodedRecord>(
     offset: number,
@@ -490,30 +570,74 @@ export class PartitionLog {
   ): T[] {
     const end = this.logEndOffset;
     if (offset === end) return [];
-    if (offset < this.logStartOffset || offset > end) {
+    if (
+      !Number.isInteger(offset) || offset < this.logStartOffset || offset > end
+    ) {
       throw new KafkaJSProtocolError(
         `Offset is out of range: ${offset} not in [${this.logStartOffset}, ${end}]`,
         { type: "OFFSET_OUT_OF_RANGE" },
       );
     }
     const segs = this.#segments;
-    let si = floorIndex(segs.map((s) => s.base), offset);
-    for (si = Math.max(0, si); si < segs.length; si++) {
+    let lo = 0;
+    let hi = segs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (segs[mid]!.base <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    for (let si = lo; si < segs.length; si++) {
       const seg = segs[si]!;
       if (offset >= seg.nextOffset) continue;
-      const pos = seg.lookup(offset);
+      const out = this.#readSegment(seg, offset, maxBytes, wrap, make);
+      if (out.length > 0) return out;
+    }
+    return [];
+  }
+
+  #readSegment<T>(
+    seg: Segment,
+    offset: number,
+    maxBytes: number,
+    wrap: ((chunk: Uint8Array) => Uint8Array) | undefined,
+    make: RecordFactory<T> | undefined,
+  ): T[] {
+    const contiguous = this.#contiguous(seg === this.#segments.at(-1));
+    let { position, last: indexLast } = seg.lookup(offset);
+    const visited = new Set<number>();
+    let prevLast = seg.base - 1;
+    let surveyed = false;
+    const out: T[] = [];
+    let bytes = 0;
+    let lastChunk: Uint8Array | undefined;
+    let wrapped: Uint8Array | undefined;
+    for (;;) {
       // Bytes read back from disk are checked (as Kafka consumers do with
       // check.crcs); bytes that never left memory are not.
-      const scanner = new BatchScanner(seg.store, pos, {
+      const scanner = new BatchScanner(seg.store, position, {
         chunkSize: Math.max(maxBytes, 4096),
         verifyCrc: this.#dir !== undefined,
       });
-      const out: T[] = [];
-      let bytes = 0;
-      let lastChunk: Uint8Array | undefined;
-      let wrapped: Uint8Array | undefined;
+      let reason: string | undefined;
+      let at = -1;
       for (let b = scanner.next(); b; b = scanner.next()) {
-        if (b.check.lastOffset < offset) continue;
+        const c = b.check;
+        if (indexLast >= 0) {
+          // The index is a hint: the batch it points to must end there.
+          if (c.lastOffset !== indexLast) {
+            reason = "index";
+            break;
+          }
+          indexLast = -1;
+        } else {
+          reason = offsetsProblem(b, prevLast, contiguous, seg.nextOffset);
+          if (reason !== undefined) {
+            at = b.position;
+            break;
+          }
+        }
+        prevLast = c.lastOffset;
+        if (c.lastOffset < offset) continue;
         // `wrap` lets the consumer view each chunk once as a Buffer, so
         // every key and value sliced from it is a Buffer too.
         if (wrap && b.bytes !== lastChunk) {
@@ -527,22 +651,99 @@ export class PartitionLog {
           offset,
           make,
         );
-        bytes += b.check.size;
-        if (bytes >= maxBytes) break;
+        bytes += c.size;
+        if (bytes >= maxBytes) return out;
         // The batch that crosses maxBytes is the last: read no more than it.
         scanner.chunkSize = Math.max(4096, maxBytes - bytes);
       }
-      if (scanner.stopReason !== undefined) {
+      if (reason === undefined) {
+        if (scanner.stopReason !== undefined) {
+          reason = scanner.stopReason;
+          at = scanner.stopPosition;
+        } else if (out.length > 0 || prevLast + 1 >= seg.nextOffset) {
+          return out;
+        } else {
+          reason = "segment ends before its last offset";
+          at = scanner.stopPosition;
+        }
+      }
+      if (indexLast >= 0 || reason === "index") {
+        // A wrong index entry: rebuild the indexes once, else scan from 0.
+        if (!surveyed && seg !== this.#segments.at(-1)) {
+          surveyed = true;
+          this.#resurvey(seg);
+          ({ position, last: indexLast } = seg.lookup(offset));
+        } else {
+          position = 0;
+          indexLast = -1;
+        }
+        prevLast = seg.base - 1;
+        continue;
+      }
+      if (out.length > 0) return out;
+      let d = seg.damageAt(at) ?? this.#damageFound(seg, at, prevLast, reason);
+      if (visited.has(at)) {
+        // Known damage met again: look past it afresh.
+        const next = findNextBatch(seg.store, at + 1, prevLast, seg.nextOffset);
+        d = {
+          position: at,
+          resume: next?.position ?? seg.store.size,
+          fromOffset: prevLast + 1,
+          toOffset: next?.check.baseOffset ?? seg.nextOffset,
+          reason,
+        };
+      }
+      visited.add(at);
+      if (offset < d.toOffset && d.fromOffset < d.toOffset) {
         throw new KafkaJSProtocolError(
           `Segment is corrupt: ${
             this.#where(seg)
-          } at byte ${scanner.stopPosition}: ${scanner.stopReason}`,
+          } at byte ${d.position}: ${d.reason}; offsets ${d.fromOffset} to ${
+            d.toOffset - 1
+          } cannot be read, seek to ${d.toOffset} to skip them`,
           { type: "CORRUPT_MESSAGE" },
         );
       }
-      if (out.length > 0) return out;
+      if (d.resume >= seg.store.size && d.toOffset >= seg.nextOffset) {
+        return out;
+      }
+      position = d.resume;
+      prevLast = Math.max(prevLast, d.toOffset - 1);
     }
-    return [];
+  }
+
+  /** Records damage met by a read (and says so once). */
+  #damageFound(
+    seg: Segment,
+    at: number,
+    prevLast: number,
+    reason: string,
+  ): Damage {
+    const next = findNextBatch(seg.store, at + 1, prevLast, seg.nextOffset);
+    const d: Damage = {
+      position: at,
+      resume: next?.position ?? seg.store.size,
+      fromOffset: prevLast + 1,
+      toOffset: next?.check.baseOffset ?? seg.nextOffset,
+      reason,
+    };
+    seg.addDamage(d);
+    this.#warnDamage(seg, d, "skipped");
+    return d;
+  }
+
+  /** Rebuilds a closed segment's indexes and damage list from its bytes. */
+  #resurvey(seg: Segment): void {
+    const tail = this.#survey(seg, seg.nextOffset, false);
+    if (tail) this.#tailOfClosed(seg, tail);
+    this.#writeIndexesSync(seg);
+  }
+
+  /** A closed segment's bad tail loses the offsets up to the next segment. */
+  #tailOfClosed(seg: Segment, tail: Damage): void {
+    const d = { ...tail, toOffset: seg.nextOffset };
+    seg.addDamage(d);
+    this.#warnDamage(seg, d, "skipped");
   }
 
   #where(seg: Segment): string {
@@ -553,20 +754,60 @@ export class PartitionLog {
 
   /**
    * The earliest offset whose batch has a timestamp >= `timestamp`, or the
-   * log end offset when none has.
+   * log end offset when none has. The time index only says where to start;
+   * the batch its entry names is checked, else the segment is scanned.
    */
   offsetForTimestamp(timestamp: number): number {
     for (const seg of this.#segments) {
       if (seg.maxTimestamp < timestamp) continue;
-      const scanner = new BatchScanner(seg.store, 0, { verifyCrc: false });
+      // The last entry below `timestamp`: every record up to its batch is
+      // older, so the answer lies after that batch.
+      const j = floorIndex(seg.tiTs, timestamp - 1);
+      let after = seg.base - 1;
+      if (j >= 0) {
+        const last = seg.base + seg.tiRel[j]!;
+        if (
+          this.#batchEndingAt(seg, last)?.check.maxTimestamp === seg.tiTs[j]
+        ) {
+          after = last;
+        }
+      }
+      const found = this.#firstAtOrAfter(seg, after, timestamp);
+      if (found !== undefined) return found;
+    }
+    return this.logEndOffset;
+  }
+
+  #firstAtOrAfter(
+    seg: Segment,
+    after: number,
+    timestamp: number,
+  ): number | undefined {
+    const start = after >= seg.base ? seg.lookup(after).position : 0;
+    let position = start;
+    for (;;) {
+      const scanner = new BatchScanner(seg.store, position, {
+        verifyCrc: this.#dir !== undefined,
+      });
       for (let b = scanner.next(); b; b = scanner.next()) {
+        if (b.check.lastOffset <= after) continue;
         if (b.check.maxTimestamp < timestamp) continue;
         const out: DecodedRecord[] = [];
         decodeRecordsInto(b.bytes, b.offsetInBytes, out);
         for (const r of out) if (r.timestamp >= timestamp) return r.offset;
       }
+      if (scanner.stopReason === undefined) return undefined;
+      // Past damage to the next good batch.
+      const d = seg.damageAt(scanner.stopPosition);
+      const next = d && d.resume < seg.store.size ? d.resume : findNextBatch(
+        seg.store,
+        scanner.stopPosition + 1,
+        after,
+        seg.nextOffset,
+      )?.position;
+      if (next === undefined || next <= position) return undefined;
+      position = next;
     }
-    return this.logEndOffset;
   }
 
   /**
@@ -667,17 +908,24 @@ export class PartitionLog {
             offsetDelta: r.offset - base,
           })),
         );
+        let maxTimestamp = -1;
+        for (const r of keep) {
+          if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp;
+        }
         chunks.push(bytes);
         metas.push({
           position,
           baseOffset: base,
           lastOffset: keep.at(-1)!.offset,
-          maxTimestamp: Math.max(...keep.map((r) => r.timestamp)),
+          maxTimestamp,
           size: bytes.length,
         });
         position += bytes.length;
       }
-      if (dropped === 0) continue;
+      // A damaged segment is left as it is: rewriting it would drop the
+      // damaged bytes for good.
+      if (dropped === 0 || scanner.stopReason !== undefined) continue;
+      if (seg.damage.length > 0) continue;
       const swap = await seg.store.prepareReplace(chunks);
       if (this.#closed || !this.#segments.includes(seg)) return removed;
       const end = seg.nextOffset;
@@ -711,4 +959,21 @@ export class PartitionLog {
       await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
     }
   }
+}
+
+/** Why a batch cannot follow `prevLast` in its segment, or undefined. */
+function offsetsProblem(
+  b: ScannedBatch,
+  prevLast: number,
+  contiguous: boolean,
+  bound: number,
+): string | undefined {
+  const { baseOffset, lastOffset } = b.check;
+  if (
+    lastOffset < baseOffset || lastOffset >= bound ||
+    (contiguous ? baseOffset !== prevLast + 1 : baseOffset <= prevLast)
+  ) {
+    return `batch offsets ${baseOffset} to ${lastOffset} do not follow offset ${prevLast}`;
+  }
+  return undefined;
 }

@@ -160,3 +160,40 @@ export function floorIndex(sorted: ArrayLike<number>, target: number): number {
   }
   return found;
 }
+
+/**
+ * The first batch at or after `from` that is whole, passes its CRC and has
+ * offsets in (`after`, `bound`): where reading resumes after damage.
+ * Looks at every byte position, so it costs a pass over the damaged bytes;
+ * it runs only when damage is found.
+ */
+export function findNextBatch(
+  src: ByteSource,
+  from: number,
+  after: number,
+  bound: number,
+): ScannedBatch | undefined {
+  const chunk = 1 << 20;
+  for (let start = from; start + 61 <= src.size; start += chunk) {
+    const buf = src.readAt(start, chunk + 60);
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    const limit = Math.min(chunk, buf.length - 60);
+    for (let q = 0; q < limit; q++) {
+      if (buf[q + 16] !== 2) continue;
+      const length = view.getInt32(q + 8);
+      const position = start + q;
+      if (length < 49 || position + 12 + length > src.size) continue;
+      const base = view.getInt32(q) * 4294967296 + view.getUint32(q + 4);
+      if (base <= after || base >= bound) continue;
+      const bytes = src.readAt(position, length + 12);
+      const check = checkBatch(bytes, 0, bytes.length, true);
+      if (
+        check.ok && check.lastOffset >= check.baseOffset &&
+        check.lastOffset < bound
+      ) {
+        return { bytes, offsetInBytes: 0, position, check };
+      }
+    }
+  }
+  return undefined;
+}

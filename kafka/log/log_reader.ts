@@ -11,8 +11,8 @@
  * <logDir>/topics.json                         topic names, partition counts, configs
  * <logDir>/<topic>-<partition>/
  *     00000000000000000000.log                 record batches (v2, CRC-32C), appended
- *     00000000000000000000.index               sparse offset index: int32 relative offset, int32 position
- *     00000000000000000000.timeindex           time index: int64 max timestamp, int32 relative offset
+ *     00000000000000000000.index               sparse offset index: int32 relative last offset of a batch, int32 its position
+ *     00000000000000000000.timeindex           time index: int64 largest timestamp so far (strictly increasing), int32 relative offset of its batch's end
  *     00000000000000012345.log                 next segment, named by its base offset
  * <logDir>/__consumer_offsets/<group>.json     committed offsets per consumer group
  * ```
@@ -175,7 +175,8 @@ async function startPosition(
     chunkSize: 61,
   });
   const first = scanner.next();
-  return first && first.check.baseOffset === base + index.rel[i]! ? pos : 0;
+  // Entries map a batch's last offset to its position, as in Kafka.
+  return first && first.check.lastOffset === base + index.rel[i]! ? pos : 0;
 }
 
 /**
@@ -298,9 +299,9 @@ export interface PartitionLogLayout {
   /** Bytes in all `.log` segments of the partition. */
   bytes: number;
   /**
-   * Offsets at which a record batch starts, ascending, each with its byte
-   * position counted across segments: every segment's base offset and every
-   * offset-index entry.
+   * Cut points, ascending: every segment's base offset at its position, and
+   * every offset-index entry (the last offset of the batch that starts at
+   * the position), with byte positions counted across segments.
    */
   marks: { offset: number; position: number }[];
 }

@@ -1,13 +1,17 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import {
+  AirflowError,
   clearTasks,
   DAG,
   JsonStateStore,
+  MemoryStateStore,
   SqliteStateStore,
   type StateStore,
 } from "../../airflow/mod.ts";
 import { crash } from "./fixtures/crash_dag.ts";
+import { many } from "./fixtures/crash_many.ts";
+import { seededRandom } from "../../internal/random.ts";
 
 const RUNNER = fileURLToPath(
   new URL("./fixtures/run_crash.ts", import.meta.url),
@@ -29,27 +33,38 @@ async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
 
+function runner(
+  kind: string,
+  dir: string,
+  runId: string,
+  log: string,
+  which = "crash",
+): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      RUNNER,
+      kind,
+      dir,
+      runId,
+      log,
+      which,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
 for (const kind of ["json", "sqlite"] as const) {
   Deno.test(`DAG.test() resumes a run killed with SIGKILL mid-task (${kind} store)`, async () => {
     const dir = await Deno.makeTempDir();
     const log = `${dir}/tasks.log`;
     const runId = "manual__crash";
     try {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-read",
-          "--allow-write",
-          "--allow-env",
-          RUNNER,
-          kind,
-          dir,
-          runId,
-          log,
-        ],
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
+      const child = runner(kind, dir, runId, log).spawn();
       const open = (): StateStore =>
         kind === "json"
           ? new JsonStateStore(dir)
@@ -60,9 +75,17 @@ for (const kind of ["json", "sqlite"] as const) {
         const run = await probe.load("crash", runId).catch(() => undefined);
         return run?.tasks.transform?.state === "running";
       });
+      // A second process on the same run is refused, naming the run.
+      const second = await runner(kind, dir, runId, log).output();
+      assert.equal(second.code, 3);
+      assert.equal(
+        new TextDecoder().decode(second.stderr).trim(),
+        `Run is already being run by process ${child.pid}: crash/${runId}`,
+      );
       child.kill("SIGKILL");
       const status = await child.status;
       await child.stderr.cancel();
+      await child.stdout.cancel();
       assert.equal(status.signal, "SIGKILL");
       const left = await probe.load("crash", runId);
       assert.equal(left!.state, "running");
@@ -226,6 +249,155 @@ Deno.test("clearTasks() resets chosen tasks and their downstream so a resume rer
       clearTasks(store, dag, "r", { taskIds: ["zz"] }),
       /Unknown task id in DAG clearing: zz/,
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+for (const kind of ["json", "sqlite"] as const) {
+  Deno.test(`DAG.test() killed with SIGKILL at random points never reruns a saved task (${kind} store)`, async () => {
+    const dir = await Deno.makeTempDir();
+    const log = `${dir}/tasks.log`;
+    const runId = "manual__many";
+    const random = seededRandom(kind === "json" ? 15 : 16);
+    const open = (): StateStore =>
+      kind === "json"
+        ? new JsonStateStore(dir)
+        : new SqliteStateStore(`${dir}/airflow.db`);
+    const lines = async () =>
+      (await Deno.readTextFile(log).catch(() => "")).split("\n").filter(
+        Boolean,
+      );
+    try {
+      let kills = 0;
+      let saved = new Set<string>();
+      for (let spawn = 0; spawn < 12; spawn++) {
+        const mark = (await lines()).length;
+        const child = runner(kind, dir, runId, log, "many").spawn();
+        let exited = false;
+        child.status.then(() => (exited = true));
+        await until(
+          "progress",
+          async () => exited || (await lines()).length > mark,
+        );
+        await new Promise((r) => setTimeout(r, Math.floor(random() * 60)));
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // It finished before the kill.
+        }
+        const status = await child.status;
+        await child.stdout.cancel();
+        await child.stderr.cancel();
+        const ran = (await lines()).slice(mark).map((l) => l.split(":")[0]!);
+        assert.deepEqual(
+          ran.filter((id) => saved.has(id)),
+          [],
+          `spawn ${spawn}: a task saved as success ran again`,
+        );
+        const probe = open();
+        const run = await probe.load("many", runId);
+        if (probe instanceof SqliteStateStore) probe.close();
+        saved = new Set(
+          Object.entries(run?.tasks ?? {}).filter(([, ti]) =>
+            ti.state === "success"
+          ).map(([id]) => id),
+        );
+        if (status.signal === "SIGKILL") kills++;
+        else break;
+      }
+      assert.ok(kills >= 2, `kills landed mid-run: ${kills}`);
+      const store = open();
+      const mark = (await lines()).length;
+      const result = await many.test({ store, runId, params: { log } });
+      if (store instanceof SqliteStateStore) store.close();
+      assert.equal(result.state, "success");
+      assert.equal(
+        Object.values(result.tasks).filter((t) => t.state === "success")
+          .length,
+        40,
+      );
+      const ran = (await lines()).slice(mark).map((l) => l.split(":")[0]!);
+      assert.deepEqual(ran.filter((id) => saved.has(id)), []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("DAG.test() fails the run at the first failed save, with the save's error as the cause", async () => {
+  const dir = await Deno.makeTempDir();
+  const stateDir = `${dir}/state`;
+  const ran: string[] = [];
+  try {
+    const dag = new DAG("unsaved");
+    const first = dag.task("first", () => {
+      ran.push("first");
+      // The state directory turns into a file: every later save fails.
+      Deno.removeSync(stateDir, { recursive: true });
+      Deno.writeTextFileSync(stateDir, "");
+    });
+    let prev = first;
+    for (let i = 0; i < 5; i++) {
+      prev = prev.then(dag.task(`next${i}`, async () => {
+        ran.push(`next${i}`);
+        await new Promise((r) => setTimeout(r, 30));
+      }));
+    }
+    await assert.rejects(dag.test({ stateDir, runId: "r" }), (error) => {
+      assert.ok(error instanceof AirflowError);
+      assert.equal(
+        error.message,
+        "Run stopped because its state could not be saved: unsaved/r",
+      );
+      assert.match(
+        String((error.cause as Error).message),
+        /^Cannot write state file: /,
+      );
+      return true;
+    });
+    // The save of first's success fails while next0 runs: nothing after.
+    assert.deepEqual(ran, ["first", "next0"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("DAG.test() names the task and the state when a stored state is unknown", async () => {
+  const store = new MemoryStateStore();
+  const dag = new DAG("garbled");
+  dag.task("a", () => 1).then(dag.task("b", () => 2));
+  await dag.test({ store, runId: "r" });
+  const run = (await store.load("garbled", "r"))!;
+  run.state = "running";
+  (run.tasks.b as { state: string }).state = "exploded";
+  await store.save(run);
+  await assert.rejects(dag.test({ store, runId: "r" }), {
+    name: "AirflowError",
+    message: 'Task b of run garbled/r has an unknown state: "exploded"',
+  });
+  // The claim was given back: the run can be repaired and run again.
+  run.tasks.b!.state = "none";
+  await store.save(run);
+  assert.equal((await dag.test({ store, runId: "r" })).state, "success");
+});
+
+Deno.test("Two runners in one process cannot own the same run", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const store of [new JsonStateStore(dir), new MemoryStateStore()]) {
+      let release!: () => void;
+      const dag = new DAG("owned");
+      dag.task("wait", () => new Promise<void>((r) => (release = r)));
+      const first = dag.test({ store, runId: "r" });
+      await new Promise((r) => setTimeout(r, 20));
+      await assert.rejects(dag.test({ store, runId: "r" }), {
+        name: "AirflowError",
+        message: "Run is already being run by this process: owned/r",
+      });
+      release();
+      assert.equal((await first).state, "success");
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

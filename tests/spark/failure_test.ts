@@ -124,12 +124,18 @@ Deno.test("SparkContext rejects bad arguments before any work starts", async () 
   assert.throws(() => sc.range(0, 10, 1, -1), /numSlices/);
   assert.throws(
     () => sc.textFile("/definitely/not/here.txt"),
-    /File not found: "\/definitely\/not\/here.txt"/,
+    /Input path does not exist: "\/definitely\/not\/here.txt"/,
   );
   const dir = await Deno.makeTempDir();
   try {
-    assert.throws(() => sc.textFile(dir), /Expected a file, found a directory/);
-    assert.throws(() => sc.csv(dir), /Expected a file, found a directory/);
+    // An empty directory is an empty input, as in Hadoop; a CSV header or
+    // schema cannot come from it.
+    assert.equal(await sc.textFile(dir).count(), 0);
+    assert.throws(() => sc.csv(dir), /No input files to read a CSV header/);
+    assert.equal(
+      await sc.csv(dir, { schema: { a: "string" } }).count(),
+      0,
+    );
   } finally {
     await Deno.remove(dir);
   }
@@ -239,6 +245,68 @@ Deno.test("RDD.cache() recomputes partitions lost with a crashed worker", async 
     assert.deepEqual(await cached.collect(), expected);
     assert.ok(runs() > 4, "lost partitions were recomputed from lineage");
     assert.equal(await cached.count(), 40);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("RDD.saveAsTextFile() commits one attempt per task: a retried task keeps its own error", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await using sc = new SparkContext({ parallelism: 2, maxTaskFailures: 3 });
+    // Partition 1 fails once after writing half its lines, then succeeds.
+    await sc.range(6, undefined, 1, 2).mapPartitionsWithIndex(
+      function* (i, rows, env) {
+        const marker = `${env.dir}/failed-${i}`;
+        let n = 0;
+        for (const x of rows) {
+          if (i === 1 && n++ === 1) {
+            try {
+              Deno.statSync(marker);
+            } catch {
+              Deno.writeTextFileSync(marker, "");
+              throw new Error("flaky disk");
+            }
+          }
+          yield String(x);
+        }
+      },
+      { dir },
+    ).saveAsTextFile(`${dir}/out`);
+    assert.deepEqual(
+      [...Deno.readDirSync(`${dir}/out`)].map((e) => e.name).sort(),
+      ["_SUCCESS", "part-00000", "part-00001"],
+    );
+    assert.deepEqual(await sc.textFile(`${dir}/out`).collect(), [
+      "0",
+      "1",
+      "2",
+      "3",
+      "4",
+      "5",
+    ]);
+    // A task that always fails: the job's error is the task's own.
+    await assert.rejects(
+      () =>
+        sc.range(4, undefined, 1, 2).map((x) => {
+          if (x === 3) throw new RangeError("bad record 3");
+          return x;
+        }).saveAsTextFile(`${dir}/never`),
+      (e) =>
+        e instanceof SparkError && /bad record 3/.test(e.message) &&
+        !/exists/i.test(e.message),
+    );
+    // A killed job's hidden directory is removed by the next write.
+    await Deno.mkdir(`${dir}/.again._temporary-dead0000/_temporary`, {
+      recursive: true,
+    });
+    await sc.parallelize(["x"]).saveAsTextFile(`${dir}/again`);
+    assert.deepEqual(
+      [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
+        n.startsWith(".")
+      ),
+      [],
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
