@@ -47,9 +47,33 @@
  * consumer group ◀─ coordinator (join, sync, heartbeat, generation) ◀─ committed offsets (__consumer_offsets/)
  * ```
  *
+ * `serveKafka` puts the same broker behind Kafka's wire protocol, so kafkajs,
+ * kcat and other real clients reach it over TCP. Requests are decoded by
+ * walking a schema transcribed from Kafka's message definitions, handled
+ * against the broker, and answered in order per connection; a producer's
+ * batches are stored as sent and fetches return stored batches untouched:
+ *
+ * ```
+ * socket ─▶ _connection.ts (int32 size frames, in-order answers) ─▶ _framing.ts header
+ *   ─▶ _schema.ts decode (per-version fields) ─▶ _produce_api.ts: CRC check per batch
+ *   ─▶ Broker.appendBatches ─▶ PartitionLog: offsets assigned, segment write, fsync ─▶ answer
+ * ```
+ *
  * Files, by folder as kafkajs lays them out:
  * - `protocol/`: `record_batch.ts` (the batch format), `_varint.ts`,
- *   `_crc32c.ts`, `murmur2.ts` (the Java partitioner's hash).
+ *   `_crc32c.ts`, `murmur2.ts` (the Java partitioner's hash);
+ *   `_primitives.ts` (fixed, compact and nullable encodings), `_schema.ts`
+ *   (schemas as data, one encoder and decoder), `_framing.ts` (request and
+ *   response headers), `_consumer_protocol.ts` (group subscriptions and
+ *   assignments) and one schema file per API family: `_api_versions.ts`,
+ *   `_metadata.ts`, `_produce.ts`, `_fetch.ts` (Fetch, ListOffsets),
+ *   `_group.ts` (FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
+ *   LeaveGroup), `_offsets.ts` (OffsetCommit, OffsetFetch), `_admin.ts`.
+ * - `server/`: `serve.ts` (`serveKafka`), `cli.ts` (`deno task
+ *   kafka:serve`), `_connection.ts` (one client's frames), `_apis.ts` (the
+ *   API table, ApiVersions), `_context.ts`, `_error_code.ts`, and the
+ *   handlers `_metadata_api.ts`, `_produce_api.ts`, `_fetch_api.ts`,
+ *   `_group_api.ts`, `_offsets_api.ts`, `_admin_api.ts`.
  * - `log/`: `_partition_log.ts` (segments, recovery, retention, compaction),
  *   `log_reader.ts` (read segments without a broker), `_store.ts` (files of a
  *   log directory), `_scan.ts` (batch scanning and index search),
@@ -65,6 +89,11 @@
 
 export { type Clock, ManualClock, systemClock } from "../internal/clock.ts";
 export { Kafka, type KafkaOptions } from "./kafka.ts";
+export {
+  type KafkaServer,
+  serveKafka,
+  type ServeKafkaOptions,
+} from "./server/serve.ts";
 export {
   KafkaError,
   type KafkaErrorOptions,

@@ -618,6 +618,26 @@ export class Broker {
     return total;
   }
 
+  // For the wire protocol (kafka/server/): producers' batches stored as
+  // bytes, fetches answered with stored batches.
+
+  /**
+   * Appends v2 batches (CRC already checked) to a partition; resolves once
+   * they are durable under the flush policy.
+   */
+  async appendBatches(
+    topic: string,
+    partition: number,
+    batches: readonly Uint8Array[],
+  ): Promise<{ baseOffset: number; lastOffset: number }> {
+    this.#check();
+    const log = this.partition(topic, partition);
+    const { baseOffset, lastOffset, durable } = log.appendBatches(batches);
+    await durable;
+    this.#wake();
+    return { baseOffset, lastOffset };
+  }
+
   /** Whether the broker was closed. */
   get closed(): boolean {
     return this.#closed;

@@ -600,6 +600,29 @@ export class GroupCoordinator {
     };
   }
 
+  /**
+   * Deletes a group and its committed offsets (admin DeleteGroups). Throws
+   * GROUP_ID_NOT_FOUND for an unknown group, NON_EMPTY_GROUP while it has
+   * members.
+   */
+  async deleteGroup(groupId: string): Promise<void> {
+    const g = this.#groups.get(groupId);
+    if (!g) {
+      throw new KafkaJSProtocolError(`Group does not exist: ${groupId}`, {
+        type: "GROUP_ID_NOT_FOUND",
+      });
+    }
+    if (g.members.size > 0) {
+      throw new KafkaJSProtocolError(
+        `Group has members and cannot be deleted: ${groupId} has ${g.members.size}`,
+        { type: "NON_EMPTY_GROUP" },
+      );
+    }
+    g.offsets.clear();
+    await this.#save(g);
+    this.#groups.delete(groupId);
+  }
+
   /** Stops timers and fails pending joins. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -458,7 +458,7 @@ export class PartitionLog {
     const max = this.#config.maxMessageBytes;
     let next = this.logEndOffset;
     const first = next;
-    const encoded: { bytes: Uint8Array; count: number; meta: BatchMeta }[] = [];
+    const encoded: { bytes: Uint8Array; meta: BatchMeta }[] = [];
     const encode = (records: readonly RecordInput[]): void => {
       const bytes = encodeRecordBatch(next, records, compression);
       if (bytes.length > max) {
@@ -477,7 +477,6 @@ export class PartitionLog {
       for (const r of records) if (r.timestamp > maxTs) maxTs = r.timestamp;
       encoded.push({
         bytes,
-        count: records.length,
         meta: {
           position: 0,
           baseOffset: next,
@@ -489,6 +488,18 @@ export class PartitionLog {
       next += records.length;
     };
     for (const g of groups) if (g.length > 0) encode(g);
+    return this.#write(encoded, first, next);
+  }
+
+  /**
+   * Writes encoded batches (offsets already in them) to the active segment,
+   * rolling as needed.
+   */
+  #write(
+    encoded: readonly { bytes: Uint8Array; meta: BatchMeta }[],
+    first: number,
+    next: number,
+  ): { baseOffset: number; lastOffset: number; durable: Promise<void> } {
     if (encoded.length === 0) {
       return {
         baseOffset: first,
@@ -937,6 +948,99 @@ export class PartitionLog {
       removed += dropped;
     }
     return removed;
+  }
+
+  // Batches as bytes, for the wire protocol: a producer's batches are
+  // stored as sent (producer id, sequence, compression and CRC kept; the CRC
+  // does not cover the base offset, so assigning offsets keeps it valid), and
+  // fetches return stored batches without decoding them.
+
+  /**
+   * Appends v2 batches whose CRC the caller checked, assigning offsets from
+   * the log end. Throws MESSAGE_TOO_LARGE before writing anything.
+   */
+  appendBatches(
+    batches: readonly Uint8Array[],
+  ): { baseOffset: number; lastOffset: number; durable: Promise<void> } {
+    if (this.#closed) {
+      throw new KafkaJSNonRetriableError(
+        "Partition log is closed: append refused",
+      );
+    }
+    const max = this.#config.maxMessageBytes;
+    for (const b of batches) {
+      if (b.length > max) {
+        throw new KafkaJSProtocolError(
+          `Record batch is larger than max.message.bytes: ${b.length} > ${max}`,
+          { type: "MESSAGE_TOO_LARGE" },
+        );
+      }
+    }
+    const first = this.logEndOffset;
+    let next = first;
+    const encoded = batches.map((bytes) => {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, 61);
+      view.setInt32(0, Math.floor(next / 4294967296));
+      view.setUint32(4, next % 4294967296);
+      view.setInt32(12, 0);
+      const lastOffset = next + view.getInt32(23);
+      const meta: BatchMeta = {
+        position: 0,
+        baseOffset: next,
+        lastOffset,
+        maxTimestamp: view.getInt32(35) * 4294967296 + view.getUint32(39),
+        size: bytes.length,
+      };
+      next = lastOffset + 1;
+      return { bytes, meta };
+    });
+    return this.#write(encoded, first, next);
+  }
+
+  /**
+   * Stored batches from the one holding `offset`, up to about `maxBytes`
+   * (at least one batch), as views of the bytes read. Empty at the log end;
+   * throws OFFSET_OUT_OF_RANGE outside the log.
+   */
+  readBatches(offset: number, maxBytes: number): Uint8Array[] {
+    const end = this.logEndOffset;
+    if (offset === end) return [];
+    if (offset < this.logStartOffset || offset > end) {
+      throw new KafkaJSProtocolError(
+        `Offset is out of range: ${offset} not in [${this.logStartOffset}, ${end}]`,
+        { type: "OFFSET_OUT_OF_RANGE" },
+      );
+    }
+    const segs = this.#segments;
+    const out: Uint8Array[] = [];
+    let bytes = 0;
+    let si = Math.max(0, floorIndex(segs.map((s) => s.base), offset));
+    for (; si < segs.length && bytes < maxBytes; si++) {
+      const seg = segs[si]!;
+      if (offset >= seg.nextOffset) continue;
+      const scanner = new BatchScanner(seg.store, seg.lookup(offset), {
+        chunkSize: Math.max(Math.min(maxBytes, 1 << 20), 4096),
+        verifyCrc: false,
+      });
+      for (let b = scanner.next(); b; b = scanner.next()) {
+        if (b.check.lastOffset < offset) continue;
+        out.push(
+          b.bytes.subarray(b.offsetInBytes, b.offsetInBytes + b.check.size),
+        );
+        bytes += b.check.size;
+        if (bytes >= maxBytes) break;
+        scanner.chunkSize = Math.max(4096, Math.min(maxBytes - bytes, 1 << 20));
+      }
+      if (scanner.stopReason !== undefined) {
+        throw new KafkaJSProtocolError(
+          `Segment is corrupt: ${
+            this.#where(seg)
+          } at byte ${scanner.stopPosition}: ${scanner.stopReason}`,
+          { type: "CORRUPT_MESSAGE" },
+        );
+      }
+    }
+    return out;
   }
 
   /** Flushes, writes indexes and closes the segment files. */

@@ -71,3 +71,44 @@ export function readVarint(buf: Uint8Array, pos: number, end: number): number {
   }
   return NaN;
 }
+
+// Unsigned varints (no zig-zag), as the flexible protocol versions use for
+// compact lengths, array counts and tagged-field headers. Values up to 2^32.
+
+/** Writes the unsigned varint of `n` at `pos`; returns the next position. */
+export function writeUnsignedVarint(
+  buf: Uint8Array,
+  pos: number,
+  n: number,
+): number {
+  while (n >= 0x80) {
+    buf[pos++] = (n & 0x7f) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  buf[pos++] = n;
+  return pos;
+}
+
+/**
+ * Reads an unsigned varint at `pos`, leaving the next position in
+ * `cursor.pos`. Returns NaN when the bytes run out or exceed 5 bytes.
+ */
+export function readUnsignedVarint(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+): number {
+  let n = 0;
+  let mul = 1;
+  for (let i = 0; i < 5; i++) {
+    if (pos >= end) return NaN;
+    const b = buf[pos++]!;
+    n += (b & 0x7f) * mul;
+    if ((b & 0x80) === 0) {
+      cursor.pos = pos;
+      return n;
+    }
+    mul *= 128;
+  }
+  return NaN;
+}
