@@ -29,6 +29,14 @@ import {
 } from "./_row_condition.ts";
 import { compileStrftime } from "./_strftime.ts";
 import {
+  INTERPOLATIONS,
+  modes,
+  pandasMean,
+  pandasStdev,
+  quantileOf,
+} from "./_statistics.ts";
+import { Validator } from "npm:@cfworker/json-schema@4.1.6";
+import {
   dtypeMatches,
   dtypeName,
   isObjectName,
@@ -115,6 +123,28 @@ interface PairState extends Omit<MapState, "k" | "seen" | "kinds"> {
   k: "pair";
   seen: boolean[];
 }
+/** A test over several columns of each row. */
+interface RowMapState {
+  k: "rowmap";
+  element: number;
+  missing: number;
+  unexpected: number;
+  vals: unknown[];
+  idx: number[];
+  seen: boolean[];
+}
+/**
+ * Every non-null value with its row index, for statistics that need them
+ * all (modes, quantiles, z-scores): memory grows with the column.
+ */
+interface ValuesState {
+  k: "values";
+  element: number;
+  missing: number;
+  seen: boolean;
+  vals: unknown[];
+  idx: number[];
+}
 interface TableState {
   k: "table";
 }
@@ -125,6 +155,8 @@ type ExpState =
   | UniqueState
   | AggState
   | PairState
+  | RowMapState
+  | ValuesState
   | TableState;
 
 /**
@@ -207,6 +239,8 @@ interface Entry {
   /** A JS expression over `v` (and `$T`, the inline value) replacing the test call in compiled loops. */
   inline: string | null;
   inlineValue: unknown;
+  /** For rowmap expectations: whether a row's values hold. */
+  rowTest: ((values: unknown[]) => boolean) | null;
   /** The result format: the kwarg `result_format`, else the validation's. */
   format: Format;
   /** How many unexpected values the state keeps. */
@@ -309,6 +343,53 @@ function mapTest(
         return all ? res.every((r) => r.test(s)) : res.some((r) => r.test(s));
       };
     }
+    case "expect_column_values_to_not_match_regex_list": {
+      const res = (kw.regex_list as string[]).map(pyRegex);
+      return (v) => {
+        const s = pyStr(v);
+        return !res.some((r) => r.test(s));
+      };
+    }
+    case "expect_column_values_to_match_like_pattern":
+    case "expect_column_values_to_not_match_like_pattern": {
+      const re = likeRegex(kw.like_pattern as string);
+      const want = type === "expect_column_values_to_match_like_pattern";
+      return (v) => re.test(pyStr(v)) === want;
+    }
+    case "expect_column_values_to_match_like_pattern_list": {
+      const res = (kw.like_pattern_list as string[]).map(likeRegex);
+      const all = (kw.match_on ?? "any") === "all";
+      return (v) => {
+        const s = pyStr(v);
+        return all ? res.every((r) => r.test(s)) : res.some((r) => r.test(s));
+      };
+    }
+    case "expect_column_values_to_not_match_like_pattern_list": {
+      const res = (kw.like_pattern_list as string[]).map(likeRegex);
+      return (v) => {
+        const s = pyStr(v);
+        return !res.some((r) => r.test(s));
+      };
+    }
+    case "expect_column_values_to_match_json_schema": {
+      const validator = new Validator(
+        kw.json_schema as Record<string, unknown>,
+        "7",
+        false,
+      );
+      return (v) => {
+        // GE parses each value as JSON text first (json.loads).
+        let doc: unknown = v;
+        if (typeof v === "string") {
+          try {
+            doc = JSON.parse(v);
+          } catch {
+            return false;
+          }
+        }
+        return validator.validate(doc).valid;
+      };
+    }
     case "expect_column_values_to_be_of_type": {
       const test = valueTypeTest(kw.type_ as string);
       return test ?? (() => false);
@@ -373,6 +454,20 @@ function mapTest(
       };
   }
   throw new QualityError(`No map test for expectation type: ${type}`);
+}
+
+/** SQL LIKE as an anchored regex: % any run, _ one character, \\ escapes. */
+function likeRegex(pattern: string): RegExp {
+  let src = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "\\" && i + 1 < pattern.length) {
+      src += pattern[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    } else if (c === "%") src += "[\\s\\S]*";
+    else if (c === "_") src += "[\\s\\S]";
+    else src += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  }
+  return new RegExp(`^${src}$`);
 }
 
 // GE raises for these rather than calling a number unparseable.
@@ -454,6 +549,96 @@ function inlineTest(
   return null;
 }
 
+function rowTest(
+  type: string,
+  kw: Record<string, unknown>,
+): (values: unknown[]) => boolean {
+  switch (type) {
+    case "expect_column_pair_values_to_be_in_set": {
+      if (kw.value_pairs_set === null) return () => true;
+      const pairs = kw.value_pairs_set as unknown[];
+      const set = new Set(pairs.map((p) => {
+        if (!Array.isArray(p) || p.length !== 2) {
+          throw new QualityError(
+            `Kwarg value_pairs_set must hold [A, B] pairs: ${describeValue(p)}`,
+          );
+        }
+        return compoundKey(p);
+      }));
+      return (values) =>
+        set.has(compoundKey(values.map((v) => isMissing(v) ? null : v)));
+    }
+    case "expect_multicolumn_sum_to_equal": {
+      const total = kw.sum_total as number;
+      return (values) => {
+        // pandas' sum(axis=1, skipna=False): a missing value makes it NaN.
+        let sum = 0;
+        for (const v of values) {
+          if (isMissing(v)) return false;
+          const n = typeof v === "boolean" ? +v : v;
+          if (typeof n !== "number") {
+            throw new QualityError(
+              `Columns summed by expect_multicolumn_sum_to_equal must be numeric: ${
+                describeValue(v)
+              }`,
+            );
+          }
+          sum += n;
+        }
+        return sum === total;
+      };
+    }
+    default: // unique within record: nunique(dropna=False) == number of columns
+      return (values) => {
+        const keys = new Set(values.map((v) => isMissing(v) ? null : keyOf(v)));
+        return keys.size >= values.length;
+      };
+  }
+}
+
+function checkQuantileRanges(kw: Record<string, unknown>): void {
+  const qr = kw.quantile_ranges as Record<string, unknown>;
+  const q = qr.quantiles, ranges = qr.value_ranges;
+  if (
+    !Array.isArray(q) || !Array.isArray(ranges) || q.length !== ranges.length
+  ) {
+    throw new QualityError(
+      `Kwarg quantile_ranges needs quantiles and value_ranges of one length: ${
+        describeValue(qr)
+      }`,
+    );
+  }
+  for (const x of q) {
+    if (typeof x !== "number" || !(x >= 0 && x <= 1)) {
+      throw new QualityError(
+        `Quantiles must be numbers between 0 and 1: ${describeValue(x)}`,
+      );
+    }
+  }
+  for (const r of ranges) {
+    if (
+      !Array.isArray(r) || r.length !== 2 ||
+      !r.every((b) => b === null || typeof b === "number") ||
+      (r[0] !== null && r[1] !== null && r[0] > r[1])
+    ) {
+      throw new QualityError(
+        `quantile_ranges must consist of ordered pairs: ${describeValue(r)}`,
+      );
+    }
+  }
+  const how = kw.allow_relative_error;
+  if (
+    how !== undefined && how !== null && how !== false &&
+    !INTERPOLATIONS.includes(how as typeof INTERPOLATIONS[number])
+  ) {
+    throw new QualityError(
+      `For pandas, allow_relative_error must be one of ${
+        INTERPOLATIONS.join(", ")
+      }: ${describeValue(how)}`,
+    );
+  }
+}
+
 // GE: an aggregate with no bounds holds and reports what it observed.
 function aggregateBetween(
   kw: Record<string, unknown>,
@@ -518,13 +703,14 @@ function compileEntry(
     column: typeof kw.column === "string" ? kw.column : "",
     columns: Array.isArray(kw.column_list)
       ? kw.column_list as string[]
-      : spec.kind === "pair"
+      : typeof kw.column_A === "string"
       ? [kw.column_A as string, kw.column_B as string]
       : [],
     test: null,
     between: null,
     inline: null,
     inlineValue: null,
+    rowTest: null,
     format: runFormat,
     cap: capOf(runFormat),
   };
@@ -588,6 +774,24 @@ function compileEntry(
           }`,
         );
       }
+    }
+    if (spec.kind === "rowmap") {
+      entry.rowTest = rowTest(spec.type, kw);
+      const rules =
+        entry.columns.length === 2 && typeof kw.column_A === "string"
+          ? ["both_values_are_missing", "either_value_is_missing", "neither"]
+          : ["all_values_are_missing", "any_value_is_missing", "never"];
+      const rule = kw.ignore_row_if ?? rules[0];
+      if (!rules.includes(rule as string)) {
+        throw new QualityError(
+          `Kwarg ignore_row_if must be ${rules.join(", ")}: ${
+            describeValue(rule)
+          }`,
+        );
+      }
+    }
+    if (spec.type === "expect_column_quantile_values_to_be_between") {
+      checkQuantileRanges(kw);
     }
     if (spec.kind === "compound_unique") {
       const rule = kw.ignore_row_if ?? "all_values_are_missing";
@@ -697,6 +901,25 @@ function newState(entry: Entry): ExpState {
         vals: [],
         idx: [],
         seen: [false, false],
+      };
+    case "rowmap":
+      return {
+        k: "rowmap",
+        element: 0,
+        missing: 0,
+        unexpected: 0,
+        vals: [],
+        idx: [],
+        seen: entry.columns.map(() => false),
+      };
+    case "values":
+      return {
+        k: "values",
+        element: 0,
+        missing: 0,
+        seen: false,
+        vals: [],
+        idx: [],
       };
     case "table":
       return { k: "table" };
@@ -847,6 +1070,62 @@ function makeStep(entry: Entry, state: ExpState, cap: number): Step | null {
           if (metric.startsWith("distinct_")) {
             s.counts.set(key, (s.counts.get(key) ?? 0) + 1);
           } else s.set.add(key);
+        }
+      };
+    }
+    case "rowmap": {
+      const s = state;
+      const cols = entry.columns.map(intern);
+      const pairs = typeof entry.config.kwargs.column_A === "string";
+      const rule = entry.config.kwargs.ignore_row_if ??
+        (pairs ? "both_values_are_missing" : "all_values_are_missing");
+      const test = entry.rowTest!;
+      return (row, i) => {
+        for (let c = 0; c < cols.length; c++) {
+          if (!s.seen[c] && Object.hasOwn(row, cols[c]!)) s.seen[c] = true;
+        }
+        if (cond !== null && !cond(row)) return;
+        s.element++;
+        let nMissing = 0;
+        const values: unknown[] = new Array(cols.length);
+        for (let c = 0; c < cols.length; c++) {
+          const v = readOwn(row, cols[c]!);
+          if (isMissing(v)) nMissing++;
+          values[c] = v ?? null;
+        }
+        if (
+          ((rule === "both_values_are_missing" ||
+            rule === "all_values_are_missing") && nMissing === cols.length) ||
+          ((rule === "either_value_is_missing" ||
+            rule === "any_value_is_missing") && nMissing > 0)
+        ) {
+          s.missing++;
+          return;
+        }
+        if (!test(values)) {
+          s.unexpected++;
+          if (s.vals.length < cap) {
+            s.vals.push(
+              pairs
+                ? values
+                : Object.fromEntries(cols.map((c, k) => [c, values[k]])),
+            );
+            s.idx.push(i);
+          }
+        }
+      };
+    }
+    case "values": {
+      const s = state;
+      return (row, i) => {
+        if (!s.seen && Object.hasOwn(row, col)) s.seen = true;
+        if (cond !== null && !cond(row)) return;
+        s.element++;
+        const v = readOwn(row, col);
+        if (isMissing(v)) s.missing++;
+        else {
+          s.vals.push(v);
+          s.idx.push(i);
         }
       };
     }
@@ -1397,6 +1676,24 @@ function mergeState(
     takeSamples(x, y.vals, y.idx, offset, cap);
     return x;
   }
+  if (x.k === "rowmap" && y.k === "rowmap") {
+    x.element += y.element;
+    x.missing += y.missing;
+    x.unexpected += y.unexpected;
+    x.seen = x.seen.map((v, c) => v || (y.seen[c] ?? false));
+    takeSamples(x, y.vals, y.idx, offset, cap);
+    return x;
+  }
+  if (x.k === "values" && y.k === "values") {
+    x.element += y.element;
+    x.missing += y.missing;
+    x.seen ||= y.seen;
+    for (let t = 0; t < y.vals.length; t++) {
+      x.vals.push(y.vals[t]);
+      x.idx.push(y.idx[t]! + offset);
+    }
+    return x;
+  }
   if (x.k === "agg" && y.k === "agg") {
     x.seen ||= y.seen;
     x.element += y.element;
@@ -1554,40 +1851,6 @@ function typeOfColumn(
     success: names === null || names.some((n) => dtypeMatches(dtype, n)),
     observed: dtype,
   };
-}
-
-// numpy's pairwise summation (pairwise_sum in numpy/_core/src/umath/loops_utils.h).
-function pairwiseSum(xs: ArrayLike<number>, from: number, n: number): number {
-  if (n < 8) {
-    let r = -0;
-    for (let i = from; i < from + n; i++) r += xs[i]!;
-    return r === 0 ? 0 : r;
-  }
-  if (n <= 128) {
-    const r = [0, 0, 0, 0, 0, 0, 0, 0];
-    for (let k = 0; k < 8; k++) r[k] = xs[from + k]!;
-    let i = 8;
-    for (; i < n - (n % 8); i += 8) {
-      for (let k = 0; k < 8; k++) r[k]! += xs[from + i + k]!;
-    }
-    let res = ((r[0]! + r[1]!) + (r[2]! + r[3]!)) +
-      ((r[4]! + r[5]!) + (r[6]! + r[7]!));
-    for (; i < n; i++) res += xs[from + i]!;
-    return res;
-  }
-  let n2 = Math.floor(n / 2);
-  n2 -= n2 % 8;
-  return pairwiseSum(xs, from, n2) + pairwiseSum(xs, from + n2, n - n2);
-}
-
-/** pandas' Series.std (ddof 1, no bottleneck): numpy sums of the values and of the squared deviations. */
-function pandasStdev(values: number[]): number | null {
-  const n = values.length;
-  if (n < 2) return null;
-  const mean = pairwiseSum(values, 0, n) / n;
-  const sq = new Float64Array(n);
-  for (let i = 0; i < n; i++) sq[i] = (mean - values[i]!) ** 2;
-  return Math.sqrt(pairwiseSum(sq, 0, n) / (n - 1));
 }
 
 function missingColumn(columns: string[]): ErrorState {
@@ -1810,8 +2073,132 @@ function finalizeOne(
           : { observed_value: observed, ...aggregateCounts(s) },
       };
     }
+    case "rowmap": {
+      const absent = entry.columns.filter((_, c) => !s.seen[c]);
+      if (absent.length > 0 && total.rows > 0) {
+        return { success: false, result: {}, error: missingColumn(absent) };
+      }
+      const nonnull = s.element - s.missing;
+      return {
+        success: mostlyOk(nonnull, s.unexpected, mostly),
+        result: mapResult(
+          format,
+          s.element,
+          nonnull,
+          s.unexpected,
+          s.vals,
+          s.idx,
+        ),
+      };
+    }
+    case "values": {
+      if (!s.seen && total.rows > 0) {
+        return {
+          success: false,
+          result: {},
+          error: missingColumn([entry.column]),
+        };
+      }
+      return finalizeValues(entry, s, format);
+    }
     case "table":
       return finalizeTable(entry, total, format);
+  }
+}
+
+function numbersOf(entry: Entry, vals: unknown[]): Float64Array {
+  const xs = new Float64Array(vals.length);
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i];
+    const n = typeof v === "boolean" ? +v : v;
+    if (typeof n !== "number") {
+      throw new QualityError(
+        `Column "${entry.column}" has a non-numeric value for ${entry.spec.type}: ${
+          describeValue(v)
+        }`,
+      );
+    }
+    xs[i] = n;
+  }
+  return xs;
+}
+
+function finalizeValues(
+  entry: Entry,
+  s: ValuesState,
+  format: Format,
+): Outcome {
+  const kw = entry.config.kwargs;
+  const counts: ExpectationResultDetails = {
+    element_count: s.element,
+    missing_count: s.missing,
+    missing_percent: s.element > 0 ? s.missing * 100 / s.element : null,
+  };
+  const brief = (r: ExpectationResultDetails) =>
+    format.name === "BOOLEAN_ONLY" ? {} : r;
+  switch (entry.spec.type) {
+    case "expect_column_most_common_value_to_be_in_set": {
+      const mode = modes(s.vals, (v) => typeof v === "object" ? keyOf(v) : v);
+      const want = new Set(((kw.value_set ?? []) as unknown[]).map(keyOf));
+      const hits = mode.filter((v) => want.has(keyOf(v))).length;
+      const success = kw.ties_okay === true
+        ? hits > 0
+        : mode.length === 1 && hits === 1;
+      return { success, result: brief({ observed_value: mode, ...counts }) };
+    }
+    case "expect_column_quantile_values_to_be_between": {
+      const qr = kw.quantile_ranges as {
+        quantiles: number[];
+        value_ranges: (number | null)[][];
+      };
+      const sorted = numbersOf(entry, s.vals).sort();
+      const how =
+        (typeof kw.allow_relative_error === "string"
+          ? kw.allow_relative_error
+          : "nearest") as typeof INTERPOLATIONS[number];
+      const values = qr.quantiles.map((q) => quantileOf(sorted, q, how));
+      const close = (a: number, b: number) =>
+        Math.abs(a - b) <= 1e-4 * Math.max(Math.abs(a), Math.abs(b));
+      const details = values.map((v, i) => {
+        const lo = qr.value_ranges[i]![0] ?? -Infinity;
+        const hi = qr.value_ranges[i]![1] ?? Infinity;
+        return v !== null &&
+          (close(v, lo) || close(v, hi) || (lo <= v && v <= hi));
+      });
+      return {
+        success: details.every(Boolean),
+        result: brief({
+          observed_value: { quantiles: qr.quantiles, values },
+          details: { success_details: details },
+          ...counts,
+        }),
+      };
+    }
+    default: { // z-scores: a map expectation over (v - mean) / std
+      const xs = numbersOf(entry, s.vals);
+      const mean = pandasMean(xs) ?? NaN, std = pandasStdev(xs) ?? NaN;
+      const threshold = kw.threshold as number;
+      const vals: unknown[] = [], idx: number[] = [];
+      let unexpected = 0;
+      for (let i = 0; i < xs.length; i++) {
+        const z = (xs[i]! - mean) / std;
+        const ok = kw.double_sided === true
+          ? Math.abs(z) < Math.abs(threshold)
+          : z < threshold;
+        if (!ok) {
+          unexpected++;
+          if (vals.length < entry.cap) {
+            vals.push(s.vals[i]);
+            idx.push(s.idx[i]!);
+          }
+        }
+      }
+      const nonnull = s.element - s.missing;
+      return {
+        success: mostlyOk(nonnull, unexpected, kw.mostly),
+        result: mapResult(format, s.element, nonnull, unexpected, vals, idx),
+      };
+    }
   }
 }
 

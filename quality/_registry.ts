@@ -17,6 +17,8 @@ export type Kind =
   | "order" // increasing / decreasing
   | "aggregate" // column statistic compared with min_value / max_value
   | "pair" // column pair map (A equals B, A greater than B)
+  | "rowmap" // a test of several columns of each row (pair in set, multicolumn)
+  | "values" // keeps every non-null value: modes, quantiles, z-scores
   | "table"; // row count, column list
 
 interface Check {
@@ -71,6 +73,11 @@ const C = {
     want: "a number between 0 and 1",
   },
   any: { ok: () => true, want: "anything" },
+  num: { ok: isNum, want: "a number" },
+  object: {
+    ok: (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+    want: "an object",
+  },
 } satisfies Record<string, Check>;
 
 /** One expectation type. */
@@ -261,6 +268,71 @@ def("expect_column_pair_values_A_to_be_greater_than_B", "pair", {
   "column_A",
   "column_B",
 ]);
+
+def("expect_column_values_to_not_match_regex_list", "map", {
+  ...col,
+  regex_list: C.strArray,
+  match_on: C.str,
+}, ["column", "regex_list"]);
+def("expect_column_values_to_match_like_pattern", "map", {
+  ...col,
+  like_pattern: C.str,
+}, ["column", "like_pattern"]);
+def("expect_column_values_to_not_match_like_pattern", "map", {
+  ...col,
+  like_pattern: C.str,
+}, ["column", "like_pattern"]);
+def("expect_column_values_to_match_like_pattern_list", "map", {
+  ...col,
+  like_pattern_list: C.strArray,
+  match_on: C.str,
+}, ["column", "like_pattern_list"]);
+def("expect_column_values_to_not_match_like_pattern_list", "map", {
+  ...col,
+  like_pattern_list: C.strArray,
+}, ["column", "like_pattern_list"]);
+def("expect_column_values_to_match_json_schema", "map", {
+  ...col,
+  json_schema: C.object,
+}, ["column", "json_schema"]);
+def("expect_column_pair_values_to_be_in_set", "rowmap", {
+  column_A: C.str,
+  column_B: C.str,
+  value_pairs_set: C.arrayOrNull,
+  ignore_row_if: C.str,
+}, ["column_A", "column_B", "value_pairs_set"]);
+const MULTI = { column_list: C.strArray, ignore_row_if: C.str };
+def("expect_multicolumn_sum_to_equal", "rowmap", {
+  ...MULTI,
+  sum_total: C.num,
+}, ["column_list", "sum_total"]);
+def(
+  "expect_select_column_values_to_be_unique_within_record",
+  "rowmap",
+  MULTI,
+  ["column_list"],
+);
+def("expect_multicolumn_values_to_be_unique", "rowmap", MULTI, [
+  "column_list",
+]);
+def("expect_column_most_common_value_to_be_in_set", "values", {
+  ...col,
+  value_set: C.arrayOrNull,
+  ties_okay: C.boolOrNull,
+}, ["column", "value_set"]);
+def("expect_column_quantile_values_to_be_between", "values", {
+  ...col,
+  quantile_ranges: C.object,
+  allow_relative_error: C.any,
+}, ["column", "quantile_ranges"]);
+def("expect_column_value_z_scores_to_be_less_than", "values", {
+  ...col,
+  threshold: C.num,
+  double_sided: C.bool,
+}, ["column", "threshold", "double_sided"]);
+def("expect_table_row_count_to_equal_other_table", "table", {
+  other_table_name: C.str,
+}, ["other_table_name"]);
 
 const DISTINCT = {
   ...col,

@@ -11,20 +11,6 @@ import { disagreement, type GeCase, loadGeCases } from "./_ge_cases.ts";
 
 /** Cases where this module differs from GE on purpose, and why. */
 export const KNOWN_DIFFERENCES: Record<string, string> = {
-  "expect_column_most_common_value_to_be_in_set/1.2/negative_test__tie_for_most_common__full_value_set__ties_okay__false":
-    "not yet: observed_value undefined != [1,2]",
-  "expect_column_most_common_value_to_be_in_set/1.3/positive_test__tie_for_most_common__ties_okay__true":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_most_common_value_to_be_in_set/1.4/positive_test__tie_for_most_common_but_test_for_last_value__ties_okay__true":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_most_common_value_to_be_in_set/1.5/negative_test__tie_for_most_common__value_set_does_not_match__ties_okay__false":
-    "not yet: observed_value undefined != [1,2]",
-  "expect_column_most_common_value_to_be_in_set/1.6/negative_test__tie_for_most_common__value_set_does_not_match__ties_okay__true":
-    "not yet: observed_value undefined != [1,2]",
-  "expect_column_most_common_value_to_be_in_set/1.7/positive_test_string_values_value_set_contains_more_than_actual_mode_list":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_most_common_value_to_be_in_set/1.8/negative_test_string_values_value_set_contains_more_than_actual_mode_list":
-    'not yet: observed_value undefined != ["jello"]',
   "expect_column_pair_cramers_phi_value_to_be_less_than/1.1/basic_failure_test":
     "not yet: observed_value undefined not within 1e-12 of 1",
   "expect_column_pair_cramers_phi_value_to_be_less_than/1.2/basic_pass_test":
@@ -41,12 +27,6 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
     'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
   "expect_column_pair_cramers_phi_value_to_be_less_than/1.8/test_float_and_string_with_missings":
     "not yet: observed_value undefined not close to 0.5773502691896257",
-  "expect_column_quantile_values_to_be_between/1.1/basic_positive_test_extremes":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_quantile_values_to_be_between/1.2/basic_positive_test_normal_quantiles":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_quantile_values_to_be_between/1.3/basic_positive_test_uneven_spacing":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
   "expect_column_chisquare_test_p_value_to_be_greater_than/1.1/categorical_fixed_partition_object":
     'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
   "expect_column_chisquare_test_p_value_to_be_greater_than/1.2/categorical_fixed_alternate_partition_object":
@@ -139,72 +119,16 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
     "not yet: observed_cdf_x_0_lt: undefined vs -1",
   "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.17/partition_above_and_below_observed":
     "not yet: observed_cdf_x_0_eq: undefined vs -10",
-  "expect_column_value_z_scores_to_be_less_than/1.1/basic_successful_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
   "expect_column_values_to_be_of_type/2.2/positive_pandas_datetime_with_timezone":
     "JavaScript Dates carry no time zone: a zoned pandas column (Timestamp, DatetimeTZDtype) and a naive one (datetime64) are the same type here.",
   "expect_column_values_to_be_of_type/2.4/negative_pandas_datetime_with_timezone":
     "JavaScript Dates carry no time zone: a zoned pandas column (Timestamp, DatetimeTZDtype) and a naive one (datetime64) are the same type here.",
   "expect_column_values_to_be_of_type/2.5/negative_pandas_datetime_expected_int":
     "JavaScript Dates carry no time zone: a zoned pandas column (Timestamp, DatetimeTZDtype) and a naive one (datetime64) are the same type here.",
-  "expect_column_values_to_match_json_schema/1.1/basic_positive_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_values_to_match_json_schema/1.2/positive_test_with_a_more_complex_schema":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_values_to_match_json_schema/1.3/basic_negative_test":
-    'not yet: unexpected_list [] != ["{\\"a\\":1}","{\\"a\\":2}","{\\"a\\":3}","{\\"a\\":4}","{\\"a\\":5}"]',
-  "expect_column_values_to_not_match_regex_list/1.1/basic_positive_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_values_to_not_match_regex_list/1.2/positive_test_with_multiple_regexes":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_values_to_not_match_regex_list/1.3/basic_negative_test":
-    'not yet: unexpected_list [] != ["111","123","222","321","444","456","555","654"]',
-  "expect_column_values_to_not_match_regex_list/1.4/negative_test_with_more_string-ish_strings":
-    'not yet: unexpected_list [] != ["hat"]',
-  "expect_column_pair_values_to_be_in_set/1.1/basic_positive_test_without_nulls":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_values_to_be_in_set/1.2/positive_test_with_nulls_and_ignore_row_if_either_value_is_missing":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_values_to_be_in_set/1.3/negative_test_with_nulls":
-    "not yet: unexpected_list [] != [[6,null],[7,null],[8,null],[9,null],[10,null]]",
-  "expect_column_pair_values_to_be_in_set/1.4/another_positive_test_with_nulls":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
   "expect_compound_columns_to_be_unique/2.7/unexpected_values_exact_match_out_with_unexpected_index_list_pandas_v3":
     "result_format's unexpected_index_column_names is not supported: unexpected_index_list holds row numbers, not dicts of key columns.",
-  "expect_multicolumn_sum_to_equal/1.1/mostly_default_successful_expectation":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_multicolumn_sum_to_equal/1.2/mostly_default_fails_expectation":
-    'not yet: unexpected_list [] != [{"a":4,"c":1}]',
-  "expect_multicolumn_sum_to_equal/1.3/mostly_set_successful_expectation":
-    'not yet: unexpected_list [] != [{"a":4,"c":1}]',
-  "expect_multicolumn_sum_to_equal/1.4/mostly_set_fails_expectation":
-    'not yet: unexpected_list [] != [{"a":4,"c":1}]',
-  "expect_multicolumn_sum_to_equal/2.1/basic_positive_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_multicolumn_sum_to_equal/2.2/basic_positive_test_more_than_2_columns":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_multicolumn_sum_to_equal/2.3/row_condition_with_ignore_if_any_are_missing":
-    "not yet: success false != true",
-  "expect_multicolumn_sum_to_equal/2.4/basic_negative_test":
-    'not yet: unexpected_list [] != [{"a":-3,"b":3},{"a":0,"b":0},{"a":1,"b":1},{"a":1,"b":2},{"a":2,"b"',
-  "expect_multicolumn_sum_to_equal/2.5/negative_test_with_ignore_if_any_are_missing":
-    'not yet: unexpected_list [] != [{"w":0.4,"y":0.8},{"w":0.56,"y":0.48},{"w":0.8,"y":0.4}]',
-  "expect_multicolumn_sum_to_equal/2.6/negative_test_different_value":
-    'not yet: unexpected_list [] != [{"w":0.2,"x":0.8},{"w":0.3,"x":0.7},{"w":0.4,"x":0.6},{"w":0.45,"x"',
-  "expect_select_column_values_to_be_unique_within_record/1.1/mostly_default_successful_expectation":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_select_column_values_to_be_unique_within_record/1.2/mostly_default_fails_expectation":
-    'not yet: unexpected_list [] != [{"a":1,"c":1}]',
-  "expect_select_column_values_to_be_unique_within_record/1.3/mostly_set_successful_expectation":
-    'not yet: unexpected_list [] != [{"a":1,"c":1}]',
-  "expect_select_column_values_to_be_unique_within_record/1.4/mostly_set_fails_expectation":
-    'not yet: unexpected_list [] != [{"a":1,"c":1}]',
-  "expect_select_column_values_to_be_unique_within_record/2.1/basic_test_ignore_if_all_are_missing_the_default_behavior":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_select_column_values_to_be_unique_within_record/2.2/basic_test_ignore_if_any_are_missing":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_select_column_values_to_be_unique_within_record/2.3/unexpected_values":
-    'not yet: unexpected_list [] != [{"a":1,"b":1},{"a":1,"b":1},{"a":1,"b":1},{"a":2,"b":2},{"a":2,"b":',
+  "expect_select_column_values_to_be_unique_within_record/2.5/unexpected_values_exact_match_out_with_index_list_pandas_v3_api":
+    "result_format's unexpected_index_column_names is not supported: unexpected_index_list holds row numbers, not dicts of key columns.",
 };
 
 async function run(c: GeCase): Promise<ExpectationValidationResult> {
