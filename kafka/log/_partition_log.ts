@@ -1018,7 +1018,7 @@ export class PartitionLog {
     for (; si < segs.length && bytes < maxBytes; si++) {
       const seg = segs[si]!;
       if (offset >= seg.nextOffset) continue;
-      const scanner = new BatchScanner(seg.store, seg.lookup(offset), {
+      const scanner = new BatchScanner(seg.store, seg.lookup(offset).position, {
         chunkSize: Math.max(Math.min(maxBytes, 1 << 20), 4096),
         verifyCrc: false,
       });
