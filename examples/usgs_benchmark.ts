@@ -336,15 +336,31 @@ export async function runBenchmark(
 
   const validateTask = dag.task("validate_events", async () => {
     const rows = state.fetched!.features.map(featureToRow);
+    // Each run's result joins the history the quality view lists
+    // (out/quality/); out/usgs_validation.json is the latest one.
+    const resultsDir = join(config.outDir, "quality");
+    await Deno.mkdir(resultsDir, { recursive: true });
+    const resultId = `usgs_raw_events-${
+      new Date().toISOString().replace(/[:.]/g, "-")
+    }`;
+    const resultPath = join(resultsDir, `${resultId}.json`);
     const checkpoint = new Checkpoint({
       name: "usgs_raw_events",
       suite: usgsEventSuite(),
-      resultPath: join(config.outDir, "usgs_validation.json"),
+      resultPath,
       dataDocsPath: join(config.outDir, "usgs_validation.html"),
       action: "fail",
       resultFormat: "SUMMARY",
     });
-    const outcome = await checkpoint.run(rows);
+    let outcome;
+    try {
+      outcome = await checkpoint.run(rows);
+    } finally {
+      await Deno.copyFile(
+        resultPath,
+        join(config.outDir, "usgs_validation.json"),
+      ).catch(() => {});
+    }
     state.validation = outcome.validation_result;
     const s = outcome.validation_result.statistics;
     log(
@@ -486,7 +502,7 @@ export async function runBenchmark(
       out(`${stamp()} ${taskId}: ${taskState}`);
     }
   };
-  const dagRun = await runDag(dag, logTask);
+  const dagRun = await runDag(dag, join(config.outDir, "airflow"), logTask);
   if (!config.keepLog) {
     await Deno.remove(kafkaRoot, { recursive: true }).catch(() => {});
   }
@@ -585,10 +601,13 @@ export async function runBenchmark(
 
 async function runDag(
   dag: DAG,
+  stateDir: string,
   onTransition: (taskId: string, state: TaskState) => void,
 ): Promise<BenchmarkReport["dag"]> {
+  // The run's state goes where the airflow view reads it (out/airflow/).
   const run = await dag.test({
     executor: new SequentialExecutor(),
+    stateDir,
     onTransition,
   });
   // Topological order, with each task's upstream ids, so the report can draw

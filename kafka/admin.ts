@@ -36,7 +36,10 @@ import type { CleanupResult } from "./log/_partition_log.ts";
 export interface ITopicConfig {
   /** Topic name (`[a-zA-Z0-9._-]`, at most 249 characters). */
   topic: string;
-  /** Number of partitions; kafkajs's -1 means the broker default, 1. */
+  /**
+   * Number of partitions; kafkajs's -1 means the broker default
+   * (`KafkaOptions.numPartitions`, 1 unless set).
+   */
   numPartitions?: number;
   /** Accepted for kafkajs compatibility; there is one broker. */
   replicationFactor?: number;
@@ -163,7 +166,7 @@ export class Admin {
     let created = false;
     for (const t of options.topics) {
       const n = t.numPartitions === undefined || t.numPartitions === -1
-        ? 1
+        ? this.#conn.numPartitions
         : t.numPartitions;
       if (options.validateOnly) continue;
       if (await b.createTopic(t.topic, n, t.configEntries ?? [])) {

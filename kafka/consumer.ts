@@ -31,7 +31,7 @@ import {
   KafkaJSNonRetriableError,
 } from "./errors.ts";
 import type { Connection } from "./kafka.ts";
-import { NO_HEADERS } from "./protocol/record_batch.ts";
+import { NO_HEADERS, type RecordHeaders } from "./protocol/record_batch.ts";
 
 /**
  * Options for {@linkcode Consumer}, as in kafkajs.
@@ -116,8 +116,8 @@ export interface KafkaMessage {
   timestamp: string;
   /** Offset, as a string. */
   offset: string;
-  /** Header values. */
-  headers: Record<string, Buffer>;
+  /** Header values; a repeated key holds an array, in order; null stays null. */
+  headers: Record<string, Buffer | null | (Buffer | null)[]>;
   /** Record attributes (0). */
   attributes: number;
   /** Bytes of key and value. */
@@ -369,12 +369,18 @@ function makeMessage(
   timestamp: number,
   key: Uint8Array | null,
   value: Uint8Array | null,
-  raw: Record<string, Uint8Array>,
+  raw: RecordHeaders,
 ): KafkaMessage {
   // Each message gets its own headers object, as in kafkajs.
-  const headers: Record<string, Buffer> = {};
+  let headers: KafkaMessage["headers"] = {};
   if (raw !== NO_HEADERS) {
-    for (const k in raw) headers[k] = toBuffer(raw[k]!)!;
+    headers = raw as KafkaMessage["headers"];
+    for (const k in raw) {
+      const v = raw[k]!;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) v[i] = toBuffer(v[i]!);
+      } else raw[k] = toBuffer(v);
+    }
   }
   // Records of one batch usually share a timestamp: format it once.
   if (timestamp !== lastTimestamp) {

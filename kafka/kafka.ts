@@ -8,6 +8,7 @@ import { type Clock, systemClock } from "../internal/clock.ts";
 import { Admin } from "./admin.ts";
 import { acquireBroker, Broker, releaseBroker } from "./broker/_broker.ts";
 import { Consumer, type ConsumerConfig } from "./consumer.ts";
+import { KafkaJSNonRetriableError } from "./errors.ts";
 import { Producer, type ProducerConfig } from "./producer.ts";
 
 /**
@@ -54,12 +55,21 @@ export interface KafkaOptions {
    * @default {[]}
    */
   brokers?: string[];
+  /**
+   * Partitions of a topic created automatically (a send or subscribe to an
+   * unknown topic) or with `numPartitions: -1`: the broker's
+   * `num.partitions`.
+   * @default {1}
+   */
+  numPartitions?: number;
 }
 
 /** Shared by a client object: gets and releases the broker. */
 export class Connection {
   readonly clientId: string;
   readonly clock: Clock;
+  /** Partitions of an automatically created topic. */
+  readonly numPartitions: number;
   #options: KafkaOptions;
   #memory: Promise<Broker> | undefined;
 
@@ -68,6 +78,17 @@ export class Connection {
     this.#options = options;
     this.clientId = options.clientId ?? "kafka-deno";
     this.clock = options.clock ?? systemClock;
+    this.numPartitions = options.numPartitions ?? 1;
+    if (
+      !Number.isInteger(this.numPartitions) || this.numPartitions < 1 ||
+      this.numPartitions > 10_000
+    ) {
+      throw new KafkaJSNonRetriableError(
+        `Kafka numPartitions must be an integer from 1 to 10000: ${
+          JSON.stringify(options.numPartitions)
+        }`,
+      );
+    }
   }
 
   /** Opens (or shares) the broker. */

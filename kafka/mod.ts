@@ -60,8 +60,9 @@
  * ```
  *
  * Files, by folder as kafkajs lays them out:
- * - `protocol/`: `record_batch.ts` (the batch format), `_varint.ts`,
- *   `_crc32c.ts`, `murmur2.ts` (the Java partitioner's hash);
+ * - `protocol/`: `record_batch.ts` (the batch format, transaction
+ *   markers), `_varint.ts`, `_crc32c.ts`, `murmur2.ts` (the Java
+ *   partitioner's hash), `_error_codes.ts` (Kafka's error codes);
  *   `_primitives.ts` (fixed, compact and nullable encodings), `_schema.ts`
  *   (schemas as data, one encoder and decoder), `_framing.ts` (request and
  *   response headers), `_consumer_protocol.ts` (group subscriptions and
@@ -79,10 +80,12 @@
  *   log directory), `_scan.ts` (batch scanning and index search),
  *   `_dir_lock.ts` (one owner per log directory: `<logDir>/.lock`).
  * - `broker/`: `_broker.ts` (topics and partitions of one broker),
- *   `_group_coordinator.ts` (joins, generations, committed offsets).
+ *   `_group_coordinator.ts` (joins, generations, committed offsets),
+ *   `_transactions.ts` (producer ids, sequence checks, transactions).
  * - top level, the kafkajs-shaped client: `kafka.ts`, `producer.ts`,
  *   `consumer.ts`, `admin.ts`, `assignors.ts`, `windows.ts` (stream windows),
  *   `errors.ts`.
+ * - `ui.ts`: the live view (`kafkaUiHandler`): topics, groups, messages.
  *
  * @module
  */
@@ -180,11 +183,13 @@ export {
   type ReadPartitionLogOptions,
 } from "./log/log_reader.ts";
 export {
+  type BatchProducer,
   CompressionTypes,
   type DecodedRecord,
   decodeRecordBatch,
   encodeRecordBatch,
   type RecordBatchHeader,
+  type RecordHeaders,
   type RecordInput,
 } from "./protocol/record_batch.ts";
 export {
@@ -205,3 +210,4 @@ export type {
 } from "./broker/_group_coordinator.ts";
 export type { ConfigEntry } from "./broker/_broker.ts";
 export type { CleanupResult } from "./log/_partition_log.ts";
+export { kafkaUiHandler, type KafkaUiOptions } from "./ui.ts";

@@ -45,10 +45,17 @@ export interface Message {
   key?: Bytes;
   /** Value; null is a tombstone in compacted topics. */
   value: Bytes;
-  /** Header values (an array repeats the header). */
+  /**
+   * Header values: a string or bytes, null, or an array of them (the header
+   * repeats, in order, as kafkajs sends it).
+   */
   headers?: Record<
     string,
-    string | Uint8Array | (string | Uint8Array)[] | undefined
+    | string
+    | Uint8Array
+    | null
+    | (string | Uint8Array | null)[]
+    | undefined
   >;
   /** Explicit partition; wins over the partitioner. */
   partition?: number;
@@ -216,8 +223,11 @@ export interface ProducerConfig {
    */
   createPartitioner?: () => Partitioner;
   /**
-   * Create unknown topics (1 partition) on send instead of failing.
-   * @default {false}
+   * Create an unknown topic on send (with the broker's default partition
+   * count, `KafkaOptions.numPartitions`), as Kafka's
+   * `auto.create.topics.enable` does; false refuses it with
+   * UNKNOWN_TOPIC_OR_PARTITION.
+   * @default {true}
    */
   allowAutoTopicCreation?: boolean;
   /**
@@ -390,8 +400,10 @@ export class Producer {
           `Messages must be an array: ${typeof messages} for topic ${topic}`,
         );
       }
-      if (!broker.hasTopic(topic) && this.#config.allowAutoTopicCreation) {
-        await broker.createTopic(topic, 1);
+      if (
+        !broker.hasTopic(topic) && this.#config.allowAutoTopicCreation !== false
+      ) {
+        await broker.createTopic(topic, this.#conn.numPartitions);
       }
       const t = broker.topic(topic);
       const numPartitions = t.partitions.length;
@@ -405,17 +417,16 @@ export class Producer {
         const m = messages[i]!;
         const value = bytesOf(arena, m.value, "value", i);
         const key = bytesOf(arena, m.key, "key", i);
-        let headers: [string, Uint8Array][] | undefined;
+        let headers: [string, Uint8Array | null][] | undefined;
         let size = 24 + (key?.length ?? 0) + (value?.length ?? 0);
         if (m.headers) {
           headers = [];
           for (const [hk, hv] of Object.entries(m.headers)) {
             if (hv === undefined) continue;
             for (const one of Array.isArray(hv) ? hv : [hv]) {
-              const b = bytesOf(arena, one, `header ${hk}`, i) ??
-                new Uint8Array();
+              const b = bytesOf(arena, one, `header ${hk}`, i);
               headers.push([hk, b]);
-              size += hk.length * 3 + b.length + 10;
+              size += hk.length * 3 + (b?.length ?? 0) + 10;
             }
           }
         }

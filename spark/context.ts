@@ -5,6 +5,7 @@
  */
 
 import { partitionLogLayoutSync } from "../kafka/log/log_reader.ts";
+import type { RecordHeaders } from "../kafka/protocol/record_batch.ts";
 import { type InputFile, listInputFiles, planSplits } from "./_input_files.ts";
 import { readGzipFile } from "./_text_reader.ts";
 import { type CsvSpec, type CsvType, inferType, splitCsvLine } from "./_csv.ts";
@@ -184,8 +185,8 @@ export interface TopicRecord<V = unknown> {
   key: string | null;
   /** Value decoded as asked. */
   value: V;
-  /** Header values by key, as bytes. */
-  headers: Record<string, Uint8Array>;
+  /** Header values by key, as bytes; a repeated key holds an array. */
+  headers: RecordHeaders;
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;

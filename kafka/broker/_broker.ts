@@ -23,7 +23,16 @@ import {
   PartitionLog,
   type TopicConfig,
 } from "../log/_partition_log.ts";
-import type { DecodedRecord, RecordInput } from "../protocol/record_batch.ts";
+import {
+  controlRecord,
+  type DecodedRecord,
+  type RecordInput,
+} from "../protocol/record_batch.ts";
+import {
+  type AppendProducer,
+  TransactionCoordinator,
+  type TransactionStateFile,
+} from "./_transactions.ts";
 import { syncDir, writeFileAtomic } from "../log/_store.ts";
 
 /**
@@ -54,6 +63,9 @@ const CONFIG_NAMES: Record<string, keyof TopicConfig> = {
   "delete.retention.ms": "deleteRetentionMs",
   "index.interval.bytes": "indexIntervalBytes",
 };
+
+/** Producer ids and transactions, beside `topics.json`. */
+const TRANSACTION_STATE_FILE = "__transaction_state.json";
 
 /** Checks a topic name against Kafka's rule. */
 export function validateTopicName(name: unknown): string {
@@ -177,6 +189,8 @@ export class Broker {
   readonly logDir: string | undefined;
   readonly clock: Clock;
   readonly coordinator: GroupCoordinator;
+  /** Producer ids, sequence checks and transactions (see `_transactions.ts`). */
+  readonly transactions: TransactionCoordinator;
   #flushInterval: number;
   #topics = new Map<string, Topic>();
   #waiters = new Set<() => void>();
@@ -194,6 +208,7 @@ export class Broker {
       string,
       Record<string, Record<string, CommittedOffset>>
     >,
+    transactionState?: TransactionStateFile,
   ) {
     this.#lock = lock;
     this.#onWarning = options.onWarning ?? ((m) => console.warn(m));
@@ -206,6 +221,51 @@ export class Broker {
       persist: (groupId, offsets) => this.#persistOffsets(groupId, offsets),
       initialOffsets,
     });
+    const dir = this.logDir;
+    this.transactions = new TransactionCoordinator({
+      clock: this.clock,
+      initial: transactionState,
+      logEndOffset: (t, p) => this.partition(t, p).logEndOffset,
+      logStartOffset: (t, p) =>
+        this.#topics.get(t)?.partitions[p]?.logStartOffset,
+      writeMarker: (t, p, marker) => this.#writeMarker(t, p, marker),
+      commitOffsets: (groupId, topics) =>
+        this.coordinator.commitFromTransaction(
+          groupId,
+          topics.flatMap(({ topic, partitions }) =>
+            partitions.map((p) => ({
+              topic,
+              partition: p.partition,
+              offset: Number(p.offset),
+              metadata: p.metadata ?? null,
+            }))
+          ),
+        ),
+      persist: dir
+        ? (state) =>
+          writeFileAtomic(
+            join(dir, TRANSACTION_STATE_FILE),
+            new TextEncoder().encode(JSON.stringify(state)),
+          )
+        : undefined,
+    });
+  }
+
+  async #writeMarker(
+    topic: string,
+    partition: number,
+    marker: { producerId: number; producerEpoch: number; commit: boolean },
+  ): Promise<number> {
+    const log = this.partition(topic, partition);
+    const { baseOffset, durable } = log.append(
+      [[controlRecord(marker.commit, this.clock.now())]],
+      0,
+      { ...marker, baseSequence: -1, transactional: true },
+      true,
+    );
+    await durable;
+    this.#wake();
+    return baseOffset;
   }
 
   /**
@@ -253,7 +313,21 @@ export class Broker {
         }
       }
     }
-    const broker = new Broker(options, lock, offsets);
+    let transactionState: TransactionStateFile | undefined;
+    if (dir) {
+      const file = join(dir, TRANSACTION_STATE_FILE);
+      try {
+        transactionState = JSON.parse(await Deno.readTextFile(file));
+      } catch (cause) {
+        if (!(cause instanceof Deno.errors.NotFound)) {
+          throw new KafkaJSNonRetriableError(
+            `Transaction state file is unreadable: ${file}`,
+            { cause },
+          );
+        }
+      }
+    }
+    const broker = new Broker(options, lock, offsets, transactionState);
     if (dir) {
       const cleanEnds = await broker.#readCleanShutdown(dir);
       await broker.#loadTopics(dir, cleanEnds);
@@ -264,6 +338,7 @@ export class Broker {
         syncDir(dir);
       }
     }
+    await broker.transactions.recover();
     if (dir && broker.#flushInterval > 0) broker.#startFlusher();
     return broker;
   }
@@ -500,6 +575,7 @@ export class Broker {
     await this.#saveMeta();
     for (const p of t.partitions) await p.delete();
     await this.coordinator.forgetTopic(name);
+    this.transactions.forgetTopic(name);
     this.coordinator.topicChanged(name);
     this.#wake();
   }
@@ -551,6 +627,7 @@ export class Broker {
     partition: number,
     groups: readonly (readonly RecordInput[])[],
     compression = 0,
+    producer?: AppendProducer,
   ): Promise<{ baseOffset: number; lastOffset: number }> {
     this.#check();
     const log = this.partition(topic, partition);
@@ -566,7 +643,32 @@ export class Broker {
         }
       }
     }
-    const { baseOffset, lastOffset, durable } = log.append(groups, compression);
+    if (producer) {
+      let count = 0;
+      for (const g of groups) count += g.length;
+      // A retry of a batch already written gets its offsets back.
+      const duplicate = this.transactions.checkAppend(
+        topic,
+        partition,
+        producer,
+        count,
+      );
+      if (duplicate) return duplicate;
+    }
+    const { baseOffset, lastOffset, durable } = log.append(
+      groups,
+      compression,
+      producer,
+    );
+    if (producer && lastOffset >= baseOffset) {
+      this.transactions.recordAppend(
+        topic,
+        partition,
+        producer,
+        baseOffset,
+        lastOffset,
+      );
+    }
     await durable;
     this.#wake();
     return { baseOffset, lastOffset };
@@ -649,6 +751,7 @@ export class Broker {
     this.#closed = true;
     this.#flusher?.abort();
     await this.#flushLoop;
+    await this.transactions.close();
     await this.coordinator.close();
     this.#wake();
     await this.#metaChain.catch(() => {});

@@ -520,6 +520,29 @@ export class GroupCoordinator {
     await this.#save(g);
   }
 
+  /**
+   * Stores offsets committed by a transaction (TxnOffsetCommit made
+   * visible by its commit marker): no member or generation check, as in
+   * Kafka.
+   */
+  async commitFromTransaction(
+    groupId: string,
+    offsets: {
+      topic: string;
+      partition: number;
+      offset: number;
+      metadata?: string | null;
+    }[],
+  ): Promise<void> {
+    const g = this.#group(groupId);
+    for (const o of offsets) {
+      let t = g.offsets.get(o.topic);
+      if (!t) g.offsets.set(o.topic, t = new Map());
+      t.set(o.partition, { offset: o.offset, metadata: o.metadata ?? null });
+    }
+    await this.#save(g);
+  }
+
   #save(g: Group): Promise<void> {
     const snapshot: Record<string, Record<string, CommittedOffset>> = {};
     for (const [t, parts] of g.offsets) {

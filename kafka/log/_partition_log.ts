@@ -14,11 +14,15 @@ import { dirname, join } from "node:path";
 import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 import type { Clock } from "../../internal/clock.ts";
 import {
+  type BatchProducer,
   type DecodedRecord,
   decodeRecordsInto,
   encodeRecordBatch,
+  headerPairs,
+  readBatchHeader,
   type RecordFactory,
   type RecordInput,
+  TRANSACTIONAL_FLAG,
 } from "../protocol/record_batch.ts";
 import {
   BatchScanner,
@@ -68,6 +72,21 @@ export const DEFAULT_TOPIC_CONFIG: TopicConfig = {
   deleteRetentionMs: 24 * 3600_000,
   indexIntervalBytes: 4096,
 };
+
+/**
+ * How {@linkcode PartitionLog.read} sees transactions: up to `maxOffset`
+ * (the last stable offset), without the batches `skip` names (aborted
+ * ones); it sets `next` to the offset after the last batch it passed, so a
+ * reader moves on past markers and aborted batches that yield no record.
+ */
+export interface ReadIsolation {
+  /** Stop before a batch starting at or after this offset. */
+  maxOffset: number;
+  /** Whether the transactional batch of `producerId` at `baseOffset` is aborted. */
+  skip?: (producerId: number, baseOffset: number) => boolean;
+  /** Set by the read: the offset after the last batch read or passed. */
+  next: number;
+}
 
 /** Options for {@linkcode PartitionLog.open}. */
 export interface PartitionLogOptions {
@@ -449,6 +468,8 @@ export class PartitionLog {
   append(
     groups: readonly (readonly RecordInput[])[],
     compression = 0,
+    producer?: BatchProducer,
+    control = false,
   ): { baseOffset: number; lastOffset: number; durable: Promise<void> } {
     if (this.#closed) {
       throw new KafkaJSNonRetriableError(
@@ -460,7 +481,19 @@ export class PartitionLog {
     const first = next;
     const encoded: { bytes: Uint8Array; meta: BatchMeta }[] = [];
     const encode = (records: readonly RecordInput[]): void => {
-      const bytes = encodeRecordBatch(next, records, compression);
+      // A split batch keeps its records' sequence numbers.
+      const bytes = encodeRecordBatch(
+        next,
+        records,
+        compression,
+        producer && {
+          ...producer,
+          baseSequence: producer.baseSequence < 0
+            ? -1
+            : producer.baseSequence + next - first,
+        },
+        control,
+      );
       if (bytes.length > max) {
         if (records.length === 1) {
           throw new KafkaJSProtocolError(
@@ -578,6 +611,7 @@ export class PartitionLog {
     maxBytes: number,
     wrap?: (chunk: Uint8Array) => Uint8Array,
     make?: RecordFactory<T>,
+    isolation?: ReadIsolation,
   ): T[] {
     const end = this.logEndOffset;
     if (offset === end) return [];
@@ -600,8 +634,16 @@ export class PartitionLog {
     for (let si = lo; si < segs.length; si++) {
       const seg = segs[si]!;
       if (offset >= seg.nextOffset) continue;
-      const out = this.#readSegment(seg, offset, maxBytes, wrap, make);
+      const out = this.#readSegment(
+        seg,
+        offset,
+        maxBytes,
+        wrap,
+        make,
+        isolation,
+      );
       if (out.length > 0) return out;
+      if (isolation && isolation.next > offset) return out;
     }
     return [];
   }
@@ -612,6 +654,7 @@ export class PartitionLog {
     maxBytes: number,
     wrap: ((chunk: Uint8Array) => Uint8Array) | undefined,
     make: RecordFactory<T> | undefined,
+    isolation: ReadIsolation | undefined,
   ): T[] {
     const contiguous = this.#contiguous(seg === this.#segments.at(-1));
     let { position, last: indexLast } = seg.lookup(offset);
@@ -631,6 +674,7 @@ export class PartitionLog {
       });
       let reason: string | undefined;
       let at = -1;
+      let stable = false;
       for (let b = scanner.next(); b; b = scanner.next()) {
         const c = b.check;
         if (indexLast >= 0) {
@@ -649,6 +693,26 @@ export class PartitionLog {
         }
         prevLast = c.lastOffset;
         if (c.lastOffset < offset) continue;
+        if (isolation) {
+          // Committed reads stop at the last stable offset and pass over
+          // aborted transactional batches (their bytes still count).
+          if (c.baseOffset >= isolation.maxOffset) {
+            stable = true;
+            break;
+          }
+          isolation.next = c.lastOffset + 1;
+          if (
+            b.bytes[b.offsetInBytes + 22]! & TRANSACTIONAL_FLAG &&
+            isolation.skip?.(
+              readBatchHeader(b.bytes, b.offsetInBytes)!.producerId,
+              c.baseOffset,
+            )
+          ) {
+            bytes += c.size;
+            if (bytes >= maxBytes) return out;
+            continue;
+          }
+        }
         // `wrap` lets the consumer view each chunk once as a Buffer, so
         // every key and value sliced from it is a Buffer too.
         if (wrap && b.bytes !== lastChunk) {
@@ -667,6 +731,7 @@ export class PartitionLog {
         // The batch that crosses maxBytes is the last: read no more than it.
         scanner.chunkSize = Math.max(4096, maxBytes - bytes);
       }
+      if (stable) return out;
       if (reason === undefined) {
         if (scanner.stopReason !== undefined) {
           reason = scanner.stopReason;
@@ -915,7 +980,7 @@ export class PartitionLog {
             key: r.key,
             value: r.value,
             timestamp: r.timestamp,
-            headers: Object.entries(r.headers),
+            headers: headerPairs(r.headers),
             offsetDelta: r.offset - base,
           })),
         );

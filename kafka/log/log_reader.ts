@@ -25,6 +25,7 @@ import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 import {
   type DecodedRecord,
   decodeRecordsInto,
+  type RecordHeaders,
 } from "../protocol/record_batch.ts";
 import {
   BatchScanner,
@@ -53,8 +54,8 @@ export interface LogRecord {
   key: Uint8Array | null;
   /** Value bytes, or null. */
   value: Uint8Array | null;
-  /** Header values by key. */
-  headers: Record<string, Uint8Array>;
+  /** Header values by key; a repeated key holds an array, in order. */
+  headers: RecordHeaders;
 }
 
 /**

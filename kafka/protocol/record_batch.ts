@@ -8,6 +8,8 @@
  * baseTimestamp int64 | maxTimestamp int64 | producerId int64 | producerEpoch int16
  * baseSequence int32 | recordCount int32 | records...
  *
+ * attributes: bits 0-2 codec | bit 3 timestamp type | bit 4 transactional | bit 5 control
+ *
  * record: length varint | attributes int8 | timestampDelta varlong | offsetDelta varint
  *         keyLength varint (-1 = null) | key | valueLength varint | value
  *         headerCount varint | [keyLength varint | key utf8 | valueLength varint | value]...
@@ -55,6 +57,38 @@ function codecName(codec: number): string {
   return name ? `${name} (${codec})` : String(codec);
 }
 
+/** Attribute bit of a batch written inside a transaction. */
+export const TRANSACTIONAL_FLAG = 0x10;
+/** Attribute bit of a control batch (a transaction marker). */
+export const CONTROL_FLAG = 0x20;
+
+/**
+ * The producer fields of a batch header: who wrote it (idempotent and
+ * transactional producers) and whether it belongs to a transaction.
+ *
+ * @example An idempotent producer's third batch
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type BatchProducer, encodeRecordBatch, readBatchHeader } from "./record_batch.ts";
+ * const producer: BatchProducer = { producerId: 7, producerEpoch: 0, baseSequence: 20 };
+ * const bytes = encodeRecordBatch(0, [{ key: null, value: null, timestamp: 0 }], 0, producer);
+ * assert.equal(readBatchHeader(bytes, 0)!.baseSequence, 20);
+ * ```
+ */
+export interface BatchProducer {
+  /** Producer id from InitProducerId. */
+  producerId: number;
+  /** Producer epoch. */
+  producerEpoch: number;
+  /** Sequence number of the batch's first record. */
+  baseSequence: number;
+  /**
+   * Part of a transaction (attribute bit 4).
+   * @default {false}
+   */
+  transactional?: boolean;
+}
+
 /** Size of the fixed batch header in bytes. */
 export const BATCH_HEADER_SIZE = 61;
 /** Bytes before the `batchLength` field ends (baseOffset + batchLength). */
@@ -78,8 +112,8 @@ export interface RecordInput {
   value: Uint8Array | null;
   /** Event time in epoch milliseconds. */
   timestamp: number;
-  /** Header pairs; keys are UTF-8 strings. */
-  headers?: ReadonlyArray<readonly [string, Uint8Array]>;
+  /** Header pairs in order; keys are UTF-8 strings, a value may be null. */
+  headers?: ReadonlyArray<readonly [string, Uint8Array | null]>;
   /**
    * Offset minus the batch's base offset; defaults to the record's index.
    * Compaction sets it to keep original offsets across gaps.
@@ -107,8 +141,74 @@ export interface DecodedRecord {
   key: Uint8Array | null;
   /** Value bytes (a view into the batch), or null. */
   value: Uint8Array | null;
-  /** Headers; a repeated key keeps its last value. */
-  headers: Record<string, Uint8Array>;
+  /** Headers; a repeated key holds its values in order, as in kafkajs. */
+  headers: RecordHeaders;
+}
+
+/**
+ * Decoded headers as kafkajs gives them: one value per key, or an array of
+ * values, in order, for a key the record repeats; a null value stays null.
+ *
+ * @example Repeated keys become arrays
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeRecordBatch, encodeRecordBatch, type RecordHeaders } from "../mod.ts";
+ * const te = new TextEncoder();
+ * const bytes = encodeRecordBatch(0, [{
+ *   key: null, value: null, timestamp: 0,
+ *   headers: [["tags", te.encode("a")], ["tags", te.encode("b")], ["trace", null]],
+ * }]);
+ * const headers: RecordHeaders = decodeRecordBatch(bytes).records[0]!.headers;
+ * assert.deepEqual(headers, { tags: [te.encode("a"), te.encode("b")], trace: null });
+ * ```
+ */
+export type RecordHeaders = Record<
+  string,
+  Uint8Array | null | (Uint8Array | null)[]
+>;
+
+/**
+ * The header pairs of decoded headers, in order (arrays spread out), ready
+ * to encode again.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { headerPairs } from "./record_batch.ts";
+ * const a = new Uint8Array([1]);
+ * assert.deepEqual(headerPairs({ k: [a, null], x: a }), [["k", a], ["k", null], ["x", a]]);
+ * ```
+ */
+export function headerPairs(
+  headers: RecordHeaders,
+): [string, Uint8Array | null][] {
+  const pairs: [string, Uint8Array | null][] = [];
+  for (const [k, v] of Object.entries(headers)) {
+    if (Array.isArray(v)) { for (const one of v) pairs.push([k, one]); }
+    else pairs.push([k, v]);
+  }
+  return pairs;
+}
+
+/** Adds one decoded header: a repeated key turns into an array. */
+function addHeader(
+  headers: RecordHeaders,
+  key: string,
+  value: Uint8Array | null,
+): void {
+  const prev = Object.hasOwn(headers, key) ? headers[key] : undefined;
+  const next = prev === undefined
+    ? value
+    : Array.isArray(prev)
+    ? (prev.push(value), prev)
+    : [prev, value];
+  // defineProperty so a key named "__proto__" is a header, not a prototype.
+  Object.defineProperty(headers, key, {
+    value: next,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 /**
@@ -153,12 +253,7 @@ export interface RecordBatchHeader {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 /** Shared by records without headers; frozen so no caller can fill it. */
-export const NO_HEADERS: Record<string, Uint8Array> = Object.freeze(
-  {},
-) as Record<
-  string,
-  Uint8Array
->;
+export const NO_HEADERS: RecordHeaders = Object.freeze({}) as RecordHeaders;
 
 function writeInt64(view: DataView, pos: number, n: number): void {
   const hi = Math.floor(n / 4294967296);
@@ -188,6 +283,8 @@ export function encodeRecordBatch(
   baseOffset: number,
   records: readonly RecordInput[],
   compression: number = CompressionTypes.None,
+  producer?: BatchProducer,
+  control = false,
 ): Uint8Array {
   if (
     compression !== CompressionTypes.None &&
@@ -229,8 +326,8 @@ export function encodeRecordBatch(
       for (const [hk, hv] of h) {
         const kb = encoder.encode(hk);
         keys.push(kb);
-        size += varintSize(kb.length) + kb.length + varintSize(hv.length) +
-          hv.length;
+        size += varintSize(kb.length) + kb.length +
+          (hv === null ? 1 : varintSize(hv.length) + hv.length);
       }
       (headerKeys ??= [])[i] = keys;
     }
@@ -243,13 +340,15 @@ export function encodeRecordBatch(
   view.setInt32(8, total - LOG_OVERHEAD);
   view.setInt32(12, 0);
   buf[16] = 2;
-  view.setInt16(21, 0);
+  const flags = (producer?.transactional ? TRANSACTIONAL_FLAG : 0) |
+    (control ? CONTROL_FLAG : 0);
+  view.setInt16(21, flags);
   view.setInt32(23, records[n - 1]!.offsetDelta ?? n - 1);
   writeInt64(view, 27, baseTimestamp);
   writeInt64(view, 35, maxTimestamp);
-  writeInt64(view, 43, -1);
-  view.setInt16(51, -1);
-  view.setInt32(53, -1);
+  writeInt64(view, 43, producer?.producerId ?? -1);
+  view.setInt16(51, producer?.producerEpoch ?? -1);
+  view.setInt32(53, producer?.baseSequence ?? -1);
   view.setInt32(57, n);
   let pos = BATCH_HEADER_SIZE;
   for (let i = 0; i < n; i++) {
@@ -283,9 +382,12 @@ export function encodeRecordBatch(
         buf.set(kb, pos);
         pos += kb.length;
         const hv = h[j]![1];
-        pos = writeVarint(buf, pos, hv.length);
-        buf.set(hv, pos);
-        pos += hv.length;
+        if (hv === null) buf[pos++] = 1; // length -1
+        else {
+          pos = writeVarint(buf, pos, hv.length);
+          buf.set(hv, pos);
+          pos += hv.length;
+        }
       }
     }
   }
@@ -297,7 +399,7 @@ export function encodeRecordBatch(
     out.set(packed, BATCH_HEADER_SIZE);
     const v = new DataView(out.buffer);
     v.setInt32(8, out.length - LOG_OVERHEAD);
-    v.setInt16(21, CompressionTypes.GZIP);
+    v.setInt16(21, CompressionTypes.GZIP | flags);
     v.setUint32(17, crc32c(out, CRC_START, out.length));
     return out;
   }
@@ -411,13 +513,14 @@ export type RecordFactory<T> = (
   timestamp: number,
   key: Uint8Array | null,
   value: Uint8Array | null,
-  headers: Record<string, Uint8Array>,
+  headers: RecordHeaders,
 ) => T;
 
 /**
  * Decodes the records of the batch at `pos` (header already checked).
- * Pushes records with offset >= `minOffset` into `out`. Keys and values are
- * views into `bytes`, not copies.
+ * Pushes records with offset >= `minOffset` into `out`; a control batch
+ * (transaction marker) pushes none. Keys and values are views into `bytes`,
+ * not copies.
  */
 export function decodeRecordsInto<T = DecodedRecord>(
   bytes: Uint8Array,
@@ -436,6 +539,8 @@ export function decodeRecordsInto<T = DecodedRecord>(
       { type: "UNSUPPORTED_COMPRESSION_TYPE" },
     );
   }
+  // Transaction markers are not records a reader wants.
+  if (attributes & CONTROL_FLAG) return;
   const baseOffset = readInt64(view, 0);
   const baseTimestamp = readInt64(view, 27);
   const count = view.getInt32(57);
@@ -545,9 +650,11 @@ export function decodeRecordsInto<T = DecodedRecord>(
         p += hkLen;
         const hvLen = readVarint(bytes, p, recordEnd);
         p = cursor.pos;
-        headers[hk] = hvLen >= 0
-          ? bytes.subarray(p, p + hvLen)
-          : new Uint8Array();
+        addHeader(
+          headers,
+          hk,
+          hvLen >= 0 ? bytes.subarray(p, p + hvLen) : null,
+        );
         if (hvLen > 0) p += hvLen;
       }
     }
@@ -596,4 +703,96 @@ export function decodeRecordBatch(
   const records: DecodedRecord[] = [];
   decodeRecordsInto(bytes, offset, records);
   return { header: readBatchHeader(bytes, offset)!, records, size: check.size };
+}
+
+/**
+ * The one record of a transaction marker: key `version int16 (0) | type
+ * int16 (0 abort, 1 commit)`, value `version int16 (0) | coordinatorEpoch
+ * int32 (0)`. Append it as a control batch.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { controlRecord } from "./record_batch.ts";
+ * assert.deepEqual(controlRecord(true, 5).key, new Uint8Array([0, 0, 0, 1]));
+ * ```
+ */
+export function controlRecord(commit: boolean, timestamp: number): RecordInput {
+  const key = new Uint8Array(4);
+  key[3] = commit ? 1 : 0;
+  return { key, value: new Uint8Array(6), timestamp };
+}
+
+/**
+ * Encodes a control batch: the marker that ends a transaction in each of its
+ * partitions. Its one record has key `version int16 (0) | type int16 (0
+ * abort, 1 commit)` and value `version int16 (0) | coordinatorEpoch int32`.
+ *
+ * @example A commit marker
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeControlRecord, encodeControlBatch } from "./record_batch.ts";
+ * const bytes = encodeControlBatch(42, { producerId: 3, producerEpoch: 1, commit: true, timestamp: 0 });
+ * assert.deepEqual(decodeControlRecord(bytes, 0), { producerId: 3, producerEpoch: 1, commit: true });
+ * ```
+ */
+export function encodeControlBatch(
+  baseOffset: number,
+  marker: {
+    producerId: number;
+    producerEpoch: number;
+    commit: boolean;
+    timestamp: number;
+  },
+): Uint8Array {
+  return encodeRecordBatch(
+    baseOffset,
+    [controlRecord(marker.commit, marker.timestamp)],
+    CompressionTypes.None,
+    {
+      producerId: marker.producerId,
+      producerEpoch: marker.producerEpoch,
+      baseSequence: -1,
+      transactional: true,
+    },
+    true,
+  );
+}
+
+/**
+ * Reads the marker of the control batch at `pos`, or undefined when the
+ * batch there is not a control batch.
+ *
+ * @example An ordinary batch is no marker
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeControlRecord, encodeRecordBatch } from "./record_batch.ts";
+ * assert.equal(decodeControlRecord(encodeRecordBatch(0, [{ key: null, value: null, timestamp: 0 }]), 0), undefined);
+ * ```
+ */
+export function decodeControlRecord(
+  bytes: Uint8Array,
+  pos: number,
+): { producerId: number; producerEpoch: number; commit: boolean } | undefined {
+  const header = readBatchHeader(bytes, pos);
+  if (!header || !(header.attributes & CONTROL_FLAG)) return undefined;
+  // record: length, attributes, timestampDelta, offsetDelta, keyLength, key
+  let p = pos + BATCH_HEADER_SIZE;
+  for (let i = 0; i < 4; i++) {
+    if (i === 1) {
+      p++; // attributes int8
+      continue;
+    }
+    readVarint(bytes, p, bytes.length);
+    p = cursor.pos;
+  }
+  const keyLength = readVarint(bytes, p, bytes.length);
+  p = cursor.pos;
+  if (keyLength < 4) return undefined;
+  const type = new DataView(bytes.buffer, bytes.byteOffset + p, 4).getInt16(2);
+  return {
+    producerId: header.producerId,
+    producerEpoch: header.producerEpoch,
+    commit: type === 1,
+  };
 }

@@ -338,7 +338,7 @@ Deno.test("Kafka rejects bad topics, partitions and values with KafkaError", asy
   const kafka = new Kafka({ clientId: "contract" });
   const admin = kafka.admin();
   await admin.connect();
-  const producer = kafka.producer();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
     for (const bad of [".", "..", "a/b", "x".repeat(250)]) {

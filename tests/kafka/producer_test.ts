@@ -63,7 +63,10 @@ Deno.test("Producer.send() writes one batch per partition per send, fsynced to d
     let i = 0;
     for await (const r of readPartitionLog(logDir, "t", 0)) {
       assert.equal(r.value![0], i & 0xff);
-      assert.equal(new TextDecoder().decode(r.headers.n), String(i));
+      assert.equal(
+        new TextDecoder().decode(r.headers.n as Uint8Array),
+        String(i),
+      );
       i++;
     }
     assert.equal(i, 1000);
@@ -135,7 +138,7 @@ Deno.test("Producer.sendBatch() writes to several topics", async () => {
     0,
     "0",
   ], ["b", 1, "0"]]);
-  const auto = kafka.producer({ allowAutoTopicCreation: true });
+  const auto = kafka.producer();
   await auto.connect();
   await auto.send({ topic: "created", messages: [{ value: "x" }] });
   assert.deepEqual(await admin.listTopics(), ["a", "b", "created"]);
@@ -152,10 +155,13 @@ Deno.test("Producer.send() rejects bad input with KafkaError", async () => {
   const is = (type: string | undefined, re: RegExp) => (e: unknown) =>
     e instanceof KafkaError && e.name.startsWith("KafkaJS") &&
     (type === undefined || e.type === type) && re.test(e.message);
+  const strict = kafka.producer({ allowAutoTopicCreation: false });
+  await strict.connect();
   await assert.rejects(
-    () => producer.send({ topic: "nope", messages: [{ value: "x" }] }),
+    () => strict.send({ topic: "nope", messages: [{ value: "x" }] }),
     is("UNKNOWN_TOPIC_OR_PARTITION", /^Topic does not exist: "nope"$/),
   );
+  await strict.disconnect();
   await assert.rejects(
     () => producer.send({ topic: "../etc", messages: [{ value: "x" }] }),
     is(
