@@ -43,14 +43,19 @@
  * non-null number; unique-value count and proportion keep the distinct set.
  *
  * Files: `expectation_suite.ts` (suite, typed helpers, GE JSON),
- * `validate.ts` (inputs, RDD path), `_engine.ts` (plan, compiled loop, merge,
- * GE result fields), `_registry.ts` (known types and kwargs), `_values.ts`
- * (nulls, comparisons, type names), `_dtype.ts` (pandas dtypes for the type
- * expectations), `_evaluation_parameters.ts` (`$PARAMETER` kwargs),
- * `_exact_sum.ts` (exact sums),
- * `_row_condition.ts`, `_strftime.ts`, `checkpoint.ts`, `data_docs.ts` (one
- * result's page), `data_docs_site.ts` (the site of a results folder, static or
- * served by `qualityDocsHandler`), `_html.ts` (escaping).
+ * `validate.ts` (inputs, RDD path, the one `evaluatePartition`), `_engine.ts`
+ * (plan, compiled loop, merge, GE result fields), `_registry.ts` (known types
+ * and kwargs), `_values.ts` (nulls, comparisons, type names, Python regexes
+ * and their backtracking check), `_dtype.ts` (pandas dtypes for the type
+ * expectations), `_statistics.ts` (numpy sums, pandas std and quantiles,
+ * modes, chi-square), `_evaluation_parameters.ts` (`$PARAMETER` kwargs),
+ * `_exact_sum.ts` (exact sums), `_row_condition.ts`, `_strftime.ts`,
+ * `_partition_eval.ts` (the module spark workers load), `checkpoint.ts`,
+ * `data_docs.ts` (one result's page), `data_docs_site.ts` (the site of a
+ * results folder, static or served by `qualityDocsHandler`), `_html.ts`
+ * (escaping), `profile.ts` (a suite from data), `cli.ts` (`deno task
+ * quality`), `_read_rows.ts` (CSV, JSON and NDJSON files for the CLI),
+ * `types.ts` (GE's JSON shapes), `errors.ts`.
  *
  * @module
  */
@@ -106,6 +111,7 @@ export {
   type CheckpointResult,
 } from "./checkpoint.ts";
 export { type DataDocsOptions, renderDataDocs } from "./data_docs.ts";
+export { profile, type ProfileOptions } from "./profile.ts";
 export {
   type DataDocsIndexEntry,
   type DataDocsSiteOptions,
