@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { DagRunRecord } from "./store.ts";
+import type { DagRunRecord, TaskInstanceRecord } from "./store.ts";
 
 /** Sorts runs by logical date, then run id. */
 export function byLogicalDate(runs: DagRunRecord[]): DagRunRecord[] {
@@ -20,4 +20,21 @@ export function checkRecord(value: unknown): value is DagRunRecord {
   return typeof r.dagId === "string" && typeof r.runId === "string" &&
     typeof r.state === "string" && typeof r.logicalDate === "number" &&
     typeof r.tasks === "object" && r.tasks !== null;
+}
+
+/**
+ * A task instance cleared as Airflow's `clear_task_instances` leaves it: no
+ * state, its try count kept, and a fresh set of retries.
+ */
+export function clearedInstance(
+  ti: TaskInstanceRecord,
+  retries: number,
+): TaskInstanceRecord {
+  const out: TaskInstanceRecord = {
+    state: "none",
+    tryNumber: ti.tryNumber,
+    maxTries: ti.tryNumber + retries,
+  };
+  if (ti.tries) out.tries = ti.tries;
+  return out;
 }

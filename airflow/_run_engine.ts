@@ -27,8 +27,11 @@ import {
   type RunType,
   type StateStore,
   type TaskInstanceRecord,
+  type TryRecord,
 } from "./store.ts";
-import type { ResolvedTaskOptions } from "./task.ts";
+import type { ResolvedTaskOptions, TaskLogger } from "./task.ts";
+import { formatLogLine, LOG_TAIL_LINES } from "./_task_log.ts";
+import { clearedInstance } from "./_records.ts";
 import { evaluateTriggerRule } from "./trigger_rules.ts";
 import { retryDelayMs } from "./_retry_delay.ts";
 import { pythonTruthy } from "./_truthy.ts";
@@ -141,6 +144,15 @@ export async function runDag(
     claim?.release();
     throw error;
   }
+  if (o.rerun && (record?.state === "success" || record?.state === "failed")) {
+    for (const id of dag.taskIds) {
+      const ti = record.tasks[id] ?? { state: "none", tryNumber: 0 };
+      record.tasks[id] = clearedInstance(ti, dag.getTask(id).options.retries);
+    }
+    record.state = "queued";
+    delete record.endDate;
+    delete record.startDate;
+  }
   record ??= newRunRecord(
     dag,
     runId,
@@ -217,6 +229,9 @@ export class DagRunner {
   #params: Record<string, unknown>;
   /** This process's ownership of the run, given up when the run ends. */
   #claim: RunClaim | undefined;
+  /** Log lines of each running try. */
+  #logs = new Map<number, string[]>();
+  #logWrites: Promise<void> = Promise.resolve();
 
   constructor(
     dag: DAG,
@@ -511,6 +526,8 @@ export class DagRunner {
     } else {
       ti.tryNumber++;
       ti.startDate = now;
+      // A new try starts without the values an earlier one pushed.
+      delete ti.xcomKeys;
     }
     delete ti.endDate;
     delete ti.duration;
@@ -543,20 +560,82 @@ export class DagRunner {
       tryNumber: this.#ti[i]!.tryNumber,
       params: this.#params,
       xcom: {
-        pull<T = unknown>(taskId: string): T | undefined {
+        pull<T = unknown>(taskId: string, key?: string): T | undefined {
           if (!ids.has(taskId)) {
             throw new AirflowError(
               `Unknown task id in xcom.pull for DAG ${dagId}: ${taskId}`,
             );
           }
-          const v = tasks[taskId]?.xcom;
+          const ti = tasks[taskId];
+          const v = key === undefined || key === "return_value"
+            ? ti?.xcom
+            : ti?.xcomKeys?.[key];
           return v === undefined ? undefined : structuredClone(v) as T;
         },
+        push: (key: string, value: unknown): void => {
+          if (typeof key !== "string" || key === "" || key === "return_value") {
+            throw new AirflowError(
+              `XCom key must be a non-empty string other than return_value: ${
+                JSON.stringify(key)
+              }`,
+            );
+          }
+          let json: string | undefined;
+          try {
+            json = JSON.stringify(value);
+          } catch (cause) {
+            throw new AirflowError(
+              `XCom value is not JSON-serialisable: ${this.#ids[i]} key ${key}`,
+              { cause },
+            );
+          }
+          const ti = this.#ti[i]!;
+          (ti.xcomKeys ??= {})[key] = json === undefined
+            ? null
+            : JSON.parse(json);
+          this.#changed?.add(this.#ids[i]!);
+          this.#markDirty();
+        },
       },
+      log: this.#logger(i),
       signal,
       clock: this.#sh.clock,
       store: this.#sh.store,
     };
+  }
+
+  /** A logger whose lines go to the running try's buffer. */
+  #logger(i: number): TaskLogger {
+    const lines: string[] = [];
+    this.#logs.set(i, lines);
+    const taskId = this.#ids[i]!;
+    const write = (level: string) => (...args: unknown[]) =>
+      void lines.push(
+        formatLogLine(this.#sh.clock.now(), taskId, level, args),
+      );
+    return {
+      info: write("INFO"),
+      warning: write("WARNING"),
+      error: write("ERROR"),
+    };
+  }
+
+  /** Writes a finished try's log; a failed write stops the run as a save. */
+  #writeLog(i: number, tryNumber: number, lines: string[]): void {
+    const store = this.#sh.store;
+    if (lines.length === 0 || !store.appendLog) return;
+    const key = {
+      dagId: this.#rec.dagId,
+      runId: this.#rec.runId,
+      taskId: this.#ids[i]!,
+      tryNumber,
+    };
+    const text = lines.join("");
+    this.#logWrites = this.#logWrites.then(() => store.appendLog!(key, text))
+      .catch((error) => {
+        this.#saveError ??= error;
+        this.#fail(error);
+      });
   }
 
   async #execute(i: number): Promise<unknown> {
@@ -741,12 +820,28 @@ export class DagRunner {
       ) final = "up_for_retry";
       else final = "failed";
     }
-    (ti.tries ??= []).push({
+    const lines = this.#logs.get(i) ?? [];
+    this.#logs.delete(i);
+    if (outcome.kind === "error") {
+      const level = final === "skipped" ? "INFO" : "ERROR";
+      lines.push(formatLogLine(now, task.taskId, level, [
+        `Task ${final === "skipped" ? "skipped" : "failed"}: ${ti.error}`,
+      ]));
+    }
+    const attempt: TryRecord = {
       tryNumber: ti.tryNumber,
       start: tryStart,
       end: now,
       state: final,
-    });
+    };
+    if (outcome.kind === "error" && final !== "skipped") {
+      attempt.error = ti.error;
+      if (lines.length > 0) {
+        attempt.logTail = lines.slice(-LOG_TAIL_LINES).map((l) => l.trimEnd());
+      }
+    }
+    (ti.tries ??= []).push(attempt);
+    this.#writeLog(i, ti.tryNumber, lines);
     if (final === "up_for_retry" || final === "up_for_reschedule") {
       const at = outcome.kind === "reschedule"
         ? outcome.at
@@ -902,43 +997,86 @@ export class DagRunner {
   }
 
   async #flush(): Promise<void> {
+    await this.#logWrites;
     while (this.#saving) await this.#saving;
   }
 }
 
+/** Options of {@linkcode runOneTask}. */
+export interface RunOneTaskOptions {
+  /** The run's logical date (epoch ms); also finds a stored run. */
+  logicalDate?: number;
+  /** The run to read upstream XComs from (else the one at logicalDate). */
+  runId?: string;
+  /** Where stored runs are read from (nothing is written). */
+  store?: StateStore;
+  /** Params over the run's. */
+  params?: Record<string, unknown>;
+  /** The clock. */
+  clock?: Clock;
+}
+
 /**
- * `airflow tasks test`: runs one task of `dag` regardless of its upstream
- * tasks (treated as done) and saves nothing.
+ * `airflow tasks test`: runs one try of one task, without retries and
+ * regardless of its upstream tasks, seeing the XComs of a stored run when
+ * there is one; saves nothing. Resolves with the run and the try's log.
  */
 export async function runOneTask(
   dag: DAG,
   taskId: string,
-  o: {
-    logicalDate?: number;
-    params?: Record<string, unknown>;
-    clock?: Clock;
-  } = {},
-): Promise<DagRunResult> {
+  o: RunOneTaskOptions = {},
+): Promise<{ run: DagRunResult; log: string }> {
   dag.getTask(taskId);
   dag.validate();
   const clock = o.clock ?? systemClock;
-  const l = o.logicalDate ?? clock.now();
-  const record = newRunRecord(
+  let stored: DagRunRecord | undefined;
+  if (o.store && o.runId !== undefined) {
+    stored = await o.store.load(dag.dagId, o.runId);
+    if (!stored) {
+      throw new AirflowError(`No such run of DAG ${dag.dagId}: ${o.runId}`);
+    }
+  } else if (o.store && o.logicalDate !== undefined) {
+    stored = (await o.store.list(dag.dagId)).find((r) =>
+      r.logicalDate === o.logicalDate
+    );
+  }
+  const l = stored?.logicalDate ?? o.logicalDate ?? clock.now();
+  const record = stored ? structuredClone(stored) : newRunRecord(
     dag,
     `test__${new Date(l).toISOString()}`,
     "manual",
-    { start: l, end: l },
-    o.params,
+    manualInterval(dag, l),
+    {},
+    l,
   );
+  record.params = { ...dag.params, ...record.params, ...o.params };
   for (const id of dag.taskIds) {
-    if (id !== taskId) record.tasks[id] = { state: "success", tryNumber: 0 };
+    // Upstream tasks count as done and keep their stored XComs.
+    if (id !== taskId) {
+      const ti = record.tasks[id];
+      record.tasks[id] = {
+        ...ti,
+        state: "success",
+        tryNumber: ti?.tryNumber ?? 0,
+      };
+    }
   }
-  return await new DagRunner(dag, record, {
+  record.tasks[taskId] = { state: "none", tryNumber: 0, maxTries: 0 };
+  record.state = "queued";
+  const memory = new MemoryStateStore();
+  const run = await new DagRunner(dag, record, {
     executor: new Slots(1),
     clock,
-    store: new MemoryStateStore(),
+    store: memory,
     persist: false,
     pools: makePools(),
     dagSlots: new Slots(1),
   }).run();
+  const log = await memory.readLog({
+    dagId: dag.dagId,
+    runId: record.runId,
+    taskId,
+    tryNumber: 1,
+  });
+  return { run, log };
 }

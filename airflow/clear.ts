@@ -8,6 +8,7 @@
 import type { DAG } from "./dag.ts";
 import { AirflowError } from "./errors.ts";
 import type { StateStore } from "./store.ts";
+import { clearedInstance } from "./_records.ts";
 
 /** Options for {@linkcode clearTasks}. */
 export interface ClearTasksOptions {
@@ -86,13 +87,7 @@ export async function clearTasks(
       options.onlyFailed && ti.state !== "failed" &&
       ti.state !== "upstream_failed"
     ) continue;
-    // A fresh set of retries: tries go on counting from where they were.
-    run.tasks[id] = {
-      state: "none",
-      tryNumber: ti.tryNumber,
-      maxTries: ti.tryNumber + dag.getTask(id).options.retries,
-      tries: ti.tries,
-    };
+    run.tasks[id] = clearedInstance(ti, dag.getTask(id).options.retries);
     cleared.push(id);
   }
   if (cleared.length > 0) {

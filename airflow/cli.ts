@@ -1,24 +1,27 @@
 /**
- * The command line, after Airflow's:
+ * The command line, after Airflow's (the DAGs come from every `.ts`/`.js`
+ * file of `--dags-folder`, default `examples/dags`, or from one DAG file
+ * given first, as `deno task airflow <dag-file> dags list`):
  *
  * ```sh
- * deno task airflow <dag-file> dags list
- * deno task airflow <dag-file> dags test <dag_id> [logical_date] [--run-id ID] [--report FILE]
- * deno task airflow <dag-file> dags trigger <dag_id> [--conf JSON] [--logical-date DATE]
- * deno task airflow <dag-file> dags backfill <dag_id> --start-date DATE --end-date DATE
- * deno task airflow <dag-file> dags list-runs <dag_id>
- * deno task airflow <dag-file> tasks test <dag_id> <task_id> [logical_date]
- * deno task airflow <dag-file> tasks clear <dag_id> --run-id ID [-t REGEX] [--downstream] [--only-failed]
+ * deno task airflow scheduler [--dags-folder DIR] [-n NUM_RUNS]
+ * deno task airflow dags list [-o json|table]
+ * deno task airflow dags test <dag_id> [logical_date] [-c JSON] [--run-id ID] [--report FILE]
+ * deno task airflow dags trigger <dag_id> [-c JSON] [-l DATE] [-r ID] [--run-now]
+ * deno task airflow dags backfill <dag_id> -s DATE -e DATE
+ * deno task airflow dags list-runs [-d] <dag_id> [--state STATE] [-o json|table]
+ * deno task airflow dags pause|unpause <dag_id>
+ * deno task airflow tasks test <dag_id> <task_id> [logical_date] [-t JSON] [-r RUN_ID]
+ * deno task airflow tasks clear <dag_id> -r RUN_ID [-t REGEX] [-d] [-f]
+ * deno task airflow tasks logs <dag_id> <task_id> <run_id> [--try N]
  * ```
  *
- * Unlike Airflow, which only queues a triggered run for its scheduler,
- * `dags trigger` and `dags backfill` run the runs to the end in this process
- * (there is no scheduler daemon); the runs are kept in the state store.
- *
- * Common flags: `--state-dir DIR` (JSON store, default `out/airflow`),
- * `--sqlite FILE` (SQLite store instead), `--executor local|sequential`,
- * `--parallelism N`, `--quiet`. The DAG file is imported and every exported
- * {@linkcode DAG} is available by its id.
+ * As in Airflow, `dags trigger` queues a run and the scheduler executes it
+ * (`--run-now` runs it in this process instead). Common flags:
+ * `--state-dir DIR` (JSON store, default `out/airflow`), `--sqlite FILE`
+ * (SQLite store instead), `--executor local|sequential`, `--parallelism N`,
+ * `-q/--quiet`. A user's mistake is one line on stderr and exit code 2; a
+ * failed run exits with 1.
  *
  * @example Run the CLI in-process
  * ```ts
@@ -32,10 +35,9 @@
  * @module
  */
 
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { extname } from "node:path";
 import { parseArgs } from "node:util";
-import { DAG, type DagRunResult } from "./dag.ts";
+import type { DAG, DagRunResult } from "./dag.ts";
 import { AirflowError } from "./errors.ts";
 import {
   type Executor,
@@ -45,21 +47,32 @@ import {
 import { JsonStateStore } from "./json_store.ts";
 import { SqliteStateStore } from "./sqlite_store.ts";
 import { clearTasks } from "./clear.ts";
-import { runOneTask } from "./_run_engine.ts";
+import { manualInterval, newRunRecord, runOneTask } from "./_run_engine.ts";
 import { renderRunReport } from "./report.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { DagRunRecord, StateStore } from "./store.ts";
+import { renderTable, UsageError } from "./_cli_output.ts";
+import { type DagFolder, loadDagFolder, loadDags } from "./_dag_files.ts";
+import { runScheduler } from "./_cli_scheduler.ts";
 
-const USAGE = `Usage: airflow <dag-file> <command> [args] [flags]
-  dags list
-  dags test <dag_id> [logical_date] [--run-id ID] [--report FILE] [--params JSON]
-  dags trigger <dag_id> [--conf JSON] [--logical-date DATE] [--run-id ID]
-  dags backfill <dag_id> --start-date DATE --end-date DATE
-  dags list-runs <dag_id>
-  tasks test <dag_id> <task_id> [logical_date]
-  tasks clear <dag_id> --run-id ID [-t REGEX] [--downstream] [--only-failed]
-Flags: --state-dir DIR (default out/airflow)  --sqlite FILE  --executor local|sequential
-       --parallelism N  --quiet`;
+export { type DagFolder, loadDagFolder, loadDags };
+
+const DEFAULT_DAGS_FOLDER = "examples/dags";
+
+const USAGE = `Usage: airflow [<dag-file>] <command> [args] [flags]
+  scheduler [-n NUM_RUNS]                       run due DAG runs until SIGINT/SIGTERM
+  dags list [-o json|table]
+  dags test <dag_id> [logical_date] [-c JSON] [--run-id ID] [--report FILE]
+  dags trigger <dag_id> [-c JSON] [-l DATE] [-r RUN_ID] [--run-now] [--report FILE]
+  dags backfill <dag_id> -s DATE -e DATE
+  dags list-runs [-d] <dag_id> [--state STATE] [-o json|table]
+  dags pause <dag_id> | dags unpause <dag_id>
+  tasks test <dag_id> <task_id> [logical_date] [-t JSON] [-r RUN_ID]
+  tasks clear <dag_id> -r RUN_ID [-t REGEX] [-d] [-f]
+  tasks logs <dag_id> <task_id> <run_id> [--try N]
+Flags: -S/--dags-folder DIR (default ${DEFAULT_DAGS_FOLDER})  --state-dir DIR (default out/airflow)
+       --sqlite FILE  --executor local|sequential  --parallelism N  -q/--quiet
+Example DAGs: ${DEFAULT_DAGS_FOLDER}/ (deno task airflow dags list)`;
 
 /**
  * Where the CLI writes; tests pass their own.
@@ -85,45 +98,11 @@ const consoleIo: CliIo = {
   err: (l) => console.error(l),
 };
 
-/**
- * Loads every DAG a file exports, by id.
- *
- * @example Load a DAG file
- * ```ts
- * import assert from "node:assert/strict";
- * import { loadDags } from "./cli.ts";
- * const dir = await Deno.makeTempDir();
- * const mod = new URL("./mod.ts", import.meta.url).href;
- * await Deno.writeTextFile(
- *   `${dir}/dags.ts`,
- *   `import { DAG } from "${mod}";\nexport const hello = new DAG("hello");\n`,
- * );
- * assert.deepEqual([...(await loadDags(`${dir}/dags.ts`)).keys()], ["hello"]);
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
-export async function loadDags(path: string): Promise<Map<string, DAG>> {
-  let mod: Record<string, unknown>;
-  try {
-    mod = await import(pathToFileURL(resolve(path)).href);
-  } catch (error) {
-    throw new AirflowError(`Cannot import DAG file: ${path}`, { cause: error });
-  }
-  const out = new Map<string, DAG>();
-  for (const value of Object.values(mod)) {
-    if (value instanceof DAG) out.set(value.dagId, value);
-  }
-  if (out.size === 0) {
-    throw new AirflowError(`DAG file exports no DAG: ${path}`);
-  }
-  return out;
-}
-
 function parseDate(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const ms = Date.parse(v);
   if (!Number.isFinite(ms)) {
-    throw new AirflowError(`Option ${name} is not a date: ${v}`);
+    throw new UsageError(`Option ${name} is not a date: ${v}`);
   }
   return ms;
 }
@@ -140,27 +119,113 @@ function parseJson(
     }
     return x;
   } catch (error) {
-    throw new AirflowError(`Option ${name} must be a JSON object: ${v}`, {
+    throw new UsageError(`Option ${name} must be a JSON object: ${v}`, {
       cause: error,
     });
   }
 }
 
-function table(run: DagRunRecord): string[] {
-  const rows = Object.entries(run.tasks).map(([id, ti]) => [
-    id,
-    ti.state,
-    String(ti.tryNumber),
-    ti.duration === undefined ? "" : `${ti.duration} ms`,
-    ti.error ?? "",
-  ]);
-  const head = ["task_id", "state", "try", "duration", "error"];
-  const widths = head.map((h, i) =>
-    Math.max(h.length, ...rows.map((r) => r[i]!.length))
+function parseCount(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UsageError(`Option ${name} must be a positive integer: ${v}`);
+  }
+  return n;
+}
+
+const iso = (t: number | undefined) =>
+  t === undefined ? "" : new Date(t).toISOString();
+
+function taskTable(run: DagRunRecord): string[] {
+  return renderTable(
+    ["task_id", "state", "try", "duration", "error"],
+    Object.entries(run.tasks).map(([id, ti]) => [
+      id,
+      ti.state,
+      String(ti.tryNumber),
+      ti.duration === undefined ? "" : `${ti.duration} ms`,
+      ti.error ?? "",
+    ]),
   );
-  const fmt = (r: string[]) =>
-    r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  return [fmt(head), ...rows.map(fmt)];
+}
+
+type Flags = Record<string, string | boolean | undefined>;
+type OptionSpec = Record<
+  string,
+  { type: "string" | "boolean"; short?: string }
+>;
+
+const COMMON: OptionSpec = {
+  "dags-folder": { type: "string", short: "S" },
+  subdir: { type: "string" },
+  "state-dir": { type: "string" },
+  sqlite: { type: "string" },
+  executor: { type: "string" },
+  parallelism: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  help: { type: "boolean", short: "h" },
+};
+
+/** Each command's own flags, with Airflow's short forms. */
+const COMMANDS: Record<string, OptionSpec> = {
+  "scheduler": { "num-runs": { type: "string", short: "n" } },
+  "dags list": { output: { type: "string", short: "o" } },
+  "dags test": {
+    conf: { type: "string", short: "c" },
+    params: { type: "string" },
+    "run-id": { type: "string" },
+    "logical-date": { type: "string" },
+    report: { type: "string" },
+  },
+  "dags trigger": {
+    conf: { type: "string", short: "c" },
+    "run-id": { type: "string", short: "r" },
+    "logical-date": { type: "string", short: "l" },
+    "exec-date": { type: "string", short: "e" },
+    "run-now": { type: "boolean" },
+    report: { type: "string" },
+  },
+  "dags backfill": {
+    "start-date": { type: "string", short: "s" },
+    "end-date": { type: "string", short: "e" },
+  },
+  "dags list-runs": {
+    "dag-id": { type: "string", short: "d" },
+    state: { type: "string" },
+    output: { type: "string", short: "o" },
+  },
+  "dags pause": {},
+  "dags unpause": {},
+  "tasks test": {
+    "task-params": { type: "string", short: "t" },
+    params: { type: "string" },
+    "run-id": { type: "string", short: "r" },
+  },
+  "tasks clear": {
+    "run-id": { type: "string", short: "r" },
+    "task-regex": { type: "string", short: "t" },
+    downstream: { type: "boolean", short: "d" },
+    "only-failed": { type: "boolean", short: "f" },
+  },
+  "tasks logs": { try: { type: "string" } },
+};
+
+const looksLikeFile = (a: string | undefined) =>
+  a !== undefined && !a.startsWith("-") &&
+  [".ts", ".js", ".mjs", ".tsx"].includes(extname(a));
+
+/**
+ * Checks that this process may write `path` before anything runs, so a
+ * missing permission is one line naming the flag that grants it.
+ */
+function checkWritable(flag: string, path: string): void {
+  const status = Deno.permissions.querySync({ name: "write", path });
+  if (status.state === "granted") return;
+  throw new UsageError(
+    `Missing write permission for ${flag} ${path}: \`deno task airflow\` may write only under out/; ` +
+      `run \`deno run --allow-read --allow-write=${path} --allow-run --allow-env airflow/cli.ts ...\` to grant it`,
+  );
 }
 
 /**
@@ -171,145 +236,221 @@ function table(run: DagRunRecord): string[] {
  * ```ts
  * import assert from "node:assert/strict";
  * import { main } from "./cli.ts";
- * const code = await main(["dags.ts"], { out: () => {}, err: () => {} });
- * assert.deepEqual(code, 2);
+ * const code = await main(["dags"], { out: () => {}, err: () => {} });
+ * assert.equal(code, 2);
  * ```
  */
 export async function main(
   args: string[],
   io: CliIo = consoleIo,
 ): Promise<number> {
-  let parsed;
+  const file = looksLikeFile(args[0]) ? args[0] : undefined;
+  const rest = file === undefined ? args : args.slice(1);
+  const group = rest[0];
+  const key = group === "scheduler" ? "scheduler" : `${group} ${rest[1]}`;
+  if (
+    rest.length === 0 || rest[0] === "--help" || rest[0] === "-h" ||
+    !(key in COMMANDS)
+  ) {
+    const help = rest[0] === "--help" || rest[0] === "-h";
+    if (!help && rest.length > 0) {
+      io.err(`Unknown command: ${rest.slice(0, 2).join(" ")}`);
+    }
+    (help ? io.out : io.err)(USAGE);
+    return help ? 0 : 2;
+  }
+  let f: Flags;
+  let p: string[];
   try {
-    parsed = parseArgs({
-      args,
+    const parsed = parseArgs({
+      args: rest.slice(key === "scheduler" ? 1 : 2),
       allowPositionals: true,
-      options: {
-        "state-dir": { type: "string" },
-        sqlite: { type: "string" },
-        "run-id": { type: "string" },
-        report: { type: "string" },
-        params: { type: "string" },
-        conf: { type: "string" },
-        "logical-date": { type: "string" },
-        "start-date": { type: "string" },
-        "end-date": { type: "string" },
-        "task-regex": { type: "string", short: "t" },
-        downstream: { type: "boolean" },
-        "only-failed": { type: "boolean" },
-        executor: { type: "string" },
-        parallelism: { type: "string" },
-        quiet: { type: "boolean", short: "q" },
-        help: { type: "boolean", short: "h" },
-      },
+      options: { ...COMMON, ...COMMANDS[key] },
     });
+    f = parsed.values as Flags;
+    p = parsed.positionals;
   } catch (error) {
-    io.err(`${(error as Error).message}\n${USAGE}`);
+    io.err(`Error: ${(error as Error).message} (airflow ${key} --help)`);
     return 2;
   }
-  const { values: f, positionals: p } = parsed;
-  if (f.help || p.length < 3) {
-    (f.help ? io.out : io.err)(USAGE);
-    return f.help ? 0 : 2;
+  if (f.help) {
+    io.out(USAGE);
+    return 0;
   }
-  const [file, group, command, ...rest] = p as [
-    string,
-    string,
-    string,
-    ...string[],
-  ];
+  const str = (name: string) => f[name] as string | undefined;
   let sqlite: SqliteStateStore | undefined;
   try {
-    const dags = await loadDags(file);
-    const pick = (id: string | undefined): DAG => {
-      if (id === undefined) {
-        throw new AirflowError(`Missing dag_id: ${group} ${command}`);
+    const folderPath = str("dags-folder") ?? str("subdir") ??
+      DEFAULT_DAGS_FOLDER;
+    const loadAll = async (fresh = false): Promise<DagFolder> => {
+      if (file !== undefined) {
+        const dags = await loadDags(file, { fresh });
+        return {
+          dags,
+          files: new Map([...dags.keys()].map((id) => [id, file])),
+          errors: [],
+        };
       }
-      const dag = dags.get(id);
-      if (!dag) {
-        throw new AirflowError(
-          `Unknown DAG id: ${id} (have ${[...dags.keys()].join(", ")})`,
-        );
-      }
-      return dag;
+      return await loadDagFolder(folderPath, { fresh });
     };
+    const output = (): "table" | "json" => {
+      const o = str("output") ?? "table";
+      if (o !== "table" && o !== "json") {
+        throw new UsageError(`Option --output must be json or table: ${o}`);
+      }
+      return o;
+    };
+    const outputKind = key === "dags list" || key === "dags list-runs"
+      ? output()
+      : "table";
     const store = (): StateStore => {
-      if (f.sqlite) return sqlite ??= new SqliteStateStore(f.sqlite);
-      return new JsonStateStore(f["state-dir"] ?? "out/airflow");
+      const db = str("sqlite");
+      if (db !== undefined) {
+        checkWritable("--sqlite", db);
+        return sqlite ??= new SqliteStateStore(db);
+      }
+      const dir = str("state-dir") ?? "out/airflow";
+      checkWritable("--state-dir", dir);
+      return new JsonStateStore(dir);
     };
+    const report = str("report");
+    if (report !== undefined) checkWritable("--report", report);
     const executor = (): Executor => {
-      const kind = f.executor ?? "sequential";
+      const kind = str("executor") ?? "sequential";
       if (kind === "sequential") return new SequentialExecutor();
       if (kind === "local") {
         return new LocalExecutor({
-          parallelism: f.parallelism ? Number(f.parallelism) : undefined,
+          parallelism: parseCount("--parallelism", str("parallelism")),
         });
       }
-      throw new AirflowError(`Unknown executor: ${kind}`);
+      throw new UsageError(`Unknown executor: ${kind}`);
     };
     const progress = (taskId: string, state: string, tryNumber: number) => {
       if (!f.quiet) io.out(`  ${taskId} -> ${state} (try ${tryNumber})`);
     };
+    const folder = await loadAll();
+    const pick = (id: string | undefined): DAG => {
+      if (id === undefined) throw new UsageError(`Missing dag_id: ${key}`);
+      const dag = folder.dags.get(id);
+      if (!dag) {
+        const problems = folder.errors.length
+          ? `; DAG files that failed to load: ${folder.errors.join("; ")}`
+          : "";
+        throw new UsageError(
+          `Unknown DAG id: ${id} (have ${
+            [...folder.dags.keys()].join(", ") || "none"
+          })${problems}`,
+        );
+      }
+      return dag;
+    };
     const finish = async (dag: DAG, run: DagRunResult): Promise<number> => {
-      for (const line of table(run)) io.out(line);
+      for (const line of taskTable(run)) io.out(line);
       io.out(`Run ${run.runId}: ${run.state}`);
-      if (f.report) {
-        await Deno.writeTextFile(f.report, renderRunReport(dag, run));
-        io.out(`Report written to ${f.report}`);
+      if (report !== undefined) {
+        await Deno.writeTextFile(report, renderRunReport(dag, run));
+        io.out(`Report written to ${report}`);
       }
       return run.state === "success" ? 0 : 1;
     };
-    const key = `${group} ${command}`;
+    for (const e of folder.errors) io.err(`DAG file failed to load: ${e}`);
     switch (key) {
+      case "scheduler":
+        return await runScheduler({
+          io,
+          loadAll,
+          initial: folder,
+          store: store(),
+          executor: executor(),
+          numRuns: parseCount("--num-runs", str("num-runs")),
+          watchDir: file ?? folderPath,
+          quiet: f.quiet === true,
+        });
       case "dags list": {
-        io.out("dag_id  schedule  tasks  catchup");
-        for (const dag of dags.values()) {
-          io.out(
-            `${dag.dagId}  ${
-              dag.schedule ?? "None"
-            }  ${dag.taskIds.length}  ${dag.catchup}`,
-          );
+        const known = str("state-dir") !== undefined ||
+            str("sqlite") !== undefined
+          ? store()
+          : undefined;
+        const rows = [];
+        for (const dag of folder.dags.values()) {
+          rows.push({
+            dag_id: dag.dagId,
+            fileloc: folder.files.get(dag.dagId) ?? "",
+            schedule: dag.schedule ?? "None",
+            tasks: dag.taskIds.length,
+            catchup: dag.catchup,
+            is_paused: (await known?.isPaused?.(dag.dagId)) ?? false,
+          });
         }
+        emit(io, outputKind, rows);
         return 0;
       }
       case "dags test": {
-        const dag = pick(rest[0]);
+        const dag = pick(p[0]);
         const logicalDate = parseDate(
           "logical_date",
-          rest[1] ?? f["logical-date"],
+          p[1] ?? str("logical-date"),
         );
         const run = await dag.test({
           store: store(),
-          runId: f["run-id"],
+          runId: str("run-id"),
           logicalDate,
-          params: parseJson("--params", f.params),
+          params: parseJson("--conf", str("conf")) ??
+            parseJson("--params", str("params")),
           executor: executor(),
           onTransition: progress,
+          rerun: true,
         });
         return await finish(dag, run);
       }
       case "dags trigger": {
-        const dag = pick(rest[0]);
-        const scheduler = new Scheduler({
-          dags: [dag],
-          store: store(),
-          executor: executor(),
-          onTransition: (e) => progress(e.taskId, e.state, e.tryNumber),
-        });
-        const run = await scheduler.trigger(dag.dagId, {
-          logicalDate: parseDate("--logical-date", f["logical-date"]),
-          runId: f["run-id"],
-          params: parseJson("--conf", f.conf),
-        });
-        return await finish(dag, run);
+        const dag = pick(p[0]);
+        const l = parseDate("--logical-date", str("logical-date")) ??
+          parseDate("--exec-date", str("exec-date"));
+        const conf = parseJson("--conf", str("conf"));
+        const s = store();
+        if (f["run-now"]) {
+          const scheduler = new Scheduler({
+            dags: [dag],
+            store: s,
+            executor: executor(),
+            onTransition: (e) => progress(e.taskId, e.state, e.tryNumber),
+          });
+          const run = await scheduler.trigger(dag.dagId, {
+            logicalDate: l,
+            runId: str("run-id"),
+            params: conf,
+          });
+          return await finish(dag, run);
+        }
+        const logical = l ?? Date.now();
+        const runId = str("run-id") ?? `manual__${iso(logical)}`;
+        if (await s.load(dag.dagId, runId)) {
+          throw new UsageError(`Run already exists: ${dag.dagId}/${runId}`);
+        }
+        await s.save(newRunRecord(
+          dag,
+          runId,
+          "manual",
+          manualInterval(dag, logical),
+          conf,
+          logical,
+        ));
+        const paused = await s.isPaused?.(dag.dagId);
+        io.out(
+          `Queued run ${runId} of ${dag.dagId}; the scheduler runs it${
+            paused ? " once the DAG is unpaused" : ""
+          } (or trigger with --run-now)`,
+        );
+        return 0;
       }
       case "dags backfill": {
-        const dag = pick(rest[0]);
-        const start = parseDate("--start-date", f["start-date"]);
-        const end = parseDate("--end-date", f["end-date"]);
+        const dag = pick(p[0]);
+        const start = parseDate("--start-date", str("start-date"));
+        const end = parseDate("--end-date", str("end-date"));
         if (start === undefined || end === undefined) {
-          throw new AirflowError(
-            `Backfill needs --start-date and --end-date: ${dag.dagId}`,
+          throw new UsageError(
+            `Backfill needs -s/--start-date and -e/--end-date: ${dag.dagId}`,
           );
         }
         const scheduler = new Scheduler({
@@ -323,23 +464,58 @@ export async function main(
         return runs.every((r) => r.state === "success") ? 0 : 1;
       }
       case "dags list-runs": {
-        const dag = pick(rest[0]);
-        for (const r of await store().list(dag.dagId)) {
-          io.out(`${r.runId}  ${r.runType}  ${r.state}`);
+        const dag = pick(str("dag-id") ?? p[0]);
+        const state = str("state");
+        const runs = (await store().list(dag.dagId))
+          .filter((r) => state === undefined || r.state === state)
+          .sort((a, b) =>
+            b.logicalDate - a.logicalDate || (a.runId < b.runId ? 1 : -1)
+          );
+        emit(
+          io,
+          outputKind,
+          runs.map((r) => ({
+            dag_id: r.dagId,
+            run_id: r.runId,
+            state: r.state,
+            run_type: r.runType,
+            logical_date: iso(r.logicalDate),
+            start_date: iso(r.startDate),
+            end_date: iso(r.endDate),
+          })),
+        );
+        return 0;
+      }
+      case "dags pause":
+      case "dags unpause": {
+        const dag = pick(p[0]);
+        const s = store();
+        if (!s.setPaused) {
+          throw new UsageError(`The store cannot pause DAGs: ${dag.dagId}`);
         }
+        const paused = key === "dags pause";
+        await s.setPaused(dag.dagId, paused);
+        io.out(`Dag: ${dag.dagId}, paused: ${paused}`);
         return 0;
       }
       case "tasks test": {
-        const dag = pick(rest[0]);
-        const taskId = rest[1];
+        const dag = pick(p[0]);
+        const taskId = p[1];
         if (taskId === undefined) {
-          throw new AirflowError(`Missing task_id: tasks test ${dag.dagId}`);
+          throw new UsageError(`Missing task_id: tasks test ${dag.dagId}`);
         }
         dag.getTask(taskId);
-        const run = await runOneTask(dag, taskId, {
-          logicalDate: parseDate("logical_date", rest[2]),
-          params: parseJson("--params", f.params),
+        const runId = str("run-id");
+        const wantsStore = runId !== undefined ||
+          str("state-dir") !== undefined || str("sqlite") !== undefined;
+        const { run, log } = await runOneTask(dag, taskId, {
+          logicalDate: parseDate("logical_date", p[2]),
+          runId,
+          store: wantsStore ? store() : undefined,
+          params: parseJson("--task-params", str("task-params")) ??
+            parseJson("--params", str("params")),
         });
+        for (const line of log.split("\n")) if (line) io.out(line);
         const ti = run.tasks[taskId]!;
         io.out(`${taskId}: ${ti.state} (try ${ti.tryNumber})`);
         if (ti.xcom !== undefined) io.out(`xcom: ${JSON.stringify(ti.xcom)}`);
@@ -347,29 +523,94 @@ export async function main(
         return ti.state === "success" ? 0 : 1;
       }
       case "tasks clear": {
-        const dag = pick(rest[0]);
-        const runId = f["run-id"];
+        const dag = pick(p[0]);
+        const runId = str("run-id");
         if (!runId) {
-          throw new AirflowError(`Missing --run-id: tasks clear ${dag.dagId}`);
+          throw new UsageError(
+            `Missing -r/--run-id: tasks clear ${dag.dagId}`,
+          );
+        }
+        const regex = str("task-regex");
+        let taskIds: RegExp | undefined;
+        try {
+          taskIds = regex === undefined ? undefined : new RegExp(regex);
+        } catch (cause) {
+          throw new UsageError(
+            `Option --task-regex is not a regular expression: ${regex}`,
+            { cause },
+          );
         }
         const cleared = await clearTasks(store(), dag, runId, {
-          taskIds: f["task-regex"] ? new RegExp(f["task-regex"]) : undefined,
-          downstream: f.downstream,
-          onlyFailed: f["only-failed"],
+          taskIds,
+          downstream: f.downstream === true,
+          onlyFailed: f["only-failed"] === true,
         });
         io.out(`Cleared ${cleared.length} task(s): ${cleared.join(", ")}`);
         return 0;
       }
-      default:
-        io.err(`Unknown command: ${key}\n${USAGE}`);
-        return 2;
+      case "tasks logs": {
+        const dag = pick(p[0]);
+        const [, taskId, runId] = p;
+        if (taskId === undefined || runId === undefined) {
+          throw new UsageError(
+            `Usage: tasks logs <dag_id> <task_id> <run_id>: ${dag.dagId}`,
+          );
+        }
+        dag.getTask(taskId);
+        const s = store();
+        const run = await s.load(dag.dagId, runId);
+        if (!run) {
+          throw new UsageError(`No such run of DAG ${dag.dagId}: ${runId}`);
+        }
+        const last = run.tasks[taskId]?.tryNumber ?? 0;
+        const tries = parseCount("--try", str("try"));
+        const list = tries === undefined
+          ? Array.from({ length: last }, (_, k) => k + 1)
+          : [tries];
+        if (list.length === 0) io.out(`${taskId} has not run in ${runId}`);
+        for (const tryNumber of list) {
+          io.out(`*** ${dag.dagId}/${runId}/${taskId} try ${tryNumber}`);
+          const text = await s.readLog?.({
+            dagId: dag.dagId,
+            runId,
+            taskId,
+            tryNumber,
+          }) ?? "";
+          for (const line of text.split("\n")) if (line) io.out(line);
+        }
+        return 0;
+      }
     }
+    return 2;
   } catch (error) {
-    io.err(`Error: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    io.err(`Error: ${message}`);
     return error instanceof AirflowError ? 2 : 1;
   } finally {
     sqlite?.close();
   }
+}
+
+function emit(
+  io: CliIo,
+  kind: "table" | "json",
+  rows: Record<string, unknown>[],
+): void {
+  if (kind === "json") {
+    io.out(JSON.stringify(rows));
+    return;
+  }
+  if (rows.length === 0) {
+    io.out("No data found");
+    return;
+  }
+  const head = Object.keys(rows[0]!);
+  for (
+    const line of renderTable(
+      head,
+      rows.map((r) => head.map((h) => String(r[h]))),
+    )
+  ) io.out(line);
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

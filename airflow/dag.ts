@@ -138,6 +138,12 @@ export interface DagTestOptions {
    * @default {undefined}
    */
   signal?: AbortSignal;
+  /**
+   * When the run already finished, clear every task and run it again (as
+   * `airflow dags test` does for a date it ran before); tries count on.
+   * @default {false}
+   */
+  rerun?: boolean;
 }
 
 /** The outcome of one task in a run. */

@@ -7,7 +7,8 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../internal/atomic_file.ts";
 import { AirflowError } from "./errors.ts";
-import type { DagRunRecord, RunClaim, StateStore } from "./store.ts";
+import type { DagRunRecord, RunClaim, StateStore, TryKey } from "./store.ts";
+import { appendLogFile, readLogFile } from "./_task_log.ts";
 import { byLogicalDate, checkRecord } from "./_records.ts";
 import { claimRunLock } from "./_run_lock.ts";
 
@@ -53,6 +54,43 @@ export class JsonStateStore implements StateStore {
   claim(dagId: string, runId: string): RunClaim {
     const path = this.path(dagId, runId).replace(/\.json$/, ".lock");
     return claimRunLock(path, dagId, runId);
+  }
+
+  /** Whether `dagId` is paused (`<dir>/dags/<dagId>.json`). */
+  async isPaused(dagId: string): Promise<boolean> {
+    const path = join(this.dir, "dags", `${dagId}.json`);
+    try {
+      return JSON.parse(await Deno.readTextFile(path)).isPaused === true;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return false;
+      throw new AirflowError(`Cannot read DAG state file: ${path}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** Pauses or unpauses `dagId`. */
+  async setPaused(dagId: string, paused: boolean): Promise<void> {
+    const path = join(this.dir, "dags", `${dagId}.json`);
+    try {
+      await writeFileAtomic(path, JSON.stringify({ isPaused: paused }), {
+        mkdir: true,
+      });
+    } catch (error) {
+      throw new AirflowError(`Cannot write DAG state file: ${path}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** Appends to a try's log under `<dir>/logs/`. */
+  appendLog(key: TryKey, text: string): Promise<void> {
+    return appendLogFile(join(this.dir, "logs"), key, text);
+  }
+
+  /** A try's log from `<dir>/logs/`. */
+  readLog(key: TryKey): Promise<string> {
+    return readLogFile(join(this.dir, "logs"), key);
   }
 
   /** Reads a run; throws on a corrupt file, leaving it in place. */

@@ -61,7 +61,8 @@
  * `errors.ts`, `operators.ts`, `sensors.ts` (with `_glob.ts`),
  * `executors.ts`, `store.ts` / `_records.ts` / `json_store.ts` /
  * `sqlite_store.ts` (state), `clear.ts`, `timetable.ts` + `scheduler.ts`,
- * `report.ts` (HTML), `cli.ts`.
+ * `report.ts` (HTML), `cli.ts` (the CLI, with `_cli_output.ts`,
+ * `_cli_scheduler.ts` and `_dag_files.ts`), `_task_log.ts` (per-try logs).
  *
  * @module
  */
@@ -91,6 +92,7 @@ export {
   Task,
   type TaskContext,
   type TaskFn,
+  type TaskLogger,
   type TaskOptions,
   type TaskRef,
 } from "./task.ts";
@@ -139,6 +141,7 @@ export {
   type RunType,
   type StateStore,
   type TaskInstanceRecord,
+  type TryKey,
   type TryRecord,
 } from "./store.ts";
 export { JsonStateStore } from "./json_store.ts";

@@ -230,6 +230,12 @@ export class CommandOperator extends Task {
       });
     }
     const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    // What the program printed goes to the try's log, as BashOperator's.
+    for (const stream of [output.stdout, output.stderr]) {
+      for (const line of text(stream).split("\n")) {
+        if (line !== "") ctx.log.info(line);
+      }
+    }
     if (output.code === (o.skipOnExitCode ?? 99)) {
       throw new AirflowSkipException(
         `Command exited with skip code ${output.code}: ${String(o.command)}`,

@@ -81,6 +81,12 @@ export interface SchedulerOptions {
    * @default {undefined}
    */
   onRunFinished?: (run: DagRunResult) => void;
+  /**
+   * With `start()`, also wake this often (ms) to pick up runs queued by
+   * other processes (`dags trigger`) between cron points.
+   * @default {undefined}
+   */
+  pollInterval?: number;
 }
 
 interface Pending {
@@ -130,16 +136,7 @@ export class Scheduler {
         `Scheduler needs a dags array: ${String(options?.dags)}`,
       );
     }
-    for (const dag of options.dags) {
-      if (this.#dags.has(dag.dagId)) {
-        throw new AirflowError(`Duplicate DAG id in scheduler: ${dag.dagId}`);
-      }
-      dag.validate();
-      this.#dags.set(dag.dagId, dag);
-      this.#dagSlots.set(dag.dagId, new Slots(dag.maxActiveTasks));
-      this.#queue.set(dag.dagId, []);
-      this.#active.set(dag.dagId, new Set());
-    }
+    this.setDags(options.dags);
     this.#opts = options;
     this.#clock = options.clock ?? systemClock;
     this.#store = options.store ??
@@ -148,6 +145,39 @@ export class Scheduler {
         : new MemoryStateStore());
     this.#executor = slotsOf(options.executor ?? new LocalExecutor());
     this.#pools = makePools(options.pools);
+  }
+
+  /**
+   * Replaces the DAG definitions (a DAG file changed): later runs use the
+   * new ones, running runs finish with the old. A DAG left out is no longer
+   * scheduled.
+   */
+  setDags(dags: DAG[]): void {
+    const ids = new Set<string>();
+    for (const dag of dags) {
+      if (ids.has(dag.dagId)) {
+        throw new AirflowError(`Duplicate DAG id in scheduler: ${dag.dagId}`);
+      }
+      ids.add(dag.dagId);
+      dag.validate();
+    }
+    for (const id of [...this.#dags.keys()]) {
+      if (!ids.has(id)) this.#dags.delete(id);
+    }
+    for (const dag of dags) {
+      const old = this.#dags.get(dag.dagId);
+      this.#dags.set(dag.dagId, dag);
+      if (!old || old.maxActiveTasks !== dag.maxActiveTasks) {
+        this.#dagSlots.set(dag.dagId, new Slots(dag.maxActiveTasks));
+      }
+      if (!this.#queue.has(dag.dagId)) this.#queue.set(dag.dagId, []);
+      if (!this.#active.has(dag.dagId)) this.#active.set(dag.dagId, new Set());
+    }
+  }
+
+  /** The ids of the DAGs scheduled. */
+  get dagIds(): string[] {
+    return [...this.#dags.keys()];
   }
 
   /** The store runs are kept in. */
@@ -171,6 +201,7 @@ export class Scheduler {
     const dag = this.#dag(dagId);
     const t = dag.timetable;
     if (!t.periodic || dag.startDate === undefined) return [];
+    if (await this.#store.isPaused?.(dagId)) return [];
     const runs = await this.#store.list(dagId);
     const now = this.#clock.now();
     if (dag.schedule === "@once") {
@@ -341,7 +372,9 @@ export class Scheduler {
         // Each run's outcome reaches onRunFinished; failures stay in the store.
         for (const p of await this.#pass()) p.catch(() => {});
         const now = this.#clock.now();
-        let next = Infinity;
+        let next = this.#opts.pollInterval === undefined
+          ? Infinity
+          : now + this.#opts.pollInterval;
         for (const dag of this.#dags.values()) {
           const p = dag.timetable.nextPoint(now);
           if (p !== undefined && p < next) next = p;
@@ -403,6 +436,7 @@ export class Scheduler {
   async #passOnce(): Promise<Promise<DagRunResult>[]> {
     const waits: Promise<DagRunResult>[] = [];
     for (const dag of this.#dags.values()) {
+      if (await this.#store.isPaused?.(dag.dagId)) continue;
       for (const r of await this.#store.list(dag.dagId)) {
         if (
           (r.state === "queued" || r.state === "running") && !this.#isActive(r)
@@ -434,7 +468,8 @@ export class Scheduler {
   }
 
   #fill(dagId: string): void {
-    const dag = this.#dags.get(dagId)!;
+    const dag = this.#dags.get(dagId);
+    if (!dag) return; // its file went away; queued runs wait for it
     const queue = this.#queue.get(dagId)!;
     const active = this.#active.get(dagId)!;
     queue.sort((a, b) => a.record.logicalDate - b.record.logicalDate);

@@ -6,7 +6,8 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { AirflowError } from "./errors.ts";
-import type { DagRunRecord, RunClaim, StateStore } from "./store.ts";
+import type { DagRunRecord, RunClaim, StateStore, TryKey } from "./store.ts";
+import { appendLogFile, readLogFile } from "./_task_log.ts";
 import { claimRunLock } from "./_run_lock.ts";
 import { checkRecord } from "./_records.ts";
 
@@ -54,6 +55,8 @@ export class SqliteStateStore implements StateStore {
           dag_id TEXT NOT NULL, run_id TEXT NOT NULL, task_id TEXT NOT NULL,
           state TEXT NOT NULL, try_number INTEGER NOT NULL, record TEXT NOT NULL,
           PRIMARY KEY (dag_id, run_id, task_id));
+        CREATE TABLE IF NOT EXISTS dag (
+          dag_id TEXT PRIMARY KEY, is_paused INTEGER NOT NULL);
       `);
       const columns = this.#db.prepare("PRAGMA table_info(dag_run)").all() as {
         name: string;
@@ -96,6 +99,32 @@ export class SqliteStateStore implements StateStore {
       );
     }
     return lock;
+  }
+
+  /** Whether `dagId` is paused. */
+  isPaused(dagId: string): Promise<boolean> {
+    const row = this.#db.prepare("SELECT is_paused FROM dag WHERE dag_id = ?")
+      .get(dagId) as { is_paused: number } | undefined;
+    return Promise.resolve(row?.is_paused === 1);
+  }
+
+  /** Pauses or unpauses `dagId`. */
+  setPaused(dagId: string, paused: boolean): Promise<void> {
+    this.#db.prepare(
+      `INSERT INTO dag (dag_id, is_paused) VALUES (?, ?)
+       ON CONFLICT (dag_id) DO UPDATE SET is_paused = excluded.is_paused`,
+    ).run(dagId, paused ? 1 : 0);
+    return Promise.resolve();
+  }
+
+  /** Appends to a try's log under `<path>.logs/`. */
+  appendLog(key: TryKey, text: string): Promise<void> {
+    return appendLogFile(`${this.path}.logs`, key, text);
+  }
+
+  /** A try's log from `<path>.logs/`. */
+  readLog(key: TryKey): Promise<string> {
+    return readLogFile(`${this.path}.logs`, key);
   }
 
   /** Reads a run. */

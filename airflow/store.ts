@@ -8,6 +8,7 @@
 import type { DagRunState, TaskState } from "./states.ts";
 import { byLogicalDate } from "./_records.ts";
 import { claimInProcess } from "./_run_lock.ts";
+import { logKey } from "./_task_log.ts";
 
 /** One task's instance in one run. Times are epoch milliseconds. */
 export interface TaskInstanceRecord {
@@ -21,8 +22,10 @@ export interface TaskInstanceRecord {
   endDate?: number;
   /** `endDate - startDate` in milliseconds. */
   duration?: number;
-  /** The JSON value the task returned. */
+  /** The JSON value the task returned (Airflow's `return_value` XCom). */
   xcom?: unknown;
+  /** Values the task pushed under their keys with `ctx.xcom.push`. */
+  xcomKeys?: Record<string, unknown>;
   /** The last error's message. */
   error?: string;
   /** When a retry or the next reschedule poke is due. */
@@ -55,6 +58,10 @@ export interface TryRecord {
   end: number;
   /** The state it ended in. */
   state: TaskState;
+  /** The try's error, when it failed. */
+  error?: string;
+  /** The last lines of a failed try's log, for the run report. */
+  logTail?: string[];
 }
 
 /** How a run was created, as Airflow's run types. */
@@ -102,6 +109,26 @@ export interface StateStore {
    * store without it cannot keep two processes off one run.
    */
   claim?(dagId: string, runId: string): RunClaim;
+  /** Whether the scheduler leaves `dagId` alone (`dags pause`). */
+  isPaused?(dagId: string): Promise<boolean>;
+  /** Pauses or unpauses `dagId`. */
+  setPaused?(dagId: string, paused: boolean): Promise<void>;
+  /** Appends `text` to the log of one try of a task. */
+  appendLog?(key: TryKey, text: string): Promise<void>;
+  /** The log of one try of a task (`""` when it logged nothing). */
+  readLog?(key: TryKey): Promise<string>;
+}
+
+/** Names one try of one task instance. */
+export interface TryKey {
+  /** The DAG's id. */
+  dagId: string;
+  /** The run's id. */
+  runId: string;
+  /** The task's id. */
+  taskId: string;
+  /** The try's number (1 for the first). */
+  tryNumber: number;
 }
 
 /** A run's ownership, from {@linkcode StateStore.claim}. */
@@ -129,6 +156,32 @@ export interface RunClaim {
 export class MemoryStateStore implements StateStore {
   #runs = new Map<string, string>();
   #claims = new Set<string>();
+  #paused = new Set<string>();
+  #logs = new Map<string, string>();
+
+  /** Whether `dagId` is paused. */
+  isPaused(dagId: string): Promise<boolean> {
+    return Promise.resolve(this.#paused.has(dagId));
+  }
+
+  /** Pauses or unpauses `dagId`. */
+  setPaused(dagId: string, paused: boolean): Promise<void> {
+    if (paused) this.#paused.add(dagId);
+    else this.#paused.delete(dagId);
+    return Promise.resolve();
+  }
+
+  /** Appends to a try's log. */
+  appendLog(key: TryKey, text: string): Promise<void> {
+    const k = logKey(key);
+    this.#logs.set(k, (this.#logs.get(k) ?? "") + text);
+    return Promise.resolve();
+  }
+
+  /** A try's log. */
+  readLog(key: TryKey): Promise<string> {
+    return Promise.resolve(this.#logs.get(logKey(key)) ?? "");
+  }
 
   /** Claims a run for one runner at a time. */
   claim(dagId: string, runId: string): RunClaim {

@@ -136,15 +136,33 @@ export interface TaskContext {
   tryNumber: number;
   /** The DAG's params merged with the run's. */
   params: Record<string, unknown>;
-  /** Reads upstream return values. */
+  /** Reads upstream values and pushes this task's own (Airflow's XCom). */
   xcom: {
-    /** The JSON value `taskId` returned in this run, or `undefined`. */
-    pull<T = unknown>(taskId: string): T | undefined;
+    /**
+     * The JSON value `taskId` returned in this run (`key` omitted or
+     * `"return_value"`), or the one it pushed under `key`; `undefined` when
+     * there is none.
+     */
+    pull<T = unknown>(taskId: string, key?: string): T | undefined;
+    /** Keeps a JSON value under `key` for downstream tasks to pull. */
+    push(key: string, value: unknown): void;
   };
+  /** Writes to this try's log (`deno task airflow tasks logs` shows it). */
+  log: TaskLogger;
   /** Aborts when the execution timeout passes or the run is cancelled. */
   signal: AbortSignal;
   /** The run's clock; sleep on it rather than on timers. */
   clock: Clock;
+}
+
+/** A try's logger, with Python logging's level names. */
+export interface TaskLogger {
+  /** Logs at INFO. */
+  info(...args: unknown[]): void;
+  /** Logs at WARNING. */
+  warning(...args: unknown[]): void;
+  /** Logs at ERROR. */
+  error(...args: unknown[]): void;
 }
 
 /** A task body: its return value (if JSON) becomes the task's XCom. */

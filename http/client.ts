@@ -7,16 +7,19 @@
 
 import { type Clock, systemClock } from "../internal/clock.ts";
 import {
+  type AttemptOutcome,
   HttpClientError,
   HttpError,
   InvalidInputError,
+  NetworkError,
   ParseError,
   RetryError,
   TimeoutError,
 } from "./errors.ts";
 import {
   backoffDelay,
-  parseRetryAfter,
+  isNetworkError,
+  retryAfterFromHeaders,
   type RetryOptions,
   type RetryPolicy,
   retryPolicy,
@@ -29,11 +32,13 @@ import { paginate, type PaginationStrategy } from "./paginate.ts";
  *
  * @example Wrap fetch to count calls
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type FetchFunction, HttpClient } from "./mod.ts";
  * let calls = 0;
  * const counting: FetchFunction = (input, init) => (calls++, fetch(input, init));
  * const client = new HttpClient({ fetch: counting });
- * console.log(client instanceof HttpClient, calls); // true 0
+ * assert.ok(client instanceof HttpClient);
+ * assert.equal(calls, 0);
  * ```
  */
 export type FetchFunction = (
@@ -46,10 +51,12 @@ export type FetchFunction = (
  *
  * @example Log retries
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HttpClient, type RetryEvent } from "./mod.ts";
- * const log = (e: RetryEvent) => console.log(`retry ${e.attempt} in ${e.delay} ms`);
- * const client = new HttpClient({ onRetry: log });
- * console.log(client instanceof HttpClient); // true
+ * const log: string[] = [];
+ * const onRetry = (e: RetryEvent) => void log.push(`retry ${e.attempt} in ${e.delay} ms`);
+ * const client = new HttpClient({ onRetry });
+ * assert.equal(client instanceof HttpClient, true);
  * ```
  */
 export interface RetryEvent {
@@ -72,12 +79,13 @@ export interface RetryEvent {
  *
  * @example Count statuses
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HttpClient, type ResponseEvent } from "./mod.ts";
  * const statuses = new Map<number, number>();
  * const onResponse = ({ response }: ResponseEvent) =>
  *   void statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
  * const client = new HttpClient({ onResponse });
- * console.log(client instanceof HttpClient); // true
+ * assert.equal(client instanceof HttpClient, true);
  * ```
  */
 export interface ResponseEvent {
@@ -98,6 +106,7 @@ export interface ResponseEvent {
  *
  * @example A careful client
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HttpClient, type HttpClientOptions } from "./mod.ts";
  * const options: HttpClientOptions = {
  *   baseUrl: "https://api.example.com/v1",
@@ -106,7 +115,7 @@ export interface ResponseEvent {
  *   timeout: 5_000,
  *   totalTimeout: 30_000,
  * };
- * console.log(new HttpClient(options).rateLimiter?.capacity); // 5
+ * assert.equal(new HttpClient(options).rateLimiter?.capacity, 5);
  * ```
  */
 export interface HttpClientOptions {
@@ -177,9 +186,10 @@ export interface HttpClientOptions {
  *
  * @example Override the policy for one request
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { HttpRequestInit } from "./mod.ts";
  * const init: HttpRequestInit = { method: "DELETE", retry: 0, timeout: 2_000 };
- * console.log(init.method); // DELETE
+ * assert.equal(init.method, "DELETE");
  * ```
  */
 export interface HttpRequestInit extends RequestInit {
@@ -198,12 +208,14 @@ export interface HttpRequestInit extends RequestInit {
  *
  * @example Read a body and a header
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HttpClient, type JsonResponse } from "./mod.ts";
  * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () =>
  *   Response.json([1, 2], { headers: { "x-total": "2" } }));
  * const page: JsonResponse<number[]> = await new HttpClient()
  *   .jsonResponse<number[]>(`http://127.0.0.1:${server.addr.port}/`);
- * console.log(page.body, page.headers.get("x-total")); // [ 1, 2 ] 2
+ * assert.deepEqual(page.body, [1, 2]);
+ * assert.equal(page.headers.get("x-total"), "2");
  * await server.shutdown();
  * ```
  */
@@ -228,9 +240,10 @@ const MAX_TIMER_MS = 2_147_483_647;
  *
  * @example The start of a long body
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readExcerpt } from "./mod.ts";
  * const response = new Response("x".repeat(10_000));
- * console.log((await readExcerpt(response, 16)).length); // 16
+ * assert.equal((await readExcerpt(response, 16)).length, 16);
  * ```
  */
 export async function readExcerpt(
@@ -253,6 +266,18 @@ export async function readExcerpt(
   return text.slice(0, max);
 }
 
+const TIMING_HEADERS = [
+  "retry-after",
+  "ratelimit-reset",
+  "x-ratelimit-retry-after",
+  "x-ratelimit-reset",
+  "x-rate-limit-reset",
+];
+
+function hasRetryTiming(headers: Headers): boolean {
+  return TIMING_HEADERS.some((name) => headers.has(name));
+}
+
 function isJsonType(contentType: string): boolean {
   return /\bjson\b/i.test(contentType);
 }
@@ -264,6 +289,12 @@ const noop = (): void => {};
 const ACCEPT_JSON: Readonly<Record<string, string>> = Object.freeze({
   accept: "application/json",
 });
+
+/** How long to wait before a retry, and whether the server asked for it. */
+interface RetryWait {
+  delay: number;
+  fromServer: boolean;
+}
 
 /** A pending time limit: `fire` runs at monotonic time `at`; unset once done. */
 interface Deadline {
@@ -410,6 +441,7 @@ class DeadlineTimer {
  *
  * @example Retry a flaky local server
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HttpClient } from "./mod.ts";
  * let calls = 0;
  * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () =>
@@ -418,7 +450,8 @@ class DeadlineTimer {
  *   baseUrl: `http://127.0.0.1:${server.addr.port}`,
  *   retry: { limit: 3, delay: 1 },
  * });
- * console.log(await client.json("/status"), calls); // { ok: true } 3
+ * assert.deepEqual(await client.json("/status"), { ok: true });
+ * assert.equal(calls, 3);
  * await server.shutdown();
  * ```
  */
@@ -583,6 +616,10 @@ export class HttpClient {
       : HttpClient.#checkTimeout("totalTimeout", init.totalTimeout)!;
     const throwHttpErrors = init.throwHttpErrors ?? this.#throwHttpErrors;
     const callerSignal = init.signal ?? undefined;
+    const manualRedirect = init.redirect === "manual";
+    // A stream can be sent once; a Request is cloned per attempt (a tee).
+    const replayable = !(init.body instanceof ReadableStream);
+    const history: AttemptOutcome[] = [];
     // The init every attempt sends, made once per call; only `signal` changes.
     let attemptInit: RequestInit = HttpClient.#requestInit(init, method);
     // The built-in fetch defaults to GET; a caller's fetch is told the method.
@@ -655,11 +692,11 @@ export class HttpClient {
         } else if (outer) {
           attemptInit.signal = outer;
         }
-        let failure: unknown;
-        let retryAfter: number | undefined;
+        let failure: Error;
+        let response: Response | undefined;
         try {
           const started = this.#onResponse ? this.#clock.monotonic() : 0;
-          const response = await this.#fetch(
+          response = await this.#fetch(
             request ? new Request(request.clone(), attemptInit) : href,
             request || noInit ? undefined : attemptInit,
           );
@@ -678,12 +715,14 @@ export class HttpClient {
           }
           if (
             response.ok ||
+            manualRedirect && response.status >= 300 &&
+              response.status < 400 ||
             !throwHttpErrors &&
               !this.#retryable(policy, method, response.status)
           ) {
             return consume ? await consume(response) : response as T;
           }
-          const error = new HttpError({
+          failure = new HttpError({
             status: response.status,
             statusText: response.statusText,
             url: href,
@@ -691,65 +730,78 @@ export class HttpClient {
             body: await readExcerpt(response),
             headers: response.headers,
           });
-          if (!this.#retryable(policy, method, response.status)) throw error;
-          if (policy.afterStatusCodes.includes(response.status)) {
-            const after = parseRetryAfter(
-              response.headers.get("retry-after"),
-              this.#clock.now(),
-            );
-            if (after !== undefined) {
-              retryAfter = Math.min(after, policy.maxRetryAfter);
-            }
-          }
-          failure = error;
         } catch (error) {
           const reason = stopped();
           if (reason !== undefined) throw reason;
-          if (attempt?.signal.aborted) {
-            failure = attempt.signal.reason;
-            if (!policy.retryOnTimeout || !policy.methods.includes(method)) {
-              throw HttpClient.#final(n, failure);
-            }
-          } else if (error instanceof HttpClientError) {
-            throw n > 1 && error instanceof HttpError &&
-                policy.statusCodes.includes(error.status)
-              ? new RetryError(n, error)
-              : error;
+          if (attempt?.signal.aborted) failure = attempt.signal.reason;
+          else if (error instanceof HttpClientError) throw error;
+          else if (isNetworkError(error)) {
+            failure = new NetworkError(method, href, error);
           } else {
-            // fetch rejects with a TypeError for refused, reset or cut connections.
-            failure = error;
-            if (
-              !policy.retryOnNetworkError || !policy.methods.includes(method)
-            ) {
-              throw HttpClient.#final(n, failure);
-            }
+            // fetch refused the request itself (a forbidden method, a
+            // redirect loop, a locked body) or a custom fetch has a bug:
+            // not a network failure, so never retried.
+            throw new HttpClientError(
+              `Request failed: ${method} ${href}: ${
+                error instanceof Error ? error.message : String(error)
+              }`,
+              { cause: error },
+            );
           }
         } finally {
           if (attemptDeadline) timers.cancel(attemptDeadline);
         }
 
-        if (n > policy.limit) {
-          if (
-            !throwHttpErrors && failure instanceof HttpError
-          ) {
+        const outcome: AttemptOutcome = {
+          attempt: n,
+          error: failure.name,
+          ...(response ? { status: response.status } : {}),
+        };
+        history.push(outcome);
+        // Synchronous unless there is a shouldRetry to ask: an await here
+        // would let a test's clock advance before the retry's sleep exists.
+        let wait: RetryWait | undefined;
+        const ask = policy.shouldRetry;
+        if (ask && n <= policy.limit && policy.methods.includes(method)) {
+          const decided = await ask({ error: failure, retryCount: n });
+          wait = decided === true
+            ? { delay: backoffDelay(policy, n), fromServer: false }
+            : decided === false
+            ? undefined
+            : this.#retryDelay(policy, method, n, failure, response);
+        } else {
+          wait = this.#retryDelay(policy, method, n, failure, response);
+        }
+        if (wait === undefined || n > policy.limit) {
+          if (!throwHttpErrors && failure instanceof HttpError) {
             // Out of retries but asked not to throw: hand back the status.
-            const response = new Response(failure.body, {
+            const failed = new Response(failure.body, {
               status: failure.status,
               statusText: failure.statusText,
               headers: failure.headers,
             });
-            return consume ? await consume(response) : response as T;
+            return consume ? await consume(failed) : failed as T;
           }
-          throw HttpClient.#final(n, failure);
+          // Not retryable: the failure itself; out of retries: a RetryError.
+          throw wait === undefined || n === 1
+            ? failure
+            : new RetryError(n, failure, { history });
         }
-        const delay = retryAfter ?? backoffDelay(policy, n);
+        if (!replayable) {
+          throw new RetryError(n, failure, {
+            history,
+            reason: "its body is a ReadableStream, which cannot be sent twice",
+          });
+        }
+        const delay = wait.delay;
+        outcome.delay = delay;
         await this.#onRetry?.({
           attempt: n,
           delay,
           method,
           url: href,
           error: failure,
-          retryAfter: retryAfter !== undefined,
+          retryAfter: wait.fromServer,
         });
         try {
           await this.#clock.sleep(delay, outer);
@@ -807,8 +859,49 @@ export class HttpClient {
     return { ...init, headers };
   }
 
-  static #final(attempts: number, failure: unknown): unknown {
-    return attempts > 1 ? new RetryError(attempts, failure) : failure;
+  /**
+   * The wait before retrying `failure`, or `undefined` when it is not to be
+   * retried: ky's order of checks (method, then — `shouldRetry` aside — timeout, status
+   * with its retry timing headers, network error). Limit aside: the caller
+   * checks it, so a failure that would not be retried anyway is thrown as is.
+   */
+  #retryDelay(
+    policy: RetryPolicy,
+    method: string,
+    n: number,
+    failure: Error,
+    response: Response | undefined,
+  ): RetryWait | undefined {
+    const backoff = { delay: backoffDelay(policy, n), fromServer: false };
+    if (!policy.methods.includes(method)) return undefined;
+    if (failure instanceof TimeoutError) {
+      return policy.retryOnTimeout ? backoff : undefined;
+    }
+    if (failure instanceof HttpError) {
+      if (!policy.statusCodes.includes(failure.status)) return undefined;
+      const asked = policy.afterStatusCodes.includes(failure.status) &&
+        response !== undefined;
+      const after = asked
+        ? retryAfterFromHeaders(response.headers, this.#clock.now())
+        : undefined;
+      if (after !== undefined) {
+        return {
+          delay: Math.min(after, policy.maxRetryAfter),
+          fromServer: true,
+        };
+      }
+      // 413 says the body is too large; only a server that says when to come
+      // back makes a retry worth it (ky and urllib3 agree).
+      if (
+        failure.status === 413 && !(asked && hasRetryTiming(response.headers))
+      ) {
+        return undefined;
+      }
+      return backoff;
+    }
+    return failure instanceof NetworkError && policy.retryOnNetworkError
+      ? backoff
+      : undefined;
   }
 
   static async #parseJson<T>(response: Response): Promise<T> {

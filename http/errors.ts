@@ -10,11 +10,12 @@
  *
  * @example Catch any http error
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HttpClient, HttpClientError } from "./mod.ts";
  * try {
  *   await new HttpClient().fetch("not a url");
  * } catch (error) {
- *   console.log(error instanceof HttpClientError); // true
+ *   assert.equal(error instanceof HttpClientError, true);
  * }
  * ```
  */
@@ -31,9 +32,10 @@ export class HttpClientError extends Error {
  *
  * @example Describe a failed response
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HttpError, type HttpErrorInit } from "./mod.ts";
  * const init: HttpErrorInit = { status: 404, url: "http://127.0.0.1/x", method: "GET" };
- * console.log(new HttpError(init).status); // 404
+ * assert.equal(new HttpError(init).status, 404);
  * ```
  */
 export interface HttpErrorInit {
@@ -57,6 +59,7 @@ export interface HttpErrorInit {
  *
  * @example Read a 400's explanation
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HttpError } from "./mod.ts";
  * const error = new HttpError({
  *   status: 400,
@@ -64,7 +67,7 @@ export interface HttpErrorInit {
  *   method: "GET",
  *   body: "Bad Request: limit must be positive",
  * });
- * console.log(error.message); // Request failed with status 400: GET http://127.0.0.1/q: Bad Request: limit must be positive
+ * assert.equal(error.message, "Request failed with status 400: GET http://127.0.0.1/q: Bad Request: limit must be positive");
  * ```
  */
 export class HttpError extends HttpClientError {
@@ -102,28 +105,103 @@ export class HttpError extends HttpClientError {
 }
 
 /**
- * Every attempt failed. `attempts` counts them and `cause` holds the last
- * failure (an {@linkcode HttpError}, a {@linkcode TimeoutError} or a network
- * error).
+ * One attempt's outcome in {@linkcode RetryError.history}.
+ *
+ * @example A 503 followed by a wait of 300 ms
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { AttemptOutcome } from "./mod.ts";
+ * const outcome: AttemptOutcome = { attempt: 1, status: 503, error: "HttpError", delay: 300 };
+ * assert.equal(outcome.status, 503);
+ * ```
+ */
+export interface AttemptOutcome {
+  /** The attempt, 1 for the first. */
+  attempt: number;
+  /** The response status, when a response arrived. */
+  status?: number;
+  /** The failure's error name (`HttpError`, `NetworkError`, `TimeoutError`, …). */
+  error: string;
+  /** Milliseconds waited before the next attempt; absent for the last. */
+  delay?: number;
+}
+
+/**
+ * Every attempt failed, or a failure could not be retried. `attempts` counts
+ * the attempts, `history` holds each one's outcome and `cause` the last
+ * failure (an {@linkcode HttpError}, a {@linkcode TimeoutError} or a
+ * {@linkcode NetworkError}).
  *
  * @example Inspect the last cause
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HttpError, RetryError } from "./mod.ts";
  * const last = new HttpError({ status: 503, url: "http://127.0.0.1/", method: "GET" });
  * const error = new RetryError(3, last);
- * console.log(error.attempts, (error.cause as HttpError).status); // 3 503
+ * assert.equal(error.attempts, 3);
+ * assert.equal((error.cause as HttpError).status, 503);
  * ```
  */
 export class RetryError extends HttpClientError {
   /** How many attempts were made. */
   readonly attempts: number;
+  /** Each attempt's outcome, in order. */
+  readonly history: readonly AttemptOutcome[];
 
-  /** Makes an error for `attempts` failed attempts, the last failing with `cause`. */
-  constructor(attempts: number, cause: unknown) {
+  /**
+   * Makes an error for `attempts` failed attempts, the last failing with
+   * `cause`; `reason`, when given, says why no retry was made.
+   */
+  constructor(
+    attempts: number,
+    cause: unknown,
+    options: { history?: readonly AttemptOutcome[]; reason?: string } = {},
+  ) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    super(`Request failed after ${attempts} attempts: ${why}`, { cause });
+    super(
+      options.reason === undefined
+        ? `Request failed after ${attempts} attempts: ${why}`
+        : `Request failed and was not retried (${options.reason}): ${why}`,
+      { cause },
+    );
     this.name = "RetryError";
     this.attempts = attempts;
+    this.history = options.history ?? [];
+  }
+}
+
+/**
+ * The network failed: a refused, reset or dropped connection, a DNS failure,
+ * a body cut short. `cause` is the runtime's own error (a `TypeError`,
+ * whose own `cause` often names the system error).
+ *
+ * @example The message keeps the system's reason
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NetworkError } from "./mod.ts";
+ * const cause = new TypeError("fetch failed", { cause: new Error("dns error: no such host") });
+ * const error = new NetworkError("GET", "http://nowhere.invalid/", cause);
+ * assert.equal(error.message, "Network error: GET http://nowhere.invalid/: fetch failed: dns error: no such host");
+ * ```
+ */
+export class NetworkError extends HttpClientError {
+  /** The request method. */
+  readonly method: string;
+  /** The requested URL. */
+  readonly url: string;
+
+  /** Makes an error for a request whose network `cause` failed. */
+  constructor(method: string, url: string, cause: unknown) {
+    const reasons: string[] = [];
+    for (
+      let c: unknown = cause;
+      c instanceof Error && reasons.length < 4;
+      c = c.cause
+    ) reasons.push(c.message);
+    super(`Network error: ${method} ${url}: ${reasons.join(": ")}`, { cause });
+    this.name = "NetworkError";
+    this.method = method;
+    this.url = url;
   }
 }
 
@@ -133,9 +211,11 @@ export class RetryError extends HttpClientError {
  *
  * @example Tell the two limits apart
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TimeoutError } from "./mod.ts";
  * const error = new TimeoutError("total", 5_000, "http://127.0.0.1/");
- * console.log(error.kind, error.timeout); // total 5000
+ * assert.equal(error.kind, "total");
+ * assert.equal(error.timeout, 5000);
  * ```
  */
 export class TimeoutError extends HttpClientError {
@@ -166,9 +246,10 @@ export class TimeoutError extends HttpClientError {
  *
  * @example The message shows what arrived
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ParseError } from "./mod.ts";
  * const error = new ParseError("http://127.0.0.1/", "text/html", "<html>oops");
- * console.log(error.message); // Expected JSON from http://127.0.0.1/: content-type "text/html", body starts "<html>oops"
+ * assert.equal(error.message, "Expected JSON from http://127.0.0.1/: content-type \"text/html\", body starts \"<html>oops\"");
  * ```
  */
 export class ParseError extends HttpClientError {
@@ -205,11 +286,12 @@ export class ParseError extends HttpClientError {
  *
  * @example A negative page size
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InvalidInputError, UsgsClient } from "./mod.ts";
  * try {
  *   new UsgsClient({ pageSize: -1 });
  * } catch (error) {
- *   console.log(error instanceof InvalidInputError); // true
+ *   assert.equal(error instanceof InvalidInputError, true);
  * }
  * ```
  */

@@ -9,9 +9,10 @@
  *
  * @example One parsed link
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type Link, parseLinkHeader } from "./mod.ts";
  * const [link]: Link[] = parseLinkHeader('<https://x.test/?p=2>; rel="next"');
- * console.log(link?.rel); // [ "next" ]
+ * assert.deepEqual(link?.rel, [ "next" ]);
  * ```
  */
 export interface Link {
@@ -30,12 +31,13 @@ export interface Link {
  *
  * @example Find the next page
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseLinkHeader } from "./mod.ts";
  * const links = parseLinkHeader(
  *   '</items?page=2>; rel="next", </items?page=9>; rel="last"',
  *   "https://api.example/items?page=1",
  * );
- * console.log(links.find((l) => l.rel.includes("next"))?.url); // https://api.example/items?page=2
+ * assert.equal(links.find((l) => l.rel.includes("next"))?.url, "https://api.example/items?page=2");
  * ```
  */
 export function parseLinkHeader(value: string, base?: string | URL): Link[] {

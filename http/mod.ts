@@ -5,6 +5,7 @@
  *
  * @example Fetch every event through faults
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createUsgsServer, UsgsClient, type UsgsFeature } from "./mod.ts";
  * const events: UsgsFeature[] = Array.from({ length: 50 }, (_, i) => ({
  *   type: "Feature",
@@ -18,7 +19,7 @@
  * });
  * const usgs = new UsgsClient({ baseUrl: server.url, pageSize: 20, retry: { delay: 1 } });
  * const got = await Array.fromAsync(usgs.query({ starttime: "2018-02-01", endtime: "2018-02-02" }));
- * console.log(got.length); // 50
+ * assert.equal(got.length, 50);
  * ```
  *
  * ## How it works
@@ -27,18 +28,23 @@
  * attempt it takes a token from the {@linkcode TokenBucket}; the attempt
  * gets one `AbortController`, which the per-attempt timeout and the total
  * deadline abort (both kept by a single deadline timer per client, on the
- * injected clock) and to which the caller's signal is joined. A retryable failure — a
- * listed status, a network error, an attempt timeout — on an idempotent
- * method waits `Retry-After` (capped) or a full-jitter backoff
- * `random() * min(cap, base * 2^k)` and tries again; out of retries it throws
- * {@linkcode RetryError} with the last failure as `cause`. A 429 halves the
- * bucket's rate; successes step it back up.
+ * injected clock) and to which the caller's signal is joined. A failure is
+ * retried as ky and urllib3 decide it: only on an idempotent method, only a
+ * listed status (413 only when the server says when), a real network error
+ * ({@linkcode isNetworkError}: never a forbidden method, a redirect loop or
+ * a bug in a custom fetch) or an attempt timeout, never with a body that
+ * cannot be sent twice. It waits what the server asked (`Retry-After`, else
+ * `RateLimit-Reset` / `X-RateLimit-Reset`, capped) or a full-jitter backoff
+ * `random() * min(cap, base * 2^k)`; out of retries it throws
+ * {@linkcode RetryError} with every attempt's outcome in `history` and the
+ * last failure as `cause`. A 429 halves the bucket's rate; successes step it
+ * back up.
  *
  * ```text
  *  call ─► take token ─► fetch (attempt timeout ∧ deadline ∧ signal)
  *            ▲                 │ 2xx ──────────────► response / json
  *            │                 │ 4xx not listed ───► HttpError
- *            └── sleep ◄───────┘ 408 413 429 5xx, network, timeout
+ *            └── sleep ◄───────┘ 408 413* 429 5xx, network, timeout
  *          (Retry-After | jitter)    (no retries left ─► RetryError)
  * ```
  *

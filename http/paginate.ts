@@ -14,9 +14,10 @@ import type { HttpClient, HttpRequestInit } from "./client.ts";
  *
  * @example Stop after 100 items or 5 requests
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { PaginationCommon } from "./mod.ts";
  * const limits: PaginationCommon<unknown> = { maxItems: 100, maxRequests: 5 };
- * console.log(limits.maxItems); // 100
+ * assert.equal(limits.maxItems, 100);
  * ```
  */
 export interface PaginationCommon<T> {
@@ -42,9 +43,10 @@ export interface PaginationCommon<T> {
  *
  * @example USGS-style paging
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { OffsetPagination } from "./mod.ts";
  * const usgs: OffsetPagination<unknown> = { type: "offset", limit: 20_000, base: 1 };
- * console.log(usgs.base); // 1
+ * assert.equal(usgs.base, 1);
  * ```
  */
 export interface OffsetPagination<T> extends PaginationCommon<T> {
@@ -74,9 +76,10 @@ export interface OffsetPagination<T> extends PaginationCommon<T> {
  *
  * @example GitHub-style pages
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { PagePagination } from "./mod.ts";
  * const pages: PagePagination<unknown> = { type: "page", pageSize: 100 };
- * console.log(pages.type); // page
+ * assert.equal(pages.type, "page");
  * ```
  */
 export interface PagePagination<T> extends PaginationCommon<T> {
@@ -109,12 +112,13 @@ export interface PagePagination<T> extends PaginationCommon<T> {
  *
  * @example A cursor in the body
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { CursorPagination } from "./mod.ts";
  * const cursor: CursorPagination<unknown> = {
  *   type: "cursor",
  *   next: (body) => (body as { next?: string }).next,
  * };
- * console.log(cursor.next({ next: "abc" })); // abc
+ * assert.equal(cursor.next({ next: "abc" }), "abc");
  * ```
  */
 export interface CursorPagination<T> extends PaginationCommon<T> {
@@ -134,9 +138,10 @@ export interface CursorPagination<T> extends PaginationCommon<T> {
  *
  * @example Follow Link headers
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { LinkPagination } from "./mod.ts";
  * const links: LinkPagination<unknown> = { type: "link", maxRequests: 10 };
- * console.log(links.type); // link
+ * assert.equal(links.type, "link");
  * ```
  */
 export interface LinkPagination<T> extends PaginationCommon<T> {
@@ -149,9 +154,10 @@ export interface LinkPagination<T> extends PaginationCommon<T> {
  *
  * @example Offset paging with a 1-based offset
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { PaginationStrategy } from "./mod.ts";
  * const strategy: PaginationStrategy<number> = { type: "offset", limit: 100, base: 1 };
- * console.log(strategy.type); // offset
+ * assert.equal(strategy.type, "offset");
  * ```
  */
 export type PaginationStrategy<T> =
@@ -191,6 +197,7 @@ function count(name: string, value: number | undefined, min: number): number {
  *
  * @example Follow Link headers
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HttpClient, paginate } from "./mod.ts";
  * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
  *   const page = Number(new URL(req.url).searchParams.get("p") ?? 1);
@@ -200,7 +207,7 @@ function count(name: string, value: number | undefined, min: number): number {
  * });
  * const client = new HttpClient({ baseUrl: `http://127.0.0.1:${server.addr.port}` });
  * const all = await Array.fromAsync(paginate(client, "/list", { type: "link" }));
- * console.log(all); // [ 10, 11, 20, 21, 30, 31 ]
+ * assert.deepEqual(all, [ 10, 11, 20, 21, 30, 31 ]);
  * await server.shutdown();
  * ```
  */

@@ -14,9 +14,10 @@ import { InvalidInputError } from "./errors.ts";
  *
  * @example Ten requests a second, bursts of five
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TokenBucket, type TokenBucketOptions } from "./mod.ts";
  * const options: TokenBucketOptions = { capacity: 5, refillPerSecond: 10 };
- * console.log(new TokenBucket(options).available); // 5
+ * assert.equal(new TokenBucket(options).available, 5);
  * ```
  */
 export interface TokenBucketOptions {
@@ -68,15 +69,16 @@ function abortReason(signal: AbortSignal): unknown {
  *
  * @example Wait for a refill on a manual clock
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ManualClock, TokenBucket } from "./mod.ts";
  * const clock = new ManualClock();
  * const bucket = new TokenBucket({ capacity: 2, refillPerSecond: 1, clock });
- * console.log(bucket.tryTake(2)); // true
- * console.log(bucket.tryTake()); // false
+ * assert.equal(bucket.tryTake(2), true);
+ * assert.equal(bucket.tryTake(), false);
  * const taken = bucket.take(1);
  * await clock.advance(1_000);
  * await taken;
- * console.log(bucket.available); // 0
+ * assert.equal(bucket.available, 0);
  * ```
  */
 export class TokenBucket {

@@ -758,7 +758,7 @@ async function browseMessages(
       value: r.value === null ? null : show(r.value, format),
       valueBytes: r.value?.length ?? 0,
       headers: Object.fromEntries(
-        Object.entries(r.headers).map(([k, v]) => [k, show(v, "text")]),
+        Object.entries(r.headers).map(([k, v]) => [k, showHeader(v)]),
       ),
     })),
     nextOffset: next < part.highWatermark ? next : null,
@@ -766,6 +766,15 @@ async function browseMessages(
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
+
+type HeaderValue = Uint8Array | null | readonly (Uint8Array | null)[];
+
+/** A header as text: null as `null`, a repeated header's values joined by ", ". */
+function showHeader(value: HeaderValue): string {
+  if (value === null) return "null";
+  if (value instanceof Uint8Array) return show(value, "text");
+  return value.map((v) => v === null ? "null" : show(v, "text")).join(", ");
+}
 
 /** Bytes as text, pretty JSON or a hex dump, cut after 4 KiB. */
 function show(bytes: Uint8Array, format: Format): string {

@@ -17,8 +17,9 @@ import type { UsgsFeature, UsgsFeatureCollection } from "./types.ts";
  *
  * @example The default base URL
  * ```ts
+ * import assert from "node:assert/strict";
  * import { USGS_BASE_URL } from "./mod.ts";
- * console.log(USGS_BASE_URL); // https://earthquake.usgs.gov/fdsnws/event/1
+ * assert.equal(USGS_BASE_URL, "https://earthquake.usgs.gov/fdsnws/event/1");
  * ```
  */
 export const USGS_BASE_URL = "https://earthquake.usgs.gov/fdsnws/event/1";
@@ -30,9 +31,10 @@ const DAY = 86_400_000;
  *
  * @example Three ways to say a time
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { UsgsTime } from "./mod.ts";
  * const times: UsgsTime[] = [new Date(0), 0, "1970-01-01T00:00:00"];
- * console.log(times.length); // 3
+ * assert.equal(times.length, 3);
  * ```
  */
 export type UsgsTime = Date | number | string;
@@ -42,9 +44,10 @@ export type UsgsTime = Date | number | string;
  *
  * @example Big quakes in January 2018
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { UsgsQuery } from "./mod.ts";
  * const query: UsgsQuery = { starttime: "2018-01-01", endtime: "2018-02-01", minmagnitude: 6 };
- * console.log(query.minmagnitude); // 6
+ * assert.equal(query.minmagnitude, 6);
  * ```
  */
 export interface UsgsQuery {
@@ -81,9 +84,10 @@ export interface UsgsQuery {
  *
  * @example A polite client for the real service
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UsgsClient, type UsgsClientOptions } from "./mod.ts";
  * const options: UsgsClientOptions = { pageSize: 5_000, rateLimit: { capacity: 2, refillPerSecond: 1 } };
- * console.log(new UsgsClient(options).http.rateLimiter?.rate); // 1
+ * assert.equal(new UsgsClient(options).http.rateLimiter?.rate, 1);
  * ```
  */
 export interface UsgsClientOptions {
@@ -150,9 +154,10 @@ export interface UsgsClientOptions {
  *
  * @example Read the counters
  * ```ts
+ * import assert from "node:assert/strict";
  * import { UsgsClient, type UsgsClientStats } from "./mod.ts";
  * const stats: UsgsClientStats = new UsgsClient().stats;
- * console.log(stats.pages); // 0
+ * assert.equal(stats.pages, 0);
  * ```
  */
 export interface UsgsClientStats {
@@ -231,6 +236,7 @@ function isFeature(value: unknown): value is UsgsFeature {
  *
  * @example Read a local USGS-compatible server
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createUsgsServer, UsgsClient, type UsgsFeature } from "./mod.ts";
  * const events: UsgsFeature[] = Array.from({ length: 5 }, (_, i) => ({
  *   type: "Feature",
@@ -241,9 +247,9 @@ function isFeature(value: unknown): value is UsgsFeature {
  * await using server = await createUsgsServer({ events });
  * const usgs = new UsgsClient({ baseUrl: server.url, pageSize: 2 });
  * const query = { starttime: "2018-02-01", endtime: "2018-02-02", minmagnitude: 3 };
- * console.log(await usgs.count(query)); // 3
+ * assert.equal(await usgs.count(query), 3);
  * const ids = (await Array.fromAsync(usgs.query(query))).map((f) => f.id);
- * console.log(ids); // [ "ev2", "ev3", "ev4" ]
+ * assert.deepEqual(ids, [ "ev2", "ev3", "ev4" ]);
  * ```
  */
 export class UsgsClient {

@@ -32,9 +32,10 @@ import { CONTENT_TYPES, feed } from "./_formats.ts";
  *
  * @example Pick fault kinds
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { FaultKind } from "./mod.ts";
  * const kinds: FaultKind[] = ["503", "drop"];
- * console.log(kinds.length); // 2
+ * assert.equal(kinds.length, 2);
  * ```
  */
 export type FaultKind = "503" | "429" | "slow" | "drop" | "truncate";
@@ -44,9 +45,10 @@ export type FaultKind = "503" | "429" | "slow" | "drop" | "truncate";
  *
  * @example A 429 asking for two seconds as an HTTP date
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Fault } from "./mod.ts";
  * const fault: Fault = { kind: "429", retryAfter: 2, httpDate: true };
- * console.log(fault.kind); // 429
+ * assert.equal(fault.kind, "429");
  * ```
  */
 export interface Fault {
@@ -79,9 +81,10 @@ export interface Fault {
  *
  * @example A schedule and a seeded rate
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { FaultOptions } from "./mod.ts";
  * const faults: FaultOptions = { schedule: { 1: "503" }, rate: 0.1, seed: 7 };
- * console.log(faults.rate); // 0.1
+ * assert.equal(faults.rate, 0.1);
  * ```
  */
 export interface FaultOptions {
@@ -109,10 +112,11 @@ export interface FaultOptions {
  *
  * @example A rate-limited server
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createUsgsServer, type UsgsServerOptions } from "./mod.ts";
  * const options: UsgsServerOptions = { events: [], rateLimit: { capacity: 2, refillPerSecond: 1 } };
  * await using server = await createUsgsServer(options);
- * console.log(server.url.endsWith("/fdsnws/event/1")); // true
+ * assert.equal(server.url.endsWith("/fdsnws/event/1"), true);
  * ```
  */
 export interface UsgsServerOptions {
@@ -164,11 +168,13 @@ export interface UsgsServerOptions {
  *
  * @example Inspect the log
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createUsgsServer, type UsgsRequestLog } from "./mod.ts";
  * await using server = await createUsgsServer({ events: [] });
  * await (await fetch(`${server.url}/count`)).text();
  * const [first]: readonly UsgsRequestLog[] = server.requests;
- * console.log(first?.path, first?.status); // /fdsnws/event/1/count 200
+ * assert.equal(first?.path, "/fdsnws/event/1/count");
+ * assert.equal(first?.status, 200);
  * ```
  */
 export interface UsgsRequestLog {
@@ -191,10 +197,11 @@ export interface UsgsRequestLog {
  *
  * @example Read the counters
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createUsgsServer, type UsgsServerStats } from "./mod.ts";
  * await using server = await createUsgsServer({ events: [] });
  * const stats: UsgsServerStats = server.stats;
- * console.log(stats.requests); // 0
+ * assert.equal(stats.requests, 0);
  * ```
  */
 export interface UsgsServerStats {
@@ -217,9 +224,10 @@ export interface UsgsServerStats {
  *
  * @example Close it with await using
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createUsgsServer, type UsgsServer } from "./mod.ts";
  * await using server: UsgsServer = await createUsgsServer({ events: [] });
- * console.log(server.port > 0); // true
+ * assert.equal(server.port > 0, true);
  * ```
  */
 export interface UsgsServer extends AsyncDisposable {

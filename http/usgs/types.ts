@@ -9,9 +9,10 @@
  *
  * @example Properties of one event
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { UsgsProperties } from "./mod.ts";
  * const p: UsgsProperties = { mag: 4.1, place: "10km SSW of Hualian, Taiwan", time: 0, updated: 0 };
- * console.log(p.place?.split(", ").at(-1)); // Taiwan
+ * assert.equal(p.place?.split(", ").at(-1), "Taiwan");
  * ```
  */
 export interface UsgsProperties {
@@ -76,6 +77,7 @@ export interface UsgsProperties {
  *
  * @example A minimal feature
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { UsgsFeature } from "./mod.ts";
  * const feature: UsgsFeature = {
  *   type: "Feature",
@@ -83,7 +85,7 @@ export interface UsgsProperties {
  *   properties: { mag: 4.5, place: "10km SSW of Hualian, Taiwan", time: 0, updated: 0 },
  *   geometry: { type: "Point", coordinates: [121.6, 23.9, 10] },
  * };
- * console.log(feature.geometry.coordinates[2]); // 10
+ * assert.equal(feature.geometry.coordinates[2], 10);
  * ```
  */
 export interface UsgsFeature {
@@ -107,13 +109,14 @@ export interface UsgsFeature {
  *
  * @example An empty page
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { UsgsFeatureCollection } from "./mod.ts";
  * const page: UsgsFeatureCollection = {
  *   type: "FeatureCollection",
  *   metadata: { generated: 0, url: "", title: "", status: 200, api: "1.14.1", count: 0 },
  *   features: [],
  * };
- * console.log(page.features.length); // 0
+ * assert.equal(page.features.length, 0);
  * ```
  */
 export interface UsgsFeatureCollection {
@@ -149,13 +152,14 @@ export interface UsgsFeatureCollection {
  *
  * @example From a parsed feed
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { UsgsFeatureInput } from "./mod.ts";
  * const input: UsgsFeatureInput = {
  *   id: "ak18263954",
  *   properties: { mag: 1.2, place: "Alaska", time: 1517961000000 },
  *   geometry: { coordinates: [-150, 61, 30] },
  * };
- * console.log(input.id); // ak18263954
+ * assert.equal(input.id, "ak18263954");
  * ```
  */
 export interface UsgsFeatureInput {

@@ -12,6 +12,15 @@
 import { join, resolve } from "node:path";
 import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 import { DirLock, realLogDir } from "../log/_dir_lock.ts";
+import { offsetsFileName, validateGroupId } from "./_group_files.ts";
+import {
+  isPartitionDir,
+  moveAside,
+  newTopicId,
+  readTopicId,
+  removeDeleted,
+  writeTopicId,
+} from "../log/_partition_dir.ts";
 import { type Clock, systemClock } from "../../internal/clock.ts";
 import {
   type CommittedOffset,
@@ -156,6 +165,8 @@ export function parseTopicConfig(entries: readonly ConfigEntry[] = []): {
 
 interface Topic {
   name: string;
+  /** Kafka's topic id, also in each partition's `partition.metadata`. */
+  id: string;
   config: TopicConfig;
   overrides: Record<string, string>;
   partitions: PartitionLog[];
@@ -304,11 +315,11 @@ export class Broker {
           );
           offsets.set(data.groupId, data.offsets);
         } catch (cause) {
-          throw new KafkaJSNonRetriableError(
-            `Committed offsets file is unreadable: ${
+          // One damaged file must not keep every topic offline.
+          (options.onWarning ?? console.warn)(
+            `Committed offsets file is unreadable, its group starts without commits: ${
               join(dir, "__consumer_offsets", e.name)
-            }`,
-            { cause },
+            } (${cause instanceof Error ? cause.message : String(cause)})`,
           );
         }
       }
@@ -331,6 +342,14 @@ export class Broker {
     if (dir) {
       const cleanEnds = await broker.#readCleanShutdown(dir);
       await broker.#loadTopics(dir, cleanEnds);
+      // Commits of a topic deleted by an interrupted deleteTopics go too.
+      const gone = new Set<string>();
+      for (const byTopic of offsets.values()) {
+        for (const t of Object.keys(byTopic)) {
+          if (!broker.#topics.has(t)) gone.add(t);
+        }
+      }
+      for (const t of gone) await broker.coordinator.forgetTopic(t);
       // From here on the log changes: until the next clean close, an open
       // is a recovery from a crash.
       if (cleanEnds) {
@@ -400,11 +419,12 @@ export class Broker {
     let meta: {
       topics: Record<
         string,
-        { partitions: number; config: Record<string, string> }
+        { id?: string; partitions: number; config: Record<string, string> }
       >;
     } = {
       topics: {},
     };
+    let listed = true;
     try {
       meta = JSON.parse(await Deno.readTextFile(join(dir, "topics.json")));
     } catch (cause) {
@@ -416,35 +436,86 @@ export class Broker {
           },
         );
       }
-      // No metadata: discover topics from partition directories.
-      for await (const e of Deno.readDir(dir)) {
-        const m = /^(.+)-(\d+)$/.exec(e.name);
-        if (!e.isDirectory || !m) continue;
+      listed = false;
+    }
+    // Partition directories: with topics.json, those it does not list are
+    // left over from deleted topics; without it, they are the topics.
+    for await (const e of Deno.readDir(dir)) {
+      const m = /^(.+)-(\d+)$/.exec(e.name);
+      if (!e.isDirectory || !m || !isPartitionDir(join(dir, e.name))) continue;
+      if (!listed) {
         const t = meta.topics[m[1]!] ??= { partitions: 0, config: {} };
         t.partitions = Math.max(t.partitions, Number(m[2]) + 1);
+      } else if (!(Number(m[2]) < (meta.topics[m[1]!]?.partitions ?? 0))) {
+        moveAside(join(dir, e.name));
       }
     }
+    await removeDeleted(dir);
+    let assigned = false;
     for (const [name, t] of Object.entries(meta.topics)) {
       const { config, overrides } = parseTopicConfig(
         Object.entries(t.config).map(([n, v]) => ({ name: n, value: v })),
       );
-      const partitions: PartitionLog[] = [];
+      // A log written before topic ids gets one, and keeps its data.
+      const adopt = t.id === undefined;
+      const topic: Topic = {
+        name,
+        id: t.id ?? newTopicId(),
+        config,
+        overrides,
+        partitions: [],
+      };
+      assigned ||= adopt;
       for (let p = 0; p < t.partitions; p++) {
         const partName = `${name}-${p}`;
         // A partition the marker does not list was not closed cleanly.
         const cleanEnd = cleanEnds
           ? (cleanEnds.get(partName) ?? -1)
           : undefined;
-        partitions.push(
-          await this.#openLog(
-            join(dir, partName),
-            config,
+        topic.partitions.push(
+          await this.#openPartition(
+            topic,
+            p,
+            adopt,
             cleanEnd === -1 ? undefined : cleanEnd,
           ),
         );
       }
-      this.#topics.set(name, { name, config, overrides, partitions });
+      this.#topics.set(name, topic);
     }
+    if (assigned) await this.#saveMeta();
+  }
+
+  /**
+   * Opens partition `p` of `topic`. On disk, a directory holding another
+   * topic id (data of a deleted topic of the same name) is moved aside and
+   * removed, unless `adopt` (a log from before topic ids) takes it over.
+   */
+  async #openPartition(
+    topic: Topic,
+    p: number,
+    adopt: boolean,
+    cleanShutdownEnd?: number,
+  ): Promise<PartitionLog> {
+    const dir = this.logDir
+      ? join(this.logDir, `${topic.name}-${p}`)
+      : undefined;
+    if (dir) {
+      const onDisk = readTopicId(dir);
+      const exists = isPartitionDir(dir);
+      if (exists && onDisk !== topic.id && !(adopt && onDisk === undefined)) {
+        const aside = moveAside(dir);
+        this.#onWarning(
+          `Partition directory ${dir} held topic id ${
+            onDisk ?? "(none)"
+          }, not ${topic.id} of topic ${topic.name}: removed`,
+        );
+        await Deno.remove(aside, { recursive: true }).catch(() => {});
+        cleanShutdownEnd = undefined;
+      }
+      if (readTopicId(dir) !== topic.id) await writeTopicId(dir, topic.id);
+    }
+    return await this.#openLog(dir, topic.config, cleanShutdownEnd);
   }
 
   #startFlusher(): void {
@@ -476,7 +547,11 @@ export class Broker {
     if (!dir) return Promise.resolve();
     const topics: Record<string, unknown> = {};
     for (const t of this.#topics.values()) {
-      topics[t.name] = { partitions: t.partitions.length, config: t.overrides };
+      topics[t.name] = {
+        id: t.id,
+        partitions: t.partitions.length,
+        config: t.overrides,
+      };
     }
     const bytes = new TextEncoder().encode(JSON.stringify({ topics }, null, 2));
     this.#metaChain = this.#metaChain.catch(() => {}).then(() =>
@@ -489,16 +564,26 @@ export class Broker {
     groupId: string,
     offsets: Record<string, Record<string, CommittedOffset>>,
   ): Promise<void> {
+    validateGroupId(groupId);
     if (!this.logDir) return;
     const file = join(
       this.logDir,
       "__consumer_offsets",
-      `${encodeURIComponent(groupId).replaceAll(".", "%2E")}.json`,
+      await offsetsFileName(groupId),
     );
-    await writeFileAtomic(
-      file,
-      new TextEncoder().encode(JSON.stringify({ groupId, offsets })),
-    );
+    try {
+      await writeFileAtomic(
+        file,
+        new TextEncoder().encode(JSON.stringify({ groupId, offsets })),
+      );
+    } catch (cause) {
+      throw new KafkaJSProtocolError(
+        `Committed offsets of group ${
+          JSON.stringify(groupId.slice(0, 100))
+        } cannot be saved: ${file}`,
+        { cause, type: "KAFKA_STORAGE_ERROR" },
+      );
+    }
   }
 
   #check(): void {
@@ -526,15 +611,16 @@ export class Broker {
     }
     if (this.#topics.has(name)) return false;
     const { config, overrides } = parseTopicConfig(configEntries);
-    const topic: Topic = { name, config, overrides, partitions: [] };
+    const topic: Topic = {
+      name,
+      id: newTopicId(),
+      config,
+      overrides,
+      partitions: [],
+    };
     this.#topics.set(name, topic);
     for (let p = 0; p < numPartitions; p++) {
-      topic.partitions.push(
-        await this.#openLog(
-          this.logDir ? join(this.logDir, `${name}-${p}`) : undefined,
-          config,
-        ),
-      );
+      topic.partitions.push(await this.#openPartition(topic, p, false));
     }
     await this.#saveMeta();
     return true;
@@ -556,12 +642,7 @@ export class Broker {
       );
     }
     for (let p = t.partitions.length; p < count; p++) {
-      t.partitions.push(
-        await this.#openLog(
-          this.logDir ? join(this.logDir, `${name}-${p}`) : undefined,
-          t.config,
-        ),
-      );
+      t.partitions.push(await this.#openPartition(t, p, false));
     }
     await this.#saveMeta();
     this.coordinator.topicChanged(name);
@@ -572,9 +653,35 @@ export class Broker {
     this.#check();
     const t = this.topic(name);
     this.#topics.delete(name);
+    // topics.json is the commit point; a crash after it leaves directories
+    // that the next open removes (they are not listed, and their topic id
+    // belongs to no topic), so the data never reappears.
     await this.#saveMeta();
-    for (const p of t.partitions) await p.delete();
     await this.coordinator.forgetTopic(name);
+    const aside: string[] = [];
+    for (let i = 0; i < t.partitions.length; i++) {
+      const p = t.partitions[i]!;
+      if (!this.logDir) {
+        await p.delete();
+        continue;
+      }
+      await p.close();
+      try {
+        aside.push(moveAside(join(this.logDir, `${name}-${i}`)));
+      } catch (cause) {
+        if (!(cause instanceof Deno.errors.NotFound)) {
+          throw new KafkaJSProtocolError(
+            `Partition directory cannot be removed: ${
+              join(this.logDir, `${name}-${i}`)
+            }`,
+            { cause, type: "KAFKA_STORAGE_ERROR" },
+          );
+        }
+      }
+    }
+    for (const dir of aside) {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
     this.transactions.forgetTopic(name);
     this.coordinator.topicChanged(name);
     this.#wake();
@@ -596,6 +703,11 @@ export class Broker {
       );
     }
     return t;
+  }
+
+  /** A topic's id (Kafka's base64 UUID); throws for an unknown topic. */
+  topicId(name: string): string {
+    return this.topic(name).id;
   }
 
   /** Whether a topic exists. */

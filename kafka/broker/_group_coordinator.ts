@@ -22,6 +22,7 @@ import {
   KafkaJSNonRetriableError,
   KafkaJSProtocolError,
 } from "../errors.ts";
+import { validateGroupId } from "./_group_files.ts";
 
 /**
  * Kafka's group states.
@@ -495,6 +496,8 @@ export class GroupCoordinator {
       metadata?: string | null;
     }[],
   ): Promise<void> {
+    // Checked before anything changes: a commit either lands or is refused.
+    validateGroupId(groupId);
     const g = this.#group(groupId);
     if (member) {
       if (!g.members.has(member.memberId)) {

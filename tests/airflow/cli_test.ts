@@ -42,7 +42,10 @@ Deno.test("airflow CLI runs as a subprocess: dags list and dags test with a repo
     };
     const list = await run("dags", "list");
     assert.equal(list.code, 0, list.err);
-    assert.match(list.out, /^etl {2}@daily {2}3 {2}false$/m);
+    assert.match(
+      list.out,
+      /^etl\s+\S+cli_dags\.ts\s+@daily\s+3\s+false\s+false$/m,
+    );
     const test = await run(
       "dags",
       "test",
@@ -81,10 +84,11 @@ Deno.test("airflow CLI main() clears a failed task and the rerun succeeds", asyn
       "dags",
       "trigger",
       "etl",
-      "--run-id",
+      "-r",
       "r1",
-      "--conf",
+      "-c",
       JSON.stringify({ dir }),
+      "--run-now",
       ...common,
     ]);
     assert.equal(first.code, 1);
@@ -107,6 +111,21 @@ Deno.test("airflow CLI main() clears a failed task and the rerun succeeds", asyn
       ...common,
     ]);
     assert.deepEqual(clear.out, ["Cleared 1 task(s): load"]);
+    // The failed try's log says why it failed.
+    const logs = await cli([
+      DAGS,
+      "tasks",
+      "logs",
+      "etl",
+      "load",
+      "r1",
+      ...common,
+    ]);
+    assert.equal(logs.out[0], "*** etl/r1/load try 1");
+    assert.match(
+      logs.out[1]!,
+      /\{load\} ERROR - Task failed: Warehouse unavailable$/,
+    );
     const rerun = await cli([
       DAGS,
       "dags",
@@ -121,8 +140,24 @@ Deno.test("airflow CLI main() clears a failed task and the rerun succeeds", asyn
       rerun.out.some((l) => /^load\s+success\s+2/.test(l)),
       rerun.out.join("\n"),
     );
-    const runs = await cli([DAGS, "dags", "list-runs", "etl", ...common]);
-    assert.deepEqual(runs.out, ["r1  manual  success"]);
+    const runs = await cli([
+      DAGS,
+      "dags",
+      "list-runs",
+      "-d",
+      "etl",
+      "-o",
+      "json",
+      ...common,
+    ]);
+    const listed = JSON.parse(runs.out[0]!);
+    assert.deepEqual(
+      listed.map((
+        r: Record<string, string>,
+      ) => [r.run_id, r.state, r.run_type]),
+      [["r1", "success", "manual"]],
+    );
+    assert.ok(listed[0].start_date <= listed[0].end_date);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -144,16 +179,23 @@ Deno.test("airflow CLI main() backfills, tests one task, and reports bad input",
       "dags",
       "backfill",
       "etl",
-      "--start-date",
+      "-s",
       "2024-01-01",
-      "--end-date",
+      "-e",
       "2024-01-03",
       ...db,
     ]);
     assert.equal(bf.code, 0, bf.err.join("\n"));
     assert.deepEqual(bf.out.at(-1), "Backfilled 3 run(s)");
     const listed = await cli([DAGS, "dags", "list-runs", "etl", ...db]);
-    assert.equal(listed.out.length, 3);
+    // A header, a rule and the runs, newest first.
+    assert.equal(listed.out.length, 5);
+    assert.match(
+      listed.out[0]!,
+      /^dag_id\s+run_id\s+state\s+run_type\s+logical_date\s+start_date\s+end_date$/,
+    );
+    assert.match(listed.out[2]!, /backfill__2024-01-03/);
+    assert.match(listed.out[4]!, /backfill__2024-01-01/);
     const one = await cli([
       DAGS,
       "tasks",
@@ -178,7 +220,7 @@ Deno.test("airflow CLI main() backfills, tests one task, and reports bad input",
     assert.equal((await cli([DAGS])).code, 2);
     assert.match(
       (await cli([`${dir}/missing.ts`, "dags", "list"])).err[0]!,
-      /^Error: Cannot import DAG file: /,
+      /^Error: Cannot import DAG file: \S+missing\.ts: Module not found/,
     );
     assert.equal(
       (await cli([
@@ -186,7 +228,7 @@ Deno.test("airflow CLI main() backfills, tests one task, and reports bad input",
         "dags",
         "trigger",
         "etl",
-        "--conf",
+        "-c",
         "[1]",
         "--state-dir",
         dir,

@@ -15,6 +15,8 @@ const SCRIPTS: Record<string, string> = {
   "bench:kafka": "examples/bench/kafka_bench.ts",
   "bench:http": "examples/bench/http_bench.ts",
   "bench:quality": "examples/bench/quality_bench.ts",
+  "bench:ui": "examples/bench/ui_bench.ts",
+  "ui": "examples/ui.ts",
   "bench": "examples/usgs_benchmark.ts",
 };
 

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import {
+  type AttemptOutcome,
   HttpClient,
   HttpClientError,
   HttpError,
   InvalidInputError,
   ManualClock,
+  NetworkError,
   ParseError,
   RetryError,
   type RetryEvent,
@@ -41,8 +43,12 @@ const fast = { delay: 1, backoffLimit: 2 };
 Deno.test("HttpClient.fetch() retries each retryable status code", async (t) => {
   for (const status of [408, 413, 429, 500, 502, 503, 504]) {
     await t.step(`status ${status}`, async () => {
+      // 413 only with a Retry-After (the other statuses without one).
+      const headers = status === 413 ? { "retry-after": "0" } : undefined;
       await using server = serve((_req, n) =>
-        n === 1 ? new Response("wait", { status }) : new Response("done")
+        n === 1
+          ? new Response("wait", { status, headers })
+          : new Response("done")
       );
       const client = new HttpClient({ retry: fast });
       const response = await client.fetch(server.url);
@@ -230,7 +236,8 @@ Deno.test("HttpClient retries a network error when the server closes the socket"
   const response = await client.fetch(server.url);
   assert.equal(await response.text(), "second time lucky");
   assert.equal(server.requests.length, 2);
-  assert.ok(errors[0] instanceof TypeError, String(errors[0]));
+  assert.ok(errors[0] instanceof NetworkError, String(errors[0]));
+  assert.ok((errors[0] as NetworkError).cause instanceof TypeError);
 });
 
 Deno.test("HttpClient.json() retries a body cut short", async () => {
@@ -259,7 +266,16 @@ Deno.test("HttpClient gives up on a refused connection with RetryError", async (
   const error = await client.fetch(`http://127.0.0.1:${port}/`).catch((e) => e);
   assert.ok(error instanceof RetryError);
   assert.equal(error.attempts, 3);
-  assert.ok(error.cause instanceof TypeError);
+  assert.ok(error.cause instanceof NetworkError);
+  assert.ok(error.cause.cause instanceof TypeError);
+  assert.deepEqual(
+    error.history.map((h: AttemptOutcome) => [h.attempt, h.error, h.status]),
+    [[1, "NetworkError", undefined], [2, "NetworkError", undefined], [
+      3,
+      "NetworkError",
+      undefined,
+    ]],
+  );
 });
 
 Deno.test("HttpClient times out a stalled attempt and retries it", async () => {
