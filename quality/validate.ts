@@ -8,16 +8,10 @@
 
 import { type Clock, systemClock } from "../internal/clock.ts";
 import { describeValue, QualityError } from "./errors.ts";
-import {
-  Accumulator,
-  compilePlan,
-  finalize,
-  type Format,
-  mergeStates,
-  parseFormat,
-  type PartialState,
-  type Plan,
-} from "./_engine.ts";
+import { Accumulator } from "./_loop.ts";
+import { compilePlan, type Format, parseFormat, type Plan } from "./_plan.ts";
+import { finalize } from "./_results.ts";
+import { mergeStates, type PartialState } from "./_state.ts";
 import type { ParameterContext } from "./_evaluation_parameters.ts";
 import { ExpectationSuite } from "./expectation_suite.ts";
 import type {
