@@ -14,7 +14,7 @@
  *   .expectColumnValuesToBeUnique("id");
  * const rows = [{ id: "a", mag: 1.5 }, { id: "b", mag: 12 }, { id: "b", mag: null }];
  * const result = await validate(rows, suite, { resultFormat: "SUMMARY" });
- * assert.equal(result.statistics.success_percent, 100 / 3); // only the null check holds
+ * assert.equal(result.statistics.success_percent, 1 / 3 * 100); // only the null check holds
  * assert.ok(renderDataDocs(result).startsWith("<!doctype html>"));
  * ```
  *
