@@ -418,7 +418,11 @@ if (import.meta.main) {
       `Scripts that POST send the header x-ui-token: ${server.token}`,
     );
   } catch (error) {
-    console.error(`ui failed: ${describeFailure(error)}`);
+    const hint = error instanceof Deno.errors.NotCapable ||
+        error instanceof Deno.errors.PermissionDenied
+      ? ` (deno task ui may bind 127.0.0.1 and localhost only; for ${flags.hostname} run deno run --allow-read --allow-write=out --allow-net=${flags.hostname} --allow-env examples/ui.ts --hostname ${flags.hostname})`
+      : "";
+    console.error(`ui failed: ${describeFailure(error)}${hint}`);
     Deno.exit(error instanceof Deno.errors.AddrInUse ? 2 : 1);
   }
 }

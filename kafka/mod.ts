@@ -32,9 +32,23 @@
  * offset. A send groups its messages per partition (murmur2 of the key),
  * encodes each group as one Kafka v2 record batch with a CRC-32C (records
  * optionally gzipped), appends it to the active segment and fsyncs before
- * acknowledging. On open, the active segment is scanned batch by batch and a
- * torn tail (short or CRC-failing batch) is cut off. Consumers read batches
- * from a position found through the sparse offset index; the group
+ * acknowledging. One broker owns a log directory (an OS lock on
+ * `<logDir>/.lock`, taken on its real path); a second opener is refused. A
+ * clean close writes `.kafka_cleanshutdown` with every log end offset; on
+ * open, the active segment is scanned batch by batch (CRC and contiguous
+ * offsets), and only after a crash is a bad tail with no good batch after it
+ * cut off, with a warning. Anything else that is damaged stays on disk: a
+ * read returns the good batches before it, and one that starts there throws
+ * CORRUPT_MESSAGE naming the file, byte position and lost offsets, so the
+ * consumer can seek past; later batches are found again by a byte-wise
+ * search for the next whole batch with a valid CRC. Offsets are never handed
+ * out twice. Consumers read batches from a position found through the
+ * sparse offset index (a batch's last offset → its position, as Kafka
+ * writes it), and the batch an index entry names is checked before it is
+ * trusted; a wrong entry rebuilds the segment's indexes. Topics have ids
+ * (`partition.metadata`); deleting one commits in `topics.json`, renames its
+ * directories to `…-delete` and removes them, and the next open removes any
+ * leftovers, so old records never reappear under a new topic. The group
  * coordinator waits for all members to (re)join, runs the assignor, bumps the
  * generation and fences stale members; members that stop heartbeating for
  * `sessionTimeout` on the injected clock are removed. Retention drops whole
@@ -69,18 +83,25 @@
  *   assignments) and one schema file per API family: `_api_versions.ts`,
  *   `_metadata.ts`, `_produce.ts`, `_fetch.ts` (Fetch, ListOffsets),
  *   `_group.ts` (FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
- *   LeaveGroup), `_offsets.ts` (OffsetCommit, OffsetFetch), `_admin.ts`.
+ *   LeaveGroup), `_offsets.ts` (OffsetCommit, OffsetFetch), `_admin.ts`,
+ *   `_transactions.ts` (InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn,
+ *   TxnOffsetCommit, EndTxn).
  * - `server/`: `serve.ts` (`serveKafka`), `cli.ts` (`deno task
  *   kafka:serve`), `_connection.ts` (one client's frames), `_apis.ts` (the
  *   API table, ApiVersions), `_context.ts`, `_error_code.ts`, and the
  *   handlers `_metadata_api.ts`, `_produce_api.ts`, `_fetch_api.ts`,
- *   `_group_api.ts`, `_offsets_api.ts`, `_admin_api.ts`.
+ *   `_group_api.ts`, `_offsets_api.ts`, `_admin_api.ts`,
+ *   `_transactions_api.ts`.
  * - `log/`: `_partition_log.ts` (segments, recovery, retention, compaction),
  *   `log_reader.ts` (read segments without a broker), `_store.ts` (files of a
- *   log directory), `_scan.ts` (batch scanning and index search),
- *   `_dir_lock.ts` (one owner per log directory: `<logDir>/.lock`).
+ *   log directory), `_scan.ts` (batch scanning, index search, the search
+ *   for the next good batch after damage), `_segment.ts` (a segment's
+ *   indexes and damage), `_dir_lock.ts` (one owner per log directory:
+ *   `<logDir>/.lock`), `_partition_dir.ts` (topic ids in
+ *   `partition.metadata`, `-delete` renames).
  * - `broker/`: `_broker.ts` (topics and partitions of one broker),
  *   `_group_coordinator.ts` (joins, generations, committed offsets),
+ *   `_group_files.ts` (group ids and their offsets files),
  *   `_transactions.ts` (producer ids, sequence checks, transactions).
  * - top level, the kafkajs-shaped client: `kafka.ts`, `producer.ts`,
  *   `consumer.ts`, `admin.ts`, `assignors.ts`, `windows.ts` (stream windows),

@@ -34,6 +34,8 @@ import {
   readSplitText,
 } from "./_text_reader.ts";
 import { unpackEnv } from "./broadcast.ts";
+import { hllRegisters } from "./_hyperloglog.ts";
+import v8 from "node:v8";
 
 type Batches = Iterable<unknown[]> | AsyncIterable<unknown[]>;
 type Fn = (...args: unknown[]) => unknown;
@@ -48,6 +50,11 @@ export class Executor {
   #cache = new Map<string, unknown[]>();
   #counters: Record<string, number> = {};
   #cachedNow: [number, number][] = [];
+  /** Accumulator additions of the running task, sent with its result. */
+  #added = new Map<number, number>();
+  #addTo = (id: number, term: number): void => {
+    this.#added.set(id, (this.#added.get(id) ?? 0) + term);
+  };
 
   /** Runs a task and returns its output. */
   async run(task: Task): Promise<TaskOutput> {
@@ -55,6 +62,7 @@ export class Executor {
     await this.#loadModules(task);
     this.#counters = {};
     this.#cachedNow = [];
+    this.#added = new Map();
     const stream = this.#stream(task.plan);
     const value = await this.#act(task.action, stream, task);
     const bytes = task.action.a === "collect" || task.action.a === "take"
@@ -69,6 +77,7 @@ export class Executor {
       value,
       cached: this.#cachedNow,
       counters: this.#counters,
+      accumulators: [...this.#added],
       bytes,
     };
   }
@@ -111,7 +120,7 @@ export class Executor {
       fn = compileShipped(spec.src, this.#namespaces);
       this.#compiled.set(spec.src, fn);
     }
-    return [fn, unpackEnv(spec.env, this.#broadcasts)];
+    return [fn, unpackEnv(spec.env, this.#broadcasts, this.#addTo)];
   }
 
   #count(name: string, n: number): void {
@@ -168,6 +177,21 @@ export class Executor {
         return this.#shuffleRead(src.blocks, src.reduce);
       case "cogroup":
         return this.#cogroup(src.inputs);
+      case "pair": {
+        const left = drain(this.#stream(src.left));
+        const right = drain(this.#stream(src.right));
+        const combine = ([l, r]: unknown[][]): Batches => {
+          const out = src.mode === "zip" ? zipped(l!, r!) : product(l!, r!);
+          return out.length > 0 ? [out] : [];
+        };
+        return left instanceof Promise || right instanceof Promise
+          ? lazyAsync(Promise.all([left, right]).then(combine))
+          : combine([left, right]);
+      }
+      case "checkpoint": {
+        const all = v8.deserialize(Deno.readFileSync(src.path)) as unknown[];
+        return all.length > 0 ? [all] : [];
+      }
       case "cache": {
         const key = `${src.rddId}:${part}`;
         const hit = this.#cache.get(key);
@@ -511,6 +535,63 @@ export class Executor {
           return out;
         });
       }
+      case "sampleRange": {
+        // The same seed gives every split the same draws, so the splits of
+        // randomSplit are disjoint and together hold every record.
+        const rand = rng(op.seed * 2654435761 + part * 40503 + 17);
+        const { lb, ub } = op;
+        return mapBatches(input, (b) => {
+          const out: unknown[] = [];
+          for (const x of b) {
+            const r = rand();
+            if (r >= lb && r < ub) out.push(x);
+          }
+          return out;
+        });
+      }
+      case "sampleByKey": {
+        const rand = rng(op.seed * 2654435761 + part * 40503 + 17);
+        const fractions = new Map(op.fractions);
+        return mapBatches(input, (b) => {
+          const out: unknown[] = [];
+          for (const x of b) {
+            const f = fractions.get(encodeKey(asPair(x, "sampleByKey")[0]));
+            if (f === undefined) {
+              throw new FatalTaskError(
+                `sampleByKey has no fraction for key ${preview(x)}`,
+              );
+            }
+            if (op.withReplacement) {
+              for (let c = poisson(f, rand); c > 0; c--) out.push(x);
+            } else if (rand() < f) out.push(x);
+          }
+          return out;
+        });
+      }
+      case "reducePartition": {
+        const [f, env] = this.#fn(op.fn);
+        let has = false;
+        let acc: unknown;
+        return afterAll(input, (b) => {
+          for (const x of b) {
+            acc = has ? f(acc, x, env) : x;
+            has = true;
+          }
+        }, () => has ? [acc] : []);
+      }
+      case "aggregatePartition": {
+        const [f, env] = this.#fn(op.seq);
+        let acc = structuredClone(op.zero);
+        return afterAll(input, (b) => {
+          for (const x of b) acc = f(acc, x, env);
+        }, () => [acc]);
+      }
+      case "keyByPartition": {
+        const k = part % op.n;
+        return mapBatches(input, (b) => b.map((x) => [k, x]));
+      }
+      case "pipe":
+        return pipeThrough(input, op.command, op.env, op.checkCode);
       case "sortLocal": {
         const sort = (all: unknown[]): Batches => {
           const sorted = this.#sortPairs(
@@ -668,6 +749,16 @@ export class Executor {
       }
       case "shuffleWrite":
         return await this.#shuffleWrite(s, action.part, action.agg, task);
+      case "hll": {
+        const all = await drain(s);
+        return hllRegisters(all, action.p);
+      }
+      case "checkpoint": {
+        const tmp = `${action.path}.attempt-${task.attempt}`;
+        await Deno.writeFile(tmp, v8.serialize(await drain(s)));
+        await Deno.rename(tmp, action.path);
+        return null;
+      }
     }
   }
 
@@ -881,6 +972,74 @@ function* rangeBatches(
     }
   }
   if (batch.length > 0) yield batch;
+}
+
+function zipped(l: unknown[], r: unknown[]): unknown[] {
+  if (l.length !== r.length) {
+    throw new FatalTaskError(
+      `Can only zip RDDs with the same number of elements in each partition: ${l.length} and ${r.length}`,
+    );
+  }
+  return l.map((x, i) => [x, r[i]]);
+}
+
+function product(l: unknown[], r: unknown[]): unknown[] {
+  const out: unknown[] = [];
+  for (const x of l) for (const y of r) out.push([x, y]);
+  return out;
+}
+
+/**
+ * PySpark's pipe: one process per partition; each record goes to its
+ * stdin as a line (`String(x)`), each line of its stdout is a record.
+ * Writing runs alongside reading so a process that answers as it reads
+ * never blocks on a full pipe.
+ */
+function pipeThrough(
+  input: Batches,
+  command: string[],
+  env: Record<string, string>,
+  checkCode: boolean,
+): Batches {
+  return (async function* () {
+    const child = new Deno.Command(command[0]!, {
+      args: command.slice(1),
+      env,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const enc = new TextEncoder();
+    const writing = (async () => {
+      const w = child.stdin.getWriter();
+      try {
+        for await (const b of input) {
+          let text = "";
+          for (const x of b) text += String(x).replace(/\n$/, "") + "\n";
+          await w.write(enc.encode(text));
+        }
+      } finally {
+        await w.close().catch(() => {});
+      }
+    })();
+    writing.catch(() => {});
+    const dec = new TextDecoder();
+    let carry = "";
+    for await (const chunk of child.stdout) {
+      const lines = (carry + dec.decode(chunk, { stream: true })).split("\n");
+      carry = lines.pop()!;
+      if (lines.length > 0) yield lines;
+    }
+    carry += dec.decode();
+    if (carry !== "") yield [carry];
+    await writing;
+    const status = await child.status;
+    if (checkCode && status.code !== 0) {
+      throw new FatalTaskError(
+        `Pipe command exited with code ${status.code}: ${command.join(" ")}`,
+      );
+    }
+  })();
 }
 
 function poisson(mean: number, rand: () => number): number {

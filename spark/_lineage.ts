@@ -30,6 +30,8 @@ export type Node =
   /** `aligned`: partition i of every parent makes output partition i. */
   | { type: "union"; parents: object[]; aligned?: boolean }
   | { type: "coalesce"; parent: object; groups: number[][] }
+  /** cartesian: partition i * right + j; zip: partition i of both. */
+  | { type: "pair"; mode: "cartesian" | "zip"; left: object; right: object }
   | { type: "shuffled"; dep: ShuffleDep; reduce: ReduceSpec }
   | {
     type: "cogroup";
@@ -50,6 +52,10 @@ export interface Lineage {
   cached: boolean;
   /** Set by `setName`. */
   name: string | null;
+  /** `checkpoint()` was called; the next job writes it out. */
+  checkpoint: "pending" | "local" | null;
+  /** Where the reliable checkpoint was written. */
+  checkpointFile: string | null;
 }
 
 export const LINEAGE: WeakMap<object, Lineage> = new WeakMap();
@@ -69,6 +75,8 @@ export function narrowParents(node: Node): object[] {
     case "op":
     case "coalesce":
       return [node.parent];
+    case "pair":
+      return [node.left, node.right];
     case "union":
       return node.parents;
     case "cogroup":
@@ -83,6 +91,21 @@ export function shuffleDepsOf(node: Node): ShuffleDep[] {
     return node.inputs.flatMap((i) => "shuffle" in i ? [i.shuffle] : []);
   }
   return [];
+}
+
+/** Every RDD `root` depends on, itself included, across shuffles too. */
+export function allAncestors(root: object): object[] {
+  const seen = new Set<object>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const r = stack.pop()!;
+    if (seen.has(r)) continue;
+    seen.add(r);
+    const node = lineageOf(r).node;
+    stack.push(...narrowParents(node));
+    for (const d of shuffleDepsOf(node)) stack.push(d.parent);
+  }
+  return [...seen];
 }
 
 /** Shuffle deps reachable from `root` through narrow dependencies only. */

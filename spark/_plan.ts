@@ -36,7 +36,28 @@ export type Op =
   | { t: "joinFlatten"; how: "inner" | "left" | "right" | "full" }
   | { t: "setOp"; keep: "both" | "leftOnlyAll" | "leftPairs" }
   | { t: "lookup"; key: string }
-  | { t: "sortLocal"; ascending: boolean; key: FnSpec | null };
+  | { t: "sortLocal"; ascending: boolean; key: FnSpec | null }
+  /** randomSplit: keeps records whose draw falls in [lb, ub). */
+  | { t: "sampleRange"; lb: number; ub: number; seed: number }
+  | {
+    t: "sampleByKey";
+    withReplacement: boolean;
+    /** Encoded key to fraction. */
+    fractions: [string, number][];
+    seed: number;
+  }
+  /** A partition reduced to at most one value (treeReduce's first level). */
+  | { t: "reducePartition"; fn: FnSpec }
+  /** A partition folded from `zero` into one value (treeAggregate). */
+  | { t: "aggregatePartition"; zero: unknown; seq: FnSpec }
+  /** `[partition mod n, x]` (the tree levels of treeAggregate). */
+  | { t: "keyByPartition"; n: number }
+  | {
+    t: "pipe";
+    command: string[];
+    env: Record<string, string>;
+    checkCode: boolean;
+  };
 
 /** How a shuffle's map side assigns records to reduce partitions. */
 export type PartitionerSpec =
@@ -86,6 +107,9 @@ export type Source =
   }
   | { k: "concat"; plans: Plan[] }
   | { k: "shuffle"; blocks: unknown[][]; reduce: ReduceSpec }
+  /** Two parents' partitions combined: all pairs, or zipped in order. */
+  | { k: "pair"; mode: "cartesian" | "zip"; left: Plan; right: Plan }
+  | { k: "checkpoint"; path: string }
   | { k: "cogroup"; inputs: ({ blocks: unknown[][] } | { plan: Plan })[] }
   | { k: "cache"; rddId: number; plan: Plan };
 
@@ -109,7 +133,11 @@ export type Action =
   | { a: "save"; dir: string; name: string; gzip: boolean }
   | { a: "sampleKeys"; size: number; seed: number; key: FnSpec | null }
   | { a: "ordered"; n: number; key: FnSpec | null; descending: boolean }
-  | { a: "shuffleWrite"; part: PartitionerSpec; agg: AggSpec | null };
+  | { a: "shuffleWrite"; part: PartitionerSpec; agg: AggSpec | null }
+  /** HyperLogLog registers (2^p of them) of the partition's values. */
+  | { a: "hll"; p: number }
+  /** Writes the partition (v8 serialization) for a reliable checkpoint. */
+  | { a: "checkpoint"; path: string };
 
 /** The message a worker receives. */
 export interface Task {
@@ -129,6 +157,8 @@ export interface TaskOutput {
   value: unknown;
   cached: [number, number][];
   counters: Record<string, number>;
+  /** Accumulator additions: [id, sum of terms]. */
+  accumulators: [number, number][];
   bytes: number;
 }
 

@@ -4,12 +4,14 @@
 
 import { compareKeys, hashPartition, rangePartition } from "./_keys.ts";
 import {
+  allAncestors,
   lineageOf,
   narrowParents,
   type Node,
   type ShuffleDep,
   stageBoundaries,
 } from "./_lineage.ts";
+import { type Clock, systemClock } from "../internal/clock.ts";
 import { compileShipped, mentionsIdentifier } from "./_closure.ts";
 import type {
   Action,
@@ -20,7 +22,7 @@ import type {
   Source,
   Task,
 } from "./_plan.ts";
-import { unpackEnv } from "./broadcast.ts";
+import { type Accumulator, unpackEnv } from "./broadcast.ts";
 import { WorkerPool } from "./_pool.ts";
 import { SparkError } from "./errors.ts";
 
@@ -106,6 +108,7 @@ export class Scheduler {
   readonly pool: WorkerPool;
   readonly modules: Record<string, string> = {};
   readonly broadcasts: Map<number, unknown> = new Map();
+  readonly accumulators: Map<number, Accumulator> = new Map();
   maxResultBytes: number;
   onProgress: ((e: ProgressEvent) => void) | undefined;
   lastJob: JobInfo | undefined;
@@ -156,7 +159,11 @@ export class Scheduler {
       }
     }
     const fn = compileShipped(spec.src, this.#driverNamespaces);
-    const env = unpackEnv(spec.env, this.broadcasts);
+    const env = unpackEnv(
+      spec.env,
+      this.broadcasts,
+      (id, term) => this.accumulators.get(id)?.add(term),
+    );
     return (...args: unknown[]): unknown => {
       try {
         return fn(...args, env);
@@ -238,7 +245,7 @@ export class Scheduler {
       await this.#materializeShuffles(root, job);
       const guard = label === "collect" || label === "take" ||
         label === "toLocalIterator";
-      return await this.#runStage(
+      const out = await this.#runStage(
         job,
         "ResultStage",
         root,
@@ -246,6 +253,8 @@ export class Scheduler {
         action,
         guard,
       );
+      await this.#writeCheckpoints(root, job);
+      return out;
     } finally {
       job.durationMs = performance.now() - started;
       this.lastJob = job;
@@ -289,6 +298,48 @@ export class Scheduler {
         this.#inflight.set(d.id, running);
       }
       await running;
+    }
+  }
+
+  /** Spark's log level; WARN and more verbose log lost tasks. */
+  logLevel = "WARN";
+
+  /** The context's clock (timeouts, approximate results). */
+  clock: Clock = systemClock;
+
+  /** Directory for reliable checkpoints (`sc.setCheckpointDir`). */
+  checkpointDir: string | null = null;
+
+  /**
+   * Spark's doCheckpoint: after a job, every RDD of its lineage marked with
+   * `checkpoint()` is written to the checkpoint directory (one file per
+   * partition, each written by a task and renamed into place) and its
+   * lineage is cut: later jobs read the files.
+   */
+  async #writeCheckpoints(root: object, job: JobInfo): Promise<void> {
+    const pending = allAncestors(root).filter((r) =>
+      lineageOf(r).checkpoint === "pending"
+    );
+    for (const r of pending) {
+      const l = lineageOf(r);
+      const dir = `${this.checkpointDir}/rdd-${l.id}`;
+      await Deno.mkdir(dir, { recursive: true });
+      const file = (p: number) => `${dir}/part-${String(p).padStart(5, "0")}`;
+      const all = [...Array(l.numPartitions).keys()];
+      await this.#runStage(
+        job,
+        "ResultStage",
+        r,
+        all,
+        (p) => ({ a: "checkpoint", path: file(p) }),
+        false,
+      );
+      l.node = {
+        type: "source",
+        source: (p) => ({ k: "checkpoint", path: file(p) }),
+      };
+      l.checkpoint = null;
+      l.checkpointFile = dir;
     }
   }
 
@@ -399,6 +450,10 @@ export class Scheduler {
         if (locs === undefined) this.#cacheLoc.set(rddId, locs = new Map());
         locs.set(part, [r.slot, r.generation]);
       }
+      // Only a successful attempt reports: each task counts once.
+      for (const [id, term] of r.out.accumulators) {
+        this.accumulators.get(id)?.add(term);
+      }
       for (const [k, v] of Object.entries(r.out.counters)) {
         job.counters[k] = (job.counters[k] ?? 0) + v;
       }
@@ -484,6 +539,18 @@ export class Scheduler {
           j -= n;
         }
         throw new Error(`Union has no partition ${p}`);
+      }
+      case "pair": {
+        const right = lineageOf(node.right).numPartitions;
+        const [i, j] = node.mode === "zip"
+          ? [p, p]
+          : [Math.floor(p / right), p % right];
+        return {
+          k: "pair",
+          mode: node.mode,
+          left: this.#planFor(node.left, i, pref, null),
+          right: this.#planFor(node.right, j, pref, null),
+        };
       }
       case "coalesce":
         return {

@@ -11,7 +11,9 @@ import { readGzipFile } from "./_text_reader.ts";
 import { type CsvSpec, type CsvType, inferType, splitCsvLine } from "./_csv.ts";
 import { registerScheduler } from "./_registry.ts";
 import { type JobInfo, type ProgressEvent, Scheduler } from "./_scheduler.ts";
-import { Broadcast, onDestroy } from "./broadcast.ts";
+import { Accumulator, Broadcast, onDestroy } from "./broadcast.ts";
+import { SparkConf } from "./conf.ts";
+import type { Clock } from "../internal/clock.ts";
 import { SparkError } from "./errors.ts";
 import { makeRDD, type RDD } from "./rdd.ts";
 import { resolve, toFileUrl } from "./_paths.ts";
@@ -68,7 +70,28 @@ export interface SparkContextOptions {
    * @default {undefined}
    */
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * The clock for timeouts and time stamps (a `ManualClock` in tests).
+   * @default {systemClock}
+   */
+  clock?: Clock;
 }
+
+/** Spark's log levels. */
+const LOG_LEVELS = [
+  "ALL",
+  "DEBUG",
+  "ERROR",
+  "FATAL",
+  "INFO",
+  "OFF",
+  "TRACE",
+  "WARN",
+] as const;
+type LogLevel = typeof LOG_LEVELS[number];
+
+/** This package's version (checked against deno.json by a test). */
+const VERSION = "0.1.0";
 
 /**
  * Options for {@linkcode SparkContext.csv}.
@@ -292,6 +315,11 @@ export class SparkContext {
   #maxSplitBytes: number;
   #closed = false;
   #nextBroadcast = 0;
+  #nextAccumulator = 0;
+  #startTime: number;
+  #maxTaskFailures: number;
+  #maxResultBytes: number;
+  #logLevel: LogLevel = "WARN";
 
   /**
    * Starts the worker pool.
@@ -330,8 +358,153 @@ export class SparkContext {
       maxResultBytes,
       options.onProgress,
     );
+    if (options.clock !== undefined) this.#scheduler.clock = options.clock;
+    this.#startTime = this.#scheduler.clock.now();
+    this.#maxTaskFailures = maxTaskFailures;
+    this.#maxResultBytes = maxResultBytes;
     registerScheduler(this, this.#scheduler);
     for (const [name, spec] of modules) this.addModule(name, spec);
+  }
+
+  /** The version of this package (PySpark's `sc.version` is Spark's). */
+  get version(): string {
+    return VERSION;
+  }
+
+  /** `local-<startTime>`, Spark's id for a local application. */
+  get applicationId(): string {
+    return `local-${this.#startTime}`;
+  }
+
+  /** When the context started, in epoch milliseconds (from its clock). */
+  get startTime(): number {
+    return this.#startTime;
+  }
+
+  /** Spark's name for the pool size ({@linkcode SparkContext.parallelism}). */
+  get defaultParallelism(): number {
+    return this.#parallelism;
+  }
+
+  /** Default minimum partitions of file sources in Spark: min(parallelism, 2). */
+  get defaultMinPartitions(): number {
+    return Math.min(this.#parallelism, 2);
+  }
+
+  /**
+   * The settings under Spark's key names.
+   *
+   * @returns A read-only snapshot.
+   *
+   * @example Settings
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2, maxTaskFailures: 3 });
+   * assert.equal(sc.getConf().get("spark.task.maxFailures"), "3");
+   * ```
+   */
+  getConf(): SparkConf {
+    return new SparkConf([
+      ["spark.master", `local[${this.#parallelism}]`],
+      ["spark.app.id", this.applicationId],
+      ["spark.app.startTime", String(this.#startTime)],
+      ["spark.default.parallelism", String(this.#defaultPartitions)],
+      ["spark.task.maxFailures", String(this.#maxTaskFailures)],
+      ["spark.driver.maxResultSize", String(this.#maxResultBytes)],
+      ["spark.files.maxPartitionBytes", String(this.#maxSplitBytes)],
+      ["spark.log.level", this.#logLevel],
+    ]);
+  }
+
+  /**
+   * Sets how much the context logs to stderr: at `"WARN"` (the default,
+   * as in Spark) lost and retried tasks, at `"INFO"` and below every
+   * finished job too; `"ERROR"` and `"OFF"` are quiet.
+   *
+   * @param level One of Spark's levels: ALL, DEBUG, ERROR, FATAL, INFO,
+   *   OFF, TRACE, WARN (any case).
+   * @returns Nothing.
+   *
+   * @example Quiet
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * sc.setLogLevel("error");
+   * assert.equal(sc.getConf().get("spark.log.level"), "ERROR");
+   * ```
+   */
+  setLogLevel(level: string): void {
+    const upper = typeof level === "string" ? level.toUpperCase() : "";
+    if (!(LOG_LEVELS as readonly string[]).includes(upper)) {
+      throw new SparkError(
+        `Log level must be one of ${LOG_LEVELS.join(", ")}: ${String(level)}`,
+      );
+    }
+    this.#logLevel = upper as LogLevel;
+    this.#scheduler.logLevel = this.#logLevel;
+  }
+
+  /**
+   * A numeric accumulator: tasks `add()` to it through `env`, the driver
+   * reads `.value`; a task's additions count once, when it succeeds.
+   *
+   * @param value Starting value.
+   * @returns The accumulator.
+   *
+   * @example Sum in tasks
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const acc = sc.accumulator(10);
+   * await sc.range(0, 5).foreach((x, env) => env.acc.add(x), { acc });
+   * assert.equal(acc.value, 20);
+   * ```
+   */
+  accumulator(value = 0): Accumulator {
+    this.#checkOpen();
+    if (typeof value !== "number") {
+      throw new SparkError(
+        `Accumulator starts from a number: ${typeof value} ${String(value)}`,
+      );
+    }
+    const acc = new Accumulator(this.#nextAccumulator++, value);
+    this.#scheduler.accumulators.set(acc.id, acc);
+    return acc;
+  }
+
+  /**
+   * Where `rdd.checkpoint()` writes (created if missing).
+   *
+   * @param dir A directory.
+   * @returns Nothing.
+   */
+  setCheckpointDir(dir: string): void {
+    if (typeof dir !== "string" || dir === "") {
+      throw new SparkError(
+        `Checkpoint directory must be a non-empty string: ${String(dir)}`,
+      );
+    }
+    const abs = resolve(dir);
+    try {
+      Deno.mkdirSync(abs, { recursive: true });
+    } catch (e) {
+      throw new SparkError(`Cannot create checkpoint directory: "${dir}"`, {
+        cause: e,
+      });
+    }
+    this.#scheduler.checkpointDir = abs;
+  }
+
+  /**
+   * The checkpoint directory, or null.
+   *
+   * @returns The directory.
+   */
+  getCheckpointDir(): string | null {
+    return this.#scheduler.checkpointDir;
   }
 
   /** Number of worker threads. */

@@ -62,15 +62,23 @@
  * (shipping functions, capture errors), `_input_files.ts` (directories,
  * globs, comma lists), `_text_reader.ts` (splits, gzip),
  * `_csv.ts` (rows), `_keys.ts` (key encoding, hashing, ordering),
- * `broadcast.ts`, `errors.ts`.
+ * `_hyperloglog.ts` (countApproxDistinct), `broadcast.ts` (broadcasts,
+ * accumulators), `stat_counter.ts`, `conf.ts`, `errors.ts`.
  *
  * @module
  */
 
 export { type Clock, ManualClock, systemClock } from "../internal/clock.ts";
 export { SparkError } from "./errors.ts";
-export { Broadcast } from "./broadcast.ts";
-export { type MapOptions, type PartitionFunc, RDD } from "./rdd.ts";
+export { Accumulator, Broadcast } from "./broadcast.ts";
+export { SparkConf } from "./conf.ts";
+export {
+  type BoundedDouble,
+  type MapOptions,
+  type PartitionFunc,
+  RDD,
+} from "./rdd.ts";
+export { StatCounter } from "./stat_counter.ts";
 export {
   type CsvOptions,
   type CsvType,

@@ -26,6 +26,9 @@ import { packEnv } from "./broadcast.ts";
 import type { SparkContext } from "./context.ts";
 import { SparkError } from "./errors.ts";
 import { basename, dirname, join } from "node:path";
+import { seededRandom } from "../internal/random.ts";
+import { hllEstimate, hllMerge, precisionFor } from "./_hyperloglog.ts";
+import { StatCounter } from "./stat_counter.ts";
 
 let nextRddId = 0;
 
@@ -61,6 +64,8 @@ export function makeRDD<T>(
     partitioner,
     cached: false,
     name: null,
+    checkpoint: null,
+    checkpointFile: null,
   };
   return new RDD<T>(sc, lineage);
 }
@@ -1157,15 +1162,51 @@ export class RDD<T> {
     other: RDD<[K, W]>,
     numPartitions?: number,
   ): RDD<[K, [V[], W[]]]> {
-    if (!(other instanceof RDD) || other.context !== this.#sc) {
-      throw new SparkError(
-        `Expected an RDD of the same SparkContext: ${String(other)}`,
-      );
+    return this.#cogroupAll([this, other], numPartitions);
+  }
+
+  /**
+   * Groups this RDD and several others by key (PySpark's `groupWith`):
+   * `[key, [values of each RDD, in order]]`.
+   *
+   * @param others More pair RDDs.
+   * @returns The co-grouped RDD.
+   *
+   * @example Group four RDDs
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const [a, b, c] = [[["a", 5]], [["a", 1], ["b", 4]], [["b", 42]]].map((d) =>
+   *   sc.parallelize(d as [string, number][])
+   * );
+   * const out = await a!.groupWith(b!, c!).sortByKey().collect();
+   * assert.deepEqual(out, [["a", [[5], [1], []]], ["b", [[], [4], [42]]]]);
+   * ```
+   */
+  groupWith<K, V>(
+    this: RDD<[K, V]>,
+    ...others: RDD<[K, unknown]>[]
+  ): RDD<[K, unknown[][]]> {
+    if (others.length === 0) {
+      throw new SparkError("groupWith() needs at least one other RDD");
     }
+    return this.#cogroupAll([this, ...others], undefined);
+  }
+
+  #cogroupAll<R>(rdds: unknown[], numPartitions: number | undefined): RDD<R> {
+    for (const other of rdds) {
+      if (!(other instanceof RDD) || other.context !== this.#sc) {
+        throw new SparkError(
+          `Expected an RDD of the same SparkContext: ${String(other)}`,
+        );
+      }
+    }
+    const all = rdds as RDD<unknown>[];
     const n = numPartitions === undefined
-      ? Math.max(this.numPartitions, other.numPartitions)
+      ? Math.max(...all.map((r) => r.numPartitions))
       : checkCount(numPartitions, "numPartitions");
-    const inputs = [this, other].map((r) => {
+    const inputs = all.map((r) => {
       const l = lineageOf(r);
       if (samePartitioner(l.partitioner, { kind: "hash", n })) {
         return { narrow: r as object };
@@ -1181,7 +1222,7 @@ export class RDD<T> {
         } as ShuffleDep,
       };
     });
-    const out = this.#derive<[K, [V[], W[]]]>(
+    const out = this.#derive<R>(
       { type: "cogroup", inputs },
       n,
       "CoGroupedRDD",
@@ -2138,6 +2179,1018 @@ export class RDD<T> {
     return found as V[];
   }
 
+  // ---------------------------------------------------- more of rdd.py
+
+  /**
+   * All pairs `[a, b]` of an element of this RDD and one of `other`
+   * (partition i * other's count + j pairs partition i with partition j).
+   *
+   * @param other Another RDD of the same context.
+   * @returns The Cartesian product.
+   *
+   * @example Cartesian
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const rdd = sc.parallelize([1, 2]);
+   * assert.deepEqual((await rdd.cartesian(rdd).collect()).sort(), [[1, 1], [1, 2], [2, 1], [2, 2]]);
+   * ```
+   */
+  cartesian<U>(other: RDD<U>): RDD<[T, U]> {
+    this.#sameContext(other, "cartesian");
+    return this.#derive(
+      { type: "pair", mode: "cartesian", left: this, right: other },
+      this.numPartitions * other.numPartitions,
+      "CartesianRDD",
+      "cartesian",
+    );
+  }
+
+  /**
+   * Pairs the i-th element of this RDD with the i-th of `other`; both must
+   * have the same partitions with the same number of elements in each.
+   *
+   * @param other Another RDD with as many partitions.
+   * @returns The zipped RDD.
+   *
+   * @example Zip
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const a = sc.range(0, 3), b = sc.range(1000, 1003);
+   * assert.deepEqual(await a.zip(b).collect(), [[0, 1000], [1, 1001], [2, 1002]]);
+   * ```
+   */
+  zip<U>(other: RDD<U>): RDD<[T, U]> {
+    this.#sameContext(other, "zip");
+    if (other.numPartitions !== this.numPartitions) {
+      throw new SparkError(
+        `Can only zip RDDs with the same number of partitions: ${this.numPartitions} and ${other.numPartitions}`,
+      );
+    }
+    return this.#derive(
+      { type: "pair", mode: "zip", left: this, right: other },
+      this.numPartitions,
+      "ZippedPartitionsRDD2",
+      "zip",
+    );
+  }
+
+  #sameContext(other: unknown, what: string): void {
+    if (!(other instanceof RDD) || other.context !== this.#sc) {
+      throw new SparkError(
+        `${what}() needs an RDD of the same SparkContext: ${String(other)}`,
+      );
+    }
+  }
+
+  /**
+   * Pairs each element with a unique id without running a job: the k-th
+   * element of partition i gets `k * numPartitions + i`.
+   *
+   * @returns An RDD of `[element, id]`.
+   *
+   * @example Unique ids
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const out = await sc.parallelize(["a", "b", "c", "d", "e"], 3).zipWithUniqueId().collect();
+   * assert.deepEqual(out, [["a", 0], ["b", 1], ["c", 4], ["d", 2], ["e", 5]]);
+   * ```
+   */
+  zipWithUniqueId(): RDD<[T, number]> {
+    return this.mapPartitionsWithIndex(function* (i, rows, env) {
+      let k = 0;
+      for (const x of rows) yield [x, k++ * env.n + i] as [T, number];
+    }, { n: this.numPartitions });
+  }
+
+  /**
+   * Groups the elements by `fn(x)`: `[key, elements]`.
+   *
+   * @param fn Runs in a worker; returns the group key.
+   * @param numPartitions Output partitions.
+   * @param partitionFunc Key to partition index (default: hash).
+   * @param env Values for `fn` and `partitionFunc`.
+   * @returns The grouped RDD.
+   *
+   * @example Odd and even
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const out = await sc.parallelize([1, 1, 2, 3, 5, 8]).groupBy((x) => x % 2).sortByKey().collect();
+   * assert.deepEqual(out, [[0, [2, 8]], [1, [1, 1, 3, 5]]]);
+   * ```
+   */
+  groupBy<K, E = undefined>(
+    fn: (x: T, env: E) => K,
+    numPartitions?: number | null,
+    partitionFunc?: PartitionFunc<K, E> | null,
+    env?: E,
+  ): RDD<[K, T[]]> {
+    return this.keyBy(fn, env).groupByKey(numPartitions, partitionFunc, env);
+  }
+
+  /**
+   * A sample of exactly `num` elements (fewer when the RDD is smaller and
+   * `withReplacement` is false), in random order; PySpark's algorithm:
+   * count, sample with a fraction that yields enough 99.99% of the time,
+   * retry if short, shuffle, cut.
+   *
+   * @param withReplacement Whether an element may be picked more than once.
+   * @param num Sample size.
+   * @param seed Random seed.
+   * @returns The sample.
+   *
+   * @example Take a sample
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const rdd = sc.range(0, 10);
+   * assert.equal((await rdd.takeSample(true, 20, 1)).length, 20);
+   * assert.equal((await rdd.takeSample(false, 5, 2)).length, 5);
+   * assert.equal((await rdd.takeSample(false, 15, 3)).length, 10);
+   * ```
+   */
+  async takeSample(
+    withReplacement: boolean,
+    num: number,
+    seed?: number,
+  ): Promise<T[]> {
+    if (typeof num !== "number" || !Number.isInteger(num) || num < 0) {
+      throw new SparkError(
+        `Sample size must be an integer >= 0: ${String(num)}`,
+      );
+    }
+    if (num > Number.MAX_SAFE_INTEGER - 10 * Math.sqrt(2 ** 53)) {
+      throw new SparkError(`Sample size cannot be greater than 2^53: ${num}`);
+    }
+    if (num === 0 || this.numPartitions === 0) return [];
+    const total = await this.count();
+    if (total === 0) return [];
+    const rand = seededRandom(seed ?? Math.floor(Math.random() * 2 ** 31));
+    const shuffle = (xs: T[]): T[] => {
+      for (let i = xs.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1));
+        [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+      }
+      return xs;
+    };
+    if (!withReplacement && num >= total) return shuffle(await this.collect());
+    const fraction = sampleFraction(num, total, withReplacement);
+    let sample: T[] = [];
+    for (let s = seed; sample.length < num;) {
+      sample = await this.sample(withReplacement, fraction, s).collect();
+      s = Math.floor(rand() * 2 ** 31);
+    }
+    return shuffle(sample).slice(0, num);
+  }
+
+  /**
+   * Splits the RDD randomly by `weights` (normalised): every element lands
+   * in exactly one split, the same one in every job (seeded).
+   *
+   * @param weights Relative sizes (>= 0, positive sum).
+   * @param seed Random seed.
+   * @returns One RDD per weight.
+   *
+   * @example Split 2:3
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const [a, b] = sc.range(0, 500, 1, 1).randomSplit([2, 3], 17);
+   * const [na, nb] = [await a!.count(), await b!.count()];
+   * assert.equal(na + nb, 500);
+   * assert.ok(150 < na && na < 250 && 250 < nb && nb < 350);
+   * ```
+   */
+  randomSplit(weights: number[], seed?: number): RDD<T>[] {
+    if (
+      !Array.isArray(weights) || weights.some((w) => !(w >= 0))
+    ) {
+      throw new SparkError(
+        `Weights must be non-negative numbers: ${JSON.stringify(weights)}`,
+      );
+    }
+    const sum = weights.reduce((a, b) => a + b, 0);
+    if (!(sum > 0)) {
+      throw new SparkError(`Sum of weights must be positive: ${sum}`);
+    }
+    const s = seed ?? Math.floor(Math.random() * 2 ** 31);
+    const out: RDD<T>[] = [];
+    let lb = 0;
+    for (const w of weights) {
+      const ub = lb + w / sum;
+      out.push(
+        this.#op({ t: "sampleRange", lb, ub, seed: s }, "randomSplit", true),
+      );
+      lb = ub;
+    }
+    return out;
+  }
+
+  /**
+   * Stratified sample: each pair is kept with the fraction given for its
+   * key (every key must have one).
+   *
+   * @param withReplacement Whether a pair may be picked more than once.
+   * @param fractions Key to fraction, as a Map or (string keys) an object.
+   * @param seed Random seed.
+   * @returns The sampled pair RDD.
+   *
+   * @example Sample by key
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const rdd = sc.parallelize(["a", "b"]).cartesian(sc.range(0, 1000));
+   * const sample = await rdd.sampleByKey(false, { a: 0.2, b: 0.1 }, 2).countByKey();
+   * assert.ok(100 < sample.get("a")! && sample.get("a")! < 300);
+   * assert.ok(50 < sample.get("b")! && sample.get("b")! < 150);
+   * ```
+   */
+  sampleByKey<K, V>(
+    this: RDD<[K, V]>,
+    withReplacement: boolean,
+    fractions: Map<K, number> | Record<string, number>,
+    seed?: number,
+  ): RDD<[K, V]> {
+    const entries = fractions instanceof Map
+      ? [...fractions]
+      : Object.entries(fractions ?? {});
+    for (const [k, f] of entries) {
+      if (typeof f !== "number" || !(f >= 0)) {
+        throw new SparkError(
+          `Negative or missing fraction for key ${String(k)}: ${String(f)}`,
+        );
+      }
+    }
+    return this.#op(
+      {
+        t: "sampleByKey",
+        withReplacement,
+        fractions: entries.map(([k, f]) => [encodeKey(k), f]),
+        seed: seed ?? Math.floor(Math.random() * 2 ** 31),
+      },
+      "sampleByKey",
+      true,
+    );
+  }
+
+  /**
+   * Count, mean, variance, min and max of a numeric RDD in one job.
+   *
+   * @returns A {@linkcode StatCounter}.
+   *
+   * @example Stats
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const s = await sc.parallelize([1, 2, 3]).stats();
+   * assert.deepEqual([s.count(), s.mean(), s.max()], [3, 2, 3]);
+   * ```
+   */
+  async stats(this: RDD<number>): Promise<StatCounter> {
+    const parts = await this.#op<StatParts>({
+      t: "aggregatePartition",
+      zero: { n: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity },
+      seq: fnSpec(
+        (s: StatParts, x: number): StatParts => {
+          // Welford's update, inside the worker.
+          const n = s.n + 1;
+          const delta = x - s.mean;
+          const mean = s.mean + delta / n;
+          return {
+            n,
+            mean,
+            m2: s.m2 + delta * (x - mean),
+            min: x < s.min ? x : s.min,
+            max: x > s.max ? x : s.max,
+          };
+        },
+        "stats",
+        undefined,
+      ),
+    }, "stats").collect();
+    const out = new StatCounter();
+    for (const p of parts) out.mergeStats(StatCounter.fromParts(p));
+    return out;
+  }
+
+  /**
+   * The population variance (NaN when empty).
+   *
+   * @returns The variance.
+   *
+   * @example Variance
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * assert.ok(Math.abs(await sc.parallelize([1, 2, 3]).variance() - 2 / 3) < 1e-12);
+   * ```
+   */
+  async variance(this: RDD<number>): Promise<number> {
+    return (await this.stats()).variance();
+  }
+
+  /**
+   * The population standard deviation.
+   *
+   * @returns The standard deviation.
+   *
+   * @example Stdev
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * assert.ok(Math.abs(await sc.parallelize([1, 2, 3]).stdev() - 0.816496580927726) < 1e-12);
+   * ```
+   */
+  async stdev(this: RDD<number>): Promise<number> {
+    return (await this.stats()).stdev();
+  }
+
+  /**
+   * The sample variance (divided by n - 1).
+   *
+   * @returns The sample variance.
+   *
+   * @example Sample variance
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * assert.equal(await sc.parallelize([1, 2, 3]).sampleVariance(), 1);
+   * ```
+   */
+  async sampleVariance(this: RDD<number>): Promise<number> {
+    return (await this.stats()).sampleVariance();
+  }
+
+  /**
+   * The sample standard deviation (divided by n - 1).
+   *
+   * @returns The sample standard deviation.
+   *
+   * @example Sample stdev
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * assert.equal(await sc.parallelize([1, 2, 3]).sampleStdev(), 1);
+   * ```
+   */
+  async sampleStdev(this: RDD<number>): Promise<number> {
+    return (await this.stats()).sampleStdev();
+  }
+
+  /**
+   * A histogram over sorted bucket bounds (each bucket open on the right
+   * except the last), or over `buckets` even buckets between the minimum
+   * and the maximum. Null and NaN are skipped; so are values outside the
+   * bounds.
+   *
+   * @param buckets A bucket count, or sorted distinct bounds (numbers or
+   *   strings), at least two.
+   * @returns `[bounds, counts]`.
+   *
+   * @example Histograms
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const rdd = sc.range(0, 51);
+   * assert.deepEqual(await rdd.histogram(2), [[0, 25, 50], [25, 26]]);
+   * assert.deepEqual(await rdd.histogram([0, 5, 25, 50]), [[0, 5, 25, 50], [5, 20, 26]]);
+   * ```
+   */
+  async histogram<S extends number | string>(
+    this: RDD<S>,
+    buckets: number | S[],
+  ): Promise<[S[], number[]]> {
+    let bounds: S[];
+    let even = false;
+    let inc = 0;
+    if (typeof buckets === "number") {
+      if (!Number.isInteger(buckets) || buckets < 1) {
+        throw new SparkError(
+          `Number of buckets must be an integer >= 1: ${buckets}`,
+        );
+      }
+      const range = await this.#op<{ n: number; min: S; max: S }>({
+        t: "aggregatePartition",
+        zero: { n: 0, min: null, max: null },
+        seq: fnSpec(
+          (a: { n: number; min: S | null; max: S | null }, x: S) =>
+            x === null || x !== x ? a : {
+              n: a.n + 1,
+              min: a.min === null || x < a.min ? x : a.min,
+              max: a.max === null || x > a.max ? x : a.max,
+            },
+          "histogram",
+          undefined,
+        ),
+      }, "histogram").collect();
+      const seen = range.filter((r) => r.n > 0);
+      if (seen.length === 0) {
+        throw new SparkError(
+          `Cannot generate buckets from an empty RDD: ${this.#describe()}`,
+        );
+      }
+      const min = seen.reduce((a, r) => r.min < a ? r.min : a, seen[0]!.min);
+      const max = seen.reduce((a, r) => r.max > a ? r.max : a, seen[0]!.max);
+      if (min === max || buckets === 1) {
+        return [[min, max], [seen.reduce((a, r) => a + r.n, 0)]];
+      }
+      if (typeof min !== "number" || typeof max !== "number") {
+        throw new SparkError(
+          `Cannot generate buckets with non-numbers in the RDD: ${String(min)}`,
+        );
+      }
+      inc = (max - min) / buckets;
+      if (!Number.isFinite(inc)) {
+        throw new SparkError(
+          `Cannot generate buckets with an infinite value: ${min}, ${max}`,
+        );
+      }
+      if (Math.trunc(inc) * buckets === max - min) inc = Math.trunc(inc);
+      bounds = Array.from({ length: buckets }, (_, i) => i * inc + min) as S[];
+      bounds.push(max as S); // no accumulated error at the top
+      even = true;
+    } else if (Array.isArray(buckets)) {
+      if (buckets.length < 2) {
+        throw new SparkError(
+          `Buckets must have at least two bounds: ${JSON.stringify(buckets)}`,
+        );
+      }
+      if (buckets.some((b) => b === null || b !== b)) {
+        throw new SparkError(`Buckets cannot hold null or NaN`);
+      }
+      for (let i = 1; i < buckets.length; i++) {
+        if (!(buckets[i - 1]! < buckets[i]!)) {
+          throw new SparkError(
+            `Buckets must be sorted and distinct: ${JSON.stringify(buckets)}`,
+          );
+        }
+      }
+      bounds = [...buckets];
+      if (bounds.every((b) => typeof b === "number")) {
+        const nums = bounds as number[];
+        const steps = nums.slice(1).map((b, i) => b - nums[i]!);
+        if (Math.max(...steps) - Math.min(...steps) < 1e-10) {
+          even = true;
+          inc = (nums.at(-1)! - nums[0]!) / (nums.length - 1);
+        }
+      }
+    } else {
+      throw new SparkError(
+        `Buckets must be a number or an array: ${String(buckets)}`,
+      );
+    }
+    const counts = await this.#op<number[]>({
+      t: "aggregatePartition",
+      zero: new Array(bounds.length).fill(0),
+      seq: fnSpec(
+        (
+          c: number[],
+          x: S,
+          env: { bounds: S[]; even: boolean; inc: number },
+        ) => {
+          const b = env.bounds;
+          const lo = b[0]!, hi = b[b.length - 1]!;
+          if (x === null || x !== x || x > hi || x < lo) return c;
+          let t: number;
+          if (env.even) {
+            t = Math.floor(((x as number) - (lo as number)) / env.inc);
+          } else {
+            // bisect_right(bounds, x) - 1
+            let l = 0, h = b.length;
+            while (l < h) {
+              const m = (l + h) >>> 1;
+              if (x < b[m]!) h = m;
+              else l = m + 1;
+            }
+            t = l - 1;
+          }
+          c[Math.min(t, b.length - 1)]!++;
+          return c;
+        },
+        "histogram",
+        { bounds, even, inc },
+      ),
+    }, "histogram").collect();
+    const total = new Array(bounds.length).fill(0);
+    for (const c of counts) for (let i = 0; i < c.length; i++) total[i] += c[i];
+    // The last bucket is closed: values equal to the top bound join it.
+    const last = total.pop()!;
+    total[total.length - 1] += last;
+    return [bounds, total];
+  }
+
+  /**
+   * Reduces in a multi-level tree: partitions are reduced, then merged
+   * `scale` at a time through shuffles until few enough remain for the
+   * driver (PySpark's `treeReduce`).
+   *
+   * @param fn Associative, commutative merge (runs in workers and on the
+   *   driver).
+   * @param depth Suggested depth of the tree (>= 1).
+   * @param env Values for `fn`.
+   * @returns The reduced value; fails on an empty RDD.
+   *
+   * @example Tree reduce
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const rdd = sc.parallelize([-5, -4, -3, -2, -1, 1, 2, 3, 4], 10);
+   * assert.equal(await rdd.treeReduce((x, y) => x + y, 5), -5);
+   * ```
+   */
+  async treeReduce<E = undefined>(
+    fn: (a: T, b: T, env: E) => T,
+    depth = 2,
+    env?: E,
+  ): Promise<T> {
+    this.#checkDepth(depth);
+    const spec = fnSpec(fn, "treeReduce", env);
+    const partial = this.#op<T>(
+      { t: "reducePartition", fn: spec },
+      "treeReduce",
+    );
+    return await this.#treeLevels(partial, fn, depth, env).reduce(fn, env);
+  }
+
+  /**
+   * Aggregates in a multi-level tree (PySpark's `treeAggregate`).
+   *
+   * @param zero Starting accumulator (cloned per partition).
+   * @param seqOp Adds an element to an accumulator.
+   * @param combOp Merges two accumulators.
+   * @param depth Suggested depth of the tree (>= 1).
+   * @param env Values for both functions.
+   * @returns The aggregate (`zero` for an RDD without partitions).
+   *
+   * @example Tree aggregate
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const add = (x: number, y: number) => x + y;
+   * const rdd = sc.parallelize([-5, -4, -3, -2, -1, 1, 2, 3, 4], 10);
+   * assert.equal(await rdd.treeAggregate(0, add, add, 2), -5);
+   * ```
+   */
+  async treeAggregate<U, E = undefined>(
+    zero: U,
+    seqOp: (acc: U, x: T, env: E) => U,
+    combOp: (a: U, b: U, env: E) => U,
+    depth = 2,
+    env?: E,
+  ): Promise<U> {
+    this.#checkDepth(depth);
+    if (this.numPartitions === 0) return structuredClone(zero);
+    const partial = this.#op<U>({
+      t: "aggregatePartition",
+      zero,
+      seq: fnSpec(seqOp, "treeAggregate", env),
+    }, "treeAggregate");
+    return await this.#treeLevels(partial, combOp, depth, env).reduce(
+      combOp,
+      env,
+    );
+  }
+
+  #checkDepth(depth: unknown): void {
+    if (typeof depth !== "number" || !Number.isInteger(depth) || depth < 1) {
+      throw new SparkError(`Depth must be an integer >= 1: ${String(depth)}`);
+    }
+  }
+
+  /** The shuffled levels of a tree aggregation over one value per partition. */
+  #treeLevels<U, E>(
+    start: RDD<U>,
+    combOp: (a: U, b: U, env: E) => U,
+    depth: number,
+    env: E | undefined,
+  ): RDD<U> {
+    let level = start;
+    let n = start.numPartitions;
+    const scale = Math.max(Math.ceil(n ** (1 / depth)), 2);
+    // Stop when another level would not cut the driver's merging time.
+    while (n > scale + n / scale) {
+      n /= scale;
+      const cur = Math.floor(n);
+      level = level.#op<[number, U]>(
+        { t: "keyByPartition", n: cur },
+        "treeAggregate",
+      )
+        .reduceByKey(combOp, cur, null, env).values();
+    }
+    return level;
+  }
+
+  /**
+   * Partitions by `partitionFunc` (default: hash) and sorts each partition
+   * by key, in one shuffle (PySpark's
+   * `repartitionAndSortWithinPartitions`).
+   *
+   * @param numPartitions Output partitions.
+   * @param partitionFunc Key to partition index.
+   * @param ascending Sort order.
+   * @param keyfunc Sort by `keyfunc(key)`.
+   * @param env Values for the functions.
+   * @returns The partitioned, locally sorted RDD.
+   *
+   * @example Even keys left, odd keys right
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const rdd = sc.parallelize([[0, 5], [3, 8], [2, 6], [0, 8], [3, 8], [1, 3]] as [number, number][]);
+   * const out = await rdd.repartitionAndSortWithinPartitions(2, (x) => x % 2, true).glom().collect();
+   * assert.deepEqual(out, [[[0, 5], [0, 8], [2, 6]], [[1, 3], [3, 8], [3, 8]]]);
+   * ```
+   */
+  repartitionAndSortWithinPartitions<K, V, S = K, E = undefined>(
+    this: RDD<[K, V]>,
+    numPartitions?: number | null,
+    partitionFunc?: PartitionFunc<K, E> | null,
+    ascending: boolean | null = true,
+    keyfunc?: ((key: K, env: E) => S) | null,
+    env?: E,
+  ): RDD<[K, V]> {
+    const key = keyfunc === undefined || keyfunc === null
+      ? null
+      : fnSpec(keyfunc, "repartitionAndSortWithinPartitions", env);
+    return this.partitionBy(numPartitions, partitionFunc, env).#op(
+      {
+        t: "sortLocal",
+        ascending: ascending ?? true,
+        key,
+      },
+      "repartitionAndSortWithinPartitions",
+      true,
+    );
+  }
+
+  /**
+   * Merges the values of each key with `fn` and returns a Map to the
+   * driver (combined in each task first, merged on the driver).
+   *
+   * @param fn Associative, commutative merge (workers and driver).
+   * @param env Values for `fn`.
+   * @returns Key to merged value.
+   *
+   * @example Reduce by key locally
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const m = await sc.parallelize([["a", 1], ["b", 1], ["a", 1]] as [string, number][])
+   *   .reduceByKeyLocally((x, y) => x + y);
+   * assert.deepEqual([...m].sort(), [["a", 2], ["b", 1]]);
+   * ```
+   */
+  async reduceByKeyLocally<K, V, E = undefined>(
+    this: RDD<[K, V]>,
+    fn: (a: V, b: V, env: E) => V,
+    env?: E,
+  ): Promise<Map<K, V>> {
+    const spec = fnSpec(fn, "reduceByKeyLocally", env);
+    const merge = await this.#driverFn(spec, "reduceByKeyLocally");
+    const pairs = await this.#op<[K, V]>(
+      { t: "combineLocal", agg: { kind: "reduce", fn: spec } },
+      "reduceByKeyLocally",
+    ).#run(this.#all(), () => ({ a: "collect" }), "reduceByKeyLocally");
+    const merged = new Map<string, [K, V]>();
+    for (const part of pairs as [K, V][][]) {
+      for (const [k, v] of part) {
+        const e = encodeKey(k);
+        const cur = merged.get(e);
+        if (cur === undefined) merged.set(e, [k, v]);
+        else cur[1] = merge(cur[1], v) as V;
+      }
+    }
+    return new Map(merged.values());
+  }
+
+  /**
+   * The approximate number of distinct elements, by HyperLogLog: each task
+   * fills registers from its partition's hashes, the driver merges them
+   * (register-wise maximum) and estimates (see `_hyperloglog.ts`).
+   *
+   * @param relativeSD Relative accuracy (> 0.000017; smaller is more
+   *   memory).
+   * @returns The estimate.
+   *
+   * @example Count distinct approximately
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const n = await sc.range(0, 1000).map((x) => String(x)).countApproxDistinct();
+   * assert.ok(900 < n && n < 1100);
+   * ```
+   */
+  async countApproxDistinct(relativeSD = 0.05): Promise<number> {
+    if (typeof relativeSD !== "number" || !(relativeSD >= 0.000017)) {
+      throw new SparkError(
+        `relativeSD must be at least 0.000017: ${String(relativeSD)}`,
+      );
+    }
+    const p = precisionFor(relativeSD);
+    const regs = await this.#run(
+      this.#all(),
+      () => ({ a: "hll", p }),
+      "countApproxDistinct",
+    ) as Uint8Array[];
+    return hllEstimate(regs.reduce(hllMerge, new Uint8Array(1 << p)));
+  }
+
+  /**
+   * The count, or an estimate when not every task finished within
+   * `timeout` milliseconds (from the tasks that did).
+   *
+   * @param timeout Milliseconds to wait.
+   * @param confidence Confidence of the bounds (0..1).
+   * @returns The (estimated) count.
+   *
+   * @example Count approximately
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * assert.equal(await sc.range(0, 1000, 1, 10).countApprox(10_000, 1.0), 1000);
+   * ```
+   */
+  async countApprox(timeout: number, confidence = 0.95): Promise<number> {
+    const r = await this.#approx(timeout, confidence, "count", "countApprox");
+    return Math.round(r.mean);
+  }
+
+  /**
+   * The sum within `timeout` milliseconds: exact when every task finished,
+   * else estimated from the finished partitions with bounds at
+   * `confidence`.
+   *
+   * @param timeout Milliseconds to wait.
+   * @param confidence Confidence of the bounds (0..1).
+   * @returns The (estimated) sum with bounds.
+   *
+   * @example Sum approximately
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const r = await sc.range(0, 1000, 1, 10).sumApprox(10_000);
+   * assert.deepEqual(r, { mean: 499500, confidence: 0.95, low: 499500, high: 499500 });
+   * ```
+   */
+  sumApprox(
+    this: RDD<number>,
+    timeout: number,
+    confidence = 0.95,
+  ): Promise<BoundedDouble> {
+    return this.#approx(timeout, confidence, "sum", "sumApprox");
+  }
+
+  /**
+   * The mean within `timeout` milliseconds (see {@linkcode RDD.sumApprox}).
+   *
+   * @param timeout Milliseconds to wait.
+   * @param confidence Confidence of the bounds (0..1).
+   * @returns The (estimated) mean with bounds.
+   *
+   * @example Mean approximately
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const r = await sc.range(0, 1000, 1, 10).meanApprox(10_000);
+   * assert.equal(r.mean, 499.5);
+   * ```
+   */
+  meanApprox(
+    this: RDD<number>,
+    timeout: number,
+    confidence = 0.95,
+  ): Promise<BoundedDouble> {
+    return this.#approx(timeout, confidence, "mean", "meanApprox");
+  }
+
+  async #approx(
+    timeout: number,
+    confidence: number,
+    what: "count" | "sum" | "mean",
+    label: string,
+  ): Promise<BoundedDouble> {
+    if (typeof timeout !== "number" || !(timeout >= 0)) {
+      throw new SparkError(`Timeout must be a number >= 0: ${String(timeout)}`);
+    }
+    if (
+      typeof confidence !== "number" || !(confidence >= 0 && confidence <= 1)
+    ) {
+      throw new SparkError(
+        `Confidence must be in [0, 1]: ${String(confidence)}`,
+      );
+    }
+    // Each partition's [count, sum], as a job of its own, so finished ones
+    // can be read when the time is up.
+    const perPartition = this.#op<{ n: number; s: number }>({
+      t: "aggregatePartition",
+      zero: { n: 0, s: 0 },
+      seq: fnSpec(
+        (a: { n: number; s: number }, x: number, env: { sum: boolean }) => ({
+          n: a.n + 1,
+          s: env.sum ? a.s + x : 0,
+        }),
+        label,
+        { sum: what !== "count" },
+      ),
+    }, label);
+    const done: ({ n: number; s: number } | undefined)[] = [];
+    const jobs = this.#all().map((p) =>
+      perPartition.#run([p], () => ({ a: "collect" }), label).then((r) => {
+        done[p] = (r[0] as { n: number; s: number }[])[0];
+      })
+    );
+    const all = Promise.all(jobs);
+    all.catch(() => {});
+    const timer = new AbortController();
+    const timedOut = await Promise.race([
+      all.then(() => false),
+      schedulerOf(this.#sc).clock.sleep(timeout, timer.signal).then(() => true),
+    ]);
+    timer.abort();
+    if (!timedOut) await all;
+    return estimateBounded(
+      done.filter((d) => d !== undefined),
+      this.numPartitions,
+      what,
+      confidence,
+    );
+  }
+
+  /**
+   * Pipes each partition through an external command (one process per
+   * partition, run with `Deno.Command`): every element is written to its
+   * stdin as a line, every line of its stdout is an element.
+   *
+   * @param command A command line (split like a shell, with quotes) or an
+   *   argv array.
+   * @param env Environment variables of the process.
+   * @param checkCode Fail the task when the command exits non-zero.
+   * @returns An RDD of output lines.
+   *
+   * @example Pipe through cat
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * assert.deepEqual(await sc.parallelize(["1", "2", "", "3"]).pipe("cat").collect(), ["1", "2", "", "3"]);
+   * ```
+   */
+  pipe(
+    command: string | string[],
+    env: Record<string, string> = {},
+    checkCode = false,
+  ): RDD<string> {
+    const argv = typeof command === "string" ? splitCommand(command) : command;
+    if (
+      !Array.isArray(argv) || argv.length === 0 ||
+      argv.some((a) => typeof a !== "string")
+    ) {
+      throw new SparkError(
+        `pipe() needs a command: ${JSON.stringify(command)}`,
+      );
+    }
+    return this.#op({ t: "pipe", command: argv, env, checkCode }, "pipe");
+  }
+
+  /**
+   * Names this RDD (shown by `toString` and `toDebugString`).
+   *
+   * @param name The name.
+   * @returns This RDD.
+   *
+   * @example Name an RDD
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const rdd = sc.parallelize([1, 2]);
+   * assert.equal(rdd.name(), null);
+   * assert.equal(rdd.setName("I am an RDD").name(), "I am an RDD");
+   * ```
+   */
+  setName(name: string): this {
+    if (typeof name !== "string") {
+      throw new SparkError(`RDD name must be a string: ${String(name)}`);
+    }
+    this.#l.name = name;
+    return this;
+  }
+
+  /**
+   * The name given by {@linkcode RDD.setName}, or null.
+   *
+   * @returns The name.
+   */
+  name(): string | null {
+    return this.#l.name;
+  }
+
+  /**
+   * Marks this RDD for a reliable checkpoint: after the next job that
+   * computes it, its partitions are written under the context's checkpoint
+   * directory and its lineage is cut (later jobs read the files).
+   *
+   * @returns Nothing.
+   *
+   * @example Checkpoint
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * const dir = await Deno.makeTempDir();
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * sc.setCheckpointDir(dir);
+   * const rdd = sc.range(5).map((x) => x * 2);
+   * rdd.checkpoint();
+   * assert.equal(rdd.getCheckpointFile(), null);
+   * assert.equal(await rdd.count(), 5);
+   * assert.equal(rdd.isCheckpointed(), true);
+   * assert.deepEqual(await rdd.collect(), [0, 2, 4, 6, 8]);
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  checkpoint(): void {
+    if (schedulerOf(this.#sc).checkpointDir === null) {
+      throw new SparkError(
+        `Checkpoint directory has not been set: call sc.setCheckpointDir(dir) before checkpointing ${this.#describe()}`,
+      );
+    }
+    if (this.#l.checkpointFile === null) this.#l.checkpoint = "pending";
+  }
+
+  /**
+   * Whether a reliable checkpoint has been written.
+   *
+   * @returns True once written.
+   */
+  isCheckpointed(): boolean {
+    return this.#l.checkpointFile !== null;
+  }
+
+  /**
+   * The directory the checkpoint was written to, or null.
+   *
+   * @returns The directory.
+   */
+  getCheckpointFile(): string | null {
+    return this.#l.checkpointFile;
+  }
+
+  /**
+   * Spark's local checkpoint: keep the computed partitions in the workers'
+   * cache instead of a reliable store. Unlike Spark the lineage is kept, so
+   * partitions lost with a crashed worker are recomputed rather than
+   * failing the job.
+   *
+   * @returns Nothing.
+   *
+   * @example Local checkpoint
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * const rdd = sc.range(5);
+   * rdd.localCheckpoint();
+   * assert.equal(rdd.isLocallyCheckpointed(), true);
+   * ```
+   */
+  localCheckpoint(): void {
+    this.cache();
+    this.#l.checkpoint = "local";
+  }
+
+  /**
+   * Whether {@linkcode RDD.localCheckpoint} was called.
+   *
+   * @returns True when marked.
+   */
+  isLocallyCheckpointed(): boolean {
+    return this.#l.checkpoint === "local";
+  }
+
   #describe(): string {
     return describeLineage(this.#l);
   }
@@ -2246,6 +3299,178 @@ async function removeStaleAttempts(
   }
 }
 
+/** Per-partition statistics, as a task sends them. */
+interface StatParts {
+  n: number;
+  mean: number;
+  m2: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * An approximate result with bounds, like PySpark's `BoundedFloat`: the
+ * estimate (`mean`) and the interval `[low, high]` it lies in with
+ * probability `confidence`. Exact results have `low === high === mean`.
+ */
+export interface BoundedDouble {
+  /** The estimate. */
+  mean: number;
+  /** The probability that the true value lies in `[low, high]`. */
+  confidence: number;
+  /** Lower bound. */
+  low: number;
+  /** Upper bound. */
+  high: number;
+}
+
+/**
+ * Spark's computeFractionForSampleSize: a sampling rate that yields at
+ * least `num` of `total` elements 99.99% of the time.
+ */
+function sampleFraction(
+  num: number,
+  total: number,
+  withReplacement: boolean,
+): number {
+  const fraction = num / total;
+  if (withReplacement) {
+    const sd = num < 12 ? 9 : 5;
+    return fraction + sd * Math.sqrt(fraction / total);
+  }
+  const gamma = -Math.log(0.00005) / total;
+  return Math.min(
+    1,
+    fraction + gamma + Math.sqrt(gamma * gamma + 2 * gamma * fraction),
+  );
+}
+
+/** The inverse of the standard normal CDF (Acklam's rational fit). */
+function normalQuantile(p: number): number {
+  if (p <= 0) return -Infinity;
+  if (p >= 1) return Infinity;
+  const a = [
+    -39.69683028665376,
+    220.9460984245205,
+    -275.9285104469687,
+    138.357751867269,
+    -30.66479806614716,
+    2.506628277459239,
+  ];
+  const b = [
+    -54.47609879822406,
+    161.5858368580409,
+    -155.6989798598866,
+    66.80131188771972,
+    -13.28068155288572,
+  ];
+  const c = [
+    -0.007784894002430293,
+    -0.3223964580411365,
+    -2.400758277161838,
+    -2.549732539343734,
+    4.374664141464968,
+    2.938163982698783,
+  ];
+  const d = [
+    0.007784695709041462,
+    0.3224671290700398,
+    2.445134137142996,
+    3.754408661907416,
+  ];
+  const lo = 0.02425;
+  const poly = (k: number[], x: number) => k.reduce((acc, v) => acc * x + v, 0);
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return poly(c, q) / (poly(d, q) * q + 1);
+  }
+  if (p > 1 - lo) {
+    const q = Math.sqrt(-2 * Math.log(1 - p));
+    return -poly(c, q) / (poly(d, q) * q + 1);
+  }
+  const q = p - 0.5;
+  const r = q * q;
+  return poly(a, r) * q / (poly(b, r) * r + 1);
+}
+
+/**
+ * An estimate from the finished partitions: their per-partition totals
+ * are a sample of all partitions' (the normal approximation with the
+ * finite-population correction); exact when all finished.
+ */
+function estimateBounded(
+  done: { n: number; s: number }[],
+  partitions: number,
+  what: "count" | "sum" | "mean",
+  confidence: number,
+): BoundedDouble {
+  const n = done.reduce((a, d) => a + d.n, 0);
+  const sum = done.reduce((a, d) => a + d.s, 0);
+  if (done.length === partitions) {
+    const v = what === "count"
+      ? n
+      : what === "sum"
+      ? sum
+      : n === 0
+      ? NaN
+      : sum / n;
+    return { mean: v, confidence, low: v, high: v };
+  }
+  if (done.length === 0) {
+    return { mean: 0, confidence, low: -Infinity, high: Infinity };
+  }
+  const values = done.map((d) =>
+    what === "count" ? d.n : what === "sum" ? d.s : d.n === 0 ? 0 : d.s / d.n
+  );
+  const k = values.length;
+  const avg = values.reduce((a, b) => a + b, 0) / k;
+  const sd = k > 1
+    ? Math.sqrt(values.reduce((a, v) => a + (v - avg) ** 2, 0) / (k - 1))
+    : Math.abs(avg);
+  const z = normalQuantile((1 + confidence) / 2);
+  const fpc = Math.sqrt((partitions - k) / partitions);
+  if (what === "mean") {
+    const mean = n === 0 ? avg : sum / n;
+    const half = z * sd / Math.sqrt(k) * fpc;
+    return { mean, confidence, low: mean - half, high: mean + half };
+  }
+  const mean = avg * partitions;
+  const half = z * partitions * sd / Math.sqrt(k) * fpc;
+  return { mean, confidence, low: mean - half, high: mean + half };
+}
+
+/** Splits a command line like a POSIX shell (quotes, backslashes). */
+function splitCommand(line: string): string[] {
+  const out: string[] = [];
+  let cur = "";
+  let has = false;
+  let quote: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote !== null) {
+      if (c === quote) quote = null;
+      else if (c === "\\" && quote === '"' && i + 1 < line.length) {
+        cur += line[++i];
+      } else cur += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      has = true;
+    } else if (c === "\\" && i + 1 < line.length) {
+      cur += line[++i];
+      has = true;
+    } else if (/\s/.test(c)) {
+      if (has || cur !== "") out.push(cur);
+      cur = "";
+      has = false;
+    } else cur += c;
+  }
+  if (quote !== null) {
+    throw new SparkError(`pipe() command has an unclosed quote: ${line}`);
+  }
+  if (has || cur !== "") out.push(cur);
+  return out;
+}
+
 /** Spark's RDD.toString: `[name ]Kind[id] at label`. */
 function describeLineage(l: Lineage): string {
   return `${
@@ -2261,6 +3486,11 @@ function dependenciesOf(node: Node): { rdd: object; shuffle: boolean }[] {
     case "op":
     case "coalesce":
       return [{ rdd: node.parent, shuffle: false }];
+    case "pair":
+      return [
+        { rdd: node.left, shuffle: false },
+        { rdd: node.right, shuffle: false },
+      ];
     case "union":
       return node.parents.map((rdd) => ({ rdd, shuffle: false }));
     case "shuffled":

@@ -35,7 +35,9 @@ import {
 import {
   controlRecord,
   type DecodedRecord,
+  readBatchHeader,
   type RecordInput,
+  TRANSACTIONAL_FLAG,
 } from "../protocol/record_batch.ts";
 import {
   type AppendProducer,
@@ -846,8 +848,48 @@ export class Broker {
   ): Promise<{ baseOffset: number; lastOffset: number }> {
     this.#check();
     const log = this.partition(topic, partition);
-    const { baseOffset, lastOffset, durable } = log.appendBatches(batches);
-    await durable;
+    let baseOffset = -1;
+    let lastOffset = -1;
+    const durable: Promise<void>[] = [];
+    for (const bytes of batches) {
+      // An idempotent or transactional batch passes the sequence checks; a
+      // retry of one already written gets its first offsets back.
+      const h = readBatchHeader(bytes, 0)!;
+      const producer: AppendProducer | undefined = h.producerId >= 0
+        ? {
+          producerId: h.producerId,
+          producerEpoch: h.producerEpoch,
+          baseSequence: h.baseSequence,
+          transactional: (h.attributes & TRANSACTIONAL_FLAG) !== 0,
+        }
+        : undefined;
+      const duplicate = producer &&
+        this.transactions.checkAppend(
+          topic,
+          partition,
+          producer,
+          h.recordCount,
+        );
+      let written: { baseOffset: number; lastOffset: number } | undefined =
+        duplicate;
+      if (!written) {
+        const w = log.appendBatches([bytes]);
+        durable.push(w.durable);
+        if (producer) {
+          this.transactions.recordAppend(
+            topic,
+            partition,
+            producer,
+            w.baseOffset,
+            w.lastOffset,
+          );
+        }
+        written = w;
+      }
+      if (baseOffset < 0) baseOffset = written.baseOffset;
+      lastOffset = written.lastOffset;
+    }
+    await Promise.all(durable);
     this.#wake();
     return { baseOffset, lastOffset };
   }

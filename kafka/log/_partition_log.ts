@@ -1064,10 +1064,14 @@ export class PartitionLog {
 
   /**
    * Stored batches from the one holding `offset`, up to about `maxBytes`
-   * (at least one batch), as views of the bytes read. Empty at the log end;
-   * throws OFFSET_OUT_OF_RANGE outside the log.
+   * (at least one batch) and before `endOffset`, as views of the bytes
+   * read. Empty at the log end; throws OFFSET_OUT_OF_RANGE outside the log.
    */
-  readBatches(offset: number, maxBytes: number): Uint8Array[] {
+  readBatches(
+    offset: number,
+    maxBytes: number,
+    endOffset = Infinity,
+  ): Uint8Array[] {
     const end = this.logEndOffset;
     if (offset === end) return [];
     if (offset < this.logStartOffset || offset > end) {
@@ -1089,6 +1093,8 @@ export class PartitionLog {
       });
       for (let b = scanner.next(); b; b = scanner.next()) {
         if (b.check.lastOffset < offset) continue;
+        // A read_committed fetch stops at the last stable offset.
+        if (b.check.baseOffset >= endOffset) return out;
         out.push(
           b.bytes.subarray(b.offsetInBytes, b.offsetInBytes + b.check.size),
         );

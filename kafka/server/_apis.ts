@@ -14,6 +14,25 @@ import { MetadataRequest, MetadataResponse } from "../protocol/_metadata.ts";
 import { ProduceRequest, ProduceResponse } from "../protocol/_produce.ts";
 import type { Struct } from "../protocol/_schema.ts";
 import {
+  AddOffsetsToTxnRequest,
+  AddOffsetsToTxnResponse,
+  AddPartitionsToTxnRequest,
+  AddPartitionsToTxnResponse,
+  EndTxnRequest,
+  EndTxnResponse,
+  InitProducerIdRequest,
+  InitProducerIdResponse,
+  TxnOffsetCommitRequest,
+  TxnOffsetCommitResponse,
+} from "../protocol/_transactions.ts";
+import {
+  handleAddOffsetsToTxn,
+  handleAddPartitionsToTxn,
+  handleEndTxn,
+  handleInitProducerId,
+  handleTxnOffsetCommit,
+} from "./_transactions_api.ts";
+import {
   CreatePartitionsRequest,
   CreatePartitionsResponse,
   CreateTopicsRequest,
@@ -182,3 +201,24 @@ add({
   response: DescribeConfigsResponse,
   handle: handleDescribeConfigs,
 });
+add({
+  request: InitProducerIdRequest,
+  response: InitProducerIdResponse,
+  handle: handleInitProducerId,
+});
+add({
+  request: AddPartitionsToTxnRequest,
+  response: AddPartitionsToTxnResponse,
+  handle: handleAddPartitionsToTxn,
+});
+add({
+  request: AddOffsetsToTxnRequest,
+  response: AddOffsetsToTxnResponse,
+  handle: handleAddOffsetsToTxn,
+});
+add({
+  request: TxnOffsetCommitRequest,
+  response: TxnOffsetCommitResponse,
+  handle: handleTxnOffsetCommit,
+});
+add({ request: EndTxnRequest, response: EndTxnResponse, handle: handleEndTxn });

@@ -4,6 +4,7 @@
 // large batch cannot stall a consumer). With fewer than `minBytes` ready it
 // waits, up to `maxWaitMs` on the broker's clock, for an append to wake it.
 
+import { readBatchHeader } from "../protocol/record_batch.ts";
 import type { Struct } from "../protocol/_schema.ts";
 import type { RequestContext } from "./_context.ts";
 import { errorCodeFor } from "./_error_code.ts";
@@ -18,6 +19,7 @@ function collect(
   ctx: RequestContext,
   topics: { topic: string; partitions: FetchPartition[] }[],
   maxBytes: number,
+  readCommitted: boolean,
 ): { responses: Struct[]; bytes: number } {
   const { broker } = ctx.server;
   let bytes = 0;
@@ -26,18 +28,43 @@ function collect(
     partitions: t.partitions.map((p) => {
       try {
         const log = broker.partition(t.topic, p.partition);
+        const hw = log.logEndOffset;
+        const lso = broker.transactions.lastStableOffset(
+          t.topic,
+          p.partition,
+          hw,
+        );
         const limit = Math.min(p.partitionMaxBytes, maxBytes - bytes);
         const batches = limit > 0 || bytes === 0
-          ? log.readBatches(p.fetchOffset, Math.max(limit, 1))
+          ? log.readBatches(
+            p.fetchOffset,
+            Math.max(limit, 1),
+            readCommitted ? lso : Infinity,
+          )
           : [];
-        for (const b of batches) bytes += b.length;
+        let next = p.fetchOffset;
+        for (const b of batches) {
+          bytes += b.length;
+          next = readBatchHeader(b, 0)!.baseOffset +
+            readBatchHeader(b, 0)!.lastOffsetDelta + 1;
+        }
+        // A read_committed client drops the batches of these producers'
+        // aborted transactions itself, as Kafka's clients do.
+        const aborted = readCommitted
+          ? broker.transactions
+            .abortedTransactions(t.topic, p.partition, p.fetchOffset, next)
+            .map((a) => ({
+              producerId: a.producerId,
+              firstOffset: a.firstOffset,
+            }))
+          : null;
         return {
           partitionIndex: p.partition,
           errorCode: 0,
-          highWatermark: log.logEndOffset,
-          lastStableOffset: log.logEndOffset,
+          highWatermark: hw,
+          lastStableOffset: lso,
           logStartOffset: log.logStartOffset,
-          abortedTransactions: [],
+          abortedTransactions: aborted,
           preferredReadReplica: -1,
           records: batches,
         };
@@ -70,7 +97,8 @@ export async function handleFetch(
   }[];
   const maxBytes = req.maxBytes as number;
   const deadline = broker.clock.monotonic() + (req.maxWaitMs as number);
-  let result = collect(ctx, topics, maxBytes);
+  const readCommitted = req.isolationLevel === 1;
+  let result = collect(ctx, topics, maxBytes, readCommitted);
   while (
     result.bytes < Math.max(1, req.minBytes as number) &&
     broker.clock.monotonic() < deadline && !ctx.signal.aborted &&
@@ -85,7 +113,7 @@ export async function handleFetch(
     await Promise.race([broker.waitForData(stop.signal), timer]);
     stop.abort();
     ctx.signal.removeEventListener("abort", onAbort);
-    result = collect(ctx, topics, maxBytes);
+    result = collect(ctx, topics, maxBytes, readCommitted);
   }
   return {
     throttleTimeMs: 0,
@@ -111,8 +139,16 @@ export function handleListOffsets(ctx: RequestContext, req: Struct): Struct {
           const log = broker.partition(t.name, p.partitionIndex);
           let offset: number;
           let timestamp = -1;
-          if (p.timestamp === -1) offset = log.logEndOffset;
-          else if (p.timestamp === -2) offset = log.logStartOffset;
+          if (p.timestamp === -1) {
+            // read_committed clients see the end as the last stable offset.
+            offset = req.isolationLevel === 1
+              ? broker.transactions.lastStableOffset(
+                t.name,
+                p.partitionIndex,
+                log.logEndOffset,
+              )
+              : log.logEndOffset;
+          } else if (p.timestamp === -2) offset = log.logStartOffset;
           else {
             offset = log.offsetForTimestamp(p.timestamp);
             // No record at or after the time: Kafka answers -1.

@@ -5,7 +5,7 @@
 // leader is the whole in-sync replica set).
 
 import { KafkaError } from "../errors.ts";
-import { checkBatch } from "../protocol/record_batch.ts";
+import { checkBatch, CONTROL_FLAG } from "../protocol/record_batch.ts";
 import type { Struct } from "../protocol/_schema.ts";
 import type { RequestContext } from "./_context.ts";
 import { codeOf, errorCodeFor } from "./_error_code.ts";
@@ -35,6 +35,15 @@ export function splitBatches(records: Uint8Array | null): Uint8Array[] {
       throw new KafkaError(
         `Compression codec is not supported: ${codec} (use none or gzip)`,
         { type: "UNSUPPORTED_COMPRESSION_TYPE" },
+      );
+    }
+    // Markers are the broker's to write (EndTxn), never a producer's.
+    if (view.getInt16(21) & CONTROL_FLAG) {
+      throw new KafkaError(
+        "Control batches come from the broker only: producer sent one",
+        {
+          type: "INVALID_RECORD",
+        },
       );
     }
     const count = view.getInt32(57);

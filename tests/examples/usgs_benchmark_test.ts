@@ -91,6 +91,23 @@ Deno.test("runBenchmark() replays the recorded week through faults and finds the
       Deno.stat(join(outDir, "kafka")),
       Deno.errors.NotFound,
     );
+    // What the live views read: the DAG run's state and the validation result.
+    const names = async (dir: string) =>
+      (await Array.fromAsync(Deno.readDir(join(outDir, dir)))).map((e) =>
+        e.name
+      );
+    assert.ok(
+      (await names("airflow")).some((n) =>
+        n.startsWith(
+          `usgs_benchmark@${encodeURIComponent(report.dag.run_id)}`,
+        ) &&
+        n.endsWith(".json")
+      ),
+      "the DAG run's state is under out/airflow/",
+    );
+    const results = await names("quality");
+    assert.equal(results.length, 1);
+    assert.match(results[0]!, /^usgs_raw_events-[0-9T-]+Z\.json$/);
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }

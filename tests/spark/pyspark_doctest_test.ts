@@ -659,3 +659,256 @@ Deno.test("RDD.toDebugString() uses Spark's layout", async () => {
   );
   await joined.collect();
 });
+
+Deno.test("RDD doctests: the rest of rdd.py", async (t) => {
+  await using sc = context();
+  await t.step("randomSplit", async () => {
+    const rdd = sc.parallelize([...Array(500).keys()], 1);
+    const [rdd1, rdd2] = rdd.randomSplit([2, 3], 17);
+    const all = [...await rdd1!.collect(), ...await rdd2!.collect()];
+    assert.equal(all.length, 500);
+    assert.deepEqual(sorted(all), [...Array(500).keys()]);
+    const n1 = await rdd1!.count(), n2 = await rdd2!.count();
+    assert.ok(150 < n1 && n1 < 250 && 250 < n2 && n2 < 350, `${n1} ${n2}`);
+  });
+  await t.step("takeSample", async () => {
+    const rdd = sc.parallelize([...Array(10).keys()]);
+    assert.equal((await rdd.takeSample(true, 20, 1)).length, 20);
+    assert.equal((await rdd.takeSample(false, 5, 2)).length, 5);
+    const all = await rdd.takeSample(false, 15, 3);
+    assert.deepEqual(sorted(all), [...Array(10).keys()]);
+    await assert.rejects(
+      () => sc.range(0, 10).takeSample(false, Number.MAX_SAFE_INTEGER),
+      (e) => e instanceof SparkError && /greater than/.test(e.message),
+    );
+  });
+  await t.step("repartitionAndSortWithinPartitions", async () => {
+    const rdd = sc.parallelize(
+      [[0, 5], [3, 8], [2, 6], [0, 8], [3, 8], [1, 3]] as [number, number][],
+    );
+    const rdd2 = rdd.repartitionAndSortWithinPartitions(2, (x) => x % 2, true);
+    assert.deepEqual(await rdd2.glom().collect(), [
+      [[0, 5], [0, 8], [2, 6]],
+      [[1, 3], [3, 8], [3, 8]],
+    ]);
+  });
+  await t.step("cartesian", async () => {
+    const rdd = sc.parallelize([1, 2]);
+    assert.deepEqual(sorted(await rdd.cartesian(rdd).collect()), [
+      [1, 1],
+      [1, 2],
+      [2, 1],
+      [2, 2],
+    ]);
+  });
+  await t.step("groupBy", async () => {
+    const rdd = sc.parallelize([1, 1, 2, 3, 5, 8]);
+    const result = await rdd.groupBy((x) => x % 2).collect();
+    assert.deepEqual(sorted(result.map(([k, v]) => [k, sorted(v)])), [
+      [0, [2, 8]],
+      [1, [1, 1, 3, 5]],
+    ]);
+  });
+  await t.step("pipe", async () => {
+    assert.deepEqual(
+      await sc.parallelize(["1", "2", "", "3"]).pipe("cat").collect(),
+      ["1", "2", "", "3"],
+    );
+    assert.deepEqual(
+      await sc.parallelize(["a b"], 1).pipe(["sh", "-c", 'tr " " "\\n"'])
+        .collect(),
+      ["a", "b"],
+    );
+    await assert.rejects(
+      () => sc.parallelize(["x"], 1).pipe("sh -c 'exit 3'", {}, true).collect(),
+      (e) => e instanceof SparkError && /exited with code 3/.test(e.message),
+    );
+  });
+  await t.step("treeReduce and treeAggregate", async () => {
+    const rdd = sc.parallelize([-5, -4, -3, -2, -1, 1, 2, 3, 4], 10);
+    for (const depth of [1, 2, 5, 10]) {
+      assert.equal(await rdd.treeReduce(add, depth), -5);
+      assert.equal(await rdd.treeAggregate(0, add, add, depth), -5);
+    }
+    assert.equal(await rdd.treeReduce(add), -5);
+    assert.equal(await rdd.treeAggregate(0, add, add), -5);
+    await assert.rejects(() => rdd.treeReduce(add, 0), SparkError);
+    const many = sc.range(0, 1000, 1, 64);
+    assert.equal(await many.treeAggregate(0, add, add, 3), 499500);
+  });
+  await t.step("stats, histogram, variance, stdev", async () => {
+    const s = await sc.parallelize([1, 2, 3]).stats();
+    assert.deepEqual([s.count(), s.mean(), s.sum()], [3, 2, 6]);
+    const rdd = sc.parallelize([...Array(51).keys()]);
+    assert.deepEqual(await rdd.histogram(2), [[0, 25, 50], [25, 26]]);
+    assert.deepEqual(await rdd.histogram([0, 5, 25, 50]), [
+      [0, 5, 25, 50],
+      [5, 20, 26],
+    ]);
+    assert.deepEqual(await rdd.histogram([0, 15, 30, 45, 60]), [
+      [0, 15, 30, 45, 60],
+      [15, 15, 15, 6],
+    ]);
+    const strs = sc.parallelize(["ab", "ac", "b", "bd", "ef"]);
+    assert.deepEqual(await strs.histogram(["a", "b", "c"]), [
+      ["a", "b", "c"],
+      [2, 2],
+    ]);
+    await assert.rejects(() => rdd.histogram([5, 1]), SparkError);
+    const v = await sc.parallelize([1, 2, 3]).variance();
+    assert.ok(Math.abs(v - 0.6666666666666666) < 1e-12);
+    const d = await sc.parallelize([1, 2, 3]).stdev();
+    assert.ok(Math.abs(d - 0.816496580927726) < 1e-12);
+    assert.equal(await sc.parallelize([1, 2, 3]).sampleStdev(), 1);
+    assert.equal(await sc.parallelize([1, 2, 3]).sampleVariance(), 1);
+  });
+  await t.step("zip and zipWithUniqueId", async () => {
+    const rdd1 = sc.parallelize([0, 1, 2, 3, 4]);
+    const rdd2 = sc.parallelize([1000, 1001, 1002, 1003, 1004]);
+    assert.deepEqual(await rdd1.zip(rdd2).collect(), [
+      [0, 1000],
+      [1, 1001],
+      [2, 1002],
+      [3, 1003],
+      [4, 1004],
+    ]);
+    await assert.rejects(
+      () => rdd1.zip(sc.parallelize([1, 2, 3, 4, 5, 6])).collect(),
+      (e) =>
+        e instanceof SparkError && /same number of elements/.test(e.message),
+    );
+    assert.throws(() => rdd1.zip(sc.parallelize([1], 1)), SparkError);
+    assert.deepEqual(
+      await sc.parallelize(["a", "b", "c", "d", "e"], 3).zipWithUniqueId()
+        .collect(),
+      [["a", 0], ["b", 1], ["c", 4], ["d", 2], ["e", 5]],
+    );
+  });
+  await t.step("reduceByKeyLocally", async () => {
+    const rdd = sc.parallelize([["a", 1], ["b", 1], ["a", 1]] as [
+      string,
+      number,
+    ][]);
+    assert.deepEqual(sorted((await rdd.reduceByKeyLocally(add)).entries()), [
+      ["a", 2],
+      ["b", 1],
+    ]);
+  });
+  await t.step("groupWith", async () => {
+    const mk = (d: [string, number][]) => sc.parallelize(d);
+    const out = await mk([["a", 5], ["b", 6]]).groupWith(
+      mk([["a", 1], ["b", 4]]),
+      mk([["a", 2]]),
+      mk([["b", 42]]),
+    ).collect();
+    assert.deepEqual(sorted(out), [
+      ["a", [[5], [1], [2], []]],
+      ["b", [[6], [4], [], [42]]],
+    ]);
+  });
+  await t.step("sampleByKey", async () => {
+    const rdd = sc.parallelize(["a", "b"]).cartesian(
+      sc.parallelize([...Array(1000).keys()]),
+    );
+    const sample = new Map(
+      await rdd.sampleByKey(false, { a: 0.2, b: 0.1 }, 2).groupByKey()
+        .collect(),
+    );
+    const a = sample.get("a")!, b = sample.get("b")!;
+    assert.ok(100 < a.length && a.length < 300, `${a.length}`);
+    assert.ok(50 < b.length && b.length < 150, `${b.length}`);
+    assert.ok(Math.max(...a) <= 999 && Math.min(...a) >= 0);
+  });
+  await t.step(
+    "countApprox, sumApprox, meanApprox, countApproxDistinct",
+    async () => {
+      const rdd = sc.parallelize([...Array(1000).keys()], 10);
+      assert.equal(await rdd.countApprox(10_000, 1.0), 1000);
+      const r = 499500;
+      assert.ok(Math.abs((await rdd.sumApprox(10_000)).mean - r) / r < 0.05);
+      const m = 499.5;
+      assert.ok(Math.abs((await rdd.meanApprox(10_000)).mean - m) / m < 0.05);
+      const n = await rdd.map((x) => String(x)).countApproxDistinct();
+      assert.ok(900 < n && n < 1100, `${n}`);
+      const n20 = await sc.parallelize(
+        [...Array(1000).keys()].map((i) => i % 20),
+      )
+        .countApproxDistinct();
+      assert.ok(16 < n20 && n20 < 24, `${n20}`);
+      await assert.rejects(() => rdd.countApproxDistinct(0.00001), SparkError);
+    },
+  );
+  await t.step("name, setName, checkpoint, localCheckpoint", async () => {
+    const rdd = sc.parallelize([1, 2]);
+    assert.equal(rdd.name(), null);
+    assert.equal(rdd.setName("I am an RDD").name(), "I am an RDD");
+    assert.match(String(rdd), /^I am an RDD ParallelCollectionRDD\[\d+\]/);
+    const local = sc.range(5);
+    assert.equal(local.isLocallyCheckpointed(), false);
+    local.localCheckpoint();
+    assert.equal(local.isLocallyCheckpointed(), true);
+    assert.throws(() => sc.range(5).checkpoint(), /setCheckpointDir/);
+    const dir = await Deno.makeTempDir();
+    try {
+      sc.setCheckpointDir(dir);
+      const r = sc.range(5).map((x) => x + 1);
+      assert.equal(r.isCheckpointed(), false);
+      r.checkpoint();
+      assert.equal(r.getCheckpointFile(), null);
+      assert.equal(await r.count(), 5);
+      assert.equal(r.isCheckpointed(), true);
+      assert.ok(r.getCheckpointFile()!.startsWith(dir));
+      // The lineage is cut: the data now comes from the files.
+      assert.match(
+        r.toDebugString(),
+        /^\(4\) MapPartitionsRDD\[\d+\] at map \[\]$/,
+      );
+      assert.deepEqual(await r.collect(), [1, 2, 3, 4, 5]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+});
+
+Deno.test("SparkContext doctests and accumulators", async () => {
+  await using sc = context();
+  assert.equal(sc.defaultParallelism, 2);
+  assert.equal(sc.defaultMinPartitions, 2);
+  const denoJson = JSON.parse(
+    await Deno.readTextFile(new URL("../../deno.json", import.meta.url)),
+  );
+  assert.equal(sc.version, denoJson.version);
+  assert.match(sc.applicationId, /^local-\d+$/);
+  assert.ok(Math.abs(sc.startTime - Date.now()) < 60_000);
+  assert.equal(sc.getConf().get("spark.master"), "local[2]");
+  assert.throws(() => sc.setLogLevel("LOUD"), /LOUD/);
+  sc.setLogLevel("info");
+  // An accumulator counts each successful task once, even with retries.
+  const dir = await Deno.makeTempDir();
+  try {
+    const acc = sc.accumulator(0);
+    await sc.range(0, 10, 1, 2).mapPartitionsWithIndex((i, rows, env) => {
+      let n = 0;
+      for (const x of rows) {
+        env.acc.add(x);
+        n++;
+      }
+      if (i === 1) {
+        try {
+          Deno.statSync(`${env.dir}/failed`);
+        } catch {
+          Deno.writeTextFileSync(`${env.dir}/failed`, "");
+          throw new Error("first attempt fails after adding");
+        }
+      }
+      return [n];
+    }, { acc, dir }).collect();
+    assert.equal(acc.value, 45);
+    await assert.rejects(
+      () => sc.range(1).map((_, env) => env.acc.value, { acc }).collect(),
+      /cannot be read inside a task/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

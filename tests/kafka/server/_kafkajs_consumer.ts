@@ -27,13 +27,14 @@ consumer.on(consumer.events.GROUP_JOIN, (e) => {
 await consumer.connect();
 await consumer.subscribe({ topics: [topic!], fromBeginning: true });
 await consumer.run({
-  eachMessage: async ({ partition, message }) => {
+  eachMessage: ({ partition, message }) => {
     print({
       partition,
       offset: Number(message.offset),
       key: message.key?.toString() ?? null,
       value: message.value?.toString() ?? null,
     });
+    return Promise.resolve();
   },
 });
 Deno.addSignalListener("SIGTERM", async () => {

@@ -203,3 +203,78 @@ Deno.test("kafkajs consumers in two processes share a group, commit, and rebalan
     await admin.disconnect();
   }
 });
+
+Deno.test("kafkajs transactions through serveKafka: aborted messages never reach a read_committed consumer", async () => {
+  await using server = await serveKafka({ port: 0, log: () => {} });
+  const kafka = client(server.port);
+  const admin = kafka.admin();
+  await admin.connect();
+  const producer = kafka.producer({
+    transactionalId: "txn-test",
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  const consumer = kafka.consumer({
+    groupId: "committed-readers",
+    readUncommitted: false,
+    sessionTimeout: 2000,
+    heartbeatInterval: 100,
+    maxWaitTimeInMs: 100,
+  });
+  try {
+    await admin.createTopics({ topics: [{ topic: "txns", numPartitions: 2 }] });
+    const send = async (values: string[], commit: boolean) => {
+      const txn = await producer.transaction();
+      await txn.send({
+        topic: "txns",
+        messages: values.map((value, i) => ({ key: `k${i}`, value })),
+      });
+      if (commit) {
+        await txn.sendOffsets({
+          consumerGroupId: "upstream",
+          topics: [{
+            topic: "txns",
+            partitions: [{ partition: 0, offset: "7" }],
+          }],
+        });
+        await txn.commit();
+      } else await txn.abort();
+    };
+    await send(["keep-1", "keep-2"], true);
+    await send(["drop-1", "drop-2", "drop-3"], false);
+    await send(["keep-3"], true);
+
+    await consumer.connect();
+    await consumer.subscribe({ topics: ["txns"], fromBeginning: true });
+    const seen: string[] = [];
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        seen.push(message.value!.toString());
+        return Promise.resolve();
+      },
+    });
+    await until(() => seen.length >= 3, "committed messages", 20_000);
+    // Give an aborted message a chance to show up after the last good one.
+    const end = await admin.fetchTopicOffsets("txns");
+    assert.ok(
+      end.reduce((n, p) => n + Number(p.high), 0) > 6,
+      "markers written",
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(seen.sort(), ["keep-1", "keep-2", "keep-3"]);
+    // Offsets sent with a committed transaction are the group's.
+    const offsets = await admin.fetchOffsets({
+      groupId: "upstream",
+      topics: ["txns"],
+    });
+    assert.equal(
+      offsets[0]!.partitions.find((p) => p.partition === 0)!.offset,
+      "7",
+    );
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+    await admin.disconnect();
+  }
+});

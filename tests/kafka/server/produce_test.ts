@@ -1,0 +1,67 @@
+// Produce over the wire with an idempotent producer's batches: a retried
+// batch is acknowledged with its first offsets and not written twice, a gap
+// in sequence numbers is refused.
+
+import assert from "node:assert/strict";
+import { serveKafka } from "../../../kafka/mod.ts";
+import {
+  decodeResponse,
+  encodeRequest,
+} from "../../../kafka/protocol/_framing.ts";
+import {
+  ProduceRequest,
+  ProduceResponse,
+} from "../../../kafka/protocol/_produce.ts";
+import { MetadataRequest } from "../../../kafka/protocol/_metadata.ts";
+import { encodeRecordBatch } from "../../../kafka/protocol/record_batch.ts";
+import { RawClient } from "./_helpers.ts";
+
+Deno.test("serveKafka Produce dedupes an idempotent retry and refuses a sequence gap", async () => {
+  await using server = await serveKafka({ port: 0, log: () => {} });
+  const c = await RawClient.connect(server.port);
+  try {
+    let id = 0;
+    const produce = async (baseSequence: number, n: number) => {
+      const records = Array.from({ length: n }, (_, i) => ({
+        key: null,
+        value: new TextEncoder().encode(`r${baseSequence + i}`),
+        timestamp: 1,
+      }));
+      const batch = encodeRecordBatch(0, records, 0, {
+        producerId: 42,
+        producerEpoch: 0,
+        baseSequence,
+      });
+      await c.write(encodeRequest(ProduceRequest, 7, ++id, "raw", {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 1000,
+        topicData: [{
+          name: "idem",
+          partitionData: [{ index: 0, records: batch }],
+        }],
+      }));
+      const body = decodeResponse((await c.frame())!, ProduceResponse, 7).body;
+      return body.responses[0].partitionResponses[0];
+    };
+    await c.write(encodeRequest(MetadataRequest, 4, ++id, "raw", {
+      topics: [{ name: "idem" }],
+      allowAutoTopicCreation: true,
+    }));
+    await c.frame();
+    const first = await produce(0, 3);
+    assert.deepEqual([first.errorCode, first.baseOffset], [0, 0]);
+    const second = await produce(3, 2);
+    assert.deepEqual([second.errorCode, second.baseOffset], [0, 3]);
+    // The same batch again (a retry after a lost answer): same offsets.
+    const retry = await produce(3, 2);
+    assert.deepEqual([retry.errorCode, retry.baseOffset], [0, 3]);
+    // A batch that skips sequence numbers: OUT_OF_ORDER_SEQUENCE_NUMBER.
+    const gap = await produce(9, 1);
+    assert.equal(gap.errorCode, 45);
+    const next = await produce(5, 1);
+    assert.deepEqual([next.errorCode, next.baseOffset], [0, 5]);
+  } finally {
+    c.close();
+  }
+});
