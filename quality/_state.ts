@@ -114,8 +114,9 @@ export type ExpState =
  * @example Count rows of a partition
  * ```ts
  * import { evaluatePartition, ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const state = evaluatePartition([{ a: 1 }, { a: 2 }], new ExpectationSuite("s"));
- * console.log(state.rows); // 2
+ * assert.deepEqual(state.rows, 2);
  * ```
  */
 export interface PartialState {

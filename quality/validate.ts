@@ -29,10 +29,11 @@ import type {
  * @example Usage
  * ```ts
  * import type { RddLike } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * // spark's RDD has both members, so validate() takes it as is.
  * const looksLikeRdd = (x: unknown): x is RddLike =>
  *   typeof (x as RddLike).mapPartitions === "function" && typeof (x as RddLike).context === "object";
- * console.log(looksLikeRdd([])); // false
+ * assert.deepEqual(looksLikeRdd([]), false);
  * ```
  */
 export interface RddLike {
@@ -79,13 +80,14 @@ export interface PartitionEnv {
  * @example Usage
  * ```ts
  * import { type DataSource, ExpectationSuite, validate } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * async function* stream() {
  *   yield { id: 1 };
  *   yield { id: 2 };
  * }
  * const data: DataSource = stream();
  * const result = await validate(data, new ExpectationSuite("s").expectTableRowCountToEqual(2));
- * console.log(result.success); // true
+ * assert.deepEqual(result.success, true);
  * ```
  */
 export type DataSource = Iterable<unknown> | AsyncIterable<unknown> | RddLike;
@@ -96,12 +98,13 @@ export type DataSource = Iterable<unknown> | AsyncIterable<unknown> | RddLike;
  * @example Usage
  * ```ts
  * import { ExpectationSuite, ManualClock, validate } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const result = await validate([{ a: 1 }], new ExpectationSuite("s").expectColumnToExist("a"), {
  *   resultFormat: "BOOLEAN_ONLY",
  *   runName: "nightly",
  *   clock: new ManualClock({ start: 0 }),
  * });
- * console.log(result.meta.run_id); // { run_name: "nightly", run_time: "1970-01-01T00:00:00.000Z" }
+ * assert.deepEqual(result.meta.run_id, { run_name: "nightly", run_time: "1970-01-01T00:00:00.000Z" });
  * ```
  */
 export interface ValidateOptions {
@@ -304,12 +307,13 @@ async function evaluate(
  * @example Validate rows
  * ```ts
  * import { ExpectationSuite, validate } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("events")
  *   .expectColumnValuesToNotBeNull("mag", { mostly: 0.5 })
  *   .expectColumnValuesToBeBetween("mag", { minValue: 0, maxValue: 10 });
  * const result = await validate([{ mag: 1.2 }, { mag: null }, { mag: 11 }], suite);
- * console.log(result.success); // false
- * console.log(result.results[1]?.result.partial_unexpected_list); // [11]
+ * assert.deepEqual(result.success, false);
+ * assert.deepEqual(result.results[1]?.result.partial_unexpected_list, [11]);
  * ```
  */
 export async function validate(
@@ -361,11 +365,12 @@ export async function validate(
  * @example Two batches, one result
  * ```ts
  * import { evaluatePartition, ExpectationSuite, finalizeValidation, mergePartialStates } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnValuesToBeUnique("id");
  * const a = evaluatePartition([{ id: 1 }, { id: 2 }], suite);
  * const b = evaluatePartition([{ id: 2 }], suite);
  * const result = finalizeValidation(mergePartialStates([a, b]), suite);
- * console.log(result.results[0]?.result.partial_unexpected_index_list); // [1, 2]
+ * assert.deepEqual(result.results[0]?.result.partial_unexpected_index_list, [1, 2]);
  * ```
  */
 export function evaluatePartition(
@@ -394,9 +399,10 @@ export function evaluatePartition(
  * @example Merge
  * ```ts
  * import { evaluatePartition, ExpectationSuite, mergePartialStates } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectTableRowCountToEqual(3);
  * const merged = mergePartialStates([evaluatePartition([{ a: 1 }], suite), evaluatePartition([{ a: 2 }, { a: 3 }], suite)]);
- * console.log(merged.rows); // 3
+ * assert.deepEqual(merged.rows, 3);
  * ```
  */
 export function mergePartialStates(states: PartialState[]): PartialState {
@@ -418,9 +424,10 @@ export function mergePartialStates(states: PartialState[]): PartialState {
  * @example Usage
  * ```ts
  * import { evaluatePartition, ExpectationSuite, finalizeValidation } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnValuesToNotBeNull("a");
  * const state = evaluatePartition([{ a: null }], suite, "COMPLETE");
- * console.log(finalizeValidation(state, suite, { resultFormat: "COMPLETE" }).results[0]?.result.unexpected_index_list); // [0]
+ * assert.deepEqual(finalizeValidation(state, suite, { resultFormat: "COMPLETE" }).results[0]?.result.unexpected_index_list, [0]);
  * ```
  */
 export interface FinalizeOptions {
@@ -458,8 +465,9 @@ export interface FinalizeOptions {
  * @example Finalize one partition
  * ```ts
  * import { evaluatePartition, ExpectationSuite, finalizeValidation } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnValuesToNotBeNull("a");
- * console.log(finalizeValidation(evaluatePartition([{ a: 1 }], suite), suite).success); // true
+ * assert.deepEqual(finalizeValidation(evaluatePartition([{ a: 1 }], suite), suite).success, true);
  * ```
  */
 export function finalizeValidation(
