@@ -11,28 +11,6 @@ import { disagreement, type GeCase, loadGeCases } from "./_ge_cases.ts";
 
 /** Cases where this module differs from GE on purpose, and why. */
 export const KNOWN_DIFFERENCES: Record<string, string> = {
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.1/basic_failure_test":
-    "not yet: observed_value undefined not within 1e-12 of 1",
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.2/basic_pass_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.3/basic_pass_int_string_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.4/test_string_n_bins":
-    "not yet: observed_value undefined not within 1e-12 of 0.8498365855987975",
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.5/test_string_preconfigured_bins":
-    "not yet: observed_value undefined != 1",
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.6/test_float_bins_preconfigured_bins":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.7/test_float_with_missing":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.8/test_float_and_string_with_missings":
-    "not yet: observed_value undefined not close to 0.5773502691896257",
-  "expect_column_chisquare_test_p_value_to_be_greater_than/1.1/categorical_fixed_partition_object":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_chisquare_test_p_value_to_be_greater_than/1.2/categorical_fixed_alternate_partition_object":
-    "not yet: observed_value undefined not close to 5.139778209762386e-53",
-  "expect_column_chisquare_test_p_value_to_be_greater_than/2.2/categorical_fixed_alternate_new_categorical_vals_holdout":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
   "expect_column_kl_divergence_to_be_less_than/1.1/discrete_baseline_categorical_fixed_partition":
     'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
   "expect_column_kl_divergence_to_be_less_than/1.2/discrete_categorical_fixed_alternate_partition":
@@ -75,50 +53,6 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
     "not yet: observed_value undefined != null",
   "expect_column_kl_divergence_to_be_less_than/7.2/manual_partition_undefined_infinite_kl_divergence_bins_do_not_cover_all_data":
     "not yet: observed_value undefined != null",
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.1/positive_standard_norm_distribution":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.3/positive_beta_distribution_params_is_a_dict":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.4/positive_beta_distribution_params_is_a_tuple":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.7/positive_gamma_distribution_params_is_a_dict":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.8/positive_gamma_distribution_params_is_a_tuple":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.11/positive_uniform_distribution_params_is_a_dict":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.12/positive_uniform_distribution_params_is_a_tuple":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.15/positive_chi2_params_is_a_dict":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.16/positive_chi2_params_is_a_tuple":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.19/positive_expon_distribution_params_is_a_dict":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.20/positive_expon_distribution_params_is_a_tuple":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.1/positive_norm_0_1_auto_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.2/positive_norm_0_1_uniform_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.3/positive_norm_0_1_ntile_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.4/positive_norm_0_1_kde_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.9/positive_bimodal_auto_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.10/positive_bimodal_kde_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.13/negative_norm_0_1_uniform_partition_detail":
-    'not yet: details undefined != {"bootstrap_samples":1000,"bootstrap_sample_size":20,"observed_partit',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.14/observed_above_and_below_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.15/expected_extends_above_partition":
-    "not yet: observed_cdf_x_0_eq: undefined vs -10",
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.16/partition_extends_above_data":
-    "not yet: observed_cdf_x_0_lt: undefined vs -1",
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.17/partition_above_and_below_observed":
-    "not yet: observed_cdf_x_0_eq: undefined vs -10",
   "expect_column_values_to_be_of_type/2.2/positive_pandas_datetime_with_timezone":
     "JavaScript Dates carry no time zone: a zoned pandas column (Timestamp, DatetimeTZDtype) and a naive one (datetime64) are the same type here.",
   "expect_column_values_to_be_of_type/2.4/negative_pandas_datetime_with_timezone":
