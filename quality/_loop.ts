@@ -5,7 +5,7 @@
 // reference it must agree with.
 
 import { describeValue } from "./errors.ts";
-import { addExact, addProduct } from "./_exact_sum.ts";
+import { addExact } from "./_exact_sum.ts";
 import { kindOf } from "./_dtype.ts";
 import { keyOf, pyStr } from "./_values.ts";
 import { type Entry, type Plan, TYPE_EXPECTATIONS } from "./_plan.ts";
@@ -304,7 +304,6 @@ return function loop(X, rows, n, base) {
     const factory = new Function(
       "orderOk",
       "addExact",
-      "addProduct",
       "nonNumeric",
       "keyOf",
       "pyStr",
@@ -314,7 +313,6 @@ return function loop(X, rows, n, base) {
     shared = factory(
       orderOk,
       addExact,
-      addProduct,
       nonNumeric,
       keyOf,
       pyStr,

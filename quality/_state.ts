@@ -59,7 +59,6 @@ export interface AggState {
   /** Non-null values. */
   n: number;
   sx: ExactSum;
-  sxx: ExactSum;
   values: number[];
   best: unknown;
   set: Set<unknown>;
@@ -211,7 +210,6 @@ export function newState(entry: Entry): ExpState {
         element: 0,
         n: 0,
         sx: newSum(),
-        sxx: newSum(),
         values: [],
         best: null,
         set: new Set(),
@@ -603,7 +601,6 @@ function mergeState(
     x.element += y.element;
     x.n += y.n;
     mergeExact(x.sx, y.sx);
-    mergeExact(x.sxx, y.sxx);
     for (const v of y.values) x.values.push(v);
     for (const v of y.set) x.set.add(v);
     for (const [k, n] of y.counts) x.counts.set(k, (x.counts.get(k) ?? 0) + n);
