@@ -32,6 +32,9 @@ import {
 import type { ResolvedTaskOptions, TaskLogger } from "./task.ts";
 import { formatLogLine, LOG_TAIL_LINES } from "./_task_log.ts";
 import { clearedInstance } from "./_records.ts";
+import { resolveParams } from "./params.ts";
+import { LazyNamespace, pythonIso, renderTemplate } from "./templates.ts";
+import { Connection, Variable } from "./variables.ts";
 import { evaluateTriggerRule } from "./trigger_rules.ts";
 import { retryDelayMs } from "./_retry_delay.ts";
 import { pythonTruthy } from "./_truthy.ts";
@@ -90,7 +93,7 @@ export function newRunRecord(
     state: "queued",
     logicalDate,
     dataInterval: { start: interval.start, end: interval.end },
-    params: { ...dag.params, ...params },
+    params: resolveParams(dag.params, params),
     tasks,
   };
 }
@@ -548,6 +551,18 @@ export class DagRunner {
     const ids = this.#g.index;
     const tasks = rec.tasks;
     const dagId = rec.dagId;
+    const ctxXcomPull = <T = unknown>(taskId: string, key?: string) => {
+      if (!ids.has(taskId)) {
+        throw new AirflowError(
+          `Unknown task id in xcom.pull for DAG ${dagId}: ${taskId}`,
+        );
+      }
+      const ti = tasks[taskId];
+      const v = key === undefined || key === "return_value"
+        ? ti?.xcom
+        : ti?.xcomKeys?.[key];
+      return v === undefined ? undefined : structuredClone(v) as T;
+    };
     return {
       dagId,
       runId: rec.runId,
@@ -560,18 +575,7 @@ export class DagRunner {
       tryNumber: this.#ti[i]!.tryNumber,
       params: this.#params,
       xcom: {
-        pull<T = unknown>(taskId: string, key?: string): T | undefined {
-          if (!ids.has(taskId)) {
-            throw new AirflowError(
-              `Unknown task id in xcom.pull for DAG ${dagId}: ${taskId}`,
-            );
-          }
-          const ti = tasks[taskId];
-          const v = key === undefined || key === "return_value"
-            ? ti?.xcom
-            : ti?.xcomKeys?.[key];
-          return v === undefined ? undefined : structuredClone(v) as T;
-        },
+        pull: ctxXcomPull,
         push: (key: string, value: unknown): void => {
           if (typeof key !== "string" || key === "" || key === "return_value") {
             throw new AirflowError(
@@ -598,9 +602,73 @@ export class DagRunner {
         },
       },
       log: this.#logger(i),
+      render: (template: string) =>
+        renderTemplate(template, this.#templateContext(i, ctxXcomPull)),
       signal,
       clock: this.#sh.clock,
       store: this.#sh.store,
+    };
+  }
+
+  /** Airflow's template context for task `i`. */
+  #templateContext(
+    i: number,
+    pull: (taskId: string, key?: string) => unknown,
+  ): Record<string, unknown> {
+    const rec = this.#rec;
+    const l = rec.logicalDate;
+    const ds = new Date(l).toISOString().slice(0, 10);
+    const ts = pythonIso(l);
+    const store = this.#sh.store;
+    const ti = {
+      dag_id: rec.dagId,
+      run_id: rec.runId,
+      task_id: this.#ids[i]!,
+      try_number: this.#ti[i]!.tryNumber,
+      xcom_pull: (args: unknown[], named: Record<string, unknown>) => {
+        const ids = named.task_ids ?? args[0];
+        const key = (named.key ?? args[1]) as string | undefined;
+        return Array.isArray(ids)
+          ? ids.map((id) => pull(String(id), key) ?? null)
+          : pull(String(ids), key) ?? null;
+      },
+    };
+    return {
+      ds,
+      ds_nodash: ds.replaceAll("-", ""),
+      ts,
+      ts_nodash: ts.slice(0, 19).replaceAll("-", "").replaceAll(":", ""),
+      logical_date: new Date(l),
+      data_interval_start: new Date(rec.dataInterval.start),
+      data_interval_end: new Date(rec.dataInterval.end),
+      run_id: rec.runId,
+      dag: { dag_id: rec.dagId },
+      task: { task_id: this.#ids[i]! },
+      ti,
+      task_instance: ti,
+      params: this.#params,
+      var: {
+        value: new LazyNamespace((k) =>
+          Variable.get(k, { store, defaultValue: undefined })
+        ),
+        json: new LazyNamespace((k) =>
+          Variable.get(k, {
+            store,
+            defaultValue: undefined,
+            deserializeJson: true,
+          })
+        ),
+      },
+      conn: new LazyNamespace((id) =>
+        Connection.get(id, { store }).catch(() => undefined)
+      ),
+      macros: {
+        ds_add: (args: unknown[]) => {
+          const t = Date.parse(`${String(args[0])}T00:00:00Z`) +
+            Number(args[1]) * 86_400_000;
+          return new Date(t).toISOString().slice(0, 10);
+        },
+      },
     };
   }
 

@@ -83,6 +83,49 @@ export class JsonStateStore implements StateStore {
     }
   }
 
+  /** A variable from `<dir>/variables/<key>.json`. */
+  getVariable(key: string): Promise<string | undefined> {
+    return this.#readEntry("variables", key);
+  }
+
+  /** Stores a variable. */
+  setVariable(key: string, value: string): Promise<void> {
+    return this.#writeEntry("variables", key, value);
+  }
+
+  /** A connection from `<dir>/connections/<id>.json`. */
+  getConnection(connId: string): Promise<string | undefined> {
+    return this.#readEntry("connections", connId);
+  }
+
+  /** Stores a connection. */
+  setConnection(connId: string, value: string): Promise<void> {
+    return this.#writeEntry("connections", connId, value);
+  }
+
+  async #readEntry(kind: string, key: string): Promise<string | undefined> {
+    const path = join(this.dir, kind, `${key}.json`);
+    try {
+      return JSON.parse(await Deno.readTextFile(path)).value;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw new AirflowError(`Cannot read ${kind} file: ${path}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async #writeEntry(kind: string, key: string, value: string): Promise<void> {
+    const path = join(this.dir, kind, `${key}.json`);
+    try {
+      await writeFileAtomic(path, JSON.stringify({ value }), { mkdir: true });
+    } catch (error) {
+      throw new AirflowError(`Cannot write ${kind} file: ${path}`, {
+        cause: error,
+      });
+    }
+  }
+
   /** Appends to a try's log under `<dir>/logs/`. */
   appendLog(key: TryKey, text: string): Promise<void> {
     return appendLogFile(join(this.dir, "logs"), key, text);

@@ -62,7 +62,8 @@
  * `executors.ts`, `store.ts` / `_records.ts` / `json_store.ts` /
  * `sqlite_store.ts` (state), `clear.ts`, `timetable.ts` + `scheduler.ts`,
  * `report.ts` (HTML), `cli.ts` (the CLI, with `_cli_output.ts`,
- * `_cli_scheduler.ts` and `_dag_files.ts`), `_task_log.ts` (per-try logs).
+ * `_cli_scheduler.ts` and `_dag_files.ts`), `_task_log.ts` (per-try logs), `variables.ts` (Variables and
+ * Connections), `templates.ts` (templated fields), `params.ts` (params).
  *
  * @module
  */
@@ -157,4 +158,22 @@ export {
   type SchedulerTransition,
 } from "./scheduler.ts";
 export { clearTasks, type ClearTasksOptions } from "./clear.ts";
+export {
+  LazyNamespace,
+  pythonIso,
+  renderTemplate,
+  type TemplateContext,
+} from "./templates.ts";
+export {
+  Param,
+  type ParamSchema,
+  type ParamType,
+  resolveParams,
+} from "./params.ts";
+export {
+  Connection,
+  type ConnectionFields,
+  Variable,
+  type VariableGetOptions,
+} from "./variables.ts";
 export { renderRunReport, type RunReportOptions } from "./report.ts";

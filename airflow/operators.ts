@@ -182,6 +182,13 @@ export interface CommandOperatorOptions extends OperatorOptions {
  * ```
  */
 export class CommandOperator extends Task {
+  /** The fields rendered as templates before each try. */
+  readonly templateFields: readonly string[] = [
+    "command",
+    "args",
+    "env",
+    "cwd",
+  ];
   #opts: CommandOperatorOptions;
 
   /** Makes the operator. */
@@ -212,10 +219,22 @@ export class CommandOperator extends Task {
   /** Runs the program; resolves to the last line of its stdout. */
   override async execute(ctx: TaskContext): Promise<string | undefined> {
     const o = this.#opts;
-    const command = new Deno.Command(o.command as string | URL, {
-      args: o.args ?? [],
-      env: o.env,
-      cwd: o.cwd,
+    // Templated fields, as BashOperator's bash_command, env and cwd.
+    const render = (v: string) => ctx.render(v);
+    const program = typeof o.command === "string"
+      ? await render(o.command)
+      : o.command;
+    const args = await Promise.all((o.args ?? []).map(render));
+    const env = o.env === undefined ? undefined : Object.fromEntries(
+      await Promise.all(
+        Object.entries(o.env).map(async ([k, v]) => [k, await render(v)]),
+      ),
+    );
+    const cwd = o.cwd === undefined ? undefined : await render(o.cwd);
+    const command = new Deno.Command(program as string | URL, {
+      args,
+      env,
+      cwd,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

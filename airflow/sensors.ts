@@ -173,9 +173,13 @@ export class FileSensor extends BaseSensor {
     this.#base = options.baseDir;
   }
 
-  /** True when a matching file exists. */
-  override poke(_ctx: SensorContext): Promise<boolean> {
-    return globHasMatch(this.filepath, this.#base ?? Deno.cwd());
+  /** The fields rendered as templates before each poke. */
+  readonly templateFields: readonly string[] = ["filepath"];
+
+  /** True when a file matching the (rendered) path exists. */
+  override async poke(ctx: SensorContext): Promise<boolean> {
+    const path = await ctx.render(this.filepath);
+    return await globHasMatch(path, this.#base ?? Deno.cwd());
   }
 }
 

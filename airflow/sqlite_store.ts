@@ -57,6 +57,10 @@ export class SqliteStateStore implements StateStore {
           PRIMARY KEY (dag_id, run_id, task_id));
         CREATE TABLE IF NOT EXISTS dag (
           dag_id TEXT PRIMARY KEY, is_paused INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS variable (
+          key TEXT PRIMARY KEY, val TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS connection (
+          conn_id TEXT PRIMARY KEY, val TEXT NOT NULL);
       `);
       const columns = this.#db.prepare("PRAGMA table_info(dag_run)").all() as {
         name: string;
@@ -114,6 +118,36 @@ export class SqliteStateStore implements StateStore {
       `INSERT INTO dag (dag_id, is_paused) VALUES (?, ?)
        ON CONFLICT (dag_id) DO UPDATE SET is_paused = excluded.is_paused`,
     ).run(dagId, paused ? 1 : 0);
+    return Promise.resolve();
+  }
+
+  /** A variable's text. */
+  getVariable(key: string): Promise<string | undefined> {
+    const row = this.#db.prepare("SELECT val FROM variable WHERE key = ?")
+      .get(key) as { val: string } | undefined;
+    return Promise.resolve(row?.val);
+  }
+
+  /** Stores a variable. */
+  setVariable(key: string, value: string): Promise<void> {
+    this.#db.prepare(
+      "INSERT INTO variable (key, val) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET val = excluded.val",
+    ).run(key, value);
+    return Promise.resolve();
+  }
+
+  /** A connection's text. */
+  getConnection(connId: string): Promise<string | undefined> {
+    const row = this.#db.prepare("SELECT val FROM connection WHERE conn_id = ?")
+      .get(connId) as { val: string } | undefined;
+    return Promise.resolve(row?.val);
+  }
+
+  /** Stores a connection. */
+  setConnection(connId: string, value: string): Promise<void> {
+    this.#db.prepare(
+      "INSERT INTO connection (conn_id, val) VALUES (?, ?) ON CONFLICT (conn_id) DO UPDATE SET val = excluded.val",
+    ).run(connId, value);
     return Promise.resolve();
   }
 

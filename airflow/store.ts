@@ -117,6 +117,14 @@ export interface StateStore {
   appendLog?(key: TryKey, text: string): Promise<void>;
   /** The log of one try of a task (`""` when it logged nothing). */
   readLog?(key: TryKey): Promise<string>;
+  /** A stored variable's text, or `undefined`. */
+  getVariable?(key: string): Promise<string | undefined>;
+  /** Stores a variable's text. */
+  setVariable?(key: string, value: string): Promise<void>;
+  /** A stored connection (URI or JSON text), or `undefined`. */
+  getConnection?(connId: string): Promise<string | undefined>;
+  /** Stores a connection (URI or JSON text). */
+  setConnection?(connId: string, value: string): Promise<void>;
 }
 
 /** Names one try of one task instance. */
@@ -158,6 +166,30 @@ export class MemoryStateStore implements StateStore {
   #claims = new Set<string>();
   #paused = new Set<string>();
   #logs = new Map<string, string>();
+  #variables = new Map<string, string>();
+  #connections = new Map<string, string>();
+
+  /** A variable's text. */
+  getVariable(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.#variables.get(key));
+  }
+
+  /** Stores a variable. */
+  setVariable(key: string, value: string): Promise<void> {
+    this.#variables.set(key, value);
+    return Promise.resolve();
+  }
+
+  /** A connection's text. */
+  getConnection(connId: string): Promise<string | undefined> {
+    return Promise.resolve(this.#connections.get(connId));
+  }
+
+  /** Stores a connection. */
+  setConnection(connId: string, value: string): Promise<void> {
+    this.#connections.set(connId, value);
+    return Promise.resolve();
+  }
 
   /** Whether `dagId` is paused. */
   isPaused(dagId: string): Promise<boolean> {

@@ -149,6 +149,12 @@ export interface TaskContext {
   };
   /** Writes to this try's log (`deno task airflow tasks logs` shows it). */
   log: TaskLogger;
+  /**
+   * Renders a template against Airflow's context variables (`{{ ds }}`,
+   * `{{ params.x }}`, `{{ ti.xcom_pull(task_ids='a') }}`, …; see
+   * `templates.ts`).
+   */
+  render(template: string): Promise<string>;
   /** Aborts when the execution timeout passes or the run is cancelled. */
   signal: AbortSignal;
   /** The run's clock; sleep on it rather than on timers. */

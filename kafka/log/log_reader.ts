@@ -2,8 +2,8 @@
  * Reads a partition's log straight from its segment files, with no broker:
  * read-only, safe from a Web Worker in another thread, and safe while no
  * broker has the log open. It stops quietly at a torn tail (a batch cut short
- * or failing its CRC at the end of the last segment) and throws on damage in
- * an earlier segment.
+ * or failing its CRC at the end of the last segment, with no good batch after
+ * it) and throws on any other damage, naming the file, position and offsets.
  *
  * On-disk layout (as in Kafka):
  *
@@ -30,6 +30,7 @@ import {
 import {
   BatchScanner,
   fileSource,
+  findNextBatch,
   floorIndex,
   parseOffsetIndex,
   segmentName,
@@ -233,8 +234,32 @@ export async function* readPartitionLogBatches(
       const start = s === firstSeg && from > base
         ? await startPosition(dir, base, from, file, size)
         : 0;
-      const scanner = new BatchScanner(fileSource(file, size), start);
+      const src = fileSource(file, size);
+      const scanner = new BatchScanner(src, start);
+      // Offsets must follow on: contiguous in the last (active) segment,
+      // increasing and below the next segment's base in earlier ones
+      // (compaction leaves gaps). A batch found through the index was
+      // checked by startPosition.
+      const last = s === bases.length - 1;
+      const bound = last ? Infinity : bases[s + 1]!;
+      let prevLast = base - 1;
+      let check = start === 0;
+      let stop: { at: number; reason: string } | undefined;
       for (let b = scanner.next(); b; b = scanner.next()) {
+        const c = b.check;
+        if (
+          check && (c.lastOffset < c.baseOffset || c.lastOffset >= bound ||
+            (last ? c.baseOffset !== prevLast + 1 : c.baseOffset <= prevLast))
+        ) {
+          stop = {
+            at: b.position,
+            reason:
+              `batch offsets ${c.baseOffset} to ${c.lastOffset} do not follow offset ${prevLast}`,
+          };
+          break;
+        }
+        check = true;
+        prevLast = c.lastOffset;
         if (b.check.lastOffset < from) continue;
         if (b.check.baseOffset >= to) return;
         const out: DecodedRecord[] = [];
@@ -247,9 +272,19 @@ export async function* readPartitionLogBatches(
         }
         if (out.length > 0) yield out;
       }
-      if (scanner.stopReason !== undefined && s < bases.length - 1) {
+      if (!stop && scanner.stopReason !== undefined) {
+        stop = { at: scanner.stopPosition, reason: scanner.stopReason };
+      }
+      if (stop) {
+        // A torn tail (nothing good after it in the last segment) ends the
+        // log quietly; damage with records after it does not.
+        const next = findNextBatch(src, stop.at + 1, prevLast, bound);
+        if (last && !next) return;
+        const resume = next?.check.baseOffset ?? bound;
         throw new KafkaJSProtocolError(
-          `Segment is corrupt: ${path} at byte ${scanner.stopPosition}: ${scanner.stopReason}`,
+          `Segment is corrupt: ${path} at byte ${stop.at}: ${stop.reason}; offsets ${
+            prevLast + 1
+          } to ${resume - 1} cannot be read`,
           { type: "CORRUPT_MESSAGE" },
         );
       }
@@ -263,7 +298,7 @@ export async function* readPartitionLogBatches(
  * Reads records of one partition directly from its segment files, in offset
  * order, from `fromOffset` (inclusive) to `toOffset` (exclusive). Stops at a
  * torn tail of the last segment; throws `KafkaError` for a missing
- * partition or a damaged segment before the last.
+ * partition or other damage.
  *
  * @example Read back what a producer wrote
  * ```ts

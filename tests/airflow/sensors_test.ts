@@ -280,7 +280,12 @@ Deno.test("FileSensor matches plain paths, character classes and non-empty direc
     ];
     for (const [filepath, want] of cases) {
       const sensor = new FileSensor({ taskId: "f", filepath });
-      assert.equal(await sensor.poke({} as SensorContext), want, filepath);
+      const ctx = { render: (t: string) => Promise.resolve(t) };
+      assert.equal(
+        await sensor.poke(ctx as unknown as SensorContext),
+        want,
+        filepath,
+      );
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

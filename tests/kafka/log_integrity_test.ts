@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Kafka, KafkaError } from "../../kafka/mod.ts";
 import { Broker } from "../../kafka/broker/_broker.ts";
+import { readPartitionLog } from "../../kafka/log/log_reader.ts";
 import {
   DEFAULT_TOPIC_CONFIG,
   PartitionLog,
@@ -339,5 +340,40 @@ Deno.test("Broker.open() refuses a damaged topics.json with a KafkaError and rel
     Deno.removeSync(join(logDir, "topics.json"));
     const b = await Broker.open({ logDir });
     await b.close();
+  });
+});
+
+Deno.test("readPartitionLog() yields the records before damage in the last segment, then names it; a torn tail ends quietly", async () => {
+  await withDir(async (logDir) => {
+    const { broker } = await openBroker(logDir);
+    await broker.createTopic("t", 1);
+    await fill(broker, "t", 10, 4);
+    await broker.close();
+    const [file] = segmentFiles(join(logDir, "t-0"));
+    const batches = batchesOf(file!);
+    const whole = Deno.readFileSync(file!);
+    const seen: number[] = [];
+    // A base offset that jumped (content intact) in the middle.
+    flip(file!, batches[5]!.position + 6, 0x01);
+    await assert.rejects(
+      async () => {
+        for await (const r of readPartitionLog(logDir, "t", 0)) {
+          seen.push(r.offset);
+        }
+      },
+      (e: unknown) =>
+        e instanceof KafkaError && e.type === "CORRUPT_MESSAGE" &&
+        e.message.includes(`${file} at byte ${batches[5]!.position}`) &&
+        e.message.includes("offsets 20 to 23 cannot be read"),
+    );
+    assert.deepEqual(seen, range(0, 20));
+    // A torn tail only: every whole batch, then a quiet end.
+    const torn = new Uint8Array([...whole, ...whole.subarray(0, 30)]);
+    Deno.writeFileSync(file!, torn);
+    let n = 0;
+    for await (const r of readPartitionLog(logDir, "t", 0)) {
+      assert.equal(valueOffset(r.value), n++);
+    }
+    assert.equal(n, 40);
   });
 });
