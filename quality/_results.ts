@@ -172,6 +172,7 @@ function finalizeOne(
   entry: Entry,
   raw: ExpState,
   total: PartialState,
+  meta: FinalizeMeta,
 ): Outcome {
   const format = entry.format;
   const kw = entry.config.kwargs;
@@ -391,7 +392,7 @@ function finalizeOne(
       return finalizeValues(entry, s, format);
     }
     case "table":
-      return finalizeTable(entry, total, format);
+      return finalizeTable(entry, total, format, meta);
   }
 }
 
@@ -495,6 +496,7 @@ function finalizeTable(
   entry: Entry,
   total: PartialState,
   format: Format,
+  meta: FinalizeMeta,
 ): Outcome {
   const kw = entry.config.kwargs;
   const columns = total.columns ?? [];
@@ -560,6 +562,20 @@ function finalizeTable(
       }
       break;
     }
+    case "expect_table_row_count_to_equal_other_table": {
+      const name = kw.other_table_name as string;
+      const other = meta.tableRowCounts?.[name];
+      if (other === undefined) {
+        throw new QualityError(
+          `Other table ${
+            JSON.stringify(name)
+          } was not given (validate's otherTables option)`,
+        );
+      }
+      success = total.rows === other;
+      result = { observed_value: { self: total.rows, other } };
+      break;
+    }
     case "expect_column_to_exist": {
       const at = columns.indexOf(kw.column as string);
       success = at >= 0 &&
@@ -580,6 +596,8 @@ export interface FinalizeMeta {
   batchKind: string;
   /** The evaluation parameters of the run. */
   parameters?: Record<string, unknown>;
+  /** Row counts of the other tables named by `other_table_name`. */
+  tableRowCounts?: Record<string, number>;
 }
 
 /** Turns a merged state into GE's validation result. */
@@ -592,7 +610,7 @@ export function finalize(
     (entry, j) => {
       let outcome: Outcome;
       try {
-        outcome = finalizeOne(entry, state.states[j] as ExpState, state);
+        outcome = finalizeOne(entry, state.states[j] as ExpState, state, meta);
       } catch (error) {
         outcome = { success: false, result: {}, error: errorState(error) };
       }

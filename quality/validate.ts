@@ -144,6 +144,37 @@ export interface ValidateOptions {
    * @default {{}}
    */
   evaluationParameters?: Record<string, unknown>;
+  /**
+   * Tables that `expect_table_row_count_to_equal_other_table` names by
+   * `other_table_name`: rows (an array, an iterable or an async iterable)
+   * whose count is compared with the validated data's.
+   * @default {{}}
+   */
+  otherTables?: Record<string, Iterable<unknown> | AsyncIterable<unknown>>;
+}
+
+async function countRows(
+  tables: ValidateOptions["otherTables"],
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const [name, rows] of Object.entries(tables ?? {})) {
+    if (Array.isArray(rows)) {
+      counts[name] = rows.length;
+      continue;
+    }
+    if (typeof rows !== "object" || rows === null) {
+      throw new QualityError(
+        `otherTables.${name} must be an array or an iterable of rows: ${
+          describeValue(rows)
+        }`,
+      );
+    }
+    let n = 0;
+    if (Symbol.asyncIterator in rows) { for await (const _ of rows) n++; }
+    else for (const _ of rows as Iterable<unknown>) n++;
+    counts[name] = n;
+  }
+  return counts;
 }
 
 /** Duck-typed spark RDD check. */
@@ -340,6 +371,7 @@ export async function validate(
     validationTime: new Date(clock.now()).toISOString(),
     batchKind: kind,
     parameters: ctx.parameters,
+    tableRowCounts: await countRows(options.otherTables),
   });
   if (options.catchExceptions === false) {
     const i = result.results.findIndex((r) =>

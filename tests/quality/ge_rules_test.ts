@@ -242,3 +242,74 @@ Deno.test("columns named like Object.prototype members are missing unless presen
   );
   assert.deepEqual(present.results.map((r) => r.success), [true, true]);
 });
+
+Deno.test("expect_table_row_count_to_equal_other_table counts the table given in otherTables", async () => {
+  const json = suiteOf("expect_table_row_count_to_equal_other_table", {
+    other_table_name: "archive",
+  });
+  const same = await validate([{ a: 1 }, { a: 2 }], json, {
+    otherTables: { archive: [{}, {}] },
+  });
+  assert.deepEqual(
+    [same.results[0]!.success, same.results[0]!.result.observed_value],
+    [true, { self: 2, other: 2 }],
+  );
+  async function* two() {
+    yield {};
+    yield {};
+    yield {};
+  }
+  const differ = await validate([{ a: 1 }, { a: 2 }], json, {
+    otherTables: { archive: two() },
+  });
+  assert.equal(differ.results[0]!.success, false);
+  const missing = await validate([{ a: 1 }], json);
+  assert.match(
+    missing.results[0]!.exception_info.exception_message!,
+    /Other table "archive" was not given/,
+  );
+});
+
+Deno.test("SQL LIKE patterns: % any run, _ one character, \\ escapes; anchored", async () => {
+  const rows = [{ s: "us123" }, { s: "ak_9" }, { s: "50%" }, { s: "x" }];
+  const unexpected = async (type: string, kwargs: Record<string, unknown>) =>
+    (await validate(rows, suiteOf(type, { column: "s", ...kwargs }), {
+      resultFormat: "COMPLETE",
+    })).results[0]!.result.unexpected_list;
+  assert.deepEqual(
+    await unexpected("expect_column_values_to_match_like_pattern", {
+      like_pattern: "us%",
+    }),
+    ["ak_9", "50%", "x"],
+  );
+  assert.deepEqual(
+    await unexpected("expect_column_values_to_not_match_like_pattern", {
+      like_pattern: "__\\_%",
+    }),
+    ["ak_9"],
+  );
+  assert.deepEqual(
+    await unexpected("expect_column_values_to_match_like_pattern_list", {
+      like_pattern_list: ["%\\%", "_"],
+    }),
+    ["us123", "ak_9"],
+  );
+  assert.deepEqual(
+    await unexpected("expect_column_values_to_not_match_like_pattern_list", {
+      like_pattern_list: ["us%", "x"],
+    }),
+    ["us123", "x"],
+  );
+});
+
+Deno.test("expect_multicolumn_values_to_be_unique is GE's older name for unique within record", async () => {
+  const r = await validate(
+    [{ a: 1, b: 2 }, { a: 3, b: 3 }, { a: null, b: null }],
+    suiteOf("expect_multicolumn_values_to_be_unique", {
+      column_list: ["a", "b"],
+    }),
+    { resultFormat: "COMPLETE" },
+  );
+  assert.deepEqual(r.results[0]!.result.unexpected_list, [{ a: 3, b: 3 }]);
+  assert.equal(r.results[0]!.result.missing_count, 1);
+});
