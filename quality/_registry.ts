@@ -78,6 +78,10 @@ const C = {
     ok: (v) => typeof v === "object" && v !== null && !Array.isArray(v),
     want: "an object",
   },
+  objectOrNull: {
+    ok: (v) => v === null || (typeof v === "object" && !Array.isArray(v)),
+    want: "an object or null",
+  },
 } satisfies Record<string, Check>;
 
 /** One expectation type. */
@@ -330,6 +334,14 @@ def("expect_column_value_z_scores_to_be_less_than", "values", {
   threshold: C.num,
   double_sided: C.bool,
 }, ["column", "threshold", "double_sided"]);
+def("expect_column_kl_divergence_to_be_less_than", "values", {
+  ...col,
+  partition_object: C.objectOrNull,
+  threshold: C.numBound,
+  internal_weight_holdout: C.num,
+  tail_weight_holdout: C.num,
+  bucketize_data: C.bool,
+}, ["column"]);
 def("expect_table_row_count_to_equal_other_table", "table", {
   other_table_name: C.str,
 }, ["other_table_name"]);

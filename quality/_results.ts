@@ -2,6 +2,7 @@
 // expectation's result format, and the validation result around them.
 
 import { describeValue, QualityError } from "./errors.ts";
+import { klDivergence } from "./_kl_divergence.ts";
 import { valueOf } from "./_exact_sum.ts";
 import {
   type INTERPOLATIONS,
@@ -463,6 +464,10 @@ function finalizeValues(
           ...counts,
         }),
       };
+    }
+    case "expect_column_kl_divergence_to_be_less_than": {
+      const { success, result } = klDivergence(kw, s.vals);
+      return { success, result: brief({ ...result, ...counts }) };
     }
     default: { // z-scores: a map expectation over (v - mean) / std
       const xs = numbersOf(entry, s.vals);

@@ -45,7 +45,8 @@
  * memory. Uniqueness keeps one map entry per distinct value; median and stdev
  * keep every non-null number (stdev is pandas' two-pass result, to the last
  * bit); unique-value count and proportion keep the distinct set; most common
- * value, quantiles and z-scores keep every non-null value with its row index.
+ * value, quantiles, z-scores and KL divergence keep every non-null value with
+ * its row index.
  * All of them merge across spark partitions (values concatenate in row order).
  *
  * Files: `expectation_suite.ts` (suite, typed helpers, GE JSON),
@@ -57,7 +58,8 @@
  * and kwargs), `_values.ts` (nulls, comparisons, type names, Python regexes
  * and their backtracking check), `_dtype.ts` (pandas dtypes for the type
  * expectations), `_statistics.ts` (numpy sums, pandas std and quantiles,
- * modes, chi-square), `_evaluation_parameters.ts` (`$PARAMETER` kwargs),
+ * modes, chi-square), `_kl_divergence.ts` (KL divergence against a partition
+ * object), `_evaluation_parameters.ts` (`$PARAMETER` kwargs),
  * `_exact_sum.ts` (exact sums), `_row_condition.ts`, `_strftime.ts`,
  * `_partition_eval.ts` (the module spark workers load), `checkpoint.ts`,
  * `data_docs.ts` (one result's page), `data_docs_site.ts` (the site of a

@@ -11,48 +11,6 @@ import { disagreement, type GeCase, loadGeCases } from "./_ge_cases.ts";
 
 /** Cases where this module differs from GE on purpose, and why. */
 export const KNOWN_DIFFERENCES: Record<string, string> = {
-  "expect_column_kl_divergence_to_be_less_than/1.1/discrete_baseline_categorical_fixed_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/1.2/discrete_categorical_fixed_alternate_partition":
-    "not yet: observed_value undefined not close to 0.1259970028667753",
-  "expect_column_kl_divergence_to_be_less_than/2.1/holdout_0_1":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/2.2/holdout_0_05":
-    "not yet: observed_value undefined not close to 0.2321677631907768",
-  "expect_column_kl_divergence_to_be_less_than/2.3/missing_vals_no_holdout":
-    "not yet: observed_value undefined != null",
-  "expect_column_kl_divergence_to_be_less_than/3.1/norm_0_1_auto_explicit_infinite_endpoints":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.2/norm_0_1_auto_inf_partition_test_tail_weights":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.4/norm_0_1_auto_inf_partition_null_threshold_should_always_succeed":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.5/norm_0_1_auto_inf_partition_null_threshold_and_partition_object_supports_profiling":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.7/positive_norm_0_1_auto_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.8/positive_norm_0_1_uniform_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.9/positive_norm_0_1_ntile_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.10/positive_norm_0_1_kde_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.15/positive_bimodal_auto_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/4.1/manual_partition_lower_inf_bound":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/4.2/manual_partition_lower_inf_bound_tail_weights":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/5.1/manual_partition_lower_and_upper_inf_bounds":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/5.2/manual_partition_lower_and_upper_inf_bounds":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/6.1/manual_partition_undefined_infinite_kl_divergence":
-    "not yet: observed_value undefined != null",
-  "expect_column_kl_divergence_to_be_less_than/7.1/manual_partition_undefined_infinite_kl_divergence":
-    "not yet: observed_value undefined != null",
-  "expect_column_kl_divergence_to_be_less_than/7.2/manual_partition_undefined_infinite_kl_divergence_bins_do_not_cover_all_data":
-    "not yet: observed_value undefined != null",
   "expect_column_values_to_be_of_type/2.2/positive_pandas_datetime_with_timezone":
     "JavaScript Dates carry no time zone: a zoned pandas column (Timestamp, DatetimeTZDtype) and a naive one (datetime64) are the same type here.",
   "expect_column_values_to_be_of_type/2.4/negative_pandas_datetime_with_timezone":
