@@ -1,6 +1,5 @@
-// Statistics GE computes with pandas, numpy and scipy, written out: numpy's
-// pairwise sum, pandas' std and quantile, Series.mode, and the chi-square
-// survival function (regularized upper incomplete gamma) for p-values.
+// Statistics GE computes with pandas and numpy, written out: numpy's
+// pairwise sum, pandas' mean, std and quantile, and Series.mode.
 
 import { totalOrder } from "./_values.ts";
 
@@ -109,65 +108,4 @@ export function modes(
   }
   return [...counts.values()].filter((c) => c.n === best).map((c) => c.v)
     .sort(totalOrder);
-}
-
-// ln Γ(x), Lanczos (g = 7, n = 9): about 15 significant digits.
-const LANCZOS = [
-  0.99999999999980993,
-  676.5203681218851,
-  -1259.1392167224028,
-  771.32342877765313,
-  -176.61502916214059,
-  12.507343278686905,
-  -0.13857109526572012,
-  9.9843695780195716e-6,
-  1.5056327351493116e-7,
-];
-function logGamma(x: number): number {
-  if (x < 0.5) {
-    return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) -
-      logGamma(1 - x);
-  }
-  x -= 1;
-  let a = LANCZOS[0]!;
-  const t = x + 7.5;
-  for (let i = 1; i < 9; i++) a += LANCZOS[i]! / (x + i);
-  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t +
-    Math.log(a);
-}
-
-/** Q(a, x), the regularized upper incomplete gamma function. */
-export function gammaQ(a: number, x: number): number {
-  if (x <= 0) return 1;
-  const lead = -x + a * Math.log(x) - logGamma(a);
-  if (x < a + 1) {
-    // Series for P, then Q = 1 - P.
-    let sum = 1 / a, term = sum;
-    for (let n = 1; n < 1000; n++) {
-      term *= x / (a + n);
-      sum += term;
-      if (Math.abs(term) < Math.abs(sum) * 1e-16) break;
-    }
-    return 1 - sum * Math.exp(lead);
-  }
-  // Continued fraction for Q (modified Lentz).
-  let b = x + 1 - a, c = 1e300, d = 1 / b, h = d;
-  for (let i = 1; i < 1000; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < 1e-300) d = 1e-300;
-    c = b + an / c;
-    if (Math.abs(c) < 1e-300) c = 1e-300;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return Math.exp(lead) * h;
-}
-
-/** scipy.stats.chi2.sf(x, df). */
-export function chiSquareSf(x: number, df: number): number {
-  return gammaQ(df / 2, x / 2);
 }

@@ -58,7 +58,7 @@
  * and kwargs), `_values.ts` (nulls, comparisons, type names, Python regexes
  * and their backtracking check), `_dtype.ts` (pandas dtypes for the type
  * expectations), `_statistics.ts` (numpy sums, pandas std and quantiles,
- * modes, chi-square), `_kl_divergence.ts` (KL divergence against a partition
+ * modes), `_kl_divergence.ts` (KL divergence against a partition
  * object), `_evaluation_parameters.ts` (`$PARAMETER` kwargs),
  * `_exact_sum.ts` (exact sums), `_row_condition.ts`, `_strftime.ts`,
  * `_partition_eval.ts` (the module spark workers load), `checkpoint.ts`,
