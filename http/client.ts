@@ -8,6 +8,7 @@
 import { type Clock, systemClock } from "../internal/clock.ts";
 import {
   type AttemptOutcome,
+  ForcedRetryError,
   HttpClientError,
   HttpError,
   InvalidInputError,
@@ -26,6 +27,24 @@ import {
 } from "./retry.ts";
 import { TokenBucket, type TokenBucketOptions } from "./token_bucket.ts";
 import { paginate, type PaginationStrategy } from "./paginate.ts";
+import {
+  type ForceRetryOptions,
+  type Hooks,
+  type HookState,
+  RetryMarker,
+  STOP,
+} from "./hooks.ts";
+import {
+  joinPrefix,
+  refuseUnknown,
+  REQUEST_INIT_KEYS,
+  type SearchParamsInit,
+  withSearchParams,
+} from "./_request_options.ts";
+import {
+  type ProgressCallback,
+  withDownloadProgress,
+} from "./_download_progress.ts";
 
 /**
  * A `fetch`-compatible function.
@@ -120,11 +139,43 @@ export interface ResponseEvent {
  */
 export interface HttpClientOptions {
   /**
-   * URL that relative request URLs are appended to (`"query"` on
-   * `"https://host/api"` is `https://host/api/query`).
+   * URL that string inputs are resolved against with standard URL
+   * resolution, as a browser resolves a link: `"query"` on
+   * `"https://host/api/"` is `https://host/api/query`, on `"https://host/api"`
+   * it is `https://host/query`; an absolute or protocol-relative input
+   * replaces it. Applied after `prefixUrl`.
    * @default {undefined}
    */
   baseUrl?: string | URL;
+  /**
+   * Prefix joined to every string input with exactly one slash, as ky
+   * joins it: `"/bar"` and `"bar"` on `"https://host/foo/"` are both
+   * `https://host/foo/bar`, and `"//other/x"` stays a path under the prefix.
+   * `URL` and `Request` inputs are used as they are.
+   * @default {undefined}
+   */
+  prefixUrl?: string | URL;
+  /**
+   * Search parameters added to every request (a request's own are appended
+   * after them).
+   * @default {undefined}
+   */
+  searchParams?: SearchParamsInit;
+  /**
+   * Hooks for every request (see {@linkcode Hooks}).
+   * @default {undefined}
+   */
+  hooks?: Hooks;
+  /**
+   * Parses JSON bodies for `json()` and `jsonResponse()`.
+   * @default {JSON.parse}
+   */
+  parseJson?: (text: string, context: { response: Response }) => unknown;
+  /**
+   * Called as a response body arrives (see {@linkcode Progress}).
+   * @default {undefined}
+   */
+  onDownloadProgress?: ProgressCallback;
   /**
    * The retry policy, or a number as shorthand for `{ limit }`.
    * @default {{ limit: 2 }}
@@ -193,6 +244,16 @@ export interface HttpClientOptions {
  * ```
  */
 export interface HttpRequestInit extends RequestInit {
+  /** A body sent as JSON, with `content-type: application/json` unless set. */
+  json?: unknown;
+  /** Search parameters appended to the URL (an `undefined` value removes one). */
+  searchParams?: SearchParamsInit;
+  /** Hooks for this request, run after the client's. */
+  hooks?: Hooks;
+  /** Overrides the client's `parseJson`. */
+  parseJson?: HttpClientOptions["parseJson"];
+  /** Overrides the client's `onDownloadProgress`. */
+  onDownloadProgress?: ProgressCallback;
   /** Overrides the client's retry policy for this request. */
   retry?: RetryOptions | number;
   /** Overrides the client's per-attempt timeout. */
@@ -228,6 +289,84 @@ export interface JsonResponse<T> {
   headers: Headers;
   /** The final response URL. */
   url: string;
+}
+
+const CLIENT_KEYS: ReadonlySet<string> = new Set([
+  "baseUrl",
+  "prefixUrl",
+  "searchParams",
+  "hooks",
+  "parseJson",
+  "onDownloadProgress",
+  "retry",
+  "rateLimit",
+  "timeout",
+  "totalTimeout",
+  "headers",
+  "throwHttpErrors",
+  "clock",
+  "fetch",
+  "onRetry",
+  "onResponse",
+]);
+const OWN_REQUEST_KEYS = [
+  "json",
+  "searchParams",
+  "hooks",
+  "parseJson",
+  "onDownloadProgress",
+  "retry",
+  "timeout",
+  "totalTimeout",
+  "throwHttpErrors",
+];
+const REQUEST_KEYS: ReadonlySet<string> = new Set([
+  ...REQUEST_INIT_KEYS,
+  ...OWN_REQUEST_KEYS,
+]);
+const HOOK_NAMES = [
+  "beforeRequest",
+  "afterResponse",
+  "beforeRetry",
+  "beforeError",
+] as const;
+
+/** The client's hooks followed by the request's; `undefined` when there are none. */
+function mergeHooks(
+  first: Hooks | undefined,
+  second: Hooks | undefined,
+): Required<Hooks> | undefined {
+  if (first === undefined && second === undefined) return undefined;
+  for (const hooks of [first, second]) {
+    if (hooks === undefined) continue;
+    refuseUnknown(hooks, new Set(HOOK_NAMES), "hook");
+    for (const name of HOOK_NAMES) {
+      const list = hooks[name];
+      if (
+        list !== undefined &&
+        !(Array.isArray(list) && list.every((h) => typeof h === "function"))
+      ) {
+        throw new InvalidInputError(
+          `Hooks ${name} must be an array of functions: ${String(list)}`,
+        );
+      }
+    }
+  }
+  const merged = {
+    beforeRequest: [
+      ...first?.beforeRequest ?? [],
+      ...second?.beforeRequest ?? [],
+    ],
+    afterResponse: [
+      ...first?.afterResponse ?? [],
+      ...second?.afterResponse ?? [],
+    ],
+    beforeRetry: [...first?.beforeRetry ?? [], ...second?.beforeRetry ?? []],
+    beforeError: [...first?.beforeError ?? [], ...second?.beforeError ?? []],
+  };
+  return HOOK_NAMES.some((name) => merged[name].length > 0)
+    ? merged
+    : undefined;
 }
 
 const EXCERPT_CHARS = 1024;
@@ -289,6 +428,9 @@ const noop = (): void => {};
 const ACCEPT_JSON: Readonly<Record<string, string>> = Object.freeze({
   accept: "application/json",
 });
+const ACCEPT_TEXT = Object.freeze({ accept: "text/*" });
+const ACCEPT_ANY = Object.freeze({ accept: "*/*" });
+const ACCEPT_FORM = Object.freeze({ accept: "multipart/form-data" });
 
 /** How long to wait before a retry, and whether the server asked for it. */
 interface RetryWait {
@@ -456,6 +598,24 @@ class DeadlineTimer {
  * ```
  */
 export class HttpClient {
+  /** Return it from a `beforeRetry` hook to stop retrying (the failure is thrown). */
+  static readonly stop: typeof STOP = STOP;
+
+  /**
+   * Return it from an `afterResponse` hook to retry the request, even a
+   * 2xx, within the retry limit and without the method or `shouldRetry`
+   * checks (as ky's `ky.retry()`); `delay` replaces the backoff.
+   */
+  static retry(options?: ForceRetryOptions): RetryMarker {
+    return new RetryMarker(options);
+  }
+
+  #options: HttpClientOptions;
+  #prefix: string | undefined;
+  #searchParams: SearchParamsInit | undefined;
+  #hooks: Required<Hooks> | undefined;
+  #parseJsonOption: HttpClientOptions["parseJson"];
+  #onDownloadProgress: ProgressCallback | undefined;
   #baseUrl: URL | undefined;
   #retry: RetryPolicy;
   #bucket: TokenBucket | undefined;
@@ -476,10 +636,20 @@ export class HttpClient {
 
   /** Makes a client; throws {@linkcode InvalidInputError} on bad options. */
   constructor(options: HttpClientOptions = {}) {
+    refuseUnknown(options, CLIENT_KEYS, "client");
+    this.#options = options;
     this.#clock = options.clock ?? systemClock;
     if (options.baseUrl !== undefined) {
       this.#baseUrl = HttpClient.#parseUrl(String(options.baseUrl));
     }
+    if (options.prefixUrl !== undefined && String(options.prefixUrl) !== "") {
+      this.#prefix = String(options.prefixUrl);
+      HttpClient.#parseUrl(joinPrefix(this.#prefix, ""), this.#baseUrl?.href);
+    }
+    this.#searchParams = options.searchParams;
+    this.#hooks = mergeHooks(options.hooks, undefined);
+    this.#parseJsonOption = options.parseJson;
+    this.#onDownloadProgress = options.onDownloadProgress;
     this.#retry = retryPolicy(options.retry);
     const rate = options.rateLimit;
     this.#bucket = rate === undefined
@@ -512,19 +682,49 @@ export class HttpClient {
   }
 
   /**
-   * Resolves a request URL against `baseUrl`; throws
-   * {@linkcode InvalidInputError} for an invalid URL or a scheme other than
-   * http(s).
+   * Resolves a request URL: a string is joined to `prefixUrl`, then resolved
+   * against `baseUrl`; throws {@linkcode InvalidInputError} for an invalid
+   * URL or a scheme other than http(s).
    */
   resolveUrl(input: string | URL): URL {
     if (input instanceof URL) return HttpClient.#parseUrl(input.href);
-    if (this.#baseUrl && !/^[a-z][a-z\d+.-]*:/i.test(input)) {
-      const base = this.#baseUrl.href.endsWith("/")
-        ? this.#baseUrl.href
-        : `${this.#baseUrl.href}/`;
-      return HttpClient.#parseUrl(input.replace(/^\/+/, ""), base);
-    }
-    return HttpClient.#parseUrl(input);
+    const joined = this.#prefix === undefined
+      ? input
+      : joinPrefix(this.#prefix, input);
+    return HttpClient.#parseUrl(joined, this.#baseUrl?.href);
+  }
+
+  /**
+   * A client with this one's options and `options` on top, as ky's
+   * `extend`: headers and hooks are merged, `retry` objects are merged, the
+   * rate limiter is shared unless `options` gives one. A function receives
+   * this client's options and returns the new ones.
+   */
+  extend(
+    options:
+      | HttpClientOptions
+      | ((parent: HttpClientOptions) => HttpClientOptions),
+  ): HttpClient {
+    const parent = this.#options;
+    const child = typeof options === "function" ? options(parent) : options;
+    refuseUnknown(child, CLIENT_KEYS, "client");
+    const headers = new Headers(parent.headers);
+    new Headers(child.headers).forEach((v, k) => headers.set(k, v));
+    const retryOf = (r: RetryOptions | number | undefined) =>
+      typeof r === "number" ? { limit: r } : r;
+    return new HttpClient({
+      ...parent,
+      ...child,
+      headers,
+      hooks: mergeHooks(parent.hooks, child.hooks),
+      retry: { ...retryOf(parent.retry), ...retryOf(child.retry) },
+      rateLimit: child.rateLimit ?? this.#bucket,
+    });
+  }
+
+  /** A new client with `options` alone, as ky's `create` (nothing inherited). */
+  create(options: HttpClientOptions = {}): HttpClient {
+    return new HttpClient(options);
   }
 
   /**
@@ -540,17 +740,19 @@ export class HttpClient {
 
   /**
    * Sends a GET (by default) and parses the body as JSON inside the attempt,
-   * so a cut body is retried; a body that is not JSON throws
-   * {@linkcode ParseError}.
+   * so the timeout covers the body and a cut body is retried; a body that
+   * is not JSON throws {@linkcode ParseError}. `parseJson` replaces
+   * `JSON.parse`.
    */
   json<T = unknown>(
     input: string | URL | Request,
     init: HttpRequestInit = {},
   ): Promise<T> {
+    const parse = init.parseJson ?? this.#parseJsonOption;
     return this.#send(
       input,
-      HttpClient.#acceptJson(init),
-      (response) => HttpClient.#parseJson<T>(response),
+      this.#accept(init, ACCEPT_JSON),
+      (response) => HttpClient.#parseJson<T>(response, parse),
     );
   }
 
@@ -562,11 +764,12 @@ export class HttpClient {
     input: string | URL | Request,
     init: HttpRequestInit = {},
   ): Promise<JsonResponse<T>> {
+    const parse = init.parseJson ?? this.#parseJsonOption;
     return this.#send(
       input,
-      HttpClient.#acceptJson(init),
+      this.#accept(init, ACCEPT_JSON),
       async (response) => ({
-        body: await HttpClient.#parseJson<T>(response),
+        body: await HttpClient.#parseJson<T>(response, parse),
         status: response.status,
         headers: response.headers,
         url: response.url,
@@ -579,7 +782,59 @@ export class HttpClient {
     input: string | URL | Request,
     init: HttpRequestInit = {},
   ): Promise<string> {
-    return this.#send(input, init, (response) => response.text());
+    return this.#send(
+      input,
+      this.#accept(init, ACCEPT_TEXT),
+      (response) => response.text(),
+    );
+  }
+
+  /** Sends a request and reads the body as bytes inside the attempt. */
+  bytes(
+    input: string | URL | Request,
+    init: HttpRequestInit = {},
+  ): Promise<Uint8Array> {
+    return this.#send(
+      input,
+      this.#accept(init, ACCEPT_ANY),
+      async (response) => new Uint8Array(await response.arrayBuffer()),
+    );
+  }
+
+  /** Sends a request and reads the body as an `ArrayBuffer` inside the attempt. */
+  arrayBuffer(
+    input: string | URL | Request,
+    init: HttpRequestInit = {},
+  ): Promise<ArrayBuffer> {
+    return this.#send(
+      input,
+      this.#accept(init, ACCEPT_ANY),
+      (response) => response.arrayBuffer(),
+    );
+  }
+
+  /** Sends a request and reads the body as a `Blob` inside the attempt. */
+  blob(
+    input: string | URL | Request,
+    init: HttpRequestInit = {},
+  ): Promise<Blob> {
+    return this.#send(
+      input,
+      this.#accept(init, ACCEPT_ANY),
+      (response) => response.blob(),
+    );
+  }
+
+  /** Sends a request and reads the body as `FormData` inside the attempt. */
+  formData(
+    input: string | URL | Request,
+    init: HttpRequestInit = {},
+  ): Promise<FormData> {
+    return this.#send(
+      input,
+      this.#accept(init, ACCEPT_FORM),
+      (response) => response.formData(),
+    );
   }
 
   /**
@@ -600,11 +855,55 @@ export class HttpClient {
     init: HttpRequestInit,
     consume: ((response: Response) => Promise<T>) | undefined,
   ): Promise<T> {
-    const request = input instanceof Request ? input : undefined;
-    const href = request
+    refuseUnknown(init, REQUEST_KEYS, "request");
+    const hooks = init.hooks === undefined
+      ? this.#hooks
+      : mergeHooks(this.#options.hooks, init.hooks);
+    if (hooks === undefined || hooks.beforeError.length === 0) {
+      return this.#attempts(input, init, consume, hooks, undefined);
+    }
+    const state: HookState = {
+      request: input instanceof Request ? input : new Request(String(input)),
+      retryCount: 0,
+    };
+    try {
+      return await this.#attempts(input, init, consume, hooks, state);
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      let thrown = error;
+      for (const hook of hooks.beforeError) {
+        const result = await hook({ ...state, error: thrown });
+        if (result instanceof Error) thrown = result;
+      }
+      throw thrown;
+    }
+  }
+
+  async #attempts<T>(
+    input: string | URL | Request,
+    init: HttpRequestInit,
+    consume: ((response: Response) => Promise<T>) | undefined,
+    hooks: Required<Hooks> | undefined,
+    state: HookState | undefined,
+  ): Promise<T> {
+    let request = input instanceof Request ? input : undefined;
+    let href = request
       ? this.resolveUrl(request.url).href
       : this.#href(input as string | URL);
-    const method = HttpClient.#method(init.method ?? request?.method);
+    if (this.#searchParams !== undefined) {
+      href = withSearchParams(href, this.#searchParams);
+    }
+    if (init.searchParams !== undefined) {
+      href = withSearchParams(href, init.searchParams);
+    }
+    if (init.json !== undefined) {
+      const headers = new Headers(init.headers);
+      if (!headers.has("content-type")) {
+        headers.set("content-type", "application/json");
+      }
+      init = { ...init, body: JSON.stringify(init.json), headers };
+    }
+    let method = HttpClient.#method(init.method ?? request?.method);
     const policy = init.retry === undefined
       ? this.#retry
       : retryPolicy(init.retry);
@@ -632,6 +931,28 @@ export class HttpClient {
       new Headers(init.headers).forEach((v, k) => merged.set(k, v));
       attemptInit.headers = merged;
     }
+    // With hooks the request is a Request from here on: hooks see and may
+    // replace it, and each attempt sends a clone of it.
+    let hookResponse: Response | undefined;
+    let fromHook = false;
+    if (hooks) {
+      request = request
+        ? new Request(request, attemptInit)
+        : new Request(href, { ...attemptInit, method });
+      attemptInit = {};
+      for (const hook of hooks.beforeRequest) {
+        const result = await hook({ request, retryCount: 0 });
+        if (result instanceof Request) request = result;
+        else if (result instanceof Response) {
+          hookResponse = result;
+          break;
+        }
+      }
+      href = request.url;
+      method = request.method;
+      if (state) state.request = request;
+    }
+    const onProgress = init.onDownloadProgress ?? this.#onDownloadProgress;
 
     // `outer` stops everything (the caller's signal, the total deadline).
     // Each attempt with a timeout gets its own controller, which the deadline
@@ -694,12 +1015,15 @@ export class HttpClient {
         }
         let failure: Error;
         let response: Response | undefined;
+        let forcedDelay: number | undefined;
         try {
           const started = this.#onResponse ? this.#clock.monotonic() : 0;
-          response = await this.#fetch(
+          fromHook = hookResponse !== undefined;
+          response = hookResponse ?? await this.#fetch(
             request ? new Request(request.clone(), attemptInit) : href,
             request || noInit ? undefined : attemptInit,
           );
+          hookResponse = undefined;
           if (this.#onResponse) {
             await this.#onResponse({
               attempt: n,
@@ -713,23 +1037,54 @@ export class HttpClient {
             if (response.status === 429) bucket.slowDown();
             else if (response.ok) bucket.recover();
           }
-          if (
+          let forced: RetryMarker | undefined;
+          if (hooks && hooks.afterResponse.length > 0) {
+            for (const hook of hooks.afterResponse) {
+              const clone: Response = response.clone();
+              const result = await hook({
+                request: request!,
+                response: clone,
+                retryCount: n - 1,
+              });
+              if (result !== clone) clone.body?.cancel().catch(noop);
+              if (result instanceof RetryMarker) {
+                response.body?.cancel().catch(noop);
+                forced = result;
+                break;
+              }
+              if (result instanceof Response) {
+                if (result.body !== response.body) {
+                  response.body?.cancel().catch(noop);
+                }
+                response = result;
+              }
+            }
+          }
+          if (forced) {
+            const { code, cause, delay } = forced.options;
+            failure = new ForcedRetryError(code, { cause });
+            forcedDelay = delay ?? backoffDelay(policy, n);
+          } else if (
             response.ok ||
             manualRedirect && response.status >= 300 &&
               response.status < 400 ||
             !throwHttpErrors &&
               !this.#retryable(policy, method, response.status)
           ) {
+            if (onProgress) {
+              response = withDownloadProgress(response, onProgress);
+            }
             return consume ? await consume(response) : response as T;
+          } else {
+            failure = new HttpError({
+              status: response.status,
+              statusText: response.statusText,
+              url: href,
+              method,
+              body: await readExcerpt(response),
+              headers: response.headers,
+            });
           }
-          failure = new HttpError({
-            status: response.status,
-            statusText: response.statusText,
-            url: href,
-            method,
-            body: await readExcerpt(response),
-            headers: response.headers,
-          });
         } catch (error) {
           const reason = stopped();
           if (reason !== undefined) throw reason;
@@ -762,7 +1117,14 @@ export class HttpClient {
         // would let a test's clock advance before the retry's sleep exists.
         let wait: RetryWait | undefined;
         const ask = policy.shouldRetry;
-        if (ask && n <= policy.limit && policy.methods.includes(method)) {
+        if (forcedDelay !== undefined) {
+          // A hook asked: no method or shouldRetry check, as in ky.
+          wait = { delay: forcedDelay, fromServer: false };
+        } else if (fromHook) {
+          wait = undefined; // a hook's response is final
+        } else if (
+          ask && n <= policy.limit && policy.methods.includes(method)
+        ) {
           const decided = await ask({ error: failure, retryCount: n });
           wait = decided === true
             ? { delay: backoffDelay(policy, n), fromServer: false }
@@ -808,6 +1170,30 @@ export class HttpClient {
         } catch (error) {
           throw stopped() ?? error;
         }
+        if (hooks) {
+          for (const hook of hooks.beforeRetry) {
+            const result = await hook({
+              request: request!,
+              error: failure,
+              retryCount: n,
+            });
+            if (result === STOP) throw failure;
+            if (result instanceof Request) {
+              request = result;
+              href = request.url;
+              method = request.method;
+              break;
+            }
+            if (result instanceof Response) {
+              hookResponse = result;
+              break;
+            }
+          }
+          if (state) {
+            state.request = request!;
+            state.retryCount = n;
+          }
+        }
       }
     } finally {
       if (totalDeadline) timers.cancel(totalDeadline);
@@ -838,6 +1224,11 @@ export class HttpClient {
       totalTimeout: _tt,
       throwHttpErrors: _th,
       signal: _s,
+      json: _j,
+      searchParams: _sp,
+      hooks: _h,
+      parseJson: _pj,
+      onDownloadProgress: _dp,
       ...rest
     } = init;
     // fetch's default; any key in the init costs fetch a slower path.
@@ -850,12 +1241,17 @@ export class HttpClient {
       policy.statusCodes.includes(status);
   }
 
-  static #acceptJson(init: HttpRequestInit): HttpRequestInit {
+  /** `init` with an `accept` header of `accept` unless it has one (as ky's shortcuts). */
+  #accept(
+    init: HttpRequestInit,
+    accept: Readonly<Record<string, string>>,
+  ): HttpRequestInit {
+    if (this.#hasHeaders && this.#headers.has("accept")) return init;
     if (init.headers === undefined) {
-      return { ...init, headers: ACCEPT_JSON };
+      return { ...init, headers: accept };
     }
     const headers = new Headers(init.headers);
-    if (!headers.has("accept")) headers.set("accept", "application/json");
+    if (!headers.has("accept")) headers.set("accept", accept.accept!);
     return { ...init, headers };
   }
 
@@ -904,7 +1300,10 @@ export class HttpClient {
       : undefined;
   }
 
-  static async #parseJson<T>(response: Response): Promise<T> {
+  static async #parseJson<T>(
+    response: Response,
+    parse: HttpClientOptions["parseJson"],
+  ): Promise<T> {
     const contentType = response.headers.get("content-type") ?? "";
     if (response.status === 204) return undefined as T;
     const text = await response.text();
@@ -912,7 +1311,7 @@ export class HttpClient {
       throw new ParseError(response.url, contentType, text.slice(0, 64));
     }
     try {
-      return JSON.parse(text) as T;
+      return (parse ? await parse(text, { response }) : JSON.parse(text)) as T;
     } catch (cause) {
       throw new ParseError(response.url, contentType, text.slice(0, 64), {
         cause,

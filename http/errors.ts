@@ -206,6 +206,33 @@ export class NetworkError extends HttpClientError {
 }
 
 /**
+ * An `afterResponse` hook asked for a retry with
+ * {@linkcode HttpClient.retry}; this is the failure a `beforeRetry` hook and
+ * `RetryError.cause` see.
+ *
+ * @example The code names the reason
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ForcedRetryError } from "./mod.ts";
+ * assert.equal(new ForcedRetryError("NOT_READY").message, "Forced retry: NOT_READY");
+ * ```
+ */
+export class ForcedRetryError extends HttpClientError {
+  /** The code the hook gave, if any. */
+  readonly code: string | undefined;
+
+  /** Makes the error for a forced retry with an optional `code` and `cause`. */
+  constructor(code?: string, options?: ErrorOptions) {
+    super(
+      code === undefined ? "Forced retry" : `Forced retry: ${code}`,
+      options,
+    );
+    this.name = "ForcedRetryError";
+    this.code = code;
+  }
+}
+
+/**
  * A time limit ran out: `"attempt"` for the per-attempt `timeout`, `"total"`
  * for the whole call's `totalTimeout`.
  *

@@ -54,8 +54,19 @@
  * halves it while it holds more than 20,000 events, pages each window with
  * `limit` and a 1-based `offset`, and drops ids it has already yielded.
  *
- * Files: `client.ts` (the loop), `retry.ts` (policy, backoff, Retry-After),
- * `token_bucket.ts`, `paginate.ts` and `link_header.ts`, `errors.ts`,
+ * Options and hooks follow ky: `prefixUrl` (joined with one slash),
+ * `baseUrl` (standard URL resolution), `json`, `searchParams`, `parseJson`,
+ * `onDownloadProgress`, `redirect: "manual"`, `extend()` / `create()`, and
+ * the hooks `beforeRequest`, `afterResponse`, `beforeRetry`, `beforeError`
+ * (see {@linkcode Hooks}); an unknown option name is an
+ * {@linkcode InvalidInputError}. With hooks each attempt sends a clone of
+ * one `Request` the hooks see; without them the client passes `fetch` the
+ * URL string and one init, its fastest path.
+ *
+ * Files: `client.ts` (the loop), `retry.ts` (policy, backoff, Retry-After,
+ * network errors), `hooks.ts`, `token_bucket.ts`, `paginate.ts` and
+ * `link_header.ts`, `errors.ts`, `_request_options.ts` (prefix joining,
+ * search parameters, unknown options), `_download_progress.ts`,
  * `_tcp_server.ts` (the raw HTTP/1.1 server loop under the USGS stand-in and
  * the tests' misbehaving servers), and `usgs/` (see `usgs/mod.ts`).
  *
@@ -68,5 +79,8 @@ export * from "./token_bucket.ts";
 export * from "./retry.ts";
 export * from "./client.ts";
 export * from "./link_header.ts";
+export * from "./hooks.ts";
+export type { SearchParamsInit } from "./_request_options.ts";
+export type { Progress, ProgressCallback } from "./_download_progress.ts";
 export * from "./paginate.ts";
 export * from "./usgs/mod.ts";

@@ -1,11 +1,12 @@
 /**
- * The consumer: joins its group through the broker's coordinator, fetches
- * from the partitions it is assigned at its positions, calls `eachMessage`
- * or `eachBatch`, and commits the next offset to read (automatically by
- * batch, interval or threshold, or by `commitOffsets`). Heartbeats are sent
- * from the fetch loop, as in kafkajs, so a consumer stuck in its handler
- * stops heartbeating and is removed after `sessionTimeout`; its uncommitted
- * records then go to the next owner (at-least-once).
+ * The consumer, shaped like kafkajs's: joins its group through the
+ * broker's coordinator, fetches from the partitions it is assigned at its
+ * positions, calls `eachMessage` or `eachBatch`, and commits the next
+ * offset to read (after every batch, by interval or threshold, or by
+ * `commitOffsets`). Heartbeats are sent from the fetch loop, as in kafkajs,
+ * so a consumer stuck in its handler stops heartbeating and is removed after
+ * `sessionTimeout`; its uncommitted records then go to the next owner
+ * (at-least-once).
  *
  * ```
  * join ─▶ assignment ─▶ positions (committed | earliest | latest)
@@ -14,33 +15,50 @@
  *   └──── heartbeat ◀── fetch ─▶ eachMessage/eachBatch ─▶ resolve ─▶ commit
  * ```
  *
+ * One concern per file: `_consumer_membership.ts` (join, heartbeat, leave),
+ * `_consumer_fetcher.ts` (positions, pauses, seeks, reads),
+ * `_consumer_offsets.ts` (resolved and committed offsets, auto-commit),
+ * `_consumer_runner.ts` (the loop, retries, crash and restart).
+ *
  * @module
  */
 
-import { Buffer } from "node:buffer";
+import type { Buffer } from "node:buffer";
 import {
   type Assignment,
   type PartitionAssigner,
-  roundRobin,
+  PartitionAssigners,
 } from "./assignors.ts";
 import type { Broker } from "./broker/_broker.ts";
 import type { GroupDescription } from "./broker/_group_coordinator.ts";
-import {
-  KafkaError,
-  KafkaJSConnectionError,
-  KafkaJSNonRetriableError,
-} from "./errors.ts";
+import { KafkaJSConnectionError, KafkaJSNonRetriableError } from "./errors.ts";
 import type { Connection } from "./kafka.ts";
-import { NO_HEADERS, type RecordHeaders } from "./protocol/record_batch.ts";
+import type { Logger } from "./loggers.ts";
+import {
+  Instrumentation,
+  type InstrumentationEvent,
+  type InstrumentationListener,
+} from "./_instrumentation.ts";
+import { Fetcher } from "./_consumer_fetcher.ts";
+import { Membership } from "./_consumer_membership.ts";
+import {
+  ConsumerOffsets,
+  type OffsetsByTopicPartition,
+  tpKey,
+} from "./_consumer_offsets.ts";
+import { Runner } from "./_consumer_runner.ts";
+
+export type { OffsetsByTopicPartition } from "./_consumer_offsets.ts";
 
 /**
  * Options for {@linkcode Consumer}, as in kafkajs.
  *
  * @example A group with a short session
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Kafka, type ConsumerConfig } from "./mod.ts";
  * const config: ConsumerConfig = { groupId: "g", sessionTimeout: 10_000, heartbeatInterval: 1_000 };
- * console.log(typeof new Kafka({}).consumer(config).run); // function
+ * assert.equal(typeof new Kafka({}).consumer(config).run, "function");
  * ```
  */
 export interface ConsumerConfig {
@@ -57,15 +75,16 @@ export interface ConsumerConfig {
    */
   rebalanceTimeout?: number;
   /**
-   * Milliseconds between heartbeats.
+   * Milliseconds between heartbeats; must be below `sessionTimeout`.
    * @default {3000}
    */
   heartbeatInterval?: number;
   /**
-   * Assignors in order of preference (objects or kafkajs-style factories).
+   * Assigners in order of preference: kafkajs-style factories called with
+   * `{ cluster, groupId, logger }`, or assigner objects.
    * @default {[PartitionAssigners.roundRobin]}
    */
-  partitionAssigners?: (PartitionAssigner | (() => PartitionAssigner))[];
+  partitionAssigners?: (PartitionAssigner | AssignerFactory)[];
   /**
    * Bytes fetched per partition per round. A round reads at most 256 KiB
    * of a partition (whole stored batches, at least one) even when this is
@@ -85,26 +104,99 @@ export interface ConsumerConfig {
    */
   maxWaitTimeInMs?: number;
   /**
-   * Handler retries before the consumer crashes.
-   * @default {{ retries: 5, initialRetryTime: 300, maxRetryTime: 30000 }}
+   * Create a subscribed topic that does not exist (with the broker's default
+   * partition count), as kafkajs and Kafka do; false refuses it.
+   * @default {true}
+   */
+  allowAutoTopicCreation?: boolean;
+  /**
+   * Read records of open and aborted transactions too (isolation level
+   * read_uncommitted). By default a consumer reads up to the last stable
+   * offset and never sees aborted records.
+   * @default {false}
+   */
+  readUncommitted?: boolean;
+  /**
+   * kafkajs's retry settings for a failing fetch round or handler, and
+   * `restartOnFailure`, asked whether to restart after a crash.
+   * @default {{ retries: 5, initialRetryTime: 300, maxRetryTime: 30000, factor: 0.2, multiplier: 2 }}
    */
   retry?: {
     retries?: number;
     initialRetryTime?: number;
     maxRetryTime?: number;
+    factor?: number;
+    multiplier?: number;
+    restartOnFailure?: (error: Error) => Promise<boolean>;
   };
+  /** Accepted for kafkajs compatibility; the broker answers at once. */
+  minBytes?: number;
+  /** Accepted for kafkajs compatibility; metadata is always current. */
+  metadataMaxAge?: number;
+  /** Accepted for kafkajs compatibility; there is no network. */
+  maxInFlightRequests?: number | null;
+  /** Accepted for kafkajs compatibility; there is one broker. */
+  rackId?: string;
 }
+
+/**
+ * What an assigner factory is given, as kafkajs documents: `cluster` answers
+ * `findTopicPartitionMetadata(topic)`.
+ *
+ * @example Partitions of a topic
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { AssignerContext } from "./mod.ts";
+ * const partitionsOf = ({ cluster }: AssignerContext, topic: string) =>
+ *   cluster.findTopicPartitionMetadata(topic).map((m) => m.partitionId);
+ * assert.equal(typeof partitionsOf, "function");
+ * ```
+ */
+export interface AssignerContext {
+  /** The cluster's metadata. */
+  cluster: {
+    findTopicPartitionMetadata(
+      topic: string,
+    ): {
+      partitionId: number;
+      leader: number;
+      replicas: number[];
+      isr: number[];
+    }[];
+  };
+  /** The consumer's group id. */
+  groupId: string;
+  /** The consumer's logger. */
+  logger: Logger;
+}
+
+/**
+ * A kafkajs assigner factory (or a factory of this module's assigners).
+ *
+ * @example Wrap an assigner object
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type AssignerFactory, PartitionAssigners } from "./mod.ts";
+ * const factory: AssignerFactory = () => PartitionAssigners.range;
+ * assert.equal(typeof factory, "function");
+ * ```
+ */
+export type AssignerFactory = (context: AssignerContext) => unknown;
 
 /**
  * A consumed message, as in kafkajs (keys and values are Buffers).
  *
  * @example Decode a JSON value
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { Buffer } from "node:buffer";
  * import type { KafkaMessage } from "./mod.ts";
- * function parse(message: KafkaMessage): unknown {
- *   return message.value === null ? null : JSON.parse(message.value.toString());
- * }
- * console.log(typeof parse); // function
+ * const parse = (message: KafkaMessage): unknown =>
+ *   message.value === null ? null : JSON.parse(message.value.toString());
+ * const m: KafkaMessage = {
+ *   key: null, value: Buffer.from('{"a":1}'), timestamp: "0", offset: "0", headers: {}, attributes: 0, size: 7,
+ * };
+ * assert.deepEqual(parse(m), { a: 1 });
  * ```
  */
 export interface KafkaMessage {
@@ -127,13 +219,13 @@ export interface KafkaMessage {
 /**
  * Argument of `eachMessage`.
  *
- * @example Print a message
+ * @example Describe a message
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { EachMessagePayload } from "./mod.ts";
- * function show({ topic, partition, message }: EachMessagePayload): string {
- *   return `${topic}[${partition}]@${message.offset}: ${message.value?.toString()}`;
- * }
- * console.log(typeof show); // function
+ * const show = ({ topic, partition, message }: EachMessagePayload) =>
+ *   `${topic}[${partition}]@${message.offset}`;
+ * assert.equal(typeof show, "function");
  * ```
  */
 export interface EachMessagePayload {
@@ -150,15 +242,14 @@ export interface EachMessagePayload {
 }
 
 /**
- * A fetched batch of one partition.
+ * A fetched batch of one partition, as kafkajs's `Batch`.
  *
  * @example Offsets of a batch
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Batch } from "./mod.ts";
- * function describe(batch: Batch): string {
- *   return `${batch.topic}/${batch.partition} ${batch.firstOffset()}..${batch.lastOffset()}`;
- * }
- * console.log(typeof describe); // function
+ * const describe = (batch: Batch) => `${batch.topic}/${batch.partition} ${batch.firstOffset()}..${batch.lastOffset()}`;
+ * assert.equal(typeof describe, "function");
  * ```
  */
 export interface Batch {
@@ -168,13 +259,13 @@ export interface Batch {
   partition: number;
   /** High watermark when fetched. */
   highWatermark: string;
-  /** Messages in offset order. */
+  /** Messages in offset order (no transaction markers, no aborted records). */
   messages: KafkaMessage[];
   /** Whether there are no messages. */
   isEmpty(): boolean;
-  /** Offset of the first message. */
+  /** Offset of the first message, or null. */
   firstOffset(): string | null;
-  /** Offset of the last message. */
+  /** Offset of the last record read, transaction markers included. */
   lastOffset(): string;
   /** High watermark minus one minus the last offset. */
   offsetLag(): string;
@@ -187,15 +278,16 @@ export interface Batch {
  *
  * @example Resolve offsets one by one
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { EachBatchPayload } from "./mod.ts";
- * async function handle({ batch, resolveOffset, heartbeat, isStale }: EachBatchPayload) {
+ * async function handle({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
  *   for (const m of batch.messages) {
- *     if (isStale()) break;
+ *     if (!isRunning() || isStale()) break;
  *     resolveOffset(m.offset);
  *     await heartbeat();
  *   }
  * }
- * console.log(typeof handle); // function
+ * assert.equal(typeof handle, "function");
  * ```
  */
 export interface EachBatchPayload {
@@ -207,18 +299,16 @@ export interface EachBatchPayload {
   heartbeat(): Promise<void>;
   /** Pauses this partition; returns a function that resumes it. */
   pause(): () => void;
-  /** Commits resolved offsets if the auto-commit policy says so. */
-  commitOffsetsIfNecessary(): Promise<void>;
+  /**
+   * Commits `offsets` when given, else the resolved offsets if the
+   * auto-commit interval or threshold says so.
+   */
+  commitOffsetsIfNecessary(offsets?: OffsetsByTopicPartition): Promise<void>;
   /** Resolved offsets not yet committed. */
-  uncommittedOffsets(): {
-    topics: {
-      topic: string;
-      partitions: { partition: string; offset: string }[];
-    }[];
-  };
+  uncommittedOffsets(): OffsetsByTopicPartition;
   /** Whether the consumer is still running. */
   isRunning(): boolean;
-  /** Whether this batch is stale (rebalance, seek, stop). */
+  /** Whether this batch is stale (a seek, a rebalance, a stop). */
   isStale(): boolean;
 }
 
@@ -227,12 +317,13 @@ export interface EachBatchPayload {
  *
  * @example Commit every 100 messages
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ConsumerRunConfig } from "./mod.ts";
  * const run: ConsumerRunConfig = {
  *   autoCommitThreshold: 100,
  *   eachMessage: async ({ message }) => void message.offset,
  * };
- * console.log(run.autoCommit ?? true); // true
+ * assert.equal(run.autoCommit ?? true, true);
  * ```
  */
 export interface ConsumerRunConfig {
@@ -241,18 +332,18 @@ export interface ConsumerRunConfig {
   /** Called once per fetched batch. */
   eachBatch?: (payload: EachBatchPayload) => Promise<void>;
   /**
-   * Commit resolved offsets automatically.
+   * Commit resolved offsets automatically (after every batch, and by the
+   * interval and threshold within one).
    * @default {true}
    */
   autoCommit?: boolean;
   /**
-   * Commit at most this often (ms); with no interval and no threshold,
-   * after every batch.
+   * Also commit within a batch at most this often (ms).
    * @default {null}
    */
   autoCommitInterval?: number | null;
   /**
-   * Commit once this many messages are resolved.
+   * Also commit within a batch once this many messages are resolved.
    * @default {null}
    */
   autoCommitThreshold?: number | null;
@@ -273,9 +364,10 @@ export interface ConsumerRunConfig {
  *
  * @example An offset to commit
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { TopicPartitionOffset } from "./mod.ts";
  * const next: TopicPartitionOffset = { topic: "t", partition: 0, offset: "42" };
- * console.log(next.offset); // "42"
+ * assert.equal(next.offset, "42");
  * ```
  */
 export interface TopicPartitionOffset {
@@ -288,128 +380,140 @@ export interface TopicPartitionOffset {
 }
 
 /**
- * Event names, as in kafkajs.
+ * Event names, as in kafkajs. REQUEST, REQUEST_TIMEOUT and
+ * REQUEST_QUEUE_SIZE are accepted and never emitted: there is no network.
  *
  * @example Event names
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Kafka } from "./mod.ts";
- * console.log(new Kafka({}).consumer({ groupId: "g" }).events.CRASH); // "consumer.crash"
+ * assert.equal(new Kafka({}).consumer({ groupId: "g" }).events.CRASH, "consumer.crash");
  * ```
  */
 export interface ConsumerEvents {
-  /** A generation started: payload `{ groupId, memberId, leaderId, isLeader, memberAssignment, groupProtocol, duration }`. */
-  readonly GROUP_JOIN: "consumer.group_join";
-  /** A heartbeat was sent. */
+  /** `{ groupId, memberId, groupGenerationId }` */
   readonly HEARTBEAT: "consumer.heartbeat";
-  /** Offsets were committed: payload `{ groupId, memberId, topics }`. */
+  /** `{ groupId, memberId, groupGenerationId, topics: [{ topic, partitions: [{ partition, offset }] }] }` */
   readonly COMMIT_OFFSETS: "consumer.commit_offsets";
-  /** A rebalance began: payload `{ groupId, memberId }`. */
-  readonly REBALANCING: "consumer.rebalancing";
-  /** The consumer gave up: payload `{ error, groupId }`. */
-  readonly CRASH: "consumer.crash";
+  /** `{ groupId, memberId, leaderId, isLeader, memberAssignment, groupProtocol, duration }` */
+  readonly GROUP_JOIN: "consumer.group_join";
+  /** `{ numberOfBatches, duration, nodeId }` */
+  readonly FETCH: "consumer.fetch";
+  /** `{ nodeId }` */
+  readonly FETCH_START: "consumer.fetch_start";
+  /** `{ topic, partition, highWatermark, offsetLag, offsetLagLow, batchSize, firstOffset, lastOffset }` */
+  readonly START_BATCH_PROCESS: "consumer.start_batch_process";
+  /** START_BATCH_PROCESS's payload and `duration`. */
+  readonly END_BATCH_PROCESS: "consumer.end_batch_process";
+  /** The consumer connected. */
+  readonly CONNECT: "consumer.connect";
+  /** The consumer disconnected. */
+  readonly DISCONNECT: "consumer.disconnect";
   /** The consumer stopped. */
   readonly STOP: "consumer.stop";
+  /** `{ error, groupId, restart }` */
+  readonly CRASH: "consumer.crash";
+  /** `{ groupId, memberId }` */
+  readonly REBALANCING: "consumer.rebalancing";
+  /** `{ groupId, generationId, memberId, assignedTopics, topicsSubscribed, topicsNotSubscribed }` */
+  readonly RECEIVED_UNSUBSCRIBED_TOPICS:
+    "consumer.received_unsubscribed_topics";
+  /** Never emitted (no network). */
+  readonly REQUEST: "consumer.network.request";
+  /** Never emitted (no network). */
+  readonly REQUEST_TIMEOUT: "consumer.network.request_timeout";
+  /** Never emitted (no network). */
+  readonly REQUEST_QUEUE_SIZE: "consumer.network.request_queue_size";
 }
 
 const EVENTS: ConsumerEvents = {
-  GROUP_JOIN: "consumer.group_join",
   HEARTBEAT: "consumer.heartbeat",
   COMMIT_OFFSETS: "consumer.commit_offsets",
-  REBALANCING: "consumer.rebalancing",
-  CRASH: "consumer.crash",
+  GROUP_JOIN: "consumer.group_join",
+  FETCH: "consumer.fetch",
+  FETCH_START: "consumer.fetch_start",
+  START_BATCH_PROCESS: "consumer.start_batch_process",
+  END_BATCH_PROCESS: "consumer.end_batch_process",
+  CONNECT: "consumer.connect",
+  DISCONNECT: "consumer.disconnect",
   STOP: "consumer.stop",
+  CRASH: "consumer.crash",
+  REBALANCING: "consumer.rebalancing",
+  RECEIVED_UNSUBSCRIBED_TOPICS: "consumer.received_unsubscribed_topics",
+  REQUEST: "consumer.network.request",
+  REQUEST_TIMEOUT: "consumer.network.request_timeout",
+  REQUEST_QUEUE_SIZE: "consumer.network.request_queue_size",
 };
 
 /**
- * An event delivered to listeners.
+ * An event delivered to consumer listeners.
  *
  * @example Log group joins
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type ConsumerEvent, Kafka } from "./mod.ts";
  * const consumer = new Kafka({}).consumer({ groupId: "g" });
- * const off = consumer.on(consumer.events.GROUP_JOIN, (e: ConsumerEvent) => console.log(e.payload.memberId));
+ * const off = consumer.on(consumer.events.GROUP_JOIN, (e: ConsumerEvent) => assert.ok(e.payload.memberId));
  * off();
  * ```
  */
-export interface ConsumerEvent {
-  /** Event id (increasing). */
-  id: number;
-  /** Event name. */
-  type: string;
-  /** Epoch ms on the consumer's clock. */
-  timestamp: number;
-  /** Event details. */
-  payload: Record<string, unknown>;
-}
+export type ConsumerEvent = InstrumentationEvent;
 
-const tpKey = (t: string, p: number) => `${t}\u0000${p}`;
+const NOT_RUNNING =
+  "Consumer group was not initialized, consumer#run must be called first";
 
-/**
- * Most bytes read from one partition per fetch round. Messages of a round
- * live until its handler returns; at 1 MiB (about 10,000 small messages, 3 MB
- * of objects) they outlive V8's young-generation collections and are copied
- * to the old generation, which costs more than the decoding itself.
- */
-const FETCH_SLICE_BYTES = 256 * 1024;
-
-const asBuffer = (u: Uint8Array): Uint8Array =>
-  Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-
-function toBuffer(u: Uint8Array | null): Buffer | null {
-  if (u === null || u instanceof Buffer) return u;
-  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-}
-
-let lastTimestamp = NaN;
-let lastTimestampText = "";
-
-/** Builds kafkajs messages straight from decoded fields (one object each). */
-function makeMessage(
-  offset: number,
-  timestamp: number,
-  key: Uint8Array | null,
-  value: Uint8Array | null,
-  raw: RecordHeaders,
-): KafkaMessage {
-  // Each message gets its own headers object, as in kafkajs.
-  let headers: KafkaMessage["headers"] = {};
-  if (raw !== NO_HEADERS) {
-    headers = raw as KafkaMessage["headers"];
-    for (const k in raw) {
-      const v = raw[k]!;
-      if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) v[i] = toBuffer(v[i]!);
-      } else raw[k] = toBuffer(v);
+function checkTopicPartitions(
+  what: "pause" | "resume",
+  topics: { topic: string; partitions?: number[] }[],
+): void {
+  if (!Array.isArray(topics)) {
+    throw new KafkaJSNonRetriableError(
+      `Topic partitions to ${what} must be an array: ${typeof topics}`,
+    );
+  }
+  for (const tp of topics) {
+    if (!tp || !tp.topic) {
+      throw new KafkaJSNonRetriableError(
+        `Invalid topic ${JSON.stringify(tp?.topic ?? tp)}`,
+      );
+    }
+    if (
+      tp.partitions !== undefined &&
+      (!Array.isArray(tp.partitions) ||
+        tp.partitions.some((p) => !Number.isInteger(p)))
+    ) {
+      throw new KafkaJSNonRetriableError(
+        `Array of valid partitions required to ${what} specific partitions instead of ${
+          JSON.stringify(tp.partitions)
+        }`,
+      );
     }
   }
-  // Records of one batch usually share a timestamp: format it once.
-  if (timestamp !== lastTimestamp) {
-    lastTimestamp = timestamp;
-    lastTimestampText = String(timestamp);
-  }
-  return {
-    key: key === null || key instanceof Buffer ? key : toBuffer(key),
-    value: value === null || value instanceof Buffer ? value : toBuffer(value),
-    timestamp: lastTimestampText,
-    offset: String(offset),
-    headers,
-    attributes: 0,
-    size: (key?.length ?? 0) + (value?.length ?? 0),
-  };
 }
 
-class Stale extends Error {}
+/** Parses an offset the way kafkajs's `Long.fromValue` accepts one. */
+function offsetOf(offset: unknown): number {
+  const n = typeof offset === "number" ? offset : Number(offset);
+  if (
+    (typeof offset !== "string" && typeof offset !== "number") ||
+    (typeof offset === "string" && offset.trim() === "") ||
+    !Number.isSafeInteger(n)
+  ) {
+    throw new KafkaJSNonRetriableError(
+      `Invalid offset, expected a long received ${JSON.stringify(offset)}`,
+    );
+  }
+  return n;
+}
 
 /**
  * A group member reading topics of the embedded broker.
  *
  * @example Consume what was produced
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Kafka } from "./mod.ts";
- * const kafka = new Kafka({});
- * const admin = kafka.admin();
- * await admin.connect();
- * await admin.createTopics({ topics: [{ topic: "t" }] });
+ * const kafka = new Kafka({ logLevel: 0 });
  * const producer = kafka.producer();
  * await producer.connect();
  * await producer.send({ topic: "t", messages: [{ value: "a" }, { value: "b" }] });
@@ -425,50 +529,25 @@ class Stale extends Error {}
  *   },
  * });
  * await done.promise;
- * console.log(seen); // ["a", "b"]
+ * assert.deepEqual(seen, ["a", "b"]);
  * await consumer.disconnect();
  * await producer.disconnect();
- * await admin.disconnect();
  * ```
  */
 export class Consumer {
   /** Event names for {@linkcode Consumer.on}. */
   readonly events: ConsumerEvents = EVENTS;
   #conn: Connection;
+  #config: ConsumerConfig;
   #groupId: string;
-  #sessionTimeout: number;
-  #rebalanceTimeout: number;
-  #heartbeatInterval: number;
-  #assigners: PartitionAssigner[];
-  #maxBytesPerPartition: number;
-  #maxBytes: number;
-  #maxWait: number;
-  #retry: { retries: number; initialRetryTime: number; maxRetryTime: number };
+  #logger: Logger;
+  #instrumentation: Instrumentation;
+  #membership: Membership;
+  #fetcher: Fetcher;
+  #offsets: ConsumerOffsets;
   #broker: Broker | undefined;
-  #subs: { topic: string | RegExp; fromBeginning: boolean }[] = [];
-  #memberId: string | undefined;
-  #generationId = -1;
-  #protocol = "";
-  #assignment = new Map<string, number[]>();
-  #positions = new Map<string, number>();
-  #resolved = new Map<string, number>();
-  #committedSent = new Map<string, number>();
-  #pausedTopics = new Set<string>();
-  #paused = new Set<string>();
-  #pendingSeeks = new Map<string, number>();
-  #seeked = new Set<string>();
-  #rejoin = false;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wait: AbortController | undefined;
-  #stopping = new AbortController();
-  #lastHeartbeat = 0;
-  #lastCommit = 0;
-  #uncommittedCount = 0;
-  #run: ConsumerRunConfig = {};
-  #listeners = new Map<string, Set<(e: ConsumerEvent) => void>>();
-  #eventId = 0;
-  #rotate = 0;
+  #topics = new Map<string, { fromBeginning: boolean }>();
+  #runner: Runner | undefined;
 
   /** Use {@linkcode Kafka.consumer}. */
   constructor(conn: Connection, config: ConsumerConfig) {
@@ -479,52 +558,95 @@ export class Consumer {
         }`,
       );
     }
+    const sessionTimeout = config.sessionTimeout ?? 30_000;
+    const heartbeatInterval = config.heartbeatInterval ?? 3_000;
+    if (heartbeatInterval >= sessionTimeout) {
+      throw new KafkaJSNonRetriableError(
+        `Consumer heartbeatInterval (${heartbeatInterval}) must be lower than sessionTimeout (${sessionTimeout})`,
+      );
+    }
     this.#conn = conn;
+    this.#config = config;
     this.#groupId = config.groupId;
-    this.#sessionTimeout = config.sessionTimeout ?? 30_000;
-    this.#rebalanceTimeout = config.rebalanceTimeout ?? 60_000;
-    this.#heartbeatInterval = config.heartbeatInterval ?? 3_000;
-    this.#assigners = (config.partitionAssigners ?? [roundRobin]).map((a) =>
-      typeof a === "function" ? a() : a
+    this.#logger = conn.logger.namespace("Consumer");
+    this.#instrumentation = new Instrumentation(
+      "consumer",
+      EVENTS as unknown as Record<string, string>,
+      this.#logger,
+      conn.clock,
     );
-    if (this.#assigners.length === 0) {
+    const context: AssignerContext = {
+      cluster: {
+        findTopicPartitionMetadata: (topic) => {
+          const b = this.#broker;
+          if (!b || !b.hasTopic(topic)) return [];
+          return b.topic(topic).partitions.map((_, partitionId) => ({
+            partitionId,
+            leader: 0,
+            replicas: [0],
+            isr: [0],
+          }));
+        },
+      },
+      groupId: config.groupId,
+      logger: this.#logger,
+    };
+    const assigners = (config.partitionAssigners ??
+      [PartitionAssigners.roundRobin]).map((a) =>
+        toPartitionAssigner(
+          typeof a === "function" ? (a as AssignerFactory)(context) : a,
+        )
+      );
+    if (assigners.length === 0) {
       throw new KafkaJSNonRetriableError(
         "Consumer needs at least one partition assigner: []",
       );
     }
-    this.#maxBytesPerPartition = config.maxBytesPerPartition ?? 1 << 20;
-    this.#maxBytes = config.maxBytes ?? 10 << 20;
-    this.#maxWait = config.maxWaitTimeInMs ?? 5_000;
-    this.#retry = {
-      retries: config.retry?.retries ?? 5,
-      initialRetryTime: config.retry?.initialRetryTime ?? 300,
-      maxRetryTime: config.retry?.maxRetryTime ?? 30_000,
-    };
+    this.#membership = new Membership(
+      {
+        groupId: config.groupId,
+        clientId: conn.clientId,
+        sessionTimeout,
+        rebalanceTimeout: config.rebalanceTimeout ?? 60_000,
+        heartbeatInterval,
+        assigners,
+      },
+      conn.clock,
+      this.#instrumentation,
+      EVENTS,
+    );
+    this.#fetcher = new Fetcher(
+      config.maxBytesPerPartition ?? 1 << 20,
+      config.maxBytes ?? 10 << 20,
+      config.readUncommitted ?? false,
+      (t) => this.#fromBeginning(t),
+    );
+    this.#offsets = new ConsumerOffsets(
+      config.groupId,
+      this.#instrumentation,
+      EVENTS.COMMIT_OFFSETS,
+    );
   }
 
-  /** Listens to an event; returns a function that removes the listener. */
-  on(event: string, listener: (event: ConsumerEvent) => void): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, set = new Set());
-    set.add(listener);
-    return () => set.delete(listener);
+  /**
+   * Listens to an event (a name from {@linkcode Consumer.events}); returns
+   * a function that removes the listener. A listener's errors and
+   * rejections are logged and never reach the consumer; an unknown name is
+   * refused.
+   */
+  on(eventName: string, listener: InstrumentationListener): () => void {
+    return this.#instrumentation.on(eventName, listener);
   }
 
-  #emit(type: string, payload: Record<string, unknown>): void {
-    const set = this.#listeners.get(type);
-    if (!set) return;
-    const e = {
-      id: ++this.#eventId,
-      type,
-      timestamp: this.#conn.clock.now(),
-      payload,
-    };
-    for (const l of set) l(e);
+  /** The consumer's logger (namespace `Consumer`). */
+  logger(): Logger {
+    return this.#logger;
   }
 
   /** Opens the broker. */
   async connect(): Promise<void> {
     if (!this.#broker) this.#broker = await this.#conn.acquire();
+    this.#instrumentation.emit(EVENTS.CONNECT);
   }
 
   #b(): Broker {
@@ -537,8 +659,11 @@ export class Consumer {
   }
 
   /**
-   * Subscribes to topics (names or regular expressions). `fromBeginning`
-   * decides where to start when the group has no committed offset.
+   * Subscribes to topics (names or regular expressions). A regular
+   * expression matches the topics that exist now, as in kafkajs; a missing
+   * topic is created unless `allowAutoTopicCreation` is false.
+   * `fromBeginning` decides where to start when the group has no committed
+   * offset.
    */
   async subscribe(
     options: {
@@ -549,563 +674,157 @@ export class Consumer {
   ): Promise<void> {
     await Promise.resolve();
     const b = this.#b();
-    if (this.#running) {
+    if (this.#runner) {
       throw new KafkaJSNonRetriableError(
-        "Cannot subscribe while the consumer is running: stop() first",
+        "Cannot subscribe to topic while consumer is running: stop() first",
       );
     }
-    const topics = options.topics ??
-      (options.topic !== undefined ? [options.topic] : []);
-    if (topics.length === 0) {
+    if (options?.topic === undefined && options?.topics === undefined) {
       throw new KafkaJSNonRetriableError(
-        "Subscribe needs a topic or topics: none given",
+        'Missing required argument "topics": none given',
       );
     }
-    for (const t of topics) {
-      if (typeof t === "string") b.topic(t);
-      this.#subs.push({
-        topic: t,
-        fromBeginning: options.fromBeginning ?? false,
-      });
+    if (options.topics !== undefined && !Array.isArray(options.topics)) {
+      throw new KafkaJSNonRetriableError(
+        `Argument "topics" must be an array: ${typeof options.topics}`,
+      );
+    }
+    const subscriptions = options.topics ?? [options.topic!];
+    for (const s of subscriptions) {
+      if (typeof s !== "string" && !(s instanceof RegExp)) {
+        throw new KafkaJSNonRetriableError(
+          `Invalid topic ${
+            String(s)
+          } (${typeof s}), the topic name has to be a String or a RegExp`,
+        );
+      }
+    }
+    const names: string[] = [];
+    for (const s of subscriptions) {
+      if (s instanceof RegExp) {
+        const matched = b.topicNames().filter((n) => s.test(n));
+        this.#logger.debug("Subscription based on RegExp", {
+          groupId: this.#groupId,
+          topicRegExp: s.toString(),
+          matchedTopics: matched,
+        });
+        names.push(...matched);
+      } else names.push(s);
+    }
+    for (const t of names) {
+      if (!b.hasTopic(t)) {
+        if (this.#config.allowAutoTopicCreation === false) b.topic(t);
+        await b.createTopic(t, this.#conn.numPartitions);
+      }
+    }
+    for (const t of names) {
+      this.#topics.set(t, { fromBeginning: options.fromBeginning ?? false });
     }
   }
 
   #subscribedTopics(): string[] {
-    const names = this.#b().topicNames();
-    const out = new Set<string>();
-    for (const s of this.#subs) {
-      if (typeof s.topic === "string") {
-        if (names.includes(s.topic)) out.add(s.topic);
-      } else {
-        for (const n of names) if (s.topic.test(n)) out.add(n);
-      }
-    }
-    return [...out].sort();
+    const b = this.#b();
+    return [...this.#topics.keys()].filter((t) => b.hasTopic(t)).sort();
   }
 
   #fromBeginning(topic: string): boolean {
-    for (const s of this.#subs) {
-      if (
-        typeof s.topic === "string" ? s.topic === topic : s.topic.test(topic)
-      ) {
-        return s.fromBeginning;
-      }
-    }
-    return false;
+    return this.#topics.get(topic)?.fromBeginning ?? false;
   }
 
-  /** Starts the fetch loop in the background; resolves once started. */
+  /**
+   * Starts consuming: resolves once the consumer has joined its group, then
+   * runs the fetch loop in the background.
+   */
   async run(config: ConsumerRunConfig = {}): Promise<void> {
     await Promise.resolve();
     this.#b();
-    if (this.#running) {
-      throw new KafkaJSNonRetriableError(
-        "Consumer is already running: stop() first",
+    if (this.#runner) {
+      this.#logger.warn(
+        "consumer#run was called, but the consumer is already running",
+        { groupId: this.#groupId },
       );
+      return;
     }
     if (!config.eachMessage && !config.eachBatch) {
       throw new KafkaJSNonRetriableError(
         "Consumer run needs eachMessage or eachBatch: neither given",
       );
     }
-    if (this.#subs.length === 0) {
+    if (this.#topics.size === 0) {
       throw new KafkaJSNonRetriableError(
         "Consumer has no subscription: call subscribe() first",
       );
     }
-    this.#run = config;
-    this.#running = true;
-    this.#stopping = new AbortController();
-    this.#loop = this.#mainLoop();
-  }
-
-  #wake(): void {
-    this.#wait?.abort();
-  }
-
-  async #mainLoop(): Promise<void> {
-    let failures = 0;
-    while (this.#running) {
-      try {
-        if (this.#memberId === undefined || this.#rejoin) {
-          await this.#join();
-          continue;
-        }
-        this.#heartbeatIfDue();
-        if (this.#rejoin || !this.#running) continue;
-        const batches = this.#fetch();
-        if (batches.length === 0) {
-          await this.#idle();
-          continue;
-        }
-        await this.#processAll(batches);
-        await this.#commitIfNecessary();
-        failures = 0;
-      } catch (error) {
-        if (!this.#running) break;
-        if (error instanceof Stale) continue;
-        if (error instanceof KafkaError && this.#isGroupError(error)) continue;
-        failures++;
-        if (failures > this.#retry.retries) {
-          this.#emit(EVENTS.CRASH, { error, groupId: this.#groupId });
-          this.#running = false;
-          break;
-        }
-        const delay = Math.min(
-          this.#retry.maxRetryTime,
-          this.#retry.initialRetryTime * 2 ** (failures - 1),
-        );
-        await this.#sleep(delay);
-      }
-    }
-    await this.#leave();
-  }
-
-  #isGroupError(error: KafkaError): boolean {
-    switch (error.type) {
-      case "REBALANCE_IN_PROGRESS":
-        this.#rejoin = true;
-        return true;
-      case "UNKNOWN_MEMBER_ID":
-      case "ILLEGAL_GENERATION":
-        this.#fenced();
-        return true;
-    }
-    return false;
-  }
-
-  /** Lost membership: forget positions and uncommitted work. */
-  #fenced(): void {
-    this.#memberId = undefined;
-    this.#generationId = -1;
-    this.#assignment.clear();
-    this.#positions.clear();
-    this.#resolved.clear();
-    this.#rejoin = true;
-  }
-
-  async #sleep(ms: number): Promise<void> {
-    const abort = new AbortController();
-    this.#wait = abort;
-    try {
-      await this.#conn.clock.sleep(ms, abort.signal);
-    } catch {
-      // woken
-    }
-  }
-
-  async #idle(): Promise<void> {
-    const clock = this.#conn.clock;
-    const untilHeartbeat = this.#heartbeatInterval -
-      (clock.monotonic() - this.#lastHeartbeat);
-    const wait = Math.max(0, Math.min(this.#maxWait, untilHeartbeat));
-    const abort = new AbortController();
-    this.#wait = abort;
-    const sleep = clock.sleep(wait, abort.signal).catch(() => {});
-    await Promise.race([sleep, this.#b().waitForData(abort.signal)]);
-    abort.abort();
-    await sleep;
-  }
-
-  async #join(): Promise<void> {
-    const b = this.#b();
-    const cooperative = this.#protocolIsCooperative();
-    if (this.#memberId !== undefined) {
-      this.#emit(EVENTS.REBALANCING, {
-        groupId: this.#groupId,
-        memberId: this.#memberId,
-      });
-      await this.#commitResolved().catch((e) => {
-        if (!(e instanceof KafkaError && this.#isGroupError(e))) throw e;
-      });
-    }
-    const owned: Assignment = {};
-    if (cooperative && this.#memberId !== undefined) {
-      for (const [t, ps] of this.#assignment) owned[t] = [...ps];
-    }
-    this.#rejoin = false;
-    const started = this.#conn.clock.monotonic();
-    let result;
-    try {
-      result = await b.coordinator.join({
-        groupId: this.#groupId,
-        memberId: this.#memberId,
-        clientId: this.#conn.clientId,
-        sessionTimeout: this.#sessionTimeout,
-        rebalanceTimeout: this.#rebalanceTimeout,
-        topics: this.#subscribedTopics(),
-        assigners: this.#assigners,
-        ownedPartitions: owned,
-        signal: this.#stopping.signal,
-        onRebalance: () => {
-          this.#rejoin = true;
-          this.#wake();
-        },
-      });
-    } catch (e) {
-      if (e instanceof KafkaError && e.type === "UNKNOWN_MEMBER_ID") {
-        this.#fenced();
-        return;
-      }
-      throw e;
-    }
-    if (!this.#running) {
-      this.#memberId = result.memberId;
-      return;
-    }
-    const previous = this.#assignment;
-    this.#memberId = result.memberId;
-    this.#generationId = result.generationId;
-    this.#protocol = result.protocol;
-    this.#assignment = new Map(
-      Object.entries(result.assignment).map(([t, ps]) => [t, [...ps]]),
-    );
-    this.#lastHeartbeat = this.#conn.clock.monotonic();
-    const keep = new Map<string, number>();
-    let revoked = false;
-    for (const [t, ps] of previous) {
-      for (const p of ps) {
-        const k = tpKey(t, p);
-        if (this.#assignment.get(t)?.includes(p) && cooperative) {
-          const pos = this.#positions.get(k);
-          if (pos !== undefined) keep.set(k, pos);
-        } else if (!this.#assignment.get(t)?.includes(p)) {
-          revoked = true;
-        }
-      }
-    }
-    this.#positions = keep;
-    for (const k of [...this.#resolved.keys()]) {
-      if (!keep.has(k)) this.#resolved.delete(k);
-    }
-    for (const [t, ps] of this.#assignment) {
-      const log = b.topic(t);
-      for (const p of ps) {
-        const k = tpKey(t, p);
-        if (keep.has(k)) continue;
-        const seek = this.#pendingSeeks.get(k);
-        const committed = b.coordinator.committed(this.#groupId, t, p)?.offset;
-        const partition = log.partitions[p]!;
-        let pos = seek ?? committed ??
-          (this.#fromBeginning(t)
-            ? partition.logStartOffset
-            : partition.logEndOffset);
-        if (pos < partition.logStartOffset || pos > partition.logEndOffset) {
-          pos = this.#fromBeginning(t)
-            ? partition.logStartOffset
-            : partition.logEndOffset;
-        }
-        this.#positions.set(k, pos);
-        if (seek !== undefined) {
-          this.#pendingSeeks.delete(k);
-          this.#resolved.set(k, seek);
-        }
-        this.#committedSent.set(k, committed ?? -1);
-      }
-    }
-    // Cooperative: a revoked partition needs a follow-up rebalance to move.
-    if (cooperative && result.protocol === "cooperative-sticky" && revoked) {
-      this.#rejoin = true;
-    }
-    this.#emit(EVENTS.GROUP_JOIN, {
+    this.#offsets.policy = {
+      autoCommit: config.autoCommit ?? true,
+      interval: config.autoCommitInterval ?? null,
+      threshold: config.autoCommitThreshold ?? null,
+    };
+    const retry = this.#config.retry ?? {};
+    const runner = new Runner({
       groupId: this.#groupId,
-      memberId: result.memberId,
-      leaderId: result.leaderId,
-      isLeader: result.leaderId === result.memberId,
-      memberAssignment: result.assignment,
-      groupProtocol: result.protocol,
-      duration: this.#conn.clock.monotonic() - started,
+      clock: this.#conn.clock,
+      logger: this.#logger,
+      events: this.#instrumentation,
+      names: EVENTS as unknown as Record<string, string>,
+      membership: this.#membership,
+      fetcher: this.#fetcher,
+      offsets: this.#offsets,
+      retry: {
+        retries: retry.retries ?? 5,
+        initialRetryTime: retry.initialRetryTime ?? 300,
+        maxRetryTime: retry.maxRetryTime ?? 30_000,
+        factor: retry.factor ?? 0.2,
+        multiplier: retry.multiplier ?? 2,
+        restartOnFailure: retry.restartOnFailure,
+      },
+      maxWaitTimeInMs: this.#config.maxWaitTimeInMs ?? 5_000,
+      broker: () => this.#b(),
+      subscribedTopics: () => this.#subscribedTopics(),
+      fromBeginning: (t) => this.#fromBeginning(t),
+    }, {
+      eachMessage: config.eachMessage,
+      eachBatch: config.eachBatch,
+      eachBatchAutoResolve: config.eachBatchAutoResolve ?? true,
+      concurrency: config.partitionsConsumedConcurrently ?? 1,
     });
+    this.#runner = runner;
+    await runner.start();
   }
 
-  #protocolIsCooperative(): boolean {
-    const a = this.#assigners.find((x) => x.name === this.#protocol);
-    return a?.rebalanceProtocol === "cooperative";
-  }
-
-  #heartbeatIfDue(
-    force = false,
-    now: number = this.#conn.clock.monotonic(),
-  ): void {
-    if (!force && now - this.#lastHeartbeat < this.#heartbeatInterval) return;
-    if (this.#memberId === undefined) return;
-    this.#lastHeartbeat = now;
-    try {
-      this.#b().coordinator.heartbeat(
-        this.#groupId,
-        this.#memberId,
-        this.#generationId,
-      );
-      this.#emit(EVENTS.HEARTBEAT, {
-        groupId: this.#groupId,
-        memberId: this.#memberId,
-      });
-    } catch (e) {
-      if (!(e instanceof KafkaError && this.#isGroupError(e))) throw e;
-    }
-  }
-
-  #isPaused(topic: string, partition: number): boolean {
-    return this.#pausedTopics.has(topic) ||
-      this.#paused.has(tpKey(topic, partition));
-  }
-
-  #fetch(): {
-    topic: string;
-    partition: number;
-    records: KafkaMessage[];
-    high: number;
-  }[] {
-    const b = this.#b();
-    const tps: [string, number][] = [];
-    for (const [t, ps] of this.#assignment) {
-      for (const p of ps) tps.push([t, p]);
-    }
-    const out: {
-      topic: string;
-      partition: number;
-      records: KafkaMessage[];
-      high: number;
-    }[] = [];
-    if (tps.length === 0) return out;
-    const start = this.#rotate++ % tps.length;
-    let bytes = 0;
-    for (let i = 0; i < tps.length && bytes < this.#maxBytes; i++) {
-      const [t, p] = tps[(start + i) % tps.length]!;
-      if (this.#isPaused(t, p) || !b.hasTopic(t)) continue;
-      const k = tpKey(t, p);
-      const log = b.partition(t, p);
-      let pos = this.#positions.get(k)!;
-      if (pos < log.logStartOffset || pos > log.logEndOffset) {
-        pos = this.#fromBeginning(t) ? log.logStartOffset : log.logEndOffset;
-        this.#positions.set(k, pos);
-      }
-      let records: KafkaMessage[];
-      try {
-        records = log.read(
-          pos,
-          Math.min(this.#maxBytesPerPartition, FETCH_SLICE_BYTES),
-          asBuffer,
-          makeMessage,
-        );
-      } catch (error) {
-        // Damage in one partition does not hold back what other partitions
-        // already returned this round; it is met again on the next.
-        if (out.length > 0) break;
-        throw error;
-      }
-      if (records.length === 0) continue;
-      for (const r of records) {
-        bytes += r.size;
-      }
-      out.push({ topic: t, partition: p, records, high: log.logEndOffset });
-    }
-    return out;
-  }
-
-  async #processAll(
-    batches: {
-      topic: string;
-      partition: number;
-      records: KafkaMessage[];
-      high: number;
-    }[],
-  ): Promise<void> {
-    const concurrency = Math.max(
-      1,
-      this.#run.partitionsConsumedConcurrently ?? 1,
-    );
-    let next = 0;
-    const worker = async () => {
-      while (next < batches.length && this.#running && !this.#rejoin) {
-        await this.#process(batches[next++]!);
-      }
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, batches.length) }, worker),
-    );
-  }
-
-  #stale(
-    k: string,
-    topic: string,
-    partition: number,
-    generation: number,
-  ): boolean {
-    return !this.#running || this.#rejoin ||
-      this.#generationId !== generation ||
-      this.#seeked.has(k) || this.#pausedTopics.has(topic) ||
-      this.#paused.has(k) ||
-      !this.#assignment.get(topic)?.includes(partition);
-  }
-
-  #resolve(k: string, next: number, generation: number): void {
-    if (generation !== this.#generationId) return;
-    const cur = this.#positions.get(k);
-    if (cur === undefined || next < cur) return;
-    this.#positions.set(k, next);
-    this.#resolved.set(k, next);
-    this.#uncommittedCount++;
-  }
-
-  async #process(
-    fetched: {
-      topic: string;
-      partition: number;
-      records: KafkaMessage[];
-      high: number;
-    },
-  ): Promise<void> {
-    const { topic, partition, records, high } = fetched;
-    const k = tpKey(topic, partition);
-    const generation = this.#generationId;
-    this.#seeked.delete(k);
-    const heartbeat = () => {
-      this.#heartbeatIfDue();
-      return Promise.resolve();
-    };
-    const pause = () => {
-      this.pause([{ topic, partitions: [partition] }]);
-      return () => this.resume([{ topic, partitions: [partition] }]);
-    };
-    const messages = records;
-    if (this.#run.eachBatch) {
-      const batch: Batch = {
-        topic,
-        partition,
-        highWatermark: String(high),
-        messages,
-        isEmpty: () => messages.length === 0,
-        firstOffset: () => messages[0]?.offset ?? null,
-        lastOffset: () => messages.at(-1)?.offset ?? String(high - 1),
-        offsetLag: () =>
-          String(high - 1 - Number(messages.at(-1)?.offset ?? high - 1)),
-        offsetLagLow: () =>
-          String(high - 1 - Number(messages[0]?.offset ?? high - 1)),
-      };
-      await this.#run.eachBatch({
-        batch,
-        resolveOffset: (offset) =>
-          this.#resolve(k, Number(offset) + 1, generation),
-        heartbeat,
-        pause,
-        commitOffsetsIfNecessary: () => this.#commitIfNecessary(),
-        uncommittedOffsets: () => this.#uncommitted(),
-        isRunning: () => this.#running,
-        isStale: () => this.#stale(k, topic, partition, generation),
-      });
-      if (
-        (this.#run.eachBatchAutoResolve ?? true) && messages.length > 0 &&
-        !this.#stale(k, topic, partition, generation)
-      ) {
-        this.#resolve(k, Number(messages.at(-1)!.offset) + 1, generation);
-      }
-      return;
-    }
-    const each = this.#run.eachMessage!;
-    for (const message of messages) {
-      if (this.#stale(k, topic, partition, generation)) return;
-      await each({ topic, partition, message, heartbeat, pause });
-      if (this.#generationId !== generation) throw new Stale();
-      this.#resolve(k, Number(message.offset) + 1, generation);
-      // One clock read serves both checks (it is an op call per message).
-      let now = this.#conn.clock.monotonic();
-      if (this.#autoCommitDue(now)) {
-        await this.#commitResolved();
-        now = this.#conn.clock.monotonic();
-      }
-      // As kafkajs does: a heartbeat, when due, after every message.
-      this.#heartbeatIfDue(false, now);
-    }
-  }
-
-  #autoCommitDue(now?: number): boolean {
-    if (this.#run.autoCommit === false) return false;
-    const interval = this.#run.autoCommitInterval ?? null;
-    const threshold = this.#run.autoCommitThreshold ?? null;
-    if (threshold !== null && this.#uncommittedCount >= threshold) return true;
-    if (
-      interval !== null &&
-      (now ?? this.#conn.clock.monotonic()) - this.#lastCommit >= interval
-    ) {
-      return true;
-    }
-    return false;
-  }
-
-  async #commitIfNecessary(): Promise<void> {
-    if (this.#run.autoCommit === false) return;
-    const interval = this.#run.autoCommitInterval ?? null;
-    const threshold = this.#run.autoCommitThreshold ?? null;
-    if ((interval === null && threshold === null) || this.#autoCommitDue()) {
-      await this.#commitResolved();
-    }
-  }
-
-  #uncommitted(): {
-    topics: {
-      topic: string;
-      partitions: { partition: string; offset: string }[];
-    }[];
-  } {
-    const byTopic = new Map<string, { partition: string; offset: string }[]>();
-    for (const [k, offset] of this.#resolved) {
-      if (this.#committedSent.get(k) === offset) continue;
-      const [topic, p] = k.split("\u0000") as [string, string];
-      let list = byTopic.get(topic);
-      if (!list) byTopic.set(topic, list = []);
-      list.push({ partition: p, offset: String(offset) });
-    }
-    return {
-      topics: [...byTopic].map(([topic, partitions]) => ({
-        topic,
-        partitions,
-      })),
-    };
-  }
-
-  async #commitResolved(): Promise<void> {
-    if (this.#memberId === undefined || this.#run.autoCommit === false) return;
-    const offsets: { topic: string; partition: number; offset: number }[] = [];
-    for (const [k, offset] of this.#resolved) {
-      if (this.#committedSent.get(k) === offset) continue;
-      const [topic, p] = k.split("\u0000") as [string, string];
-      offsets.push({ topic, partition: Number(p), offset });
-    }
-    this.#lastCommit = this.#conn.clock.monotonic();
-    this.#uncommittedCount = 0;
-    if (offsets.length === 0) return;
-    await this.#b().coordinator.commit(
-      this.#groupId,
-      { memberId: this.#memberId, generationId: this.#generationId },
-      offsets,
-    );
-    for (const o of offsets) {
-      this.#committedSent.set(tpKey(o.topic, o.partition), o.offset);
-    }
-    this.#emit(EVENTS.COMMIT_OFFSETS, {
-      groupId: this.#groupId,
-      memberId: this.#memberId,
-      topics: offsets,
-    });
+  #running(): Runner {
+    if (!this.#runner) throw new KafkaJSNonRetriableError(NOT_RUNNING);
+    return this.#runner;
   }
 
   /**
-   * Commits offsets (the next offset to read) for this group. A running
-   * member commits in its generation; otherwise the group must be empty.
+   * Commits offsets (the next offset to read) for this group, ignoring the
+   * auto-commit settings. Only after `run()`, as in kafkajs.
    */
   async commitOffsets(
     offsets: (TopicPartitionOffset & { metadata?: string | null })[],
   ): Promise<void> {
-    const b = this.#b();
     const list = offsets.map((o) => {
-      b.partition(o.topic, o.partition);
-      const offset = Number(o.offset);
-      if (!Number.isInteger(offset) || offset < 0) {
+      if (!o?.topic) {
+        throw new KafkaJSNonRetriableError(`Invalid topic ${o?.topic}`);
+      }
+      if (!Number.isInteger(o.partition)) {
         throw new KafkaJSNonRetriableError(
-          `Offset must be a non-negative integer string: ${
-            JSON.stringify(o.offset)
-          }`,
+          `Invalid partition, expected a number received ${o.partition}`,
+        );
+      }
+      const offset = offsetOf(o.offset);
+      if (offset < 0) {
+        throw new KafkaJSNonRetriableError(
+          `Offset must not be a negative number: ${o.offset}`,
+        );
+      }
+      if (
+        o.metadata !== undefined && o.metadata !== null &&
+        typeof o.metadata !== "string"
+      ) {
+        throw new KafkaJSNonRetriableError(
+          `Invalid offset metadata, expected string or null, received ${o.metadata}`,
         );
       }
       return {
@@ -1115,124 +834,97 @@ export class Consumer {
         metadata: o.metadata ?? null,
       };
     });
-    const member = this.#memberId !== undefined
-      ? { memberId: this.#memberId, generationId: this.#generationId }
+    this.#running();
+    const b = this.#b();
+    for (const o of list) b.partition(o.topic, o.partition);
+    const m = this.#membership;
+    const member = m.memberId !== undefined && m.generationId >= 0
+      ? { memberId: m.memberId, generationId: m.generationId }
       : undefined;
     await b.coordinator.commit(this.#groupId, member, list);
     for (const o of list) {
-      const k = tpKey(o.topic, o.partition);
-      this.#committedSent.set(k, o.offset);
-      this.#resolved.set(k, o.offset);
+      this.#offsets.markCommitted(tpKey(o.topic, o.partition), o.offset);
     }
   }
 
   /**
-   * Moves the position of a partition; the rest of a batch being processed
-   * for it is skipped. Before assignment, applies once assigned.
+   * Moves the position of a partition (offset, or -2 earliest, -1 latest)
+   * before the next fetch; the rest of a batch being processed for it is
+   * skipped. With autoCommit the offset sought is committed, as in kafkajs.
+   * Only after `run()`.
    */
   seek({ topic, partition, offset }: TopicPartitionOffset): void {
-    const b = this.#b();
-    const log = b.partition(topic, partition);
-    const n = Number(offset);
-    if (!Number.isInteger(n) || n < -2) {
+    if (!topic) throw new KafkaJSNonRetriableError(`Invalid topic ${topic}`);
+    if (!Number.isInteger(partition)) {
       throw new KafkaJSNonRetriableError(
-        `Offset must be an integer string: ${JSON.stringify(offset)}`,
+        `Invalid partition, expected a number received ${partition}`,
       );
     }
-    const target = n === -2
-      ? log.logStartOffset
-      : n === -1
-      ? log.logEndOffset
-      : n;
-    const k = tpKey(topic, partition);
-    if (this.#assignment.get(topic)?.includes(partition)) {
-      this.#positions.set(k, target);
-      this.#resolved.set(k, target);
-      this.#seeked.add(k);
-      this.#wake();
-    } else {
-      this.#pendingSeeks.set(k, target);
+    const n = offsetOf(offset);
+    if (n < -2) {
+      throw new KafkaJSNonRetriableError(
+        `Offset must not be a negative number: ${offset}`,
+      );
     }
+    const runner = this.#running();
+    this.#b().partition(topic, partition);
+    this.#fetcher.seeks.set(tpKey(topic, partition), n);
+    runner.wake();
   }
 
   /** Stops fetching from topics or some of their partitions. */
   pause(topics: { topic: string; partitions?: number[] }[]): void {
-    for (const { topic, partitions } of topics) {
-      if (partitions === undefined) this.#pausedTopics.add(topic);
-      else for (const p of partitions) this.#paused.add(tpKey(topic, p));
-    }
+    checkTopicPartitions("pause", topics);
+    this.#running();
+    this.#fetcher.pause(topics);
   }
 
-  /** Resumes paused topics or partitions. */
+  /**
+   * Resumes paused topics or partitions; resuming one partition of a paused
+   * topic resumes that partition only.
+   */
   resume(topics: { topic: string; partitions?: number[] }[]): void {
-    for (const { topic, partitions } of topics) {
-      if (partitions === undefined) {
-        this.#pausedTopics.delete(topic);
-        for (const k of [...this.#paused]) {
-          if (k.startsWith(`${topic}\u0000`)) this.#paused.delete(k);
-        }
-      } else for (const p of partitions) this.#paused.delete(tpKey(topic, p));
-    }
-    this.#wake();
+    checkTopicPartitions("resume", topics);
+    const runner = this.#running();
+    this.#fetcher.resume(topics);
+    runner.wake();
   }
 
-  /** Paused topic-partitions. */
+  /** Paused topic-partitions among those assigned ([] before `run()`). */
   paused(): { topic: string; partitions: number[] }[] {
-    const out = new Map<string, Set<number>>();
-    for (const t of this.#pausedTopics) {
-      out.set(t, new Set(this.#assignment.get(t) ?? []));
-    }
-    for (const k of this.#paused) {
-      const [t, p] = k.split("\u0000") as [string, string];
-      if (!out.has(t)) out.set(t, new Set());
-      out.get(t)!.add(Number(p));
-    }
-    return [...out].map(([topic, ps]) => ({
-      topic,
-      partitions: [...ps].sort((a, b) => a - b),
-    }));
+    if (!this.#runner) return [];
+    return this.#fetcher.paused(this.#membership.assignment);
   }
 
   /** Current assignment (topic → partitions). */
   assignment(): Assignment {
     return Object.fromEntries(
-      [...this.#assignment].map(([t, ps]) => [t, [...ps]]),
+      [...this.#membership.assignment].map(([t, ps]) => [t, [...ps]]),
     );
   }
 
   /**
-   * Describes this consumer's group (state, protocol, members), as kafkajs's
-   * `consumer.describeGroup()`.
+   * Describes this consumer's group, as kafkajs's `consumer.describeGroup()`.
    *
    * @example
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Kafka } from "./mod.ts";
    * const consumer = new Kafka({}).consumer({ groupId: "g" });
    * await consumer.connect();
-   * console.log((await consumer.describeGroup()).state); // "Dead" (never joined)
+   * assert.equal((await consumer.describeGroup()).state, "Dead"); // never joined
    * await consumer.disconnect();
    * ```
    */
   async describeGroup(): Promise<GroupDescription> {
-    return await Promise.resolve(this.#b().coordinator.describe(this.#groupId));
+    return await Promise.resolve(
+      this.#b().coordinator.describe(this.#groupId),
+    );
   }
 
   /** Member id in the group, once joined. */
   get memberId(): string | undefined {
-    return this.#memberId;
-  }
-
-  async #leave(): Promise<void> {
-    const b = this.#broker;
-    if (this.#memberId !== undefined && b && !b.closed) {
-      await this.#commitResolved().catch(() => {});
-      b.coordinator.leave(this.#groupId, this.#memberId);
-    }
-    this.#memberId = undefined;
-    this.#generationId = -1;
-    this.#assignment.clear();
-    this.#positions.clear();
-    this.#resolved.clear();
+    return this.#membership.memberId;
   }
 
   /**
@@ -1240,13 +932,12 @@ export class Consumer {
    * and leaves the group.
    */
   async stop(): Promise<void> {
-    if (!this.#loop) return;
-    this.#running = false;
-    this.#wake();
-    this.#stopping.abort(); // gives up a join still waiting on other members
-    await this.#loop;
-    this.#loop = undefined;
-    this.#emit(EVENTS.STOP, {});
+    const runner = this.#runner;
+    if (!runner) return;
+    this.#runner = undefined;
+    await runner.stop();
+    this.#instrumentation.emit(EVENTS.STOP);
+    this.#logger.info("Stopped", { groupId: this.#groupId });
   }
 
   /** Stops and releases the broker. */
@@ -1255,5 +946,19 @@ export class Consumer {
     if (!this.#broker) return;
     this.#broker = undefined;
     await this.#conn.release();
+    this.#instrumentation.emit(EVENTS.DISCONNECT);
   }
+}
+
+/** Accepts this module's assigner objects (kafkajs-style ones come in C). */
+function toPartitionAssigner(a: unknown): PartitionAssigner {
+  const x = a as PartitionAssigner;
+  if (!x || typeof x.name !== "string" || typeof x.assign !== "function") {
+    throw new KafkaJSNonRetriableError(
+      `Partition assigner must have a name and an assign function: ${
+        JSON.stringify(a)
+      }`,
+    );
+  }
+  return x;
 }

@@ -9,6 +9,12 @@ import { Admin } from "./admin.ts";
 import { acquireBroker, Broker, releaseBroker } from "./broker/_broker.ts";
 import { Consumer, type ConsumerConfig } from "./consumer.ts";
 import { KafkaJSNonRetriableError } from "./errors.ts";
+import {
+  createLogger,
+  type logCreator,
+  type Logger,
+  type LogLevel,
+} from "./loggers.ts";
 import { Producer, type ProducerConfig } from "./producer.ts";
 
 /**
@@ -62,6 +68,18 @@ export interface KafkaOptions {
    * @default {1}
    */
   numPartitions?: number;
+  /**
+   * Level of the client's log (kafkajs's `logLevel`); the
+   * `KAFKAJS_LOG_LEVEL` environment variable wins when readable.
+   * @default {logLevel.INFO}
+   */
+  logLevel?: LogLevel;
+  /**
+   * Writer of log entries (kafkajs's `logCreator`); the default prints one
+   * JSON line per entry on the console.
+   * @default {consoleLogCreator}
+   */
+  logCreator?: logCreator;
 }
 
 /** Shared by a client object: gets and releases the broker. */
@@ -70,6 +88,8 @@ export class Connection {
   readonly clock: Clock;
   /** Partitions of an automatically created topic. */
   readonly numPartitions: number;
+  /** The root logger; clients take namespaces of it. */
+  readonly logger: Logger;
   #options: KafkaOptions;
   #memory: Promise<Broker> | undefined;
 
@@ -79,6 +99,11 @@ export class Connection {
     this.clientId = options.clientId ?? "kafka-deno";
     this.clock = options.clock ?? systemClock;
     this.numPartitions = options.numPartitions ?? 1;
+    this.logger = createLogger({
+      level: options.logLevel,
+      creator: options.logCreator,
+      now: () => this.clock.now(),
+    });
     if (
       !Number.isInteger(this.numPartitions) || this.numPartitions < 1 ||
       this.numPartitions > 10_000
@@ -95,7 +120,12 @@ export class Connection {
   acquire(): Promise<Broker> {
     const { logDir, flushIntervalMs } = this.#options;
     if (logDir !== undefined) {
-      return acquireBroker({ logDir, clock: this.clock, flushIntervalMs });
+      return acquireBroker({
+        logDir,
+        clock: this.clock,
+        flushIntervalMs,
+        onWarning: (message) => this.logger.namespace("Broker").warn(message),
+      });
     }
     return this.#memory ??= Broker.open({ clock: this.clock });
   }
@@ -187,5 +217,23 @@ export class Kafka {
    */
   admin(): Admin {
     return new Admin(this.#connection);
+  }
+
+  /**
+   * The client's root logger, as kafkajs's `kafka.logger()`.
+   *
+   * @example Log through the configured creator
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Kafka, type LogEntry, logLevel } from "./mod.ts";
+   * const entries: LogEntry[] = [];
+   * const kafka = new Kafka({ logLevel: logLevel.WARN, logCreator: () => (e) => void entries.push(e) });
+   * kafka.logger().info("not shown");
+   * kafka.logger().error("shown", { code: 7 });
+   * assert.deepEqual(entries.map((e) => [e.label, e.log.message, e.log.code]), [["ERROR", "shown", 7]]);
+   * ```
+   */
+  logger(): Logger {
+    return this.#connection.logger;
   }
 }

@@ -166,6 +166,20 @@ export {
   type RecordMetadata,
 } from "./producer.ts";
 export {
+  consoleLogCreator,
+  type logCreator,
+  type LogEntry,
+  type Logger,
+  type LogLevel,
+  logLevel,
+} from "./loggers.ts";
+export type {
+  InstrumentationEvent,
+  InstrumentationListener,
+} from "./_instrumentation.ts";
+export {
+  type AssignerContext,
+  type AssignerFactory,
   type Batch,
   Consumer,
   type ConsumerConfig,
@@ -175,6 +189,7 @@ export {
   type EachBatchPayload,
   type EachMessagePayload,
   type KafkaMessage,
+  type OffsetsByTopicPartition,
   type TopicPartitionOffset,
 } from "./consumer.ts";
 export {

@@ -219,7 +219,15 @@ function diskSource(logDir: string): Source {
     try {
       for await (const e of Deno.readDir(dir)) {
         if (!e.isFile || !e.name.endsWith(".json")) continue;
-        const data = JSON.parse(await Deno.readTextFile(join(dir, e.name)));
+        let data;
+        try {
+          data = JSON.parse(await Deno.readTextFile(join(dir, e.name)));
+        } catch (cause) {
+          throw new Error(
+            `Committed offsets file is unreadable: ${join(dir, e.name)}`,
+            { cause },
+          );
+        }
         if (typeof data?.groupId === "string") out.push(data);
       }
     } catch (e) {
@@ -610,8 +618,11 @@ async function route(
   link: (p: string) => string,
 ): Promise<Response> {
   if (path === "/" || path === "/index.html") {
-    const topics = await topicViews(source);
-    const groups = await groupViews(source);
+    // Each half of the index stands alone: damage in one shows in its panel.
+    const [topics, groups] = await Promise.all([
+      topicViews(source).catch((e: unknown) => new Error(messageOf(e))),
+      groupViews(source).catch((e: unknown) => new Error(messageOf(e))),
+    ]);
     return page(200, "Kafka", renderIndex(topics, groups, source, link), link);
   }
   if (path === "/api/topics") return json(await topicViews(source));
@@ -900,12 +911,20 @@ function page(
   });
 }
 
+function errorPanel(what: string, error: Error): string {
+  return `<div class="panel error" role="alert"><b>Could not read ${
+    esc(what)
+  }</b><br>${esc(error.message)}</div>`;
+}
+
 function renderIndex(
-  topics: TopicView[],
-  groups: GroupView[],
+  topicsOrError: TopicView[] | Error,
+  groupsOrError: GroupView[] | Error,
   source: Source,
   link: (p: string) => string,
 ): string {
+  const topics = topicsOrError instanceof Error ? [] : topicsOrError;
+  const groups = groupsOrError instanceof Error ? [] : groupsOrError;
   const topicRows = topics.map((t) => {
     const records = t.partitions.reduce(
       (n, p) => n + p.highWatermark - p.logStartOffset,
@@ -939,12 +958,16 @@ function renderIndex(
   ).join("");
   return `<p class="muted">Reading ${esc(source.description)}.</p>
 <h2>Topics</h2><div class="scroll" id="topics" data-live>${
-    topics.length === 0
+    topicsOrError instanceof Error
+      ? errorPanel("the topics", topicsOrError)
+      : topics.length === 0
       ? "<p>No topics.</p>"
       : `<table><tr><th class="text">topic</th><th>partitions</th><th>records</th><th>size</th><th>segments</th></tr>${topicRows}</table>`
   }</div>
 <h2>Consumer groups</h2><div class="scroll" id="groups" data-live>${
-    groups.length === 0
+    groupsOrError instanceof Error
+      ? errorPanel("the consumer groups", groupsOrError)
+      : groups.length === 0
       ? "<p>No consumer group has committed offsets.</p>"
       : `<table><tr><th class="text">group</th><th class="text">state</th><th>members</th><th>total lag</th></tr>${groupRows}</table>`
   }</div>`;

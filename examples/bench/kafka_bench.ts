@@ -11,7 +11,7 @@
 
 import { join } from "node:path";
 import { parseCommandLine } from "../../internal/args.ts";
-import { Kafka, readPartitionLog } from "../../kafka/mod.ts";
+import { Kafka, logLevel, readPartitionLog } from "../../kafka/mod.ts";
 
 const values = parseCommandLine({
   command: "deno task bench:kafka",
@@ -71,7 +71,7 @@ async function benchKafka(
   name: string,
   logDir: string | undefined,
 ): Promise<Result> {
-  const kafka = new Kafka({ logDir });
+  const kafka = new Kafka({ logDir, logLevel: logLevel.WARN });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: "bench", numPartitions: 1 }] });
@@ -174,7 +174,7 @@ async function benchEvents(
     return { key: region, value, timestamp: 1517966773840 + i * 1000 };
   });
   const mb = messages.reduce((n, m) => n + m.value.length, 0) / 1e6;
-  const kafka = new Kafka({ logDir });
+  const kafka = new Kafka({ logDir, logLevel: logLevel.WARN });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({

@@ -128,7 +128,7 @@ try {
   );
   const base = `http://127.0.0.1:${server.addr.port}`;
 
-  async function median(fn: () => Promise<unknown>): Promise<number> {
+  const median = async (fn: () => Promise<unknown>): Promise<number> => {
     await fn();
     const times: number[] = [];
     for (let i = 0; i < flags.reps; i++) {
@@ -138,13 +138,13 @@ try {
     }
     times.sort((a, b) => a - b);
     return times[times.length >> 1]!;
-  }
-  async function fetchPage(path: string): Promise<string> {
+  };
+  const fetchPage = async (path: string): Promise<string> => {
     const res = await fetch(`${base}${path}`);
     const body = await res.text();
     if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
     return body;
-  }
+  };
 
   const pages: [string, string][] = [
     ["index (topics and groups)", "/kafka/"],

@@ -278,7 +278,7 @@ export class UsgsClient {
       );
     }
     this.#http = new HttpClient({
-      baseUrl: options.baseUrl ?? USGS_BASE_URL,
+      prefixUrl: options.baseUrl ?? USGS_BASE_URL,
       retry: options.retry ?? { limit: 5 },
       rateLimit: options.rateLimit,
       timeout: options.timeout ?? 60_000,

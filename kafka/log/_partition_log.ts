@@ -613,8 +613,68 @@ export class PartitionLog {
     make?: RecordFactory<T>,
     isolation?: ReadIsolation,
   ): T[] {
+    this.#checkRange(offset);
+    const segs = this.#segments;
+    for (let si = this.#segmentIndex(offset); si < segs.length; si++) {
+      const seg = segs[si]!;
+      if (offset >= seg.nextOffset) continue;
+      const out: T[] = [];
+      let bytes = 0;
+      let lastChunk: Uint8Array | undefined;
+      let wrapped: Uint8Array | undefined;
+      // Bytes read back from disk are checked (as Kafka consumers do with
+      // check.crcs); bytes that never left memory are not.
+      this.#walk(
+        seg,
+        offset,
+        Math.max(maxBytes, 4096),
+        this.#dir !== undefined,
+        (b, scanner) => {
+          const c = b.check;
+          if (isolation) {
+            // Committed reads stop at the last stable offset and pass over
+            // aborted transactional batches (their bytes still count).
+            if (c.baseOffset >= isolation.maxOffset) return true;
+            isolation.next = c.lastOffset + 1;
+            if (
+              b.bytes[b.offsetInBytes + 22]! & TRANSACTIONAL_FLAG &&
+              isolation.skip?.(
+                readBatchHeader(b.bytes, b.offsetInBytes)!.producerId,
+                c.baseOffset,
+              )
+            ) {
+              bytes += c.size;
+              return bytes >= maxBytes;
+            }
+          }
+          // `wrap` lets the consumer view each chunk once as a Buffer, so
+          // every key and value sliced from it is a Buffer too.
+          if (wrap && b.bytes !== lastChunk) {
+            lastChunk = b.bytes;
+            wrapped = wrap(b.bytes);
+          }
+          decodeRecordsInto(
+            wrap ? wrapped! : b.bytes,
+            b.offsetInBytes,
+            out,
+            offset,
+            make,
+          );
+          bytes += b.check.size;
+          if (bytes >= maxBytes) return true;
+          // The batch that crosses maxBytes is the last: read no more.
+          scanner.chunkSize = Math.max(4096, maxBytes - bytes);
+          return false;
+        },
+      );
+      if (out.length > 0) return out;
+      if (isolation && isolation.next > offset) return out;
+    }
+    return [];
+  }
+
+  #checkRange(offset: number): void {
     const end = this.logEndOffset;
-    if (offset === end) return [];
     if (
       !Number.isInteger(offset) || offset < this.logStartOffset || offset > end
     ) {
@@ -623,6 +683,10 @@ export class PartitionLog {
         { type: "OFFSET_OUT_OF_RANGE" },
       );
     }
+  }
+
+  /** Index of the segment holding `offset` (binary search on bases). */
+  #segmentIndex(offset: number): number {
     const segs = this.#segments;
     let lo = 0;
     let hi = segs.length - 1;
@@ -631,50 +695,38 @@ export class PartitionLog {
       if (segs[mid]!.base <= offset) lo = mid;
       else hi = mid - 1;
     }
-    for (let si = lo; si < segs.length; si++) {
-      const seg = segs[si]!;
-      if (offset >= seg.nextOffset) continue;
-      const out = this.#readSegment(
-        seg,
-        offset,
-        maxBytes,
-        wrap,
-        make,
-        isolation,
-      );
-      if (out.length > 0) return out;
-      if (isolation && isolation.next > offset) return out;
-    }
-    return [];
+    return lo;
   }
 
-  #readSegment<T>(
+  /**
+   * Visits the good batches of `seg` that hold `offset` or later, in order,
+   * until `visit` returns true or the segment ends. The index entry used to
+   * start is checked (a wrong one rebuilds the segment's indexes); offsets
+   * must follow on; damage ends the walk once a batch was visited (the good
+   * batches before it are the answer), else it is skipped when `offset` lies
+   * beyond it, or thrown as CORRUPT_MESSAGE naming the file, the position
+   * and the offsets lost.
+   */
+  #walk(
     seg: Segment,
     offset: number,
-    maxBytes: number,
-    wrap: ((chunk: Uint8Array) => Uint8Array) | undefined,
-    make: RecordFactory<T> | undefined,
-    isolation: ReadIsolation | undefined,
-  ): T[] {
+    chunkSize: number,
+    verifyCrc: boolean,
+    visit: (b: ScannedBatch, scanner: BatchScanner) => boolean,
+  ): boolean {
     const contiguous = this.#contiguous(seg === this.#segments.at(-1));
     let { position, last: indexLast } = seg.lookup(offset);
     const visited = new Set<number>();
     let prevLast = seg.base - 1;
     let surveyed = false;
-    const out: T[] = [];
-    let bytes = 0;
-    let lastChunk: Uint8Array | undefined;
-    let wrapped: Uint8Array | undefined;
+    let visits = 0;
     for (;;) {
-      // Bytes read back from disk are checked (as Kafka consumers do with
-      // check.crcs); bytes that never left memory are not.
       const scanner = new BatchScanner(seg.store, position, {
-        chunkSize: Math.max(maxBytes, 4096),
-        verifyCrc: this.#dir !== undefined,
+        chunkSize,
+        verifyCrc,
       });
       let reason: string | undefined;
       let at = -1;
-      let stable = false;
       for (let b = scanner.next(); b; b = scanner.next()) {
         const c = b.check;
         if (indexLast >= 0) {
@@ -693,51 +745,15 @@ export class PartitionLog {
         }
         prevLast = c.lastOffset;
         if (c.lastOffset < offset) continue;
-        if (isolation) {
-          // Committed reads stop at the last stable offset and pass over
-          // aborted transactional batches (their bytes still count).
-          if (c.baseOffset >= isolation.maxOffset) {
-            stable = true;
-            break;
-          }
-          isolation.next = c.lastOffset + 1;
-          if (
-            b.bytes[b.offsetInBytes + 22]! & TRANSACTIONAL_FLAG &&
-            isolation.skip?.(
-              readBatchHeader(b.bytes, b.offsetInBytes)!.producerId,
-              c.baseOffset,
-            )
-          ) {
-            bytes += c.size;
-            if (bytes >= maxBytes) return out;
-            continue;
-          }
-        }
-        // `wrap` lets the consumer view each chunk once as a Buffer, so
-        // every key and value sliced from it is a Buffer too.
-        if (wrap && b.bytes !== lastChunk) {
-          lastChunk = b.bytes;
-          wrapped = wrap(b.bytes);
-        }
-        decodeRecordsInto(
-          wrap ? wrapped! : b.bytes,
-          b.offsetInBytes,
-          out,
-          offset,
-          make,
-        );
-        bytes += c.size;
-        if (bytes >= maxBytes) return out;
-        // The batch that crosses maxBytes is the last: read no more than it.
-        scanner.chunkSize = Math.max(4096, maxBytes - bytes);
+        visits++;
+        if (visit(b, scanner)) return true;
       }
-      if (stable) return out;
       if (reason === undefined) {
         if (scanner.stopReason !== undefined) {
           reason = scanner.stopReason;
           at = scanner.stopPosition;
-        } else if (out.length > 0 || prevLast + 1 >= seg.nextOffset) {
-          return out;
+        } else if (visits > 0 || prevLast + 1 >= seg.nextOffset) {
+          return false;
         } else {
           reason = "segment ends before its last offset";
           at = scanner.stopPosition;
@@ -756,19 +772,11 @@ export class PartitionLog {
         prevLast = seg.base - 1;
         continue;
       }
-      if (out.length > 0) return out;
-      let d = seg.damageAt(at) ?? this.#damageFound(seg, at, prevLast, reason);
-      if (visited.has(at)) {
-        // Known damage met again: look past it afresh.
-        const next = findNextBatch(seg.store, at + 1, prevLast, seg.nextOffset);
-        d = {
-          position: at,
-          resume: next?.position ?? seg.store.size,
-          fromOffset: prevLast + 1,
-          toOffset: next?.check.baseOffset ?? seg.nextOffset,
-          reason,
-        };
-      }
+      if (visits > 0) return true;
+      // Known damage met again in this walk is looked past afresh.
+      const d = visited.has(at)
+        ? damageFrom(seg, at, prevLast, reason)
+        : seg.damageAt(at) ?? this.#damageFound(seg, at, prevLast, reason);
       visited.add(at);
       if (offset < d.toOffset && d.fromOffset < d.toOffset) {
         throw new KafkaJSProtocolError(
@@ -781,7 +789,7 @@ export class PartitionLog {
         );
       }
       if (d.resume >= seg.store.size && d.toOffset >= seg.nextOffset) {
-        return out;
+        return false;
       }
       position = d.resume;
       prevLast = Math.max(prevLast, d.toOffset - 1);
@@ -795,14 +803,7 @@ export class PartitionLog {
     prevLast: number,
     reason: string,
   ): Damage {
-    const next = findNextBatch(seg.store, at + 1, prevLast, seg.nextOffset);
-    const d: Damage = {
-      position: at,
-      resume: next?.position ?? seg.store.size,
-      fromOffset: prevLast + 1,
-      toOffset: next?.check.baseOffset ?? seg.nextOffset,
-      reason,
-    };
+    const d = damageFrom(seg, at, prevLast, reason);
     seg.addDamage(d);
     this.#warnDamage(seg, d, "skipped");
     return d;
@@ -1072,44 +1073,47 @@ export class PartitionLog {
     maxBytes: number,
     endOffset = Infinity,
   ): Uint8Array[] {
-    const end = this.logEndOffset;
-    if (offset === end) return [];
-    if (offset < this.logStartOffset || offset > end) {
-      throw new KafkaJSProtocolError(
-        `Offset is out of range: ${offset} not in [${this.logStartOffset}, ${end}]`,
-        { type: "OFFSET_OUT_OF_RANGE" },
-      );
-    }
+    if (offset === this.logEndOffset) return [];
+    this.#checkRange(offset);
     const segs = this.#segments;
     const out: Uint8Array[] = [];
     let bytes = 0;
-    let si = Math.max(0, floorIndex(segs.map((s) => s.base), offset));
-    for (; si < segs.length && bytes < maxBytes; si++) {
+    for (
+      let si = this.#segmentIndex(offset);
+      si < segs.length && bytes < maxBytes;
+      si++
+    ) {
       const seg = segs[si]!;
       if (offset >= seg.nextOffset) continue;
-      const scanner = new BatchScanner(seg.store, seg.lookup(offset).position, {
-        chunkSize: Math.max(Math.min(maxBytes, 1 << 20), 4096),
-        verifyCrc: false,
-      });
-      for (let b = scanner.next(); b; b = scanner.next()) {
-        if (b.check.lastOffset < offset) continue;
-        // A read_committed fetch stops at the last stable offset.
-        if (b.check.baseOffset >= endOffset) return out;
-        out.push(
-          b.bytes.subarray(b.offsetInBytes, b.offsetInBytes + b.check.size),
+      // Batches go to the client as stored; it checks their CRCs.
+      let stopped: boolean;
+      try {
+        stopped = this.#walk(
+          seg,
+          Math.max(offset, seg.base),
+          Math.max(Math.min(maxBytes, 1 << 20), 4096),
+          false,
+          (b, scanner) => {
+            // A read_committed fetch stops at the last stable offset.
+            if (b.check.baseOffset >= endOffset) return true;
+            out.push(
+              b.bytes.subarray(b.offsetInBytes, b.offsetInBytes + b.check.size),
+            );
+            bytes += b.check.size;
+            if (bytes >= maxBytes) return true;
+            scanner.chunkSize = Math.max(
+              4096,
+              Math.min(maxBytes - bytes, 1 << 20),
+            );
+            return false;
+          },
         );
-        bytes += b.check.size;
-        if (bytes >= maxBytes) break;
-        scanner.chunkSize = Math.max(4096, Math.min(maxBytes - bytes, 1 << 20));
+      } catch (error) {
+        // Damage after some batches: those are the answer.
+        if (out.length > 0) break;
+        throw error;
       }
-      if (scanner.stopReason !== undefined) {
-        throw new KafkaJSProtocolError(
-          `Segment is corrupt: ${
-            this.#where(seg)
-          } at byte ${scanner.stopPosition}: ${scanner.stopReason}`,
-          { type: "CORRUPT_MESSAGE" },
-        );
-      }
+      if (stopped) break;
     }
     return out;
   }
@@ -1151,4 +1155,24 @@ function offsetsProblem(
     return `batch offsets ${baseOffset} to ${lastOffset} do not follow offset ${prevLast}`;
   }
   return undefined;
+}
+
+/**
+ * The damage at `at` in a segment: up to the next good batch after
+ * `prevLast` (or the segment's end), and the offsets lost on the way.
+ */
+function damageFrom(
+  seg: Segment,
+  at: number,
+  prevLast: number,
+  reason: string,
+): Damage {
+  const next = findNextBatch(seg.store, at + 1, prevLast, seg.nextOffset);
+  return {
+    position: at,
+    resume: next?.position ?? seg.store.size,
+    fromOffset: prevLast + 1,
+    toOffset: next?.check.baseOffset ?? seg.nextOffset,
+    reason,
+  };
 }

@@ -451,7 +451,7 @@ Deno.test("HttpClient rejects invalid URLs and options with InvalidInputError", 
   assert.throws(() => new HttpClient({ baseUrl: "::" }), InvalidInputError);
 });
 
-Deno.test("HttpClient joins relative URLs onto baseUrl and sends default headers", async () => {
+Deno.test("HttpClient joins inputs onto prefixUrl, resolves them against baseUrl and sends default headers", async () => {
   await using server = serve((req) =>
     Response.json({
       path: new URL(req.url).pathname + new URL(req.url).search,
@@ -459,7 +459,7 @@ Deno.test("HttpClient joins relative URLs onto baseUrl and sends default headers
     })
   );
   const client = new HttpClient({
-    baseUrl: `${server.url}/api/v1`,
+    prefixUrl: `${server.url}/api/v1`,
     headers: { "x-agent": "de-from-scratch" },
   });
   assert.deepEqual(await client.json("/items?x=1"), {
@@ -470,6 +470,13 @@ Deno.test("HttpClient joins relative URLs onto baseUrl and sends default headers
     path: "/api/v1/items",
     agent: "de-from-scratch",
   });
+  // baseUrl resolves as a browser resolves a link.
+  const based = new HttpClient({ baseUrl: `${server.url}/api/v1/` });
+  assert.deepEqual(await based.json("items"), {
+    path: "/api/v1/items",
+    agent: null,
+  });
+  assert.deepEqual(await based.json("/root"), { path: "/root", agent: null });
 });
 
 Deno.test("HttpClient with throwHttpErrors false returns the failed response", async () => {

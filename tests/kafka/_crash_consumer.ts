@@ -1,9 +1,10 @@
 // Subprocess for the consumer crash test: consumes with a commit after every
 // message, printing each processed offset, until killed with SIGKILL.
-import { Kafka } from "../../kafka/mod.ts";
+import { Kafka, logLevel } from "../../kafka/mod.ts";
 
 const logDir = Deno.args[0]!;
-const kafka = new Kafka({ logDir });
+// Offsets go to stdout: keep the log off it.
+const kafka = new Kafka({ logDir, logLevel: logLevel.NOTHING });
 const consumer = kafka.consumer({ groupId: "crashers" });
 await consumer.connect();
 await consumer.subscribe({ topics: ["work"], fromBeginning: true });

@@ -1,5 +1,5 @@
 // Shared helpers for the kafka tests.
-import { Kafka, type KafkaOptions } from "../../kafka/mod.ts";
+import { Kafka, type KafkaOptions, logLevel } from "../../kafka/mod.ts";
 
 /** A Kafka with `topic` created; returns the admin too. */
 export async function setup(
@@ -8,7 +8,7 @@ export async function setup(
   options: KafkaOptions = {},
   configEntries: { name: string; value: string }[] = [],
 ) {
-  const kafka = new Kafka(options);
+  const kafka = new Kafka({ logLevel: logLevel.NOTHING, ...options });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({

@@ -283,9 +283,20 @@ Deno.test("Consumer.seek(), pause() and resume() move and hold positions", async
   const seen: Seen[] = [];
   await c.connect();
   await c.subscribe({ topics: ["t"], fromBeginning: true });
-  c.pause([{ topic: "t", partitions: [1] }]);
-  c.seek({ topic: "t", partition: 0, offset: "7" }); // applied once assigned
+  // As kafkajs: pause and seek only once run() has started; they take
+  // effect before the first fetch.
+  assert.throws(
+    () => c.pause([{ topic: "t" }]),
+    /consumer#run must be called first/,
+  );
+  assert.throws(
+    () => c.seek({ topic: "t", partition: 0, offset: "7" }),
+    /consumer#run must be called first/,
+  );
+  assert.deepEqual(c.paused(), []);
   await collector(c, "c", seen);
+  c.pause([{ topic: "t", partitions: [1] }]);
+  c.seek({ topic: "t", partition: 0, offset: "7" });
   await until(() => seen.length === 3, "p0 from 7");
   assert.deepEqual(seen.map((s) => s.value), ["p0-7", "p0-8", "p0-9"]);
   assert.deepEqual(c.paused(), [{ topic: "t", partitions: [1] }]);
@@ -422,7 +433,7 @@ Deno.test("Consumer reports bad input with KafkaError", async () => {
     () => kafka.consumer({ groupId: "" }),
     /groupId must be a non-empty string: ""/,
   );
-  const c = kafka.consumer({ groupId: "g" });
+  const c = kafka.consumer({ groupId: "g", allowAutoTopicCreation: false });
   await assert.rejects(() => c.subscribe({ topics: ["t"] }), /disconnected/);
   await c.connect();
   await assert.rejects(
@@ -438,8 +449,21 @@ Deno.test("Consumer reports bad input with KafkaError", async () => {
   await c.subscribe({ topics: ["t"] });
   await assert.rejects(() => c.run({}), /eachMessage or eachBatch/);
   assert.throws(
-    () => c.seek({ topic: "t", partition: 3, offset: "0" }),
-    /Partition is out of range: t has 1 partitions, got 3/,
+    () => c.seek({ topic: "t", partition: 0, offset: "abc" }),
+    /Invalid offset, expected a long received "abc"/,
+  );
+  assert.throws(
+    () => c.seek({ topic: "t", partition: 0, offset: "0" }),
+    /consumer#run must be called first/,
+  );
+  assert.throws(
+    () =>
+      kafka.consumer({
+        groupId: "h",
+        sessionTimeout: 1000,
+        heartbeatInterval: 1000,
+      }),
+    /heartbeatInterval \(1000\) must be lower than sessionTimeout \(1000\)/,
   );
   await c.disconnect();
   await producer.disconnect();
@@ -499,7 +523,8 @@ Deno.test("Consumer.stop() gives up a join that waits on a stuck member", async 
   const b = kafka.consumer({ groupId: "g" });
   await b.connect();
   await b.subscribe({ topics: ["t"] });
-  await b.run({ eachMessage: async () => {} });
+  // run() resolves once b has joined, which waits for a: do not await it.
+  const running = b.run({ eachMessage: async () => {} });
   let state = "";
   for (let i = 0; i < 1000 && state !== "PreparingRebalance"; i++) {
     state = (await admin.describeGroups(["g"])).groups[0]!.state;
@@ -507,6 +532,7 @@ Deno.test("Consumer.stop() gives up a join that waits on a stuck member", async 
   }
   assert.equal(state, "PreparingRebalance", "b waits for a, which is stuck");
   await b.stop(); // returns although the rebalance cannot finish yet
+  await running; // and the join b's run() waited on is given up
   release.resolve();
   await a.disconnect();
   await b.disconnect();
@@ -564,8 +590,13 @@ Deno.test("Consumer.run() eachMessage heartbeats and auto-commits by interval on
   const commits: { after: number; offset: number }[] = [];
   c.on(c.events.HEARTBEAT, () => heartbeatsAfter.push(handled));
   c.on(c.events.COMMIT_OFFSETS, (e) => {
-    const topics = e.payload.topics as { offset: number }[];
-    commits.push({ after: handled, offset: topics[0]!.offset });
+    const topics = e.payload.topics as {
+      partitions: { partition: string; offset: string }[];
+    }[];
+    commits.push({
+      after: handled,
+      offset: Number(topics[0]!.partitions[0]!.offset),
+    });
   });
   await c.run({
     autoCommitInterval: 2_000,

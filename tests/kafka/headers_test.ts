@@ -79,7 +79,7 @@ Deno.test("Producer.send() headers with arrays and null reach readPartitionLog a
     await consumer.subscribe({ topics: ["topic-name"], fromBeginning: true });
     const got = Promise.withResolvers<KafkaMessage>();
     await consumer.run({
-      eachMessage: async ({ message }) => got.resolve(message),
+      eachMessage: ({ message }) => Promise.resolve(got.resolve(message)),
     });
     const message = await got.promise;
     assert.deepEqual(texts(message.headers), expected);

@@ -171,7 +171,11 @@ Deno.test("a consumer meets the damage as a KafkaError naming file, position and
         await Promise.resolve();
       },
     });
-    const error = await crashed.promise;
+    // As kafkajs: the retries used up, the crash carries the damage as
+    // its cause and says the consumer will restart.
+    const crash = await crashed.promise;
+    assert.equal(crash.name, "KafkaJSNumberOfRetriesExceeded");
+    const error = crash.cause;
     assert.ok(error instanceof KafkaError);
     assert.equal(error.type, "CORRUPT_MESSAGE");
     assert.ok(error.message.includes(file!), error.message);
@@ -179,7 +183,6 @@ Deno.test("a consumer meets the damage as a KafkaError naming file, position and
     assert.match(error.message, /offsets 15 to 19 cannot be read/);
     assert.deepEqual(seen, range(0, 15));
     await consumer.stop();
-    consumer.seek({ topic: "t", partition: 0, offset: "20" });
     const done = Promise.withResolvers<void>();
     await consumer.run({
       eachMessage: async ({ message }) => {
@@ -188,6 +191,7 @@ Deno.test("a consumer meets the damage as a KafkaError naming file, position and
         await Promise.resolve();
       },
     });
+    consumer.seek({ topic: "t", partition: 0, offset: "20" });
     await done.promise;
     assert.deepEqual(seen, [...range(0, 15), ...range(20, 50)]);
     await consumer.disconnect();
@@ -375,5 +379,81 @@ Deno.test("readPartitionLog() yields the records before damage in the last segme
       assert.equal(valueOffset(r.value), n++);
     }
     assert.equal(n, 40);
+  });
+});
+
+Deno.test("PartitionLog.readBatches() (the wire Fetch) returns the stored batches before damage and names the damage", async () => {
+  await withDir(async (logDir) => {
+    let { broker } = await openBroker(logDir);
+    await broker.createTopic("t", 1, [{
+      name: "segment.bytes",
+      value: "1500",
+    }]);
+    await fill(broker, "t", 30, 4);
+    await broker.close();
+    const files = segmentFiles(join(logDir, "t-0"));
+    const first = batchesOf(files[0]!);
+    // The length field of batch 3: the scan cannot step over it.
+    flip(files[0]!, first[3]!.position + 9, 0x40);
+    ({ broker } = await openBroker(logDir));
+    const log = broker.partition("t", 0);
+    const got = log.readBatches(0, 1 << 20);
+    assert.equal(got.length, 3, "the three batches before the damage");
+    assert.throws(
+      () => log.readBatches(first[3]!.baseOffset, 1 << 20),
+      (e: unknown) =>
+        e instanceof KafkaError && e.type === "CORRUPT_MESSAGE" &&
+        e.message.includes(files[0]!),
+    );
+    const after = log.readBatches(first[4]!.baseOffset, 1 << 20);
+    assert.ok(after.length > 0);
+    assert.equal(
+      new DataView(after[0]!.buffer, after[0]!.byteOffset).getInt32(4),
+      first[4]!.baseOffset,
+    );
+    await broker.close();
+  });
+});
+
+Deno.test("damage in one partition does not hold back a consumer's other partitions", async () => {
+  await withDir(async (logDir) => {
+    let { broker } = await openBroker(logDir);
+    await broker.createTopic("t", 2);
+    for (const p of [0, 1]) {
+      await broker.append("t", p, [records(0, 5), records(5, 5)]);
+    }
+    await broker.close();
+    const [file] = segmentFiles(join(logDir, "t-1"));
+    flip(file!, 70); // partition 1 is unreadable from offset 0
+    ({ broker } = await openBroker(logDir));
+    await broker.close();
+
+    const consumer = new Kafka({ logDir, logLevel: 0 }).consumer({
+      groupId: "g",
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: ["t"], fromBeginning: true });
+    const seen: number[] = [];
+    const done = Promise.withResolvers<void>();
+    await consumer.run({
+      eachMessage: ({ partition, message }) => {
+        if (partition === 0) seen.push(Number(message.offset));
+        if (seen.length === 10) done.resolve();
+        return Promise.resolve();
+      },
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      done.promise,
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(new Error(`partition 0 held back: ${seen.length} of 10`)),
+          10_000,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
+    assert.deepEqual(seen, range(0, 10));
+    await consumer.disconnect();
   });
 });
