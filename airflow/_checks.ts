@@ -10,6 +10,7 @@ import type { Task, TaskOptions } from "./task.ts";
 
 /** The part of a DAG a task needs: looking up tasks by id. */
 export interface TaskOwner {
+  hasTask(taskId: string): boolean;
   readonly dagId: string;
   getTask(taskId: string): Task;
   _defaults(): TaskOptions;
@@ -54,6 +55,29 @@ export function checkOptions(o: TaskOptions): void {
     throw new AirflowError(
       `Task option priorityWeight must be a finite number: ${o.priorityWeight}`,
     );
+  }
+  if (
+    o.maxActiveTisPerDag !== undefined &&
+    !(Number.isInteger(o.maxActiveTisPerDag) && o.maxActiveTisPerDag > 0)
+  ) {
+    throw new AirflowError(
+      `Task option maxActiveTisPerDag must be a positive integer: ${o.maxActiveTisPerDag}`,
+    );
+  }
+  for (
+    const name of [
+      "onExecuteCallback",
+      "onSuccessCallback",
+      "onFailureCallback",
+      "onRetryCallback",
+    ] as const
+  ) {
+    const f = o[name];
+    if (f !== undefined && typeof f !== "function") {
+      throw new AirflowError(
+        `Task option ${name} must be a function: ${typeof f}`,
+      );
+    }
   }
   if (o.triggerRule !== undefined && !isTriggerRule(o.triggerRule)) {
     throw new AirflowError(`Unknown trigger rule: "${o.triggerRule}"`);

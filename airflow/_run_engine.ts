@@ -29,7 +29,14 @@ import {
   type TaskInstanceRecord,
   type TryRecord,
 } from "./store.ts";
-import type { ResolvedTaskOptions, TaskLogger } from "./task.ts";
+import {
+  type ResolvedTaskOptions,
+  type Task,
+  type TaskCallback,
+  type TaskContext,
+  type TaskLogger,
+  XComArg,
+} from "./task.ts";
 import { formatLogLine, LOG_TAIL_LINES } from "./_task_log.ts";
 import { clearedInstance } from "./_records.ts";
 import { resolveParams } from "./params.ts";
@@ -55,6 +62,8 @@ export interface RunResources {
   persist: boolean;
   pools: Map<string, Slots>;
   dagSlots: Slots;
+  /** Per-task limits (`maxActiveTisPerDag`) shared by the DAG's runs. */
+  taskSlots?: Map<string, Slots>;
   onTransition?: TransitionHook;
   signal?: AbortSignal;
 }
@@ -186,6 +195,40 @@ type Outcome =
   | { kind: "reschedule"; at: number }
   | { kind: "error"; error: unknown };
 
+/** How often a `dependsOnPast` task looks at its previous run again. */
+const PAST_POLL_MS = 5_000;
+
+/**
+ * The argument sets of a mapped task: the cross product of its `expand`
+ * lists (upstream outputs pulled now; an object expands to its entries, a
+ * missing value to nothing).
+ */
+function mapCombinations(
+  task: Task,
+  ctx: TaskContext,
+): Record<string, unknown>[] {
+  let combos: Record<string, unknown>[] = [{}];
+  for (const [k, v] of Object.entries(task.expandArgs ?? {})) {
+    let list: unknown = v instanceof XComArg
+      ? ctx.xcom.pull(v.taskId, v.key)
+      : v;
+    if (list === undefined || list === null) list = [];
+    if (!Array.isArray(list)) {
+      if (typeof list !== "object") {
+        throw new AirflowError(
+          `Cannot expand ${task.taskId} over ${k}: not a list or object: ${
+            JSON.stringify(list)
+          }`,
+        );
+      }
+      list = Object.entries(list as object);
+    }
+    const values = list as unknown[];
+    combos = combos.flatMap((c) => values.map((x) => ({ ...c, [k]: x })));
+  }
+  return combos;
+}
+
 const RESET_ON_RESUME = new Set<TaskState>(["running", "queued", "scheduled"]);
 const KNOWN_STATES = new Set<string>(Object.values(TaskState));
 
@@ -232,6 +275,19 @@ export class DagRunner {
   #params: Record<string, unknown>;
   /** This process's ownership of the run, given up when the run ends. */
   #claim: RunClaim | undefined;
+  /** The context of each running try, for its end callbacks. */
+  #contexts = new Map<number, SensorContext>();
+  /** Callbacks in flight; the run resolves after them. */
+  #callbacks = new Set<Promise<void>>();
+  /** Tasks waiting on their previous run (`dependsOnPast`). */
+  #pastWaiting = new Set<number>();
+  /** Tasks whose previous run allowed them to run. */
+  #pastMet = new Set<number>();
+  #timedOut = false;
+  /** Aborted when the run ends: its timeout and past-run polls stop. */
+  #runAbort = new AbortController();
+  /** Each task's `maxActiveTisPerDag` slots, if it has a limit. */
+  #taskLimits: (Slots | undefined)[] = [];
   /** Log lines of each running try. */
   #logs = new Map<number, string[]>();
   #logWrites: Promise<void> = Promise.resolve();
@@ -349,6 +405,28 @@ export class DagRunner {
     for (const name of new Set(this.#opts.map((o) => o.pool))) {
       this.#unsubscribe.push(
         this.#sh.pools.get(name)!.onFree(() => this.#requeuePool(name)),
+      );
+    }
+    const taskSlots = this.#sh.taskSlots ?? new Map<string, Slots>();
+    for (let i = 0; i < this.#n; i++) {
+      const max = this.#opts[i]!.maxActiveTisPerDag;
+      if (max === undefined) continue;
+      const key = `${this.#rec.dagId}.${this.#ids[i]}`;
+      let slots = taskSlots.get(key);
+      if (!slots || slots.limit !== max) {
+        taskSlots.set(key, slots = new Slots(max));
+      }
+      this.#taskLimits[i] = slots;
+      this.#unsubscribe.push(
+        slots.onFree(() => this.#requeuePool(`task:${i}`)),
+      );
+    }
+    const timeout = this.#dag.dagrunTimeout;
+    if (timeout !== undefined) {
+      const left = this.#rec.startDate! + timeout - now;
+      this.#sh.clock.sleep(Math.max(0, left), this.#runAbort.signal).then(
+        () => this.#timeOut(timeout),
+        () => {},
       );
     }
     const signal = this.#sh.signal;
@@ -472,6 +550,10 @@ export class DagRunner {
         setupSkipped: this.#setupSkippedCount[i]!,
       });
       if (decision === "run") {
+        if (this.#opts[i]!.dependsOnPast && !this.#pastMet.has(i)) {
+          if (!this.#pastWaiting.has(i)) this.#checkPast(i);
+          continue;
+        }
         this.#set(i, "scheduled");
         this.#heap.push(i);
       } else if (decision !== "wait") {
@@ -510,11 +592,21 @@ export class DagRunner {
         list.push(i);
         continue;
       }
+      const limit = this.#taskLimits[i];
+      if (limit && !limit.has()) {
+        heap.pop();
+        const key = `task:${i}`;
+        let list = this.#poolWait.get(key);
+        if (!list) this.#poolWait.set(key, list = []);
+        list.push(i);
+        continue;
+      }
       if (!exec.has() || !dagSlots.has()) break;
       heap.pop();
       exec.take();
       dagSlots.take();
       pool.take(o.poolSlots);
+      limit?.take();
       this.#running++;
       this.#launch(i);
     }
@@ -601,6 +693,8 @@ export class DagRunner {
           this.#markDirty();
         },
       },
+      mapIndex: -1,
+      args: {},
       log: this.#logger(i),
       render: (template: string) =>
         renderTemplate(template, this.#templateContext(i, ctxXcomPull)),
@@ -712,12 +806,19 @@ export class DagRunner {
     const ac = new AbortController();
     this.#aborts.add(ac);
     const ctx = this.#context(i, ac.signal);
+    this.#contexts.set(i, ctx);
     const timeout = this.#opts[i]!.executionTimeout;
     const timerAc = new AbortController();
     try {
+      const onExecute = this.#opts[i]!.onExecuteCallback;
+      if (onExecute) {
+        await this.#callback(i, "onExecuteCallback", onExecute, ctx);
+      }
       const work = Promise.resolve().then(() =>
         task instanceof BaseSensor
           ? this.#sense(task, ctx, i)
+          : task.isMapped
+          ? this.#runMapped(i, ctx)
           : task.execute(ctx)
       );
       const aborted = new Promise<never>((_, reject) => {
@@ -737,6 +838,103 @@ export class DagRunner {
     } finally {
       timerAc.abort();
       this.#aborts.delete(ac);
+    }
+  }
+
+  /**
+   * Runs a mapped task's instances (one per combination of its `expand`
+   * values, map indexes from 0) inside its try, at most
+   * `maxActiveTisPerDag` (default 16) at once. A retry of the task runs
+   * only the instances that failed; their tries count on. Resolves with
+   * the results by map index; throws when an instance failed, and skips
+   * the task when every instance skipped (or there were none).
+   */
+  async #runMapped(i: number, ctx: SensorContext): Promise<unknown> {
+    const task = this.#g.tasks[i]!;
+    const ti = this.#ti[i]!;
+    const combos = mapCombinations(task, ctx);
+    if (!ti.mapped || ti.mapped.length !== combos.length) {
+      ti.mapped = combos.map((_, k) => ({
+        mapIndex: k,
+        state: "none",
+        tryNumber: 0,
+      }));
+    }
+    const instances = ti.mapped;
+    const todo = instances.filter((m) =>
+      m.state !== "success" && m.state !== "skipped"
+    );
+    const limit = this.#opts[i]!.maxActiveTisPerDag ?? 16;
+    let next = 0;
+    const worker = async () => {
+      while (next < todo.length) {
+        const m = todo[next++]!;
+        m.tryNumber++;
+        m.state = "running";
+        this.#changed?.add(this.#ids[i]!);
+        this.#markDirty();
+        const args = { ...task.partialArgs, ...combos[m.mapIndex] };
+        const prefix = `[map_index=${m.mapIndex}]`;
+        const log = {
+          info: (...a: unknown[]) => ctx.log.info(prefix, ...a),
+          warning: (...a: unknown[]) => ctx.log.warning(prefix, ...a),
+          error: (...a: unknown[]) => ctx.log.error(prefix, ...a),
+        };
+        try {
+          if (ctx.signal.aborted) throw ctx.signal.reason;
+          const v = await task.execute({
+            ...ctx,
+            mapIndex: m.mapIndex,
+            args,
+            log,
+          });
+          const json = v === undefined ? undefined : JSON.stringify(v);
+          m.xcom = json === undefined ? null : JSON.parse(json);
+          m.state = "success";
+          delete m.error;
+        } catch (error) {
+          m.error = error instanceof Error ? error.message : String(error);
+          m.state = error instanceof AirflowSkipException
+            ? "skipped"
+            : "failed";
+          log.error(`failed: ${m.error}`);
+        }
+        this.#changed?.add(this.#ids[i]!);
+        this.#markDirty();
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(limit, todo.length) }, worker),
+    );
+    const failed = instances.filter((m) => m.state === "failed");
+    if (failed.length > 0) {
+      throw new AirflowError(
+        `Mapped instances failed: ${task.taskId} map_index ${
+          failed.map((m) => m.mapIndex).join(", ")
+        } (${failed[0]!.error})`,
+      );
+    }
+    if (instances.every((m) => m.state === "skipped")) {
+      throw new AirflowSkipException(
+        `Every mapped instance skipped (${instances.length}): ${task.taskId}`,
+      );
+    }
+    return instances.map((m) => m.state === "success" ? m.xcom ?? null : null);
+  }
+
+  /** Runs a callback; an error in it is logged, never fatal. */
+  async #callback(
+    i: number,
+    name: string,
+    fn: TaskCallback,
+    ctx: TaskContext & { exception?: unknown },
+  ): Promise<void> {
+    try {
+      await fn(ctx);
+    } catch (error) {
+      ctx.log.error(
+        `${name} failed: ${error instanceof Error ? error.message : error}`,
+      );
     }
   }
 
@@ -881,12 +1079,34 @@ export class DagRunner {
       const soft = e instanceof AirflowSensorTimeout &&
         task instanceof BaseSensor &&
         task.softFail;
-      if (e instanceof AirflowSkipException || soft) final = "skipped";
-      else if (
+      if (e instanceof AirflowSkipException || soft || this.#timedOut) {
+        final = "skipped";
+      } else if (
         !(e instanceof AirflowFailException) && !this.#cancelled &&
         ti.tryNumber <= (ti.maxTries ?? o.retries)
       ) final = "up_for_retry";
       else final = "failed";
+    }
+    const ctx = this.#contexts.get(i);
+    this.#contexts.delete(i);
+    const callback = final === "success"
+      ? o.onSuccessCallback
+      : final === "failed"
+      ? o.onFailureCallback
+      : final === "up_for_retry"
+      ? o.onRetryCallback
+      : undefined;
+    if (callback && ctx) {
+      const name = final === "success"
+        ? "onSuccessCallback"
+        : final === "failed"
+        ? "onFailureCallback"
+        : "onRetryCallback";
+      const exception = outcome.kind === "error" ? outcome.error : undefined;
+      // The callback's log lines join the try's, written once it is done.
+      const pending = this.#callback(i, name, callback, { ...ctx, exception });
+      this.#callbacks.add(pending);
+      pending.finally(() => this.#callbacks.delete(pending));
     }
     const lines = this.#logs.get(i) ?? [];
     this.#logs.delete(i);
@@ -936,6 +1156,7 @@ export class DagRunner {
     this.#running--;
     this.#sh.dagSlots.release();
     this.#sh.pools.get(o.pool)!.release(o.poolSlots);
+    this.#taskLimits[i]?.release();
     this.#sh.executor.release();
   }
 
@@ -974,13 +1195,59 @@ export class DagRunner {
     this.#step();
   }
 
-  #cancel(): void {
+  #cancel(reason?: AirflowError): void {
     if (this.#done || this.#cancelled) return;
     this.#cancelled = true;
+    this.#runAbort.abort();
     for (const ac of this.#aborts) {
-      ac.abort(new AirflowError(`Run cancelled: ${this.#rec.runId}`));
+      ac.abort(reason ?? new AirflowError(`Run cancelled: ${this.#rec.runId}`));
     }
     this.#step();
+  }
+
+  /** Airflow's `dagrun_timeout`: the run fails, what had not finished is skipped. */
+  #timeOut(timeout: number): void {
+    if (this.#done) return;
+    this.#timedOut = true;
+    this.#cancel(
+      new AirflowError(
+        `Run exceeded its dagrunTimeout of ${timeout} ms: ${this.#rec.dagId}/${this.#rec.runId}`,
+      ),
+    );
+  }
+
+  /**
+   * `dependsOnPast`: waits (polling the store every few seconds on the
+   * clock) until the task succeeded or was skipped in the DAG's previous
+   * run by logical date; a first run, or a task the previous run did not
+   * have, goes ahead.
+   */
+  #checkPast(i: number): void {
+    this.#pastWaiting.add(i);
+    const id = this.#ids[i]!;
+    const { dagId, logicalDate, runId } = this.#rec;
+    (async () => {
+      for (;;) {
+        const runs = await this.#sh.store.list(dagId);
+        const prev = runs.filter((r) =>
+          r.logicalDate < logicalDate && r.runId !== runId
+        ).at(-1);
+        const state = prev?.tasks[id]?.state;
+        if (state === undefined || state === "success" || state === "skipped") {
+          return;
+        }
+        await this.#sh.clock.sleep(PAST_POLL_MS, this.#runAbort.signal);
+      }
+    })().then(() => {
+      this.#pastWaiting.delete(i);
+      this.#pastMet.add(i);
+      this.#work.push(i);
+      this.#step();
+    }, (error) => {
+      this.#pastWaiting.delete(i);
+      if (!this.#cancelled) this.#fail(error);
+      else this.#step();
+    });
   }
 
   #checkDone(): void {
@@ -988,16 +1255,19 @@ export class DagRunner {
     if (this.#cancelled && this.#running === 0) {
       for (let i = 0; i < this.#n; i++) {
         if (!FINISHED_STATES.has(this.#state[i]!)) {
-          this.#ti[i]!.error ??= "Run cancelled";
+          // Airflow's dagrun_timeout skips what had not finished.
+          this.#ti[i]!.error ??= this.#timedOut
+            ? "Run timed out"
+            : "Run cancelled";
           this.#finished++;
-          this.#set(i, "failed");
+          this.#set(i, this.#timedOut ? "skipped" : "failed");
         }
       }
     }
     if (this.#finished < this.#n || this.#running > 0) {
       if (
         this.#running === 0 && this.#timers.size === 0 &&
-        this.#heap.size === 0 &&
+        this.#heap.size === 0 && this.#pastWaiting.size === 0 &&
         this.#work.length === 0 && ![...this.#poolWait.values()].some((l) =>
           l.length
         )
@@ -1019,6 +1289,27 @@ export class DagRunner {
     this.#rec.state = failed ? "failed" : "success";
     this.#rec.endDate ??= this.#sh.clock.now();
     this.#cleanup();
+    const dagCallback = failed
+      ? this.#dag.onFailureCallback
+      : this.#dag.onSuccessCallback;
+    if (dagCallback) {
+      const reason = this.#timedOut
+        ? "timed_out"
+        : failed
+        ? "task_failure"
+        : "success";
+      // A broken DAG callback does not change the run's outcome.
+      const pending = Promise.resolve().then(() =>
+        dagCallback({
+          dagId: this.#rec.dagId,
+          runId: this.#rec.runId,
+          run: structuredClone(this.#rec),
+          reason,
+        })
+      ).then(() => {}, () => {});
+      this.#callbacks.add(pending);
+      pending.finally(() => this.#callbacks.delete(pending));
+    }
     this.#markDirty();
     this.#flush().then(() => {
       this.#claim?.release();
@@ -1029,6 +1320,7 @@ export class DagRunner {
   }
 
   #cleanup(): void {
+    this.#runAbort.abort();
     this.#timerAbort?.abort();
     this.#timerAbort = undefined;
     for (const u of this.#unsubscribe) u();
@@ -1065,6 +1357,7 @@ export class DagRunner {
   }
 
   async #flush(): Promise<void> {
+    while (this.#callbacks.size > 0) await Promise.all(this.#callbacks);
     await this.#logWrites;
     while (this.#saving) await this.#saving;
   }

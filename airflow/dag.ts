@@ -13,7 +13,12 @@ import {
   ShortCircuitOperator,
 } from "./operators.ts";
 import type { TaskState } from "./states.ts";
-import type { DagRunRecord, StateStore } from "./store.ts";
+import type {
+  DagRunRecord,
+  MappedInstanceRecord,
+  StateStore,
+  TryRecord,
+} from "./store.ts";
 import {
   Task,
   type TaskContext,
@@ -21,6 +26,7 @@ import {
   type TaskOptions,
 } from "./task.ts";
 import { Timetable } from "./timetable.ts";
+import { TaskGroup } from "./task_group.ts";
 import { compileGraph, type Graph, priorityOrder } from "./_graph.ts";
 import { checkId, checkOptions } from "./_checks.ts";
 import { runDag } from "./_run_engine.ts";
@@ -74,7 +80,31 @@ export interface DagOptions {
    * @default {""}
    */
   description?: string;
+  /**
+   * Milliseconds a run may take from its start; past it the run fails and
+   * its unfinished tasks are skipped, as Airflow's `dagrun_timeout`.
+   * @default {undefined}
+   */
+  dagrunTimeout?: number;
+  /**
+   * Called when a run succeeds (errors are ignored).
+   * @default {undefined}
+   */
+  onSuccessCallback?: DagCallback;
+  /**
+   * Called when a run fails (errors are ignored).
+   * @default {undefined}
+   */
+  onFailureCallback?: DagCallback;
 }
+
+/** A DAG callback: the finished run and why it ended. */
+export type DagCallback = (ctx: {
+  dagId: string;
+  runId: string;
+  run: DagRunRecord;
+  reason: "success" | "task_failure" | "timed_out";
+}) => unknown;
 
 /** Called on every task state change of a run. */
 export type TransitionHook = (
@@ -163,7 +193,11 @@ export interface TaskInstanceResult {
   /** The last error's message. */
   error?: string;
   /** Every try's start, end and outcome. */
-  tries?: { tryNumber: number; start: number; end: number; state: TaskState }[];
+  tries?: TryRecord[];
+  /** A mapped task's instances, by map index. */
+  mapped?: MappedInstanceRecord[];
+  /** Values pushed under keys with `ctx.xcom.push`. */
+  xcomKeys?: Record<string, unknown>;
 }
 
 /** What a finished run looks like. */
@@ -215,6 +249,12 @@ export class DAG {
   readonly params: Record<string, unknown>;
   /** A one-line description. */
   readonly description: string;
+  /** Milliseconds a run may take (`dagrun_timeout`). */
+  readonly dagrunTimeout: number | undefined;
+  /** Called when a run succeeds. */
+  readonly onSuccessCallback: DagCallback | undefined;
+  /** Called when a run fails. */
+  readonly onFailureCallback: DagCallback | undefined;
   #defaults: TaskOptions;
   #tasks = new Map<string, Task>();
   #graph: Graph | undefined;
@@ -231,6 +271,15 @@ export class DAG {
     this.maxActiveRuns = _positive("maxActiveRuns", options.maxActiveRuns);
     this.params = { ...options.params };
     this.description = options.description ?? "";
+    const t = options.dagrunTimeout;
+    if (t !== undefined && !(typeof t === "number" && t > 0)) {
+      throw new AirflowError(
+        `DAG dagrunTimeout must be a positive number: ${t}`,
+      );
+    }
+    this.dagrunTimeout = t;
+    this.onSuccessCallback = options.onSuccessCallback;
+    this.onFailureCallback = options.onFailureCallback;
     checkOptions(options.defaultArgs ?? {});
     this.#defaults = { ...options.defaultArgs };
   }
@@ -264,6 +313,17 @@ export class DAG {
     options: TaskOptions & { ignoreDownstreamTriggerRules?: boolean } = {},
   ): ShortCircuitOperator {
     return this.add(new ShortCircuitOperator({ ...options, taskId, fn }));
+  }
+
+  /**
+   * Makes a task group: `build` adds tasks to it, their ids prefixed with
+   * `groupId.`; returns the group (link it with `group.then(...)`, or link
+   * to it through `group.roots`).
+   */
+  group(groupId: string, build: (g: TaskGroup) => void): TaskGroup {
+    const g = new TaskGroup(this, groupId);
+    build(g);
+    return g;
   }
 
   /** Adds an operator or sensor and returns it. Ids must be unique. */

@@ -63,7 +63,8 @@
  * `sqlite_store.ts` (state), `clear.ts`, `timetable.ts` + `scheduler.ts`,
  * `report.ts` (HTML), `cli.ts` (the CLI, with `_cli_output.ts`,
  * `_cli_scheduler.ts` and `_dag_files.ts`), `_task_log.ts` (per-try logs), `variables.ts` (Variables and
- * Connections), `templates.ts` (templated fields), `params.ts` (params).
+ * Connections), `templates.ts` (templated fields), `params.ts` (params), `task_group.ts`
+ * (task groups).
  *
  * @module
  */
@@ -91,14 +92,18 @@ export {
   type DataInterval,
   type ResolvedTaskOptions,
   Task,
+  type TaskCallback,
   type TaskContext,
   type TaskFn,
   type TaskLogger,
   type TaskOptions,
   type TaskRef,
+  XComArg,
 } from "./task.ts";
+export { type GroupOwner, TaskGroup } from "./task_group.ts";
 export {
   DAG,
+  type DagCallback,
   type DagOptions,
   type DagRunResult,
   type DagTestOptions,
@@ -137,6 +142,7 @@ export {
 } from "./executors.ts";
 export {
   type DagRunRecord,
+  type MappedInstanceRecord,
   MemoryStateStore,
   type RunClaim,
   type RunType,

@@ -120,6 +120,7 @@ export class Scheduler {
   #executor: Slots;
   #pools;
   #dagSlots = new Map<string, Slots>();
+  #taskSlots = new Map<string, Slots>();
   #queue = new Map<string, Pending[]>();
   #active = new Map<string, Set<string>>();
   #opts: SchedulerOptions;
@@ -483,6 +484,7 @@ export class Scheduler {
         persist: true,
         pools: this.#pools,
         dagSlots: this.#dagSlots.get(dagId)!,
+        taskSlots: this.#taskSlots,
         onTransition: this.#opts.onTransition
           ? (taskId, state, tryNumber) =>
             this.#opts.onTransition!({

@@ -24,6 +24,8 @@ export interface TaskInstanceRecord {
   duration?: number;
   /** The JSON value the task returned (Airflow's `return_value` XCom). */
   xcom?: unknown;
+  /** A mapped task's instances, by map index. */
+  mapped?: MappedInstanceRecord[];
   /** Values the task pushed under their keys with `ctx.xcom.push`. */
   xcomKeys?: Record<string, unknown>;
   /** The last error's message. */
@@ -46,6 +48,20 @@ export interface TaskInstanceRecord {
    * in its `skipmixin_key` XCom), so a cleared task stays skipped.
    */
   skippedDownstream?: string[];
+}
+
+/** One instance of a mapped task (Airflow's task instance with a map index). */
+export interface MappedInstanceRecord {
+  /** Its map index, from 0. */
+  mapIndex: number;
+  /** Its state. */
+  state: TaskState;
+  /** Tries it made. */
+  tryNumber: number;
+  /** What it returned. */
+  xcom?: unknown;
+  /** Its last error. */
+  error?: string;
 }
 
 /** One try of a task. */

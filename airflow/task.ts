@@ -80,7 +80,44 @@ export interface TaskOptions {
    * @default {false}
    */
   onFailureFailDagrun?: boolean;
+  /**
+   * Most instances of this task running at once across the DAG's runs
+   * (and across a mapped task's instances).
+   * @default {undefined}
+   */
+  maxActiveTisPerDag?: number;
+  /**
+   * Run only once this task succeeded (or was skipped) in the DAG's
+   * previous run (by logical date); until then the task waits.
+   * @default {false}
+   */
+  dependsOnPast?: boolean;
+  /**
+   * Called before each try runs (errors are logged, not fatal).
+   * @default {undefined}
+   */
+  onExecuteCallback?: TaskCallback;
+  /**
+   * Called when the task succeeds.
+   * @default {undefined}
+   */
+  onSuccessCallback?: TaskCallback;
+  /**
+   * Called when the task fails for good.
+   * @default {undefined}
+   */
+  onFailureCallback?: TaskCallback;
+  /**
+   * Called when a try fails and the task will be retried.
+   * @default {undefined}
+   */
+  onRetryCallback?: TaskCallback;
 }
+
+/** A task callback: the try's context, with the error for failures. */
+export type TaskCallback = (
+  ctx: TaskContext & { exception?: unknown },
+) => unknown;
 
 /** Task options with every default filled in. */
 export interface ResolvedTaskOptions {
@@ -110,6 +147,18 @@ export interface ResolvedTaskOptions {
   isTeardown: boolean;
   /** See {@linkcode TaskOptions.onFailureFailDagrun}. */
   onFailureFailDagrun: boolean;
+  /** See {@linkcode TaskOptions.maxActiveTisPerDag}. */
+  maxActiveTisPerDag: number | undefined;
+  /** See {@linkcode TaskOptions.dependsOnPast}. */
+  dependsOnPast: boolean;
+  /** See {@linkcode TaskOptions.onExecuteCallback}. */
+  onExecuteCallback: TaskCallback | undefined;
+  /** See {@linkcode TaskOptions.onSuccessCallback}. */
+  onSuccessCallback: TaskCallback | undefined;
+  /** See {@linkcode TaskOptions.onFailureCallback}. */
+  onFailureCallback: TaskCallback | undefined;
+  /** See {@linkcode TaskOptions.onRetryCallback}. */
+  onRetryCallback: TaskCallback | undefined;
 }
 
 /** The run's data interval: the span of time a scheduled run covers. */
@@ -147,6 +196,10 @@ export interface TaskContext {
     /** Keeps a JSON value under `key` for downstream tasks to pull. */
     push(key: string, value: unknown): void;
   };
+  /** The instance's map index: -1 unless the task is mapped (`expand`). */
+  mapIndex: number;
+  /** A mapped task's arguments: its `partial` ones and this instance's. */
+  args: Record<string, unknown>;
   /** Writes to this try's log (`deno task airflow tasks logs` shows it). */
   log: TaskLogger;
   /**
@@ -174,6 +227,12 @@ export interface TaskLogger {
 /** A task body: its return value (if JSON) becomes the task's XCom. */
 export type TaskFn = (ctx: TaskContext) => unknown;
 
+/** A reference to a task's XCom, to expand a mapped task over. */
+export class XComArg {
+  /** Refers to `taskId`'s value under `key`. */
+  constructor(readonly taskId: string, readonly key: string = "return_value") {}
+}
+
 /** Things `then` accepts: a task, a task id, or a list of them. */
 export type TaskRef = Task | string;
 
@@ -194,12 +253,13 @@ export type TaskRef = Task | string;
  * ```
  */
 export class Task {
-  /** The task's id, unique in its DAG. */
-  readonly taskId: string;
+  #taskId: string;
   #own: TaskOptions;
   #fn: TaskFn | undefined;
   #dag: TaskOwner | undefined;
   #upstream = new Set<Task>();
+  #partial: Record<string, unknown> = {};
+  #expand: Record<string, unknown[] | XComArg> | undefined;
   #downstream = new Set<Task>();
 
   /**
@@ -207,7 +267,7 @@ export class Task {
    * override {@linkcode Task.execute}.
    */
   constructor(taskId: string, options: TaskOptions = {}, fn?: TaskFn) {
-    this.taskId = checkId("Task", taskId);
+    this.#taskId = checkId("Task", taskId);
     if (fn !== undefined && typeof fn !== "function") {
       throw new AirflowError(
         `Task callable must be a function: ${taskId} got ${typeof fn}`,
@@ -216,6 +276,25 @@ export class Task {
     checkOptions(options);
     this.#own = { ...options };
     this.#fn = fn;
+  }
+
+  /** The task's id, unique in its DAG (with its task groups' prefix). */
+  get taskId(): string {
+    return this.#taskId;
+  }
+
+  /**
+   * Prefixes the id with a task group's (`group.task`), before the task
+   * joins its DAG.
+   * @ignore
+   */
+  _prefixId(prefix: string): void {
+    if (this.#dag) {
+      throw new AirflowError(
+        `Task already belongs to DAG ${this.#dag.dagId}: ${this.#taskId}`,
+      );
+    }
+    this.#taskId = checkId("Task", `${prefix}${this.#taskId}`);
   }
 
   /** The DAG the task belongs to, once added. */
@@ -244,6 +323,12 @@ export class Task {
       isSetup: this.#own.isSetup ?? false,
       isTeardown,
       onFailureFailDagrun: this.#own.onFailureFailDagrun ?? false,
+      maxActiveTisPerDag: d.maxActiveTisPerDag,
+      dependsOnPast: d.dependsOnPast ?? false,
+      onExecuteCallback: d.onExecuteCallback,
+      onSuccessCallback: d.onSuccessCallback,
+      onFailureCallback: d.onFailureCallback,
+      onRetryCallback: d.onRetryCallback,
     };
   }
 
@@ -320,6 +405,72 @@ export class Task {
     }
     dag._touch();
     return Array.isArray(next) ? list : list[0]!;
+  }
+
+  /** This task's return value, to `expand` another task over. */
+  get output(): XComArg {
+    return new XComArg(this.taskId);
+  }
+
+  /** Whether the task is mapped (has `expand` arguments). */
+  get isMapped(): boolean {
+    return this.#expand !== undefined;
+  }
+
+  /** The constant arguments of a mapped task. */
+  get partialArgs(): Record<string, unknown> {
+    return { ...this.#partial };
+  }
+
+  /** The arguments a mapped task expands over. */
+  get expandArgs(): Record<string, unknown[] | XComArg> | undefined {
+    return this.#expand && { ...this.#expand };
+  }
+
+  /**
+   * Arguments every mapped instance gets (Airflow's `partial`), in
+   * `ctx.args`. Returns the task.
+   */
+  partial(args: Record<string, unknown>): this {
+    this.#partial = { ...this.#partial, ...args };
+    return this;
+  }
+
+  /**
+   * Maps the task: one instance per element (per combination, for several
+   * arguments) of each list or upstream XCom, made when the task runs,
+   * with map indexes from 0; each sees its values in `ctx.args`. Downstream
+   * tasks pull the list of results. Returns the task.
+   */
+  expand(args: Record<string, unknown[] | XComArg>): this {
+    const keys = Object.keys(args);
+    if (keys.length === 0) {
+      throw new AirflowError(`Task expand needs an argument: ${this.taskId}`);
+    }
+    for (const k of keys) {
+      const v = args[k];
+      if (!Array.isArray(v) && !(v instanceof XComArg)) {
+        throw new AirflowError(
+          `Task expand takes lists or task outputs: ${this.taskId} ${k}=${
+            JSON.stringify(v)
+          }`,
+        );
+      }
+      if (v instanceof XComArg && this.#dag && !this.#dag.hasTask(v.taskId)) {
+        throw new AirflowError(
+          `Unknown task id in expand of ${this.taskId}: ${v.taskId}`,
+        );
+      }
+    }
+    this.#expand = { ...args };
+    // An upstream output it expands over is upstream of it.
+    for (const v of Object.values(args)) {
+      if (v instanceof XComArg && this.#dag) {
+        const up = this.#dag.getTask(v.taskId);
+        if (!up.downstreamIds.includes(this.taskId)) up.then(this);
+      }
+    }
+    return this;
   }
 
   /**
