@@ -21,8 +21,9 @@ import type {
  * @example Usage
  * ```ts
  * import type { Bound } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const bounds: Bound[] = [0, "2018-01-01", new Date(0), null];
- * console.log(bounds.length); // 4
+ * assert.deepEqual(bounds.length, 4);
  * ```
  */
 export type Bound = number | string | Date | null;
@@ -34,8 +35,9 @@ export type Bound = number | string | Date | null;
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnToExist("id", { meta: { owner: "ops" } });
- * console.log(suite.expectations[0]?.meta); // { owner: "ops" }
+ * assert.deepEqual(suite.expectations[0]?.meta, { owner: "ops" });
  * ```
  */
 export interface ExpectationOptions {
@@ -74,9 +76,10 @@ export interface ExpectationOptions {
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s")
  *   .expectColumnValuesToNotBeNull("mag", { mostly: 0.9, rowCondition: 'col("type") == "earthquake"' });
- * console.log(suite.expectations[0]?.kwargs.row_condition);
+ * assert.equal(suite.expectations[0]?.kwargs.row_condition, 'col("type") == "earthquake"');
  * ```
  */
 export interface MapOptions extends ExpectationOptions {
@@ -94,8 +97,9 @@ export interface MapOptions extends ExpectationOptions {
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnMeanToBeBetween("mag", { minValue: 0, strictMin: true });
- * console.log(suite.expectations[0]?.kwargs); // { column: "mag", min_value: 0, strict_min: true }
+ * assert.deepEqual(suite.expectations[0]?.kwargs, { column: "mag", min_value: 0, strict_min: true });
  * ```
  */
 export interface BetweenOptions extends ExpectationOptions {
@@ -147,8 +151,9 @@ export interface BetweenOptions extends ExpectationOptions {
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnValuesToBeBetween("mag", { min_value: -1, max_value: 10, mostly: 0.95 });
- * console.log(suite.expectations.length); // 1
+ * assert.deepEqual(suite.expectations.length, 1);
  * ```
  */
 export interface MapBetweenOptions extends BetweenOptions, MapOptions {}
@@ -159,7 +164,8 @@ export interface MapBetweenOptions extends BetweenOptions, MapOptions {}
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
- * console.log(new ExpectationSuite("s").expectColumnValuesToBeIncreasing("t", { strictly: true }).expectations[0]?.kwargs.strictly); // true
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeIncreasing("t", { strictly: true }).expectations[0]?.kwargs.strictly, true);
  * ```
  */
 export interface OrderOptions extends MapOptions {
@@ -176,8 +182,9 @@ export interface OrderOptions extends MapOptions {
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectCompoundColumnsToBeUnique(["a", "b"], { ignoreRowIf: "any_value_is_missing" });
- * console.log(suite.expectations[0]?.kwargs.ignore_row_if); // "any_value_is_missing"
+ * assert.deepEqual(suite.expectations[0]?.kwargs.ignore_row_if, "any_value_is_missing");
  * ```
  */
 export interface CompoundUniqueOptions extends MapOptions {
@@ -199,8 +206,9 @@ export interface CompoundUniqueOptions extends MapOptions {
  * @example Skip rows where either value is missing
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnPairValuesToBeEqual("a", "b", { ignoreRowIf: "either_value_is_missing" });
- * console.log(suite.expectations[0]?.kwargs.ignore_row_if); // "either_value_is_missing"
+ * assert.deepEqual(suite.expectations[0]?.kwargs.ignore_row_if, "either_value_is_missing");
  * ```
  */
 export interface PairOptions extends MapOptions {
@@ -238,8 +246,9 @@ export interface PairOptions extends MapOptions {
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnValuesToMatchRegexList("id", ["^a", "z$"], { matchOn: "all" });
- * console.log(suite.expectations[0]?.kwargs.match_on); // "all"
+ * assert.deepEqual(suite.expectations[0]?.kwargs.match_on, "all");
  * ```
  */
 export interface RegexListOptions extends MapOptions {
@@ -261,8 +270,9 @@ export interface RegexListOptions extends MapOptions {
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectTableColumnsToMatchSet(["id"], { exactMatch: false });
- * console.log(suite.expectations[0]?.kwargs.exact_match); // false
+ * assert.deepEqual(suite.expectations[0]?.kwargs.exact_match, false);
  * ```
  */
 export interface ColumnSetOptions extends ExpectationOptions {
@@ -284,8 +294,9 @@ export interface ColumnSetOptions extends ExpectationOptions {
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnToExist("id", { columnIndex: 0 });
- * console.log(suite.expectations[0]?.kwargs.column_index); // 0
+ * assert.deepEqual(suite.expectations[0]?.kwargs.column_index, 0);
  * ```
  */
 export interface ColumnToExistOptions extends ExpectationOptions {
@@ -322,11 +333,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * @example Build, save and load a suite
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("events")
  *   .expectColumnValuesToNotBeNull("mag", { mostly: 0.99 })
  *   .expectColumnValuesToBeBetween("mag", { minValue: -1, maxValue: 10 });
  * const copy = ExpectationSuite.fromJSON(JSON.stringify(suite));
- * console.log(copy.name, copy.expectations.length); // "events" 2
+ * assert.deepEqual(copy.name, "events");
+ * assert.deepEqual(copy.expectations.length, 2);
  * ```
  */
 export class ExpectationSuite {
@@ -342,8 +355,9 @@ export class ExpectationSuite {
    * @example An empty suite with metadata
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("nightly", { owner: "data-eng" });
-   * console.log(suite.meta.owner); // "data-eng"
+   * assert.deepEqual(suite.meta.owner, "data-eng");
    * ```
    */
   constructor(name: string, meta: Record<string, unknown> = {}) {
@@ -367,8 +381,9 @@ export class ExpectationSuite {
    * @example List the types
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").expectColumnToExist("id");
-   * console.log(suite.expectations.map((e) => e.expectation_type)); // ["expect_column_to_exist"]
+   * assert.deepEqual(suite.expectations.map((e) => e.expectation_type), ["expect_column_to_exist"]);
    * ```
    */
   get expectations(): ExpectationConfiguration[] {
@@ -383,11 +398,12 @@ export class ExpectationSuite {
    * @example Add a raw configuration
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").addExpectation({
    *   expectation_type: "expect_column_values_to_be_in_set",
    *   kwargs: { column: "type", value_set: ["earthquake"] },
    * });
-   * console.log(suite.expectations.length); // 1
+   * assert.deepEqual(suite.expectations.length, 1);
    * ```
    */
   addExpectation(
@@ -434,9 +450,10 @@ export class ExpectationSuite {
    * @example The generic form
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s")
    *   .expect("expect_column_values_to_not_be_null", { column: "id" }, { severity: "high" });
-   * console.log(suite.expectations[0]?.meta); // { severity: "high" }
+   * assert.deepEqual(suite.expectations[0]?.meta, { severity: "high" });
    * ```
    */
   expect(
@@ -498,8 +515,9 @@ export class ExpectationSuite {
    * @example At least one row
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").expectTableRowCountToBeBetween({ minValue: 1 });
-   * console.log(suite.expectations[0]?.kwargs); // { min_value: 1 }
+   * assert.deepEqual(suite.expectations[0]?.kwargs, { min_value: 1 });
    * ```
    */
   expectTableRowCountToBeBetween(
@@ -522,7 +540,8 @@ export class ExpectationSuite {
    * @example Exactly 3 rows
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectTableRowCountToEqual(3).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectTableRowCountToEqual(3).expectations.length, 1);
    * ```
    */
   expectTableRowCountToEqual(
@@ -538,7 +557,8 @@ export class ExpectationSuite {
    * @example Five columns
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectTableColumnCountToEqual(5).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectTableColumnCountToEqual(5).expectations.length, 1);
    * ```
    */
   expectTableColumnCountToEqual(
@@ -554,7 +574,8 @@ export class ExpectationSuite {
    * @example Between 2 and 10 columns
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectTableColumnCountToBeBetween(2, 10).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectTableColumnCountToBeBetween(2, 10).expectations.length, 1);
    * ```
    */
   expectTableColumnCountToBeBetween(
@@ -577,8 +598,9 @@ export class ExpectationSuite {
    * @example Exact column order
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").expectTableColumnsToMatchOrderedList(["id", "mag"]);
-   * console.log(suite.expectations[0]?.kwargs.column_list); // ["id", "mag"]
+   * assert.deepEqual(suite.expectations[0]?.kwargs.column_list, ["id", "mag"]);
    * ```
    */
   expectTableColumnsToMatchOrderedList(
@@ -596,8 +618,9 @@ export class ExpectationSuite {
    * @example These columns, any order
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").expectTableColumnsToMatchSet(["mag", "id"], { exactMatch: false });
-   * console.log(suite.expectations[0]?.kwargs.exact_match); // false
+   * assert.deepEqual(suite.expectations[0]?.kwargs.exact_match, false);
    * ```
    */
   expectTableColumnsToMatchSet(
@@ -615,7 +638,8 @@ export class ExpectationSuite {
    * @example The id column exists
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnToExist("id").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnToExist("id").expectations.length, 1);
    * ```
    */
   expectColumnToExist(column: string, options?: ColumnToExistOptions): this {
@@ -630,8 +654,9 @@ export class ExpectationSuite {
    * @example 99% of magnitudes present
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").expectColumnValuesToNotBeNull("mag", { mostly: 0.99 });
-   * console.log(suite.expectations[0]?.kwargs); // { column: "mag", mostly: 0.99 }
+   * assert.deepEqual(suite.expectations[0]?.kwargs, { column: "mag", mostly: 0.99 });
    * ```
    */
   expectColumnValuesToNotBeNull(column: string, options?: MapOptions): this {
@@ -648,7 +673,8 @@ export class ExpectationSuite {
    * @example A column that must stay empty
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeNull("deleted_at").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeNull("deleted_at").expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeNull(column: string, options?: MapOptions): this {
@@ -661,8 +687,9 @@ export class ExpectationSuite {
    * @example Magnitudes in [-1, 10]
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").expectColumnValuesToBeBetween("mag", -1, 10, { mostly: 0.95 });
-   * console.log(suite.expectations[0]?.kwargs); // { column: "mag", min_value: -1, max_value: 10, mostly: 0.95 }
+   * assert.deepEqual(suite.expectations[0]?.kwargs, { column: "mag", min_value: -1, max_value: 10, mostly: 0.95 });
    * ```
    */
   expectColumnValuesToBeBetween(
@@ -686,8 +713,9 @@ export class ExpectationSuite {
    * @example Known event types
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").expectColumnValuesToBeInSet("type", ["earthquake", "explosion"]);
-   * console.log(suite.expectations.length); // 1
+   * assert.deepEqual(suite.expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeInSet(
@@ -707,7 +735,8 @@ export class ExpectationSuite {
    * @example No placeholder values
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToNotBeInSet("place", ["", "unknown"]).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToNotBeInSet("place", ["", "unknown"]).expectations.length, 1);
    * ```
    */
   expectColumnValuesToNotBeInSet(
@@ -728,7 +757,8 @@ export class ExpectationSuite {
    * @example Ids of two letters and digits
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToMatchRegex("id", "^[a-z]{2}\\d+$").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToMatchRegex("id", "^[a-z]{2}\\d+$").expectations.length, 1);
    * ```
    */
   expectColumnValuesToMatchRegex(
@@ -749,7 +779,8 @@ export class ExpectationSuite {
    * @example No leading spaces
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToNotMatchRegex("place", "^\\s").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToNotMatchRegex("place", "^\\s").expectations.length, 1);
    * ```
    */
   expectColumnValuesToNotMatchRegex(
@@ -769,7 +800,8 @@ export class ExpectationSuite {
    * @example Either pattern
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToMatchRegexList("id", ["^us", "^ak"]).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToMatchRegexList("id", ["^us", "^ak"]).expectations.length, 1);
    * ```
    */
   expectColumnValuesToMatchRegexList(
@@ -792,7 +824,8 @@ export class ExpectationSuite {
    * @example Magnitudes are numbers
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeOfType("mag", "float").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeOfType("mag", "float").expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeOfType(
@@ -812,7 +845,8 @@ export class ExpectationSuite {
    * @example Numbers or strings
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeInTypeList("v", ["int", "str"]).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeInTypeList("v", ["int", "str"]).expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeInTypeList(
@@ -832,7 +866,8 @@ export class ExpectationSuite {
    * @example Non-empty places up to 200 characters
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValueLengthsToBeBetween("place", 1, 200).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValueLengthsToBeBetween("place", 1, 200).expectations.length, 1);
    * ```
    */
   expectColumnValueLengthsToBeBetween(
@@ -856,7 +891,8 @@ export class ExpectationSuite {
    * @example Two-letter network codes
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValueLengthsToEqual("net", 2).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValueLengthsToEqual("net", 2).expectations.length, 1);
    * ```
    */
   expectColumnValueLengthsToEqual(
@@ -878,7 +914,8 @@ export class ExpectationSuite {
    * @example ISO dates
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToMatchStrftimeFormat("day", "%Y-%m-%d").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToMatchStrftimeFormat("day", "%Y-%m-%d").expectations.length, 1);
    * ```
    */
   expectColumnValuesToMatchStrftimeFormat(
@@ -898,7 +935,8 @@ export class ExpectationSuite {
    * @example Parseable timestamps
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeDateutilParseable("updated").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeDateutilParseable("updated").expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeDateutilParseable(
@@ -916,7 +954,8 @@ export class ExpectationSuite {
    * @example JSON payloads
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeJsonParseable("payload").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeJsonParseable("payload").expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeJsonParseable(
@@ -937,7 +976,8 @@ export class ExpectationSuite {
    * @example Unique ids
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeUnique("id").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeUnique("id").expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeUnique(column: string, options?: MapOptions): this {
@@ -950,7 +990,8 @@ export class ExpectationSuite {
    * @example One reading per station and time
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectCompoundColumnsToBeUnique(["station", "time"]).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectCompoundColumnsToBeUnique(["station", "time"]).expectations.length, 1);
    * ```
    */
   expectCompoundColumnsToBeUnique(
@@ -968,7 +1009,8 @@ export class ExpectationSuite {
    * @example Time moves forward
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeIncreasing("time", { strictly: true }).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeIncreasing("time", { strictly: true }).expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeIncreasing(
@@ -988,7 +1030,8 @@ export class ExpectationSuite {
    * @example A countdown
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeDecreasing("left").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeDecreasing("left").expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeDecreasing(
@@ -1008,7 +1051,8 @@ export class ExpectationSuite {
    * @example Two copies of a field agree
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnPairValuesToBeEqual("code", "id_code").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnPairValuesToBeEqual("code", "id_code").expectations.length, 1);
    * ```
    */
   expectColumnPairValuesToBeEqual(
@@ -1033,7 +1077,8 @@ export class ExpectationSuite {
    * @example Updated after created
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnPairValuesAToBeGreaterThanB("updated", "time", { orEqual: true }).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnPairValuesAToBeGreaterThanB("updated", "time", { orEqual: true }).expectations.length, 1);
    * ```
    */
   expectColumnPairValuesAToBeGreaterThanB(
@@ -1056,7 +1101,8 @@ export class ExpectationSuite {
    * @example Mean magnitude between 0 and 3
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnMeanToBeBetween("mag", 0, 3).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnMeanToBeBetween("mag", 0, 3).expectations.length, 1);
    * ```
    */
   expectColumnMeanToBeBetween(
@@ -1080,7 +1126,8 @@ export class ExpectationSuite {
    * @example Median depth
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnMedianToBeBetween("depth", { minValue: 0 }).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnMedianToBeBetween("depth", { minValue: 0 }).expectations.length, 1);
    * ```
    */
   expectColumnMedianToBeBetween(
@@ -1104,7 +1151,8 @@ export class ExpectationSuite {
    * @example No magnitude below -2
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnMinToBeBetween("mag", -2, null).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnMinToBeBetween("mag", -2, null).expectations.length, 1);
    * ```
    */
   expectColumnMinToBeBetween(
@@ -1128,7 +1176,8 @@ export class ExpectationSuite {
    * @example No magnitude above 10
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnMaxToBeBetween("mag", { maxValue: 10 }).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnMaxToBeBetween("mag", { maxValue: 10 }).expectations.length, 1);
    * ```
    */
   expectColumnMaxToBeBetween(
@@ -1152,7 +1201,8 @@ export class ExpectationSuite {
    * @example Spread of magnitudes
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnStdevToBeBetween("mag", 0.1, 3).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnStdevToBeBetween("mag", 0.1, 3).expectations.length, 1);
    * ```
    */
   expectColumnStdevToBeBetween(
@@ -1176,7 +1226,8 @@ export class ExpectationSuite {
    * @example Total amount
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnSumToBeBetween("amount", 0, 1e6).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnSumToBeBetween("amount", 0, 1e6).expectations.length, 1);
    * ```
    */
   expectColumnSumToBeBetween(
@@ -1200,7 +1251,8 @@ export class ExpectationSuite {
    * @example A handful of event types
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnUniqueValueCountToBeBetween("type", 1, 10).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnUniqueValueCountToBeBetween("type", 1, 10).expectations.length, 1);
    * ```
    */
   expectColumnUniqueValueCountToBeBetween(
@@ -1224,7 +1276,8 @@ export class ExpectationSuite {
    * @example Mostly distinct ids
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnProportionOfUniqueValuesToBeBetween("id", 0.99, 1).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnProportionOfUniqueValuesToBeBetween("id", 0.99, 1).expectations.length, 1);
    * ```
    */
   expectColumnProportionOfUniqueValuesToBeBetween(
@@ -1249,7 +1302,8 @@ export class ExpectationSuite {
    * @example Only known networks
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnDistinctValuesToBeInSet("net", ["ci", "us"]).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnDistinctValuesToBeInSet("net", ["ci", "us"]).expectations.length, 1);
    * ```
    */
   expectColumnDistinctValuesToBeInSet(
@@ -1269,7 +1323,8 @@ export class ExpectationSuite {
    * @example Both networks report
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnDistinctValuesToContainSet("net", ["ci", "us"]).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnDistinctValuesToContainSet("net", ["ci", "us"]).expectations.length, 1);
    * ```
    */
   expectColumnDistinctValuesToContainSet(
@@ -1289,7 +1344,8 @@ export class ExpectationSuite {
    * @example Exactly these statuses
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnDistinctValuesToEqualSet("status", ["automatic", "reviewed"]).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnDistinctValuesToEqualSet("status", ["automatic", "reviewed"]).expectations.length, 1);
    * ```
    */
   expectColumnDistinctValuesToEqualSet(
@@ -1311,8 +1367,10 @@ export class ExpectationSuite {
    * @example Serialise
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const json = new ExpectationSuite("s").expectColumnToExist("id").toJSON();
-   * console.log(json.expectation_suite_name, json.expectations[0]?.expectation_type); // "s" "expect_column_to_exist"
+   * assert.deepEqual(json.expectation_suite_name, "s");
+   * assert.deepEqual(json.expectations[0]?.expectation_type, "expect_column_to_exist");
    * ```
    */
   toJSON(): ExpectationSuiteJson {
@@ -1330,8 +1388,10 @@ export class ExpectationSuite {
    * @example Serialise for GX 1.x
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const json = new ExpectationSuite("s").expectColumnToExist("id").toV1JSON();
-   * console.log(json.name, json.expectations[0]?.type); // "s" "expect_column_to_exist"
+   * assert.deepEqual(json.name, "s");
+   * assert.deepEqual(json.expectations[0]?.type, "expect_column_to_exist");
    * ```
    */
   toV1JSON(): ExpectationSuiteV1Json {
@@ -1356,11 +1416,12 @@ export class ExpectationSuite {
    * @example Load a GX 1.x suite
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = ExpectationSuite.fromJSON({
    *   name: "events",
    *   expectations: [{ type: "expect_column_values_to_not_be_null", kwargs: { column: "id" } }],
    * });
-   * console.log(suite.toJSON().expectations[0]?.expectation_type); // "expect_column_values_to_not_be_null"
+   * assert.deepEqual(suite.toJSON().expectations[0]?.expectation_type, "expect_column_values_to_not_be_null");
    * ```
    */
   static fromJSON(
@@ -1430,7 +1491,8 @@ export class ExpectationSuite {
  * @example Is a type supported?
  * ```ts
  * import { expectationTypes } from "./mod.ts";
- * console.log(expectationTypes().includes("expect_column_values_to_be_unique")); // true
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(expectationTypes().includes("expect_column_values_to_be_unique"), true);
  * ```
  */
 export function expectationTypes(): string[] {
