@@ -932,7 +932,7 @@ export class DagRunner {
 
   /** Runs a callback; an error in it is logged, never fatal. */
   async #callback(
-    i: number,
+    _index: number,
     name: string,
     fn: TaskCallback,
     ctx: TaskContext & { exception?: unknown },

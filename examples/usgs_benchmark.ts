@@ -36,6 +36,7 @@ import {
   Kafka,
   listPartitions,
   readPartitionLogBatches,
+  serveKafka,
 } from "../kafka/mod.ts";
 import { Checkpoint, type ValidationResult } from "../quality/mod.ts";
 import { SparkContext, type TopicRecord } from "../spark/mod.ts";
@@ -161,9 +162,13 @@ async function produce(
   logDir: string,
   events: Iterable<QuakeEvent>,
   partitions: number,
+  mode: BenchmarkConfig["kafka"] = "embedded",
 ): Promise<number> {
   await Deno.remove(logDir, { recursive: true }).catch(() => {});
   await Deno.mkdir(logDir, { recursive: true });
+  if (mode === "server") {
+    return await produceOverTcp(logDir, events, partitions);
+  }
   const kafka = new Kafka({ clientId: "usgs-benchmark", logDir });
   const admin = kafka.admin();
   await admin.connect();
@@ -192,6 +197,57 @@ async function produce(
       await producer.send({ topic: TOPIC, messages: chunk });
       sent += chunk.length;
     }
+  } finally {
+    await producer.disconnect();
+  }
+  return sent;
+}
+
+/**
+ * The produce step over Kafka's wire protocol: a `serveKafka` broker owns
+ * the log directory while kafkajs (a real Kafka client, so the same code
+ * would run against a Kafka cluster; the project's `Kafka` class only talks
+ * to an embedded broker) sends to it over TCP. Both hash keys with murmur2,
+ * so the partitions hold what the embedded run writes. The broker closes
+ * before spark's workers read the segment files.
+ */
+async function produceOverTcp(
+  logDir: string,
+  events: Iterable<QuakeEvent>,
+  partitions: number,
+): Promise<number> {
+  const { Kafka: KafkaJS, logLevel } = await import("kafkajs");
+  await using server = await serveKafka({ logDir, port: 0 });
+  const kafka = new KafkaJS({
+    brokers: [`127.0.0.1:${server.port}`],
+    clientId: "usgs-benchmark",
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [{ topic: TOPIC, numPartitions: partitions }],
+  });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  let sent = 0;
+  try {
+    let chunk: { key: string; value: string; timestamp: string }[] = [];
+    const flush = async () => {
+      await producer.send({ topic: TOPIC, acks: -1, messages: chunk });
+      sent += chunk.length;
+      chunk = [];
+    };
+    for (const event of events) {
+      chunk.push({
+        key: regionOf(event.place),
+        value: JSON.stringify(event),
+        timestamp: String(event.time),
+      });
+      if (chunk.length === SEND_CHUNK) await flush();
+    }
+    if (chunk.length > 0) await flush();
   } finally {
     await producer.disconnect();
   }
@@ -382,6 +438,7 @@ export async function runBenchmark(
         logDir,
         replicate(events, n),
         config.partitions,
+        config.kafka,
       );
       const ms = performance.now() - started;
       log(

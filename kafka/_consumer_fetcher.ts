@@ -204,7 +204,15 @@ export class Fetcher {
           : broker.transactions.abortedFilter(t, p),
         next: pos,
       };
-      const messages = log.read(pos, slice, asBuffer, makeMessage, isolation);
+      let messages: KafkaMessage[];
+      try {
+        messages = log.read(pos, slice, asBuffer, makeMessage, isolation);
+      } catch (error) {
+        // Damage in one partition does not hold back what the others
+        // returned this round; it is met again on the next.
+        if (out.length > 0) break;
+        throw error;
+      }
       const next = Math.max(
         isolation.next,
         messages.length > 0 ? Number(messages.at(-1)!.offset) + 1 : pos,

@@ -155,16 +155,23 @@ export {
 } from "./errors.ts";
 export {
   type Bytes,
-  DefaultPartitioner,
   type Message,
+  Producer,
+  type ProducerBatch,
+  type ProducerConfig,
+  type ProducerEvents,
+  type ProducerRecord,
+  type RecordMetadata,
+  type Transaction,
+} from "./producer.ts";
+export {
+  DefaultPartitioner,
+  legacyMurmur2,
+  LegacyPartitioner,
   type Partitioner,
   type PartitionerArgs,
   Partitioners,
-  Producer,
-  type ProducerConfig,
-  type ProducerRecord,
-  type RecordMetadata,
-} from "./producer.ts";
+} from "./partitioners.ts";
 export {
   consoleLogCreator,
   type logCreator,

@@ -5,6 +5,12 @@
  * are gathered in a per-partition accumulator and flushed when `batchSize`
  * bytes are waiting or the linger time has passed.
  *
+ * An idempotent producer (`idempotent: true`) gets a producer id at
+ * connect and numbers its records per partition, so the broker drops a
+ * retried batch it already has; a transactional one (`transactionalId`)
+ * sends through `producer.transaction()`, whose records consumers see only
+ * once it commits (`_producer_eos.ts`, `broker/_transactions.ts`).
+ *
  * @module
  */
 
@@ -15,17 +21,32 @@ import {
   KafkaJSProtocolError,
 } from "./errors.ts";
 import type { Connection } from "./kafka.ts";
-import { murmur2 } from "./protocol/murmur2.ts";
+import type { Logger } from "./loggers.ts";
+import { DefaultPartitioner, type Partitioner } from "./partitioners.ts";
 import { CompressionTypes, type RecordInput } from "./protocol/record_batch.ts";
+import {
+  Instrumentation,
+  type InstrumentationListener,
+} from "./_instrumentation.ts";
+import { EosManager } from "./_producer_eos.ts";
+
+export {
+  DefaultPartitioner,
+  LegacyPartitioner,
+  type Partitioner,
+  type PartitionerArgs,
+  Partitioners,
+} from "./partitioners.ts";
 
 /**
  * Bytes or text; null for none.
  *
  * @example Keys and values
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Bytes } from "./mod.ts";
  * const values: Bytes[] = ["text", new Uint8Array([1, 2]), null];
- * console.log(values.length); // 3
+ * assert.equal(values.length, 3);
  * ```
  */
 export type Bytes = string | Uint8Array | null;
@@ -35,14 +56,18 @@ export type Bytes = string | Uint8Array | null;
  *
  * @example A keyed message with a header
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Message } from "./mod.ts";
  * const m: Message = { key: "Alaska", value: "{\"mag\":4.2}", headers: { source: "usgs" }, timestamp: Date.now() };
- * console.log(m.key);
+ * assert.equal(m.key, "Alaska");
  * ```
  */
 export interface Message {
-  /** Key; keyed messages go to `murmur2(key)` partitions. */
-  key?: Bytes;
+  /**
+   * Key; keyed messages go to `murmur2(key)` partitions. A number is sent
+   * as `String(key)`, as kafkajs does.
+   */
+  key?: Bytes | number;
   /** Value; null is a tombstone in compacted topics. */
   value: Bytes;
   /**
@@ -68,9 +93,10 @@ export interface Message {
  *
  * @example A send request
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ProducerRecord } from "./mod.ts";
  * const record: ProducerRecord = { topic: "events", messages: [{ value: "a" }, { value: "b" }] };
- * console.log(record.messages.length); // 2
+ * assert.equal(record.messages.length, 2);
  * ```
  */
 export interface ProducerRecord {
@@ -78,7 +104,12 @@ export interface ProducerRecord {
   topic: string;
   /** Messages to append. */
   messages: Message[];
-  /** Accepted for kafkajs compatibility; every send waits for durability. */
+  /**
+   * -1 (all) or 1 wait for the write to be durable and return its offsets;
+   * 0 returns `[]`, as kafkajs (the write still happens). An idempotent
+   * producer needs -1.
+   * @default {-1}
+   */
   acks?: number;
   /** Accepted for kafkajs compatibility. */
   timeout?: number;
@@ -91,21 +122,41 @@ export interface ProducerRecord {
 }
 
 /**
+ * Arguments of {@linkcode Producer.sendBatch}.
+ *
+ * @example Two topics in one call
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ProducerBatch } from "./mod.ts";
+ * const batch: ProducerBatch = {
+ *   topicMessages: [{ topic: "a", messages: [{ value: "1" }] }, { topic: "b", messages: [{ value: "2" }] }],
+ * };
+ * assert.equal(batch.topicMessages.length, 2);
+ * ```
+ */
+export interface ProducerBatch {
+  /** Messages per topic. */
+  topicMessages: { topic: string; messages: Message[] }[];
+  /** As {@linkcode ProducerRecord.acks}. */
+  acks?: number;
+  /** Accepted for kafkajs compatibility. */
+  timeout?: number;
+  /** As {@linkcode ProducerRecord.compression}. */
+  compression?: number;
+}
+
+/**
  * Per-partition result of a send, as in kafkajs.
  *
  * @example Read the base offset of a send
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Kafka, type RecordMetadata } from "./mod.ts";
- * const kafka = new Kafka({});
- * const admin = kafka.admin();
- * await admin.connect();
- * await admin.createTopics({ topics: [{ topic: "t" }] });
- * const producer = kafka.producer();
+ * const producer = new Kafka({}).producer();
  * await producer.connect();
  * const [meta]: RecordMetadata[] = await producer.send({ topic: "t", messages: [{ value: "x" }] });
- * console.log(meta!.baseOffset); // "0"
+ * assert.equal(meta!.baseOffset, "0");
  * await producer.disconnect();
- * await admin.disconnect();
  * ```
  */
 export interface RecordMetadata {
@@ -124,96 +175,14 @@ export interface RecordMetadata {
 }
 
 /**
- * What a partitioner sees.
- *
- * @example Inspect what a partitioner gets
- * ```ts
- * import type { PartitionerArgs } from "./mod.ts";
- * const args: PartitionerArgs = {
- *   topic: "t",
- *   partitionMetadata: [{ partitionId: 0, leader: 0 }],
- *   message: { key: "k", value: "v" },
- * };
- * console.log(args.partitionMetadata.length); // 1
- * ```
- */
-export interface PartitionerArgs {
-  /** Topic name. */
-  topic: string;
-  /** The topic's partitions. */
-  partitionMetadata: { partitionId: number; leader: number }[];
-  /** The message (key already as given). */
-  message: Message;
-  /** The key as UTF-8 bytes, when the producer has already encoded it. */
-  keyBytes?: Uint8Array;
-}
-
-/**
- * A partitioner: returns the partition for a message.
- *
- * @example Always the first partition
- * ```ts
- * import { Kafka, type Partitioner } from "./mod.ts";
- * const first: Partitioner = ({ partitionMetadata }) => partitionMetadata[0]!.partitionId;
- * const producer = new Kafka({}).producer({ createPartitioner: () => first });
- * console.log(typeof producer.send); // function
- * ```
- */
-export type Partitioner = (args: PartitionerArgs) => number;
-
-/**
- * Java's default partitioner: keyed messages go to
- * `(murmur2(key) & 0x7fffffff) % numPartitions`; messages without a key are
- * spread round-robin over the partitions (per topic, per producer).
- *
- * @example Choose a partition
- * ```ts
- * import { DefaultPartitioner } from "./producer.ts";
- * const partition = DefaultPartitioner();
- * const partitionMetadata = [0, 1, 2, 3].map((partitionId) => ({ partitionId, leader: 0 }));
- * console.log(partition({ topic: "t", partitionMetadata, message: { key: "21", value: null } })); // 0
- * ```
- */
-export function DefaultPartitioner(): Partitioner {
-  const counters = new Map<string, number>();
-  return ({ topic, partitionMetadata, message, keyBytes }) => {
-    const n = partitionMetadata.length;
-    if (message.key !== undefined && message.key !== null) {
-      return (murmur2(keyBytes ?? toBytes(message.key)) & 0x7fffffff) % n;
-    }
-    const c = counters.get(topic) ?? 0;
-    counters.set(topic, c + 1);
-    return partitionMetadata[c % n]!.partitionId;
-  };
-}
-
-/**
- * Partitioner factories by kafkajs name. `DefaultPartitioner` and
- * `JavaCompatiblePartitioner` are the same Java-compatible murmur2 choice.
- *
- * @example Pass a partitioner
- * ```ts
- * import { Kafka, Partitioners } from "./mod.ts";
- * const producer = new Kafka({}).producer({ createPartitioner: Partitioners.DefaultPartitioner });
- * console.log(typeof producer.send); // function
- * ```
- */
-export const Partitioners: {
-  readonly DefaultPartitioner: () => Partitioner;
-  readonly JavaCompatiblePartitioner: () => Partitioner;
-} = {
-  DefaultPartitioner,
-  JavaCompatiblePartitioner: DefaultPartitioner,
-};
-
-/**
  * Options for {@linkcode Producer}.
  *
  * @example Linger up to 5 ms
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Kafka, type ProducerConfig } from "./mod.ts";
  * const config: ProducerConfig = { lingerMs: 5, batchSize: 64 * 1024 };
- * console.log(typeof new Kafka({}).producer(config).send); // function
+ * assert.equal(typeof new Kafka({}).producer(config).send, "function");
  * ```
  */
 export interface ProducerConfig {
@@ -232,7 +201,7 @@ export interface ProducerConfig {
   allowAutoTopicCreation?: boolean;
   /**
    * Milliseconds to gather messages before writing; 0 writes each send at
-   * once.
+   * once. Idempotent and transactional sends never linger.
    * @default {0}
    */
   lingerMs?: number;
@@ -242,13 +211,105 @@ export interface ProducerConfig {
    * @default {16384}
    */
   batchSize?: number;
+  /**
+   * Exactly-once writes per partition: a producer id at connect and
+   * sequence numbers in each batch, so the broker drops a duplicate retry.
+   * Needs `acks: -1`.
+   * @default {false}
+   */
+  idempotent?: boolean;
+  /** Enables `producer.transaction()`; fences older producers with the same id. */
+  transactionalId?: string;
+  /**
+   * Milliseconds a transaction may stay open before the broker aborts it.
+   * @default {60000}
+   */
+  transactionTimeout?: number;
+  /** kafkajs's retry settings; an idempotent producer needs retries. */
+  retry?: {
+    retries?: number;
+    initialRetryTime?: number;
+    maxRetryTime?: number;
+  };
+  /** Accepted for kafkajs compatibility; there is no network. */
+  maxInFlightRequests?: number | null;
+  /** Accepted for kafkajs compatibility; metadata is always current. */
+  metadataMaxAge?: number;
 }
+
+/**
+ * A transaction, as `producer.transaction()` returns it: `send` and
+ * `sendBatch` as the producer's, `sendOffsets`, then `commit` or `abort`.
+ *
+ * @example Commit or abort
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Kafka, type Transaction } from "./mod.ts";
+ * const producer = new Kafka({}).producer({ transactionalId: "tx", idempotent: true, maxInFlightRequests: 1 });
+ * await producer.connect();
+ * const transaction: Transaction = await producer.transaction();
+ * await transaction.send({ topic: "t", messages: [{ value: "x" }] });
+ * await transaction.commit();
+ * assert.equal(transaction.isActive(), false);
+ * await producer.disconnect();
+ * ```
+ */
+export interface Transaction {
+  /** Sends inside the transaction. */
+  send(record: ProducerRecord): Promise<RecordMetadata[]>;
+  /** Sends to several topics inside the transaction. */
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]>;
+  /** Commits a consumer group's offsets with the transaction. */
+  sendOffsets(
+    offsets: {
+      consumerGroupId: string;
+      topics: {
+        topic: string;
+        partitions: { partition: number; offset: string }[];
+      }[];
+    },
+  ): Promise<void>;
+  /** Makes the transaction's records and offsets visible. */
+  commit(): Promise<void>;
+  /** Drops the transaction's records and offsets. */
+  abort(): Promise<void>;
+  /** Whether it can still be used. */
+  isActive(): boolean;
+}
+
+/**
+ * Producer event names, as in kafkajs. REQUEST, REQUEST_TIMEOUT and
+ * REQUEST_QUEUE_SIZE are accepted and never emitted: there is no network.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Kafka } from "./mod.ts";
+ * assert.equal(new Kafka({}).producer().events.CONNECT, "producer.connect");
+ * ```
+ */
+export interface ProducerEvents {
+  /** The producer connected. */
+  readonly CONNECT: "producer.connect";
+  /** The producer disconnected. */
+  readonly DISCONNECT: "producer.disconnect";
+  /** Never emitted (no network). */
+  readonly REQUEST: "producer.network.request";
+  /** Never emitted (no network). */
+  readonly REQUEST_TIMEOUT: "producer.network.request_timeout";
+  /** Never emitted (no network). */
+  readonly REQUEST_QUEUE_SIZE: "producer.network.request_queue_size";
+}
+
+const EVENTS: ProducerEvents = {
+  CONNECT: "producer.connect",
+  DISCONNECT: "producer.disconnect",
+  REQUEST: "producer.network.request",
+  REQUEST_TIMEOUT: "producer.network.request_timeout",
+  REQUEST_QUEUE_SIZE: "producer.network.request_queue_size",
+};
 
 const encoder = new TextEncoder();
-
-function toBytes(v: string | Uint8Array): Uint8Array {
-  return typeof v === "string" ? encoder.encode(v) : v;
-}
 
 /**
  * UTF-8 encodes strings into large shared blocks with `encodeInto`, so a
@@ -280,6 +341,10 @@ function bytesOf(
   if (v === null || v === undefined) return null;
   if (typeof v === "string") return arena.bytes(v);
   if (v instanceof Uint8Array) return v;
+  // kafkajs writes any other key as String(key).
+  if (what === "key" && (typeof v === "number" || typeof v === "bigint")) {
+    return arena.bytes(String(v));
+  }
   throw new KafkaJSProtocolError(
     `Message ${what} at messages[${i}] must be a string, Uint8Array or null: ${
       typeof v === "object" ? Object.prototype.toString.call(v) : typeof v
@@ -299,11 +364,18 @@ interface Pending {
   timer?: AbortController;
 }
 
+interface Plan {
+  topic: string;
+  partition: number;
+  records: RecordInput[];
+}
+
 /**
  * Sends messages to topics of the embedded broker.
  *
  * @example Send to an explicit partition
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Kafka } from "./mod.ts";
  * const kafka = new Kafka({});
  * const admin = kafka.admin();
@@ -313,11 +385,13 @@ interface Pending {
  * const producer = kafka.producer();
  * await producer.connect();
  * const [meta] = await producer.send({ topic: "t", messages: [{ value: "x", partition: 2 }] });
- * console.log(meta!.partition, meta!.baseOffset); // 2 "0"
+ * assert.deepEqual([meta!.partition, meta!.baseOffset], [2, "0"]);
  * await producer.disconnect();
  * ```
  */
 export class Producer {
+  /** Event names for {@linkcode Producer.on}. */
+  readonly events: ProducerEvents = EVENTS;
   #conn: Connection;
   #config: ProducerConfig;
   #partitioner: Partitioner;
@@ -325,17 +399,61 @@ export class Producer {
   #pending = new Map<string, Pending>();
   #inflight = new Set<Promise<unknown>>();
   #arena = new Arena();
+  #logger: Logger;
+  #instrumentation: Instrumentation;
+  #idempotent: EosManager | undefined;
+  #transactional: EosManager | undefined;
 
   /** Use {@linkcode Kafka.producer}. */
   constructor(conn: Connection, config: ProducerConfig) {
     this.#conn = conn;
     this.#config = config;
+    this.#logger = conn.logger.namespace("Producer");
+    this.#instrumentation = new Instrumentation(
+      "producer",
+      EVENTS as unknown as Record<string, string>,
+      this.#logger,
+      conn.clock,
+    );
+    if (config.idempotent) {
+      if (config.retry?.retries !== undefined && config.retry.retries < 1) {
+        throw new KafkaJSNonRetriableError(
+          `Idempotent producer must allow retries to protect against transient errors: retries ${config.retry.retries}`,
+        );
+      }
+      this.#idempotent = new EosManager(
+        undefined,
+        config.transactionTimeout ?? 60_000,
+      );
+    }
     this.#partitioner = (config.createPartitioner ?? DefaultPartitioner)();
   }
 
-  /** Opens the broker (idempotent). */
+  /**
+   * Listens to an event (a name from {@linkcode Producer.events}); returns
+   * a function that removes the listener.
+   */
+  on(eventName: string, listener: InstrumentationListener): () => void {
+    return this.#instrumentation.on(eventName, listener);
+  }
+
+  /** The producer's logger (namespace `Producer`). */
+  logger(): Logger {
+    return this.#logger;
+  }
+
+  /** Whether the producer is idempotent. */
+  isIdempotent(): boolean {
+    return this.#config.idempotent ?? false;
+  }
+
+  /** Opens the broker (idempotent); an idempotent producer gets its id. */
   async connect(): Promise<void> {
     if (!this.#broker) this.#broker = await this.#conn.acquire();
+    this.#instrumentation.emit(EVENTS.CONNECT);
+    if (this.#idempotent && !this.#idempotent.initialized) {
+      await this.#idempotent.init(this.#broker);
+    }
   }
 
   /** Flushes lingering messages and releases the broker. */
@@ -345,6 +463,7 @@ export class Producer {
     await Promise.allSettled([...this.#inflight]);
     this.#broker = undefined;
     await this.#conn.release();
+    this.#instrumentation.emit(EVENTS.DISCONNECT);
   }
 
   #requireBroker(): Broker {
@@ -363,19 +482,111 @@ export class Producer {
    */
   async send(record: ProducerRecord): Promise<RecordMetadata[]> {
     return await this.sendBatch({
-      topicMessages: [record],
-      compression: record.compression,
+      topicMessages: [{ topic: record?.topic, messages: record?.messages }],
+      acks: record?.acks,
+      compression: record?.compression,
     });
   }
 
   /** Sends to several topics at once. */
-  async sendBatch(
-    batch: {
-      topicMessages: { topic: string; messages: Message[] }[];
-      acks?: number;
-      compression?: number;
-    },
+  async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    return await this.#send(batch, this.#idempotent);
+  }
+
+  /**
+   * Begins a transaction (needs `transactionalId`); only what is sent
+   * through the returned object belongs to it.
+   */
+  async transaction(): Promise<Transaction> {
+    const id = this.#config.transactionalId;
+    if (!id) {
+      throw new KafkaJSNonRetriableError(
+        "Must provide transactional id for transactional producer: transactionalId is not set",
+      );
+    }
+    const broker = this.#requireBroker();
+    const eos = this.#transactional ??= new EosManager(
+      id,
+      this.#config.transactionTimeout ?? 60_000,
+    );
+    if (eos.inTransaction) {
+      throw new KafkaJSNonRetriableError(
+        "There is already an ongoing transaction for this producer. Please end the transaction before beginning another.",
+      );
+    }
+    if (!eos.initialized) await eos.init(broker);
+    eos.begin();
+    let ended = false;
+    const isActive = () => eos.inTransaction && !ended;
+    const guard =
+      <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+      (...a: A): Promise<R> => {
+        if (!isActive()) {
+          return Promise.reject(
+            new KafkaJSNonRetriableError(
+              "Cannot continue to use transaction once ended",
+            ),
+          );
+        }
+        return fn(...a);
+      };
+    return {
+      send: guard((record: ProducerRecord) =>
+        this.#send({
+          topicMessages: [{ topic: record?.topic, messages: record?.messages }],
+          acks: record?.acks,
+          compression: record?.compression,
+        }, eos)
+      ),
+      sendBatch: guard((batch: ProducerBatch) => this.#send(batch, eos)),
+      sendOffsets: guard(({ consumerGroupId, topics }) =>
+        eos.sendOffsets(this.#requireBroker(), consumerGroupId, topics)
+      ),
+      commit: guard(async () => {
+        await eos.end(this.#requireBroker(), true);
+        ended = true;
+      }),
+      abort: guard(async () => {
+        await eos.end(this.#requireBroker(), false);
+        ended = true;
+      }),
+      isActive,
+    };
+  }
+
+  async #send(
+    batch: ProducerBatch,
+    eos: EosManager | undefined,
   ): Promise<RecordMetadata[]> {
+    const acks = batch?.acks ?? -1;
+    const topicMessages = batch?.topicMessages ?? [];
+    if (topicMessages.some((t) => !t?.topic)) {
+      throw new KafkaJSNonRetriableError(
+        `Invalid topic: ${
+          JSON.stringify(topicMessages.find((t) => !t?.topic)?.topic)
+        }`,
+      );
+    }
+    if (eos && acks !== -1) {
+      throw new KafkaJSNonRetriableError(
+        `Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees: acks ${acks}`,
+      );
+    }
+    for (const { topic, messages } of topicMessages) {
+      if (!Array.isArray(messages)) {
+        throw new KafkaJSNonRetriableError(
+          `Invalid messages array [${messages}] for topic "${topic}"`,
+        );
+      }
+      const i = messages.findIndex((m) => m?.value === undefined);
+      if (i >= 0) {
+        throw new KafkaJSNonRetriableError(
+          `Invalid message without value for topic "${topic}": messages[${i}] ${
+            JSON.stringify(messages[i])
+          }`,
+        );
+      }
+    }
     const broker = this.#requireBroker();
     const compression = batch.compression ?? CompressionTypes.None;
     if (
@@ -387,121 +598,141 @@ export class Producer {
         { type: "UNSUPPORTED_COMPRESSION_TYPE" },
       );
     }
+    // Messages for one topic in several entries go together, as in kafkajs.
+    const merged = new Map<string, Message[]>();
+    for (const { topic, messages } of topicMessages) {
+      const list = merged.get(topic);
+      if (list) list.push(...messages);
+      else merged.set(topic, [...messages]);
+    }
+    const plans: Plan[] = [];
+    for (const [topic, messages] of merged) {
+      plans.push(...await this.#plan(broker, topic, messages));
+    }
+    if (eos?.transactional) await eos.addPartitions(broker, plans);
+    const linger = eos ? 0 : this.#config.lingerMs ?? 0;
+    const results = await Promise.all(plans.map(async (plan) => {
+      const { topic, partition, records } = plan;
+      let baseOffset: number;
+      if (linger > 0) {
+        baseOffset = await this.#accumulate(
+          topic,
+          partition,
+          records,
+          linger,
+          compression,
+        );
+      } else {
+        // Sequence numbers are taken in plan order, synchronously, so the
+        // batches of concurrent sends reach the broker in sequence.
+        const producer = eos?.next(topic, partition, records.length);
+        try {
+          baseOffset = (await this.#track(
+            broker.append(
+              topic,
+              partition,
+              split(records),
+              compression,
+              producer,
+            ),
+          )).baseOffset;
+        } catch (e) {
+          if (producer) eos!.failed(topic, partition, producer);
+          throw e;
+        }
+      }
+      return {
+        topicName: topic,
+        partition,
+        errorCode: 0,
+        baseOffset: String(baseOffset),
+        logAppendTime: "-1",
+        logStartOffset: String(
+          broker.partition(topic, partition).logStartOffset,
+        ),
+      };
+    }));
+    // As kafkajs: with acks 0 nothing is reported back.
+    return acks === 0 ? [] : results;
+  }
+
+  /** Records per partition for one topic's messages. */
+  async #plan(
+    broker: Broker,
+    topic: string,
+    messages: Message[],
+  ): Promise<Plan[]> {
+    if (
+      !broker.hasTopic(topic) && this.#config.allowAutoTopicCreation !== false
+    ) {
+      await broker.createTopic(topic, this.#conn.numPartitions);
+    }
+    const t = broker.topic(topic);
+    const numPartitions = t.partitions.length;
+    const maxRecord = t.config.maxMessageBytes - 61;
+    const meta = t.partitions.map((_, partitionId) => ({
+      partitionId,
+      leader: 0,
+    }));
     const now = this.#conn.clock.now();
     const arena = this.#arena;
-    const plans: {
-      topic: string;
-      partition: number;
-      records: RecordInput[];
-    }[] = [];
-    for (const { topic, messages } of batch.topicMessages) {
-      if (!Array.isArray(messages)) {
-        throw new KafkaJSNonRetriableError(
-          `Messages must be an array: ${typeof messages} for topic ${topic}`,
-        );
-      }
-      if (
-        !broker.hasTopic(topic) && this.#config.allowAutoTopicCreation !== false
-      ) {
-        await broker.createTopic(topic, this.#conn.numPartitions);
-      }
-      const t = broker.topic(topic);
-      const numPartitions = t.partitions.length;
-      const maxRecord = t.config.maxMessageBytes - 61;
-      const meta = t.partitions.map((_, partitionId) => ({
-        partitionId,
-        leader: 0,
-      }));
-      const byPartition = new Map<number, RecordInput[]>();
-      for (let i = 0; i < messages.length; i++) {
-        const m = messages[i]!;
-        const value = bytesOf(arena, m.value, "value", i);
-        const key = bytesOf(arena, m.key, "key", i);
-        let headers: [string, Uint8Array | null][] | undefined;
-        let size = 24 + (key?.length ?? 0) + (value?.length ?? 0);
-        if (m.headers) {
-          headers = [];
-          for (const [hk, hv] of Object.entries(m.headers)) {
-            if (hv === undefined) continue;
-            for (const one of Array.isArray(hv) ? hv : [hv]) {
-              const b = bytesOf(arena, one, `header ${hk}`, i);
-              headers.push([hk, b]);
-              size += hk.length * 3 + (b?.length ?? 0) + 10;
-            }
+    const byPartition = new Map<number, RecordInput[]>();
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
+      const value = bytesOf(arena, m.value, "value", i);
+      const key = bytesOf(arena, m.key, "key", i);
+      let headers: [string, Uint8Array | null][] | undefined;
+      let size = 24 + (key?.length ?? 0) + (value?.length ?? 0);
+      if (m.headers) {
+        headers = [];
+        for (const [hk, hv] of Object.entries(m.headers)) {
+          if (hv === undefined) continue;
+          for (const one of Array.isArray(hv) ? hv : [hv]) {
+            const b = bytesOf(arena, one, `header ${hk}`, i);
+            headers.push([hk, b]);
+            size += hk.length * 3 + (b?.length ?? 0) + 10;
           }
         }
-        if (size > maxRecord) {
-          throw new KafkaJSProtocolError(
-            `Message is larger than max.message.bytes: about ${size} bytes > ${t.config.maxMessageBytes} at messages[${i}] for topic ${topic}`,
-            { type: "MESSAGE_TOO_LARGE" },
-          );
-        }
-        let partition = m.partition;
-        if (partition === undefined || partition === null) {
-          partition = this.#partitioner({
-            topic,
-            partitionMetadata: meta,
-            message: m,
-            keyBytes: key ?? undefined,
-          });
-        }
-        if (
-          !Number.isInteger(partition) || partition < 0 ||
-          partition >= numPartitions
-        ) {
-          throw new KafkaJSProtocolError(
-            `Partition is out of range: ${topic} has ${numPartitions} partitions, got ${partition}`,
-            { type: "UNKNOWN_TOPIC_OR_PARTITION" },
-          );
-        }
-        const ts = m.timestamp === undefined ? now : Number(m.timestamp);
-        if (!Number.isFinite(ts)) {
-          throw new KafkaJSNonRetriableError(
-            `Message timestamp must be epoch milliseconds: ${
-              JSON.stringify(m.timestamp)
-            } at messages[${i}]`,
-          );
-        }
-        let list = byPartition.get(partition);
-        if (!list) byPartition.set(partition, list = []);
-        list.push({ key, value, timestamp: ts, headers });
       }
-      for (
-        const [partition, records] of [...byPartition].sort((a, b) =>
-          a[0] - b[0]
-        )
+      if (size > maxRecord) {
+        throw new KafkaJSProtocolError(
+          `Message is larger than max.message.bytes: about ${size} bytes > ${t.config.maxMessageBytes} at messages[${i}] for topic ${topic}`,
+          { type: "MESSAGE_TOO_LARGE" },
+        );
+      }
+      let partition = m.partition;
+      if (partition === undefined || partition === null) {
+        partition = this.#partitioner({
+          topic,
+          partitionMetadata: meta,
+          message: m,
+          keyBytes: key ?? undefined,
+        });
+      }
+      if (
+        !Number.isInteger(partition) || partition < 0 ||
+        partition >= numPartitions
       ) {
-        plans.push({ topic, partition, records });
+        throw new KafkaJSProtocolError(
+          `Partition is out of range: ${topic} has ${numPartitions} partitions, got ${partition}`,
+          { type: "UNKNOWN_TOPIC_OR_PARTITION" },
+        );
       }
+      const ts = m.timestamp === undefined ? now : Number(m.timestamp);
+      if (!Number.isFinite(ts)) {
+        throw new KafkaJSNonRetriableError(
+          `Message timestamp must be epoch milliseconds: ${
+            JSON.stringify(m.timestamp)
+          } at messages[${i}]`,
+        );
+      }
+      let list = byPartition.get(partition);
+      if (!list) byPartition.set(partition, list = []);
+      list.push({ key, value, timestamp: ts, headers });
     }
-    const linger = this.#config.lingerMs ?? 0;
-    const results = await Promise.all(
-      plans.map(async ({ topic, partition, records }) => {
-        const baseOffset = linger > 0
-          ? await this.#accumulate(
-            topic,
-            partition,
-            records,
-            linger,
-            compression,
-          )
-          : await this.#track(
-            broker.append(topic, partition, split(records), compression),
-          )
-            .then((r) => r.baseOffset);
-        return {
-          topicName: topic,
-          partition,
-          errorCode: 0,
-          baseOffset: String(baseOffset),
-          logAppendTime: "-1",
-          logStartOffset: String(
-            broker.partition(topic, partition).logStartOffset,
-          ),
-        };
-      }),
-    );
-    return results;
+    return [...byPartition].sort((a, b) => a[0] - b[0]).map((
+      [partition, records],
+    ) => ({ topic, partition, records }));
   }
 
   #track<T>(p: Promise<T>): Promise<T> {
@@ -556,7 +787,7 @@ export class Producer {
     const job = (async () => {
       try {
         if (!broker) {
-          throw new KafkaJSNonRetriableError(
+          throw new KafkaJSConnectionError(
             "The producer is disconnected: pending messages dropped",
           );
         }

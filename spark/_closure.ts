@@ -2,6 +2,7 @@
 // a scope that turns every free identifier into a clear error.
 
 import { SparkError } from "./errors.ts";
+import { shippedSourceUrl } from "./_remote_error.ts";
 
 /** Globals a shipped function may use without passing them in `env`. */
 export const ALLOWED_GLOBALS: ReadonlySet<string> = new Set([
@@ -175,6 +176,7 @@ export class CaptureError extends Error {
 export function compileShipped(
   src: string,
   namespaces: Record<string, unknown>,
+  at = "unknown:0:0",
 ): (...args: unknown[]) => unknown {
   const scope = new Proxy(Object.create(null), {
     has(_t, key): boolean {
@@ -205,7 +207,11 @@ export function compileShipped(
     "__sparkScope",
     "__sparkNs",
     "__sparkGlobal",
-    `with (__sparkScope) { ${decls.join(" ")} return (${src}\n); }`,
+    // The function's text starts on line 3 of the compiled wrapper; the
+    // sourceURL lets userStack() map its frames to the user's file.
+    `with (__sparkScope) { ${
+      decls.join(" ")
+    } return (${src}\n); }\n//# sourceURL=${shippedSourceUrl(at)}`,
   );
   return factory(scope, namespaces, globalThis);
 }

@@ -65,9 +65,11 @@ export class Executor {
     this.#added = new Map();
     const stream = this.#stream(task.plan);
     const value = await this.#act(task.action, stream, task);
-    const bytes = task.action.a === "collect" || task.action.a === "take"
-      ? approxSize(value)
-      : 0;
+    // Everything but shuffle blocks and samples is a result the driver
+    // holds: guarded by maxResultBytes like collect().
+    const kept = task.action.a === "shuffleWrite" ||
+      task.action.a === "sampleKeys";
+    const bytes = kept ? 0 : approxSize(value);
     if (bytes > task.maxResultBytes) {
       throw new FatalTaskError(
         `Result of partition ${task.partition} is about ${bytes} bytes, more than maxResultBytes (${task.maxResultBytes}): use toLocalIterator(), saveAsTextFile() or a larger maxResultBytes`,
@@ -115,10 +117,11 @@ export class Executor {
   }
 
   #fn(spec: FnSpec): [Fn, unknown] {
-    let fn = this.#compiled.get(spec.src);
+    const key = spec.at + "\n" + spec.src;
+    let fn = this.#compiled.get(key);
     if (fn === undefined) {
-      fn = compileShipped(spec.src, this.#namespaces);
-      this.#compiled.set(spec.src, fn);
+      fn = compileShipped(spec.src, this.#namespaces, spec.at);
+      this.#compiled.set(key, fn);
     }
     return [fn, unpackEnv(spec.env, this.#broadcasts, this.#addTo)];
   }

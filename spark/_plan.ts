@@ -6,6 +6,8 @@ import type { CsvSpec } from "./_csv.ts";
 export interface FnSpec {
   src: string;
   env: unknown;
+  /** Where the user shipped it (`file:line:col`), for error stacks. */
+  at: string;
 }
 
 /** How values for one key are combined. */

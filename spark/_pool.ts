@@ -1,9 +1,21 @@
-// The worker pool: a fixed set of module Workers, created once and reused.
-// Tasks queue here; an idle worker takes the first task that prefers it (a
-// cached partition lives there) or else the oldest task. A worker that dies
-// is replaced and its task retried up to maxTaskFailures attempts.
+// The executor pool: a fixed set of executors (Worker threads or `deno`
+// processes), created once and reused. Tasks queue here; an idle executor
+// takes the first task that prefers it (a cached partition lives there) or
+// else the oldest task. An executor that dies is replaced and its task
+// retried, up to maxTaskFailures attempts; an error that retrying cannot
+// fix (a capture error, a result that cannot be sent) fails at once. A task
+// that runs past taskTimeoutMs, or whose job is cancelled, has its
+// executor terminated and replaced: the only way to stop a JavaScript loop
+// that never yields.
 
+import type { Clock } from "../internal/clock.ts";
+import {
+  type ExecutorHandle,
+  type ExecutorKind,
+  startExecutor,
+} from "./_executors.ts";
 import type { Task, TaskOutput, WorkerReply } from "./_plan.ts";
+import { remoteError } from "./_remote_error.ts";
 import { SparkError } from "./errors.ts";
 
 interface Pending {
@@ -18,19 +30,27 @@ interface Pending {
 
 interface Slot {
   index: number;
-  worker: Worker;
+  handle: ExecutorHandle;
   generation: number;
   busy: Pending | null;
   busyId: number;
   broadcasts: Set<number>;
+  /** Aborts the running task's timeout. */
+  timer: AbortController | null;
 }
 
-/** Rebuilds a worker-side error with its original stack. */
-function remoteError(e: { name: string; message: string; stack: string }) {
-  const err = new Error(e.message);
-  err.name = e.name;
-  err.stack = e.stack || `${e.name}: ${e.message}`;
-  return err;
+/** Pool settings. */
+export interface PoolOptions {
+  size: number;
+  maxTaskFailures: number;
+  executor: ExecutorKind;
+  /** Fails a task (and its job) that runs longer; null: no limit. */
+  taskTimeoutMs: number | null;
+  clock: Clock;
+  /** A worker and what it held (cached partitions) are gone. */
+  onWorkerLost: (slot: number) => void;
+  /** A task attempt failed and will be retried (for logging). */
+  onTaskRetry: (task: Task, attempt: number, cause: Error) => void;
 }
 
 export class WorkerPool {
@@ -38,24 +58,19 @@ export class WorkerPool {
   #queue: Pending[] = [];
   #nextId = 1;
   #closed = false;
-  #maxTaskFailures: number;
-  #onWorkerLost: (slot: number) => void;
+  #o: PoolOptions;
 
-  constructor(
-    size: number,
-    maxTaskFailures: number,
-    onWorkerLost: (slot: number) => void,
-  ) {
-    this.#maxTaskFailures = maxTaskFailures;
-    this.#onWorkerLost = onWorkerLost;
-    for (let i = 0; i < size; i++) {
+  constructor(options: PoolOptions) {
+    this.#o = options;
+    for (let i = 0; i < options.size; i++) {
       const slot: Slot = {
         index: i,
-        worker: undefined as unknown as Worker,
+        handle: undefined as unknown as ExecutorHandle,
         generation: 0,
         busy: null,
         busyId: 0,
         broadcasts: new Set(),
+        timer: null,
       };
       this.#spawn(slot);
       this.#slots.push(slot);
@@ -71,18 +86,17 @@ export class WorkerPool {
   }
 
   #spawn(slot: Slot): void {
-    const worker = new Worker(new URL("./_worker.ts", import.meta.url), {
-      type: "module",
+    const generation = slot.generation;
+    // Events from an executor that was replaced are ignored.
+    const current = () => slot.generation === generation && !this.#closed;
+    slot.handle = startExecutor(this.#o.executor, {
+      reply: (r) => {
+        if (current()) this.#reply(slot, r);
+      },
+      crash: (message) => {
+        if (current()) this.#crash(slot, message);
+      },
     });
-    worker.onmessage = (e: MessageEvent<WorkerReply>) =>
-      this.#reply(slot, worker, e.data);
-    worker.onerror = (e: ErrorEvent) => {
-      e.preventDefault();
-      this.#crash(slot, worker, e.message || "Worker crashed");
-    };
-    worker.onmessageerror = () =>
-      this.#crash(slot, worker, "Worker sent a message that cannot be read");
-    slot.worker = worker;
     slot.broadcasts = new Set();
   }
 
@@ -109,20 +123,43 @@ export class WorkerPool {
     });
   }
 
-  /** Drops a failed job's queued tasks. */
-  cancel(jobId: number): void {
+  /**
+   * Ends a job's tasks: queued ones are dropped, running ones have their
+   * executor terminated and replaced; each rejects with `reason(task)`.
+   */
+  cancel(jobId: number, reason: (task: Task) => Error): void {
+    const dropped = this.#queue.filter((p) => p.jobId === jobId);
+    this.#queue = this.#queue.filter((p) => p.jobId !== jobId);
+    for (const p of dropped) p.reject(reason(p.task));
+    for (const slot of this.#slots) {
+      const p = slot.busy;
+      if (p !== null && p.jobId === jobId) {
+        this.#replace(slot);
+        p.reject(reason(p.task));
+      }
+    }
+    this.#dispatch();
+  }
+
+  /** Drops a failed job's queued tasks (its running ones finish). */
+  dropQueued(jobId: number): void {
     this.#queue = this.#queue.filter((p) => p.jobId !== jobId);
   }
 
   broadcastMessage(
-    msg: { type: string; id?: number; rddId?: number },
+    msg: { kind: "unbroadcast"; id: number } | {
+      kind: "unpersist";
+      rddId: number;
+    },
   ): void {
     if (this.#closed) return;
     for (const s of this.#slots) {
-      if (msg.type === "unbroadcast" && msg.id !== undefined) {
-        s.broadcasts.delete(msg.id);
+      if (msg.kind === "unbroadcast") s.broadcasts.delete(msg.id);
+      try {
+        s.handle.post(msg);
+      } catch {
+        // a dying executor: its replacement starts empty anyway
       }
-      s.worker.postMessage(msg);
     }
   }
 
@@ -143,8 +180,8 @@ export class WorkerPool {
       slot.busyId = this.#nextId++;
       p.attempts++;
       try {
-        slot.worker.postMessage({
-          type: "task",
+        slot.handle.post({
+          kind: "task",
           id: slot.busyId,
           task: { ...p.task, broadcasts: missing, attempt: p.attempts },
         });
@@ -159,13 +196,39 @@ export class WorkerPool {
         continue;
       }
       for (const [id] of missing) slot.broadcasts.add(id);
+      this.#startTimer(slot, p);
     }
   }
 
-  #reply(slot: Slot, worker: Worker, r: WorkerReply): void {
-    if (slot.worker !== worker || r.id !== slot.busyId) return;
-    const p = slot.busy!;
+  #startTimer(slot: Slot, p: Pending): void {
+    const ms = this.#o.taskTimeoutMs;
+    if (ms === null) return;
+    const timer = new AbortController();
+    slot.timer = timer;
+    this.#o.clock.sleep(ms, timer.signal).then(() => {
+      if (slot.busy !== p) return;
+      // A loop that never yields can only be stopped with its executor.
+      this.#replace(slot);
+      const t = p.task;
+      p.reject(
+        new SparkError(
+          `Task timed out after ${ms} ms (taskTimeoutMs): partition ${t.partition} in stage ${t.stageId}; its executor was replaced`,
+        ),
+      );
+      this.#dispatch();
+    }, () => {/* finished in time */});
+  }
+
+  #stopTimer(slot: Slot): void {
+    slot.timer?.abort();
+    slot.timer = null;
+  }
+
+  #reply(slot: Slot, r: WorkerReply): void {
+    if (r.id !== slot.busyId || slot.busy === null) return;
+    const p = slot.busy;
     slot.busy = null;
+    this.#stopTimer(slot);
     if (r.ok) {
       p.resolve({ out: r.out, slot: slot.index, generation: slot.generation });
     } else {
@@ -175,39 +238,52 @@ export class WorkerPool {
   }
 
   #failed(p: Pending, cause: Error, fatal: boolean): void {
-    if (!fatal && p.attempts < this.#maxTaskFailures) {
+    if (!fatal && p.attempts < this.#o.maxTaskFailures) {
+      this.#o.onTaskRetry(p.task, p.attempts, cause);
       this.#queue.unshift(p);
       return;
     }
     const t = p.task;
     p.reject(
       new SparkError(
-        `Job aborted: task for partition ${t.partition} in stage ${t.stageId} failed ${p.attempts} time(s), last error: ${cause.message}`,
+        `Job aborted: task for partition ${t.partition} in stage ${t.stageId} failed ${p.attempts} time(s), last error: ${cause.message}${
+          fatal ? " (not retried: retrying cannot help)" : ""
+        }`,
         { cause },
       ),
     );
   }
 
-  #crash(slot: Slot, worker: Worker, message: string): void {
-    if (slot.worker !== worker) return;
-    worker.terminate();
-    const p = slot.busy;
+  /** Terminates a slot's executor and starts a fresh one. */
+  #replace(slot: Slot): void {
+    this.#stopTimer(slot);
+    slot.handle.terminate();
     slot.busy = null;
     slot.generation++;
     if (this.#closed) return;
     this.#spawn(slot);
-    this.#onWorkerLost(slot.index);
+    this.#o.onWorkerLost(slot.index);
+  }
+
+  #crash(slot: Slot, message: string): void {
+    const p = slot.busy;
+    this.#replace(slot);
+    if (this.#closed) return;
     if (p !== null) {
       this.#failed(p, new Error(`Worker crashed: ${message}`), false);
     }
     this.#dispatch();
   }
 
-  close(): void {
-    if (this.#closed) return;
+  /** Stops every executor; resolves when their processes have exited. */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     this.#closed = true;
+    const stopped: Promise<void>[] = [];
     for (const s of this.#slots) {
-      s.worker.terminate();
+      this.#stopTimer(s);
+      s.handle.terminate();
+      stopped.push(s.handle.stopped);
       if (s.busy) s.busy.reject(new SparkError("SparkContext is closed"));
       s.busy = null;
     }
@@ -215,5 +291,6 @@ export class WorkerPool {
       p.reject(new SparkError("SparkContext is closed"));
     }
     this.#queue = [];
+    return Promise.all(stopped).then(() => {});
   }
 }

@@ -11,7 +11,7 @@ import {
   type ShuffleDep,
   stageBoundaries,
 } from "./_lineage.ts";
-import { type Clock, systemClock } from "../internal/clock.ts";
+import type { Clock } from "../internal/clock.ts";
 import { compileShipped, mentionsIdentifier } from "./_closure.ts";
 import type {
   Action,
@@ -24,6 +24,7 @@ import type {
 } from "./_plan.ts";
 import { type Accumulator, unpackEnv } from "./broadcast.ts";
 import { WorkerPool } from "./_pool.ts";
+import type { ExecutorKind } from "./_executors.ts";
 import { SparkError } from "./errors.ts";
 
 /**
@@ -72,6 +73,10 @@ export interface JobInfo {
   durationMs: number;
   /** Summed task counters, e.g. `malformedRows` from CSV sources. */
   counters: Record<string, number>;
+  /** The job group set with `sc.setJobGroup` when it started. */
+  group: string | null;
+  /** The description set with `sc.setJobGroup`/`setJobDescription`. */
+  description: string | null;
 }
 
 /**
@@ -104,6 +109,32 @@ interface Pref {
   slot: number | null;
 }
 
+/** Log levels at which lost tasks are reported. */
+const VERBOSE = new Set(["WARN", "INFO", "DEBUG", "TRACE", "ALL"]);
+
+/** How the scheduler and its pool are set up. */
+export interface SchedulerOptions {
+  parallelism: number;
+  maxTaskFailures: number;
+  maxResultBytes: number;
+  onProgress: ((e: ProgressEvent) => void) | undefined;
+  clock: Clock;
+  executor: ExecutorKind;
+  taskTimeoutMs: number | null;
+}
+
+/** A job as the status tracker and cancellation see it. */
+export interface JobState {
+  info: JobInfo;
+  group: string | null;
+  status: "RUNNING" | "SUCCEEDED" | "FAILED";
+  started: number;
+  /** Why it was cancelled, once it was. */
+  cancelled: string | null;
+  stageIds: number[];
+  cancel(reason: string): void;
+}
+
 export class Scheduler {
   readonly pool: WorkerPool;
   readonly modules: Record<string, string> = {};
@@ -119,19 +150,46 @@ export class Scheduler {
   #nextJob = 0;
   #nextStage = 0;
 
-  constructor(
-    parallelism: number,
-    maxTaskFailures: number,
-    maxResultBytes: number,
-    onProgress: ((e: ProgressEvent) => void) | undefined,
-  ) {
-    this.maxResultBytes = maxResultBytes;
-    this.onProgress = onProgress;
-    this.pool = new WorkerPool(parallelism, maxTaskFailures, (slot) => {
-      for (const locs of this.#cacheLoc.values()) {
-        for (const [p, [s]] of locs) if (s === slot) locs.delete(p);
-      }
+  /** Jobs running now, and the latest finished ones (statusTracker). */
+  readonly jobs: Map<number, JobState> = new Map();
+  /** The job group and description of jobs started from now on. */
+  jobGroup: string | null = null;
+  jobDescription: string | null = null;
+
+  constructor(options: SchedulerOptions) {
+    this.maxResultBytes = options.maxResultBytes;
+    this.onProgress = options.onProgress;
+    this.clock = options.clock;
+    this.pool = new WorkerPool({
+      size: options.parallelism,
+      maxTaskFailures: options.maxTaskFailures,
+      executor: options.executor,
+      taskTimeoutMs: options.taskTimeoutMs,
+      clock: options.clock,
+      onWorkerLost: (slot) => {
+        for (const locs of this.#cacheLoc.values()) {
+          for (const [p, [s]] of locs) if (s === slot) locs.delete(p);
+        }
+      },
+      onTaskRetry: (task, attempt, cause) => {
+        if (VERBOSE.has(this.logLevel)) {
+          console.error(
+            `WARN TaskSetManager: Lost task ${task.partition}.${
+              attempt - 1
+            } in stage ${task.stageId}: ${cause.name}: ${cause.message}`,
+          );
+        }
+      },
     });
+  }
+
+  /** Cancels running jobs (of one group, or all): their tasks are killed. */
+  cancelJobs(group: string | null, reason: string): void {
+    for (const j of this.jobs.values()) {
+      if (j.status === "RUNNING" && (group === null || j.group === group)) {
+        j.cancel(reason);
+      }
+    }
   }
 
   /**
@@ -158,7 +216,7 @@ export class Scheduler {
         );
       }
     }
-    const fn = compileShipped(spec.src, this.#driverNamespaces);
+    const fn = compileShipped(spec.src, this.#driverNamespaces, spec.at);
     const env = unpackEnv(
       spec.env,
       this.broadcasts,
@@ -218,47 +276,95 @@ export class Scheduler {
   /** Stops sending a destroyed broadcast and drops worker copies. */
   dropBroadcast(id: number): void {
     this.broadcasts.delete(id);
-    this.pool.broadcastMessage({ type: "unbroadcast", id });
+    this.pool.broadcastMessage({ kind: "unbroadcast", id });
   }
 
   unpersist(rddId: number): void {
     this.#cacheLoc.delete(rddId);
-    this.pool.broadcastMessage({ type: "unpersist", rddId });
+    this.pool.broadcastMessage({ kind: "unpersist", rddId });
   }
 
-  /** Runs `action` on the given partitions of `root`. */
+  /**
+   * Runs `action` on the given partitions of `root`. The job can be
+   * cancelled by `signal`, its group or cancelAllJobs: its running tasks
+   * are killed and it rejects with a SparkError.
+   */
   async runJob(
     root: object,
     partitions: number[],
     action: (p: number) => Action,
     label: string,
+    signal?: AbortSignal,
   ): Promise<unknown[]> {
-    const started = performance.now();
-    const job: JobInfo = {
-      jobId: this.#nextJob++,
-      action: label,
-      stages: [],
-      durationMs: 0,
-      counters: {},
-    };
+    const job = this.#startJob(label);
+    const state = this.jobs.get(job.jobId)!;
+    const onAbort = () => state.cancel("its AbortSignal was aborted");
+    signal?.addEventListener("abort", onAbort);
     try {
+      if (signal?.aborted) onAbort();
       await this.#materializeShuffles(root, job);
-      const guard = label === "collect" || label === "take" ||
-        label === "toLocalIterator";
       const out = await this.#runStage(
         job,
         "ResultStage",
         root,
         partitions,
         action,
-        guard,
+        true,
       );
       await this.#writeCheckpoints(root, job);
+      state.status = "SUCCEEDED";
       return out;
+    } catch (e) {
+      state.status = "FAILED";
+      throw e;
     } finally {
-      job.durationMs = performance.now() - started;
-      this.lastJob = job;
+      signal?.removeEventListener("abort", onAbort);
+      this.#endJob(job);
     }
+  }
+
+  #startJob(label: string): JobInfo {
+    const job: JobInfo = {
+      jobId: this.#nextJob++,
+      action: label,
+      stages: [],
+      durationMs: 0,
+      counters: {},
+      group: this.jobGroup,
+      description: this.jobDescription,
+    };
+    const state: JobState = {
+      info: job,
+      group: this.jobGroup,
+      status: "RUNNING",
+      started: performance.now(),
+      cancelled: null,
+      stageIds: [],
+      cancel: (reason) => {
+        if (state.cancelled !== null || state.status !== "RUNNING") return;
+        state.cancelled = reason;
+        this.pool.cancel(
+          job.jobId,
+          (t) =>
+            new SparkError(
+              `Job ${job.jobId} cancelled because ${reason}: partition ${t.partition} in stage ${t.stageId} was stopped`,
+            ),
+        );
+      },
+    };
+    this.jobs.set(job.jobId, state);
+    // Keep the latest finished jobs for the status tracker, not all.
+    for (const [id, j] of this.jobs) {
+      if (this.jobs.size <= 1000) break;
+      if (j.status !== "RUNNING") this.jobs.delete(id);
+    }
+    return job;
+  }
+
+  #endJob(job: JobInfo): void {
+    const state = this.jobs.get(job.jobId);
+    job.durationMs = performance.now() - (state?.started ?? 0);
+    this.lastJob = job;
   }
 
   async #materializeShuffles(root: object, job: JobInfo): Promise<void> {
@@ -305,7 +411,7 @@ export class Scheduler {
   logLevel = "WARN";
 
   /** The context's clock (timeouts, approximate results). */
-  clock: Clock = systemClock;
+  readonly clock: Clock;
 
   /** Directory for reliable checkpoints (`sc.setCheckpointDir`). */
   checkpointDir: string | null = null;
@@ -355,19 +461,17 @@ export class Scheduler {
   }
 
   async #runBoundsJob(dep: ShuffleDep): Promise<void> {
-    const started = performance.now();
-    const job: JobInfo = {
-      jobId: this.#nextJob++,
-      action: "sortByKey",
-      stages: [],
-      durationMs: 0,
-      counters: {},
-    };
+    const job = this.#startJob("sortByKey");
+    const state = this.jobs.get(job.jobId)!;
     try {
       await this.#materializeShuffles(dep.parent, job);
       await this.#sampleBounds(dep, job);
+      state.status = "SUCCEEDED";
+    } catch (e) {
+      state.status = "FAILED";
+      throw e;
     } finally {
-      job.durationMs = performance.now() - started;
+      job.durationMs = performance.now() - state.started;
     }
   }
 
@@ -419,9 +523,16 @@ export class Scheduler {
     rdd: object,
     partitions: number[],
     action: (p: number) => Action,
-    guard: boolean,
+    result: boolean,
   ): Promise<unknown[]> {
+    const state = this.jobs.get(job.jobId);
+    if (state?.cancelled) {
+      throw new SparkError(
+        `Job ${job.jobId} cancelled because ${state.cancelled}`,
+      );
+    }
     const stageId = this.#nextStage++;
+    state?.stageIds.push(stageId);
     const started = performance.now();
     const l = lineageOf(rdd);
     let done = 0;
@@ -458,9 +569,9 @@ export class Scheduler {
         job.counters[k] = (job.counters[k] ?? 0) + v;
       }
       bytes += r.out.bytes;
-      if (guard && bytes > this.maxResultBytes) {
+      if (result && bytes > this.maxResultBytes) {
         throw new SparkError(
-          `Total size of results is about ${bytes} bytes, more than maxResultBytes (${this.maxResultBytes}): use toLocalIterator(), saveAsTextFile() or a larger maxResultBytes`,
+          `Total size of the results of ${job.action} is about ${bytes} bytes, more than maxResultBytes (${this.maxResultBytes}): use toLocalIterator(), saveAsTextFile() or a larger maxResultBytes`,
         );
       }
       done++;
@@ -470,7 +581,7 @@ export class Scheduler {
     try {
       return await Promise.all(promises);
     } catch (e) {
-      this.pool.cancel(job.jobId);
+      this.pool.dropQueued(job.jobId);
       throw e;
     } finally {
       job.stages.push({
@@ -583,9 +694,9 @@ export class Scheduler {
     return out.map((buckets) => buckets[p]!);
   }
 
-  close(): void {
-    this.pool.close();
+  close(): Promise<void> {
     this.#shuffleOutputs.clear();
+    return this.pool.close();
   }
 }
 

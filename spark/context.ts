@@ -13,7 +13,8 @@ import { registerScheduler } from "./_registry.ts";
 import { type JobInfo, type ProgressEvent, Scheduler } from "./_scheduler.ts";
 import { Accumulator, Broadcast, onDestroy } from "./broadcast.ts";
 import { SparkConf } from "./conf.ts";
-import type { Clock } from "../internal/clock.ts";
+import { StatusTracker } from "./status_tracker.ts";
+import { type Clock, systemClock } from "../internal/clock.ts";
 import { SparkError } from "./errors.ts";
 import { makeRDD, type RDD } from "./rdd.ts";
 import { resolve, toFileUrl } from "./_paths.ts";
@@ -75,6 +76,27 @@ export interface SparkContextOptions {
    * @default {systemClock}
    */
   clock?: Clock;
+  /**
+   * A task running longer fails its job: its executor is terminated and
+   * replaced (the only way to stop a loop that never yields) and the job
+   * rejects with a SparkError naming the stage and partition.
+   * @default {undefined (no limit)}
+   */
+  taskTimeoutMs?: number | null;
+  /**
+   * What runs tasks: Worker threads in this process (light, the default),
+   * or one `deno` process per executor, like Spark's executor JVMs, so an
+   * executor can die (out of memory, killed) without taking the driver.
+   * @default {"worker"}
+   */
+  executor?: "worker" | "process";
+  /**
+   * Heap cap of each process executor in MiB (V8's
+   * `--max-old-space-size`): a task that exhausts it fails (and is retried
+   * per `maxTaskFailures`) instead of killing the driver.
+   * @default {V8's default}
+   */
+  executorMemoryMb?: number;
 }
 
 /** Spark's log levels. */
@@ -320,6 +342,7 @@ export class SparkContext {
   #maxTaskFailures: number;
   #maxResultBytes: number;
   #logLevel: LogLevel = "WARN";
+  #closing: Promise<void>;
 
   /**
    * Starts the worker pool.
@@ -352,13 +375,34 @@ export class SparkContext {
     }
     const modules = Object.entries(options.modules ?? {});
     for (const [name] of modules) this.#checkModuleName(name);
-    this.#scheduler = new Scheduler(
-      this.#parallelism,
+    const executor = options.executor ?? "worker";
+    if (executor !== "worker" && executor !== "process") {
+      throw new SparkError(
+        `executor must be "worker" or "process": ${String(executor)}`,
+      );
+    }
+    const memoryMb = options.executorMemoryMb === undefined
+      ? null
+      : positiveInt(options.executorMemoryMb, "executorMemoryMb");
+    if (memoryMb !== null && executor !== "process") {
+      throw new SparkError(
+        `executorMemoryMb needs executor: "process" (a Worker's heap cannot be capped): ${memoryMb}`,
+      );
+    }
+    const taskTimeoutMs = options.taskTimeoutMs === undefined ||
+        options.taskTimeoutMs === null
+      ? null
+      : positiveInt(options.taskTimeoutMs, "taskTimeoutMs");
+    this.#scheduler = new Scheduler({
+      parallelism: this.#parallelism,
       maxTaskFailures,
       maxResultBytes,
-      options.onProgress,
-    );
-    if (options.clock !== undefined) this.#scheduler.clock = options.clock;
+      onProgress: options.onProgress,
+      clock: options.clock ?? systemClock,
+      executor: { kind: executor, memoryMb },
+      taskTimeoutMs,
+    });
+    this.#closing = Promise.resolve();
     this.#startTime = this.#scheduler.clock.now();
     this.#maxTaskFailures = maxTaskFailures;
     this.#maxResultBytes = maxResultBytes;
@@ -473,6 +517,87 @@ export class SparkContext {
     const acc = new Accumulator(this.#nextAccumulator++, value);
     this.#scheduler.accumulators.set(acc.id, acc);
     return acc;
+  }
+
+  /**
+   * Puts the jobs started from now on into a group (Spark keeps this per
+   * thread; here it holds for the context until changed), so
+   * {@linkcode SparkContext.cancelJobGroup} can stop them.
+   *
+   * @param groupId The group.
+   * @param description A description shown with the jobs.
+   * @param interruptOnCancel Accepted for PySpark's signature: cancelling
+   *   always stops running tasks here (their executors are replaced).
+   * @returns Nothing.
+   *
+   * @example Cancel a group
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext, SparkError } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 1 });
+   * sc.setJobGroup("slow", "never ends");
+   * const job = sc.range(1).map((x) => {
+   *   while (true) x++;
+   * }).collect();
+   * setTimeout(() => sc.cancelJobGroup("slow"), 50);
+   * await assert.rejects(job, SparkError);
+   * sc.setJobGroup("fast", "counts");
+   * assert.equal(await sc.range(3).count(), 3); // the context still works
+   * ```
+   */
+  setJobGroup(
+    groupId: string,
+    description = "",
+    interruptOnCancel = false,
+  ): void {
+    if (typeof groupId !== "string") {
+      throw new SparkError(`Job group must be a string: ${String(groupId)}`);
+    }
+    void interruptOnCancel;
+    this.#scheduler.jobGroup = groupId;
+    this.#scheduler.jobDescription = description;
+  }
+
+  /**
+   * Sets the description of the jobs started from now on.
+   *
+   * @param value The description.
+   * @returns Nothing.
+   */
+  setJobDescription(value: string): void {
+    this.#scheduler.jobDescription = value;
+  }
+
+  /**
+   * Cancels the running jobs of a group: their running tasks are stopped
+   * (executors replaced) and each job rejects with a SparkError.
+   *
+   * @param groupId The group.
+   * @returns Nothing.
+   */
+  cancelJobGroup(groupId: string): void {
+    this.#scheduler.cancelJobs(
+      groupId,
+      `its job group "${groupId}" was cancelled`,
+    );
+  }
+
+  /**
+   * Cancels every running job.
+   *
+   * @returns Nothing.
+   */
+  cancelAllJobs(): void {
+    this.#scheduler.cancelJobs(null, "cancelAllJobs() was called");
+  }
+
+  /**
+   * A live view of the jobs (Spark's status tracker).
+   *
+   * @returns The tracker.
+   */
+  statusTracker(): StatusTracker {
+    return new StatusTracker(this.#scheduler);
   }
 
   /**
@@ -1110,7 +1235,7 @@ export class SparkContext {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#scheduler.close();
+    this.#closing = this.#scheduler.close();
   }
 
   /**
@@ -1129,7 +1254,7 @@ export class SparkContext {
    */
   [Symbol.asyncDispose](): Promise<void> {
     this.close();
-    return Promise.resolve();
+    return this.#closing;
   }
 }
 

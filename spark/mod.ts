@@ -57,8 +57,12 @@
  * line unless at offset 0; finish the last line past the end).
  *
  * Files: `context.ts` (SparkContext, sources), `rdd.ts` (the API),
- * `_scheduler.ts` (jobs, stages, range bounds), `_pool.ts` (workers,
- * retries), `_worker.ts` + `_exec.ts` (task execution), `_closure.ts`
+ * `_scheduler.ts` (jobs, stages, range bounds, cancellation), `_pool.ts`
+ * (executors, retries, timeouts), `_executors.ts` (Worker or process
+ * executors), `_frames.ts` (the process pipe's frames), `_worker.ts` +
+ * `_process_executor.ts` + `_task_runner.ts` + `_exec.ts` (task
+ * execution), `_remote_error.ts` (task errors and user stack frames),
+ * `status_tracker.ts`, `_closure.ts`
  * (shipping functions, capture errors), `_input_files.ts` (directories,
  * globs, comma lists), `_text_reader.ts` (splits, gzip),
  * `_csv.ts` (rows), `_keys.ts` (key encoding, hashing, ordering),
@@ -72,7 +76,9 @@ export { type Clock, ManualClock, systemClock } from "../internal/clock.ts";
 export { SparkError } from "./errors.ts";
 export { Accumulator, Broadcast } from "./broadcast.ts";
 export { SparkConf } from "./conf.ts";
+export { type SparkJobInfo, StatusTracker } from "./status_tracker.ts";
 export {
+  type ActionOptions,
   type BoundedDouble,
   type MapOptions,
   type PartitionFunc,

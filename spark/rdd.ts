@@ -5,6 +5,7 @@
  */
 
 import { shipFunction } from "./_closure.ts";
+import { callSite } from "./_remote_error.ts";
 import { compareKeys, encodeKey } from "./_keys.ts";
 import {
   LINEAGE,
@@ -71,7 +72,11 @@ export function makeRDD<T>(
 }
 
 function fnSpec(fn: unknown, what: string, env: unknown): FnSpec {
-  return { src: shipFunction(fn, what), env: packEnv(env, new Map()) };
+  return {
+    src: shipFunction(fn, what),
+    env: packEnv(env, new Map()),
+    at: callSite(),
+  };
 }
 
 function checkCount(n: unknown, what: string): number {
@@ -1349,8 +1354,15 @@ export class RDD<T> {
     partitions: number[],
     action: (p: number) => Action,
     label: string,
+    signal?: AbortSignal,
   ): Promise<unknown[]> {
-    return schedulerOf(this.#sc).runJob(this, partitions, action, label);
+    return schedulerOf(this.#sc).runJob(
+      this,
+      partitions,
+      action,
+      label,
+      signal,
+    );
   }
 
   #driverFn(
@@ -1368,6 +1380,8 @@ export class RDD<T> {
    * Computes every partition and returns all elements, in partition order.
    * Fails with a clear error when the results exceed `maxResultBytes`.
    *
+   * @param options `signal`: aborting it cancels the job (its running
+   *   tasks are stopped).
    * @returns All elements.
    *
    * @example Collect
@@ -1377,11 +1391,12 @@ export class RDD<T> {
    * console.log(await sc.range(5).collect()); // [0, 1, 2, 3, 4]
    * ```
    */
-  async collect(): Promise<T[]> {
+  async collect(options: ActionOptions = {}): Promise<T[]> {
     const parts = await this.#run(
       this.#all(),
       () => ({ a: "collect" }),
       "collect",
+      options.signal,
     );
     return (parts as T[][]).flat(1) as T[];
   }
@@ -1389,6 +1404,7 @@ export class RDD<T> {
   /**
    * The number of elements.
    *
+   * @param options `signal`: aborting it cancels the job.
    * @returns The count.
    *
    * @example Count
@@ -1398,8 +1414,13 @@ export class RDD<T> {
    * console.log(await sc.range(1000).filter((x) => x % 3 === 0).count()); // 334
    * ```
    */
-  async count(): Promise<number> {
-    const parts = await this.#run(this.#all(), () => ({ a: "count" }), "count");
+  async count(options: ActionOptions = {}): Promise<number> {
+    const parts = await this.#run(
+      this.#all(),
+      () => ({ a: "count" }),
+      "count",
+      options.signal,
+    );
     return (parts as number[]).reduce((a, b) => a + b, 0);
   }
 
@@ -1523,6 +1544,7 @@ export class RDD<T> {
    * The first `n` elements, scanning as few partitions as possible.
    *
    * @param n How many.
+   * @param options `signal`: aborting it cancels the job.
    * @returns Up to `n` elements.
    *
    * @example Take
@@ -1532,7 +1554,7 @@ export class RDD<T> {
    * console.log(await sc.range(100).take(3)); // [0, 1, 2]
    * ```
    */
-  async take(n: number): Promise<T[]> {
+  async take(n: number, options: ActionOptions = {}): Promise<T[]> {
     if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
       throw new SparkError(`take() needs an integer >= 0: ${String(n)}`);
     }
@@ -1550,6 +1572,7 @@ export class RDD<T> {
         parts,
         () => ({ a: "take", n: left }),
         "take",
+        options.signal,
       );
       for (const r of res as T[][]) {
         for (const x of r) if (out.length < n) out.push(x);
@@ -1742,6 +1765,7 @@ export class RDD<T> {
    *
    * @param fn Runs in a worker (may be async).
    * @param env Values for `fn`.
+   * @param options `signal`: aborting it cancels the job.
    * @returns When every partition is done.
    *
    * @example Write from workers
@@ -1759,9 +1783,15 @@ export class RDD<T> {
   async foreach<E = undefined>(
     fn: (x: T, env: E) => unknown,
     env?: E,
+    options: ActionOptions = {},
   ): Promise<void> {
     const spec = fnSpec(fn, "foreach", env);
-    await this.#run(this.#all(), () => ({ a: "foreach", fn: spec }), "foreach");
+    await this.#run(
+      this.#all(),
+      () => ({ a: "foreach", fn: spec }),
+      "foreach",
+      options.signal,
+    );
   }
 
   /**
@@ -1784,6 +1814,7 @@ export class RDD<T> {
    * @param dir Output directory; must not exist yet.
    * @param compressionCodecClass `"gzip"` (or Hadoop's GzipCodec class
    *   name) to compress the parts.
+   * @param options `signal`: aborting it cancels the job.
    * @returns When the directory is in place.
    *
    * @example Save and read back
@@ -1802,6 +1833,7 @@ export class RDD<T> {
   async saveAsTextFile(
     dir: string,
     compressionCodecClass?: string | null,
+    options: ActionOptions = {},
   ): Promise<void> {
     if (typeof dir !== "string" || dir === "") {
       throw new SparkError(
@@ -1854,6 +1886,7 @@ export class RDD<T> {
           gzip,
         }),
         "saveAsTextFile",
+        options.signal,
       ) as string[];
       // Commit: the successful attempt of each task becomes its part file.
       for (let p = 0; p < written.length; p++) {
@@ -3018,10 +3051,12 @@ export class RDD<T> {
       ),
     }, label);
     const done: ({ n: number; s: number } | undefined)[] = [];
+    const stop = new AbortController();
     const jobs = this.#all().map((p) =>
-      perPartition.#run([p], () => ({ a: "collect" }), label).then((r) => {
-        done[p] = (r[0] as { n: number; s: number }[])[0];
-      })
+      perPartition.#run([p], () => ({ a: "collect" }), label, stop.signal)
+        .then((r) => {
+          done[p] = (r[0] as { n: number; s: number }[])[0];
+        })
     );
     const all = Promise.all(jobs);
     all.catch(() => {});
@@ -3031,7 +3066,9 @@ export class RDD<T> {
       schedulerOf(this.#sc).clock.sleep(timeout, timer.signal).then(() => true),
     ]);
     timer.abort();
-    if (!timedOut) await all;
+    // Partitions still running when the time is up are stopped.
+    if (timedOut) stop.abort();
+    else await all;
     return estimateBounded(
       done.filter((d) => d !== undefined),
       this.numPartitions,
@@ -3297,6 +3334,27 @@ async function removeStaleAttempts(
   } catch {
     // the parent does not exist yet: mkdir below reports it
   }
+}
+
+/**
+ * Options of actions that can be cancelled.
+ *
+ * @example Give up after a second
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ActionOptions, SparkContext } from "./mod.ts";
+ * await using sc = new SparkContext({ parallelism: 1 });
+ * const options: ActionOptions = { signal: AbortSignal.timeout(1000) };
+ * assert.equal(await sc.range(3).count(options), 3);
+ * ```
+ */
+export interface ActionOptions {
+  /**
+   * Aborting it cancels the job: running tasks are stopped (their
+   * executors replaced) and the action rejects with a SparkError.
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
 }
 
 /** Per-partition statistics, as a task sends them. */

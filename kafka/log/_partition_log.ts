@@ -773,18 +773,10 @@ export class PartitionLog {
         continue;
       }
       if (visits > 0) return true;
-      let d = seg.damageAt(at) ?? this.#damageFound(seg, at, prevLast, reason);
-      if (visited.has(at)) {
-        // Known damage met again: look past it afresh.
-        const next = findNextBatch(seg.store, at + 1, prevLast, seg.nextOffset);
-        d = {
-          position: at,
-          resume: next?.position ?? seg.store.size,
-          fromOffset: prevLast + 1,
-          toOffset: next?.check.baseOffset ?? seg.nextOffset,
-          reason,
-        };
-      }
+      // Known damage met again in this walk is looked past afresh.
+      const d = visited.has(at)
+        ? damageFrom(seg, at, prevLast, reason)
+        : seg.damageAt(at) ?? this.#damageFound(seg, at, prevLast, reason);
       visited.add(at);
       if (offset < d.toOffset && d.fromOffset < d.toOffset) {
         throw new KafkaJSProtocolError(
@@ -811,14 +803,7 @@ export class PartitionLog {
     prevLast: number,
     reason: string,
   ): Damage {
-    const next = findNextBatch(seg.store, at + 1, prevLast, seg.nextOffset);
-    const d: Damage = {
-      position: at,
-      resume: next?.position ?? seg.store.size,
-      fromOffset: prevLast + 1,
-      toOffset: next?.check.baseOffset ?? seg.nextOffset,
-      reason,
-    };
+    const d = damageFrom(seg, at, prevLast, reason);
     seg.addDamage(d);
     this.#warnDamage(seg, d, "skipped");
     return d;
@@ -1170,4 +1155,24 @@ function offsetsProblem(
     return `batch offsets ${baseOffset} to ${lastOffset} do not follow offset ${prevLast}`;
   }
   return undefined;
+}
+
+/**
+ * The damage at `at` in a segment: up to the next good batch after
+ * `prevLast` (or the segment's end), and the offsets lost on the way.
+ */
+function damageFrom(
+  seg: Segment,
+  at: number,
+  prevLast: number,
+  reason: string,
+): Damage {
+  const next = findNextBatch(seg.store, at + 1, prevLast, seg.nextOffset);
+  return {
+    position: at,
+    resume: next?.position ?? seg.store.size,
+    fromOffset: prevLast + 1,
+    toOffset: next?.check.baseOffset ?? seg.nextOffset,
+    reason,
+  };
 }

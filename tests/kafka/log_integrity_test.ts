@@ -414,3 +414,46 @@ Deno.test("PartitionLog.readBatches() (the wire Fetch) returns the stored batche
     await broker.close();
   });
 });
+
+Deno.test("damage in one partition does not hold back a consumer's other partitions", async () => {
+  await withDir(async (logDir) => {
+    let { broker } = await openBroker(logDir);
+    await broker.createTopic("t", 2);
+    for (const p of [0, 1]) {
+      await broker.append("t", p, [records(0, 5), records(5, 5)]);
+    }
+    await broker.close();
+    const [file] = segmentFiles(join(logDir, "t-1"));
+    flip(file!, 70); // partition 1 is unreadable from offset 0
+    ({ broker } = await openBroker(logDir));
+    await broker.close();
+
+    const consumer = new Kafka({ logDir, logLevel: 0 }).consumer({
+      groupId: "g",
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: ["t"], fromBeginning: true });
+    const seen: number[] = [];
+    const done = Promise.withResolvers<void>();
+    await consumer.run({
+      eachMessage: ({ partition, message }) => {
+        if (partition === 0) seen.push(Number(message.offset));
+        if (seen.length === 10) done.resolve();
+        return Promise.resolve();
+      },
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      done.promise,
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(new Error(`partition 0 held back: ${seen.length} of 10`)),
+          10_000,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
+    assert.deepEqual(seen, range(0, 10));
+    await consumer.disconnect();
+  });
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { murmur2, partitionForKey } from "../../kafka/protocol/murmur2.ts";
-import { DefaultPartitioner } from "../../kafka/producer.ts";
+import { DefaultPartitioner } from "../../kafka/partitioners.ts";
 
 Deno.test("murmur2() matches Kafka's UtilsTest vectors", () => {
   const cases: Record<string, number> = {
@@ -64,5 +64,6 @@ Deno.test("DefaultPartitioner() hashes keys and spreads keyless messages round-r
   const seen = [0, 1, 2, 3].map(() =>
     partition({ topic: "t", partitionMetadata, message: { value: "x" } })
   );
-  assert.deepEqual(seen, [0, 1, 2, 0]);
+  // Round-robin from a random start, as kafkajs.
+  assert.deepEqual(seen.map((p) => (p - seen[0]! + 3) % 3), [0, 1, 2, 0]);
 });

@@ -4,6 +4,7 @@
 // where PySpark sorts the output in the example, so do we. The context
 // mirrors the doctests' `local[4]`: 4 default partitions.
 import assert from "node:assert/strict";
+import { ManualClock } from "../../internal/clock.ts";
 import { compareKeys } from "../../spark/_keys.ts";
 import { type RDD, SparkContext, SparkError } from "../../spark/mod.ts";
 
@@ -822,6 +823,11 @@ Deno.test("RDD doctests: the rest of rdd.py", async (t) => {
   await t.step(
     "countApprox, sumApprox, meanApprox, countApproxDistinct",
     async () => {
+      // A manual clock: the timeouts never pass on a slow machine.
+      await using sc = new SparkContext({
+        parallelism: 2,
+        clock: new ManualClock(),
+      });
       const rdd = sc.parallelize([...Array(1000).keys()], 10);
       assert.equal(await rdd.countApprox(10_000, 1.0), 1000);
       const r = 499500;
