@@ -312,6 +312,117 @@ export interface ColumnToExistOptions extends ExpectationOptions {
   column_index?: number | null;
 }
 
+/**
+ * Options of `expect_column_value_z_scores_to_be_less_than`.
+ *
+ * @example Both tails
+ * ```ts
+ * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const suite = new ExpectationSuite("s").expectColumnValueZScoresToBeLessThan("mag", 3, { doubleSided: true });
+ * assert.equal(suite.expectations[0]?.kwargs.double_sided, true);
+ * ```
+ */
+export interface ZScoreOptions extends MapOptions {
+  /**
+   * Compare |z| (both tails) instead of z.
+   * @default {false}
+   */
+  doubleSided?: boolean;
+}
+
+/**
+ * Options of `expect_column_most_common_value_to_be_in_set`.
+ *
+ * @example Ties allowed
+ * ```ts
+ * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const suite = new ExpectationSuite("s").expectColumnMostCommonValueToBeInSet("type", ["a"], { tiesOkay: true });
+ * assert.equal(suite.expectations[0]?.kwargs.ties_okay, true);
+ * ```
+ */
+export interface MostCommonValueOptions extends ExpectationOptions {
+  /**
+   * With several modes, succeed when any of them is in the set.
+   * @default {false}
+   */
+  tiesOkay?: boolean;
+}
+
+/**
+ * Options of `expect_column_quantile_values_to_be_between`.
+ *
+ * @example Linear interpolation
+ * ```ts
+ * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const suite = new ExpectationSuite("s").expectColumnQuantileValuesToBeBetween(
+ *   "mag",
+ *   { quantiles: [0.5], value_ranges: [[1, 3]] },
+ *   { allowRelativeError: "linear" },
+ * );
+ * assert.equal(suite.expectations[0]?.kwargs.allow_relative_error, "linear");
+ * ```
+ */
+export interface QuantileOptions extends ExpectationOptions {
+  /**
+   * pandas' quantile interpolation: `linear`, `lower`, `higher`, `midpoint`
+   * or `nearest` (GE's pandas default, also for false).
+   * @default {false}
+   */
+  allowRelativeError?:
+    | false
+    | "linear"
+    | "lower"
+    | "higher"
+    | "midpoint"
+    | "nearest";
+}
+
+/**
+ * Options of `expect_column_kl_divergence_to_be_less_than`.
+ *
+ * @example Against a categorical partition
+ * ```ts
+ * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const suite = new ExpectationSuite("s").expectColumnKlDivergenceToBeLessThan("type", {
+ *   partitionObject: { values: ["a", "b"], weights: [0.5, 0.5] },
+ *   threshold: 0.1,
+ * });
+ * assert.equal(suite.expectations[0]?.kwargs.threshold, 0.1);
+ * ```
+ */
+export interface KlDivergenceOptions extends ExpectationOptions {
+  /**
+   * `{ values, weights }` (categorical) or `{ bins, weights, tail_weights? }`
+   * (continuous); null builds one from the data.
+   * @default {null}
+   */
+  partitionObject?: Record<string, unknown> | null;
+  /**
+   * The largest divergence that passes; null always passes.
+   * @default {null}
+   */
+  threshold?: number | null;
+  /**
+   * Weight moved to empty interior bins.
+   * @default {0}
+   */
+  internalWeightHoldout?: number;
+  /**
+   * Weight given to values outside the partition.
+   * @default {0}
+   */
+  tailWeightHoldout?: number;
+  /**
+   * Histogram numeric data (false: compare value counts).
+   * @default {true}
+   */
+  bucketizeData?: boolean;
+}
+
 function isOptions(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) &&
     !(v instanceof Date);
@@ -1356,6 +1467,339 @@ export class ExpectationSuite {
     return this.#add("expect_column_distinct_values_to_equal_set", {
       column,
       value_set: valueSet,
+    }, options);
+  }
+
+  // ------------------------------------------------------------ more of GE's catalogue
+
+  /**
+   * `expect_column_values_to_not_match_regex_list`: no regex of the list matches.
+   *
+   * @example No test ids
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnValuesToNotMatchRegexList("id", ["^test", "^tmp"]);
+   * assert.deepEqual(suite.expectations[0]?.kwargs.regex_list, ["^test", "^tmp"]);
+   * ```
+   */
+  expectColumnValuesToNotMatchRegexList(
+    column: string,
+    regexList: string[],
+    options?: MapOptions,
+  ): this {
+    return this.#add("expect_column_values_to_not_match_regex_list", {
+      column,
+      regex_list: regexList,
+    }, options);
+  }
+
+  /**
+   * `expect_column_values_to_match_like_pattern`: SQL LIKE (`%` any run, `_` one character).
+   *
+   * @example Ids that start with "us"
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnValuesToMatchLikePattern("id", "us%");
+   * assert.equal(suite.expectations[0]?.kwargs.like_pattern, "us%");
+   * ```
+   */
+  expectColumnValuesToMatchLikePattern(
+    column: string,
+    likePattern: string,
+    options?: MapOptions,
+  ): this {
+    return this.#add("expect_column_values_to_match_like_pattern", {
+      column,
+      like_pattern: likePattern,
+    }, options);
+  }
+
+  /**
+   * `expect_column_values_to_not_match_like_pattern`.
+   *
+   * @example No blank-prefixed places
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnValuesToNotMatchLikePattern("place", " %");
+   * assert.equal(suite.expectations.length, 1);
+   * ```
+   */
+  expectColumnValuesToNotMatchLikePattern(
+    column: string,
+    likePattern: string,
+    options?: MapOptions,
+  ): this {
+    return this.#add("expect_column_values_to_not_match_like_pattern", {
+      column,
+      like_pattern: likePattern,
+    }, options);
+  }
+
+  /**
+   * `expect_column_values_to_match_like_pattern_list`: any (or all) of the patterns match.
+   *
+   * @example Either network
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnValuesToMatchLikePatternList("id", ["us%", "ak%"]);
+   * assert.deepEqual(suite.expectations[0]?.kwargs.like_pattern_list, ["us%", "ak%"]);
+   * ```
+   */
+  expectColumnValuesToMatchLikePatternList(
+    column: string,
+    likePatternList: string[],
+    options?: RegexListOptions,
+  ): this {
+    return this.#add("expect_column_values_to_match_like_pattern_list", {
+      column,
+      like_pattern_list: likePatternList,
+    }, options);
+  }
+
+  /**
+   * `expect_column_values_to_not_match_like_pattern_list`: none of the patterns match.
+   *
+   * @example No test or tmp ids
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnValuesToNotMatchLikePatternList("id", ["test%", "tmp%"]);
+   * assert.equal(suite.expectations.length, 1);
+   * ```
+   */
+  expectColumnValuesToNotMatchLikePatternList(
+    column: string,
+    likePatternList: string[],
+    options?: MapOptions,
+  ): this {
+    return this.#add("expect_column_values_to_not_match_like_pattern_list", {
+      column,
+      like_pattern_list: likePatternList,
+    }, options);
+  }
+
+  /**
+   * `expect_column_values_to_match_json_schema`: each value, parsed as JSON
+   * text, is valid against a JSON Schema (draft 7).
+   *
+   * @example Objects with an integer "a"
+   * ```ts
+   * import { ExpectationSuite, validate } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnValuesToMatchJsonSchema("doc", {
+   *   required: ["a"],
+   *   properties: { a: { type: "integer" } },
+   * });
+   * const r = await validate([{ doc: '{"a": 1}' }, { doc: '{"a": "x"}' }], suite);
+   * assert.deepEqual(r.results[0]?.result.partial_unexpected_list, ['{"a": "x"}']);
+   * ```
+   */
+  expectColumnValuesToMatchJsonSchema(
+    column: string,
+    jsonSchema: Record<string, unknown>,
+    options?: MapOptions,
+  ): this {
+    return this.#add("expect_column_values_to_match_json_schema", { column }, {
+      ...options,
+      jsonSchema,
+    });
+  }
+
+  /**
+   * `expect_column_value_z_scores_to_be_less_than`: (value - mean) / stdev
+   * under the threshold. Keeps every non-null value (z needs the column's
+   * mean and stdev).
+   *
+   * @example Within three standard deviations
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnValueZScoresToBeLessThan("mag", 3, { doubleSided: true });
+   * assert.equal(suite.expectations[0]?.kwargs.threshold, 3);
+   * ```
+   */
+  expectColumnValueZScoresToBeLessThan(
+    column: string,
+    threshold: number,
+    options?: ZScoreOptions,
+  ): this {
+    return this.#add("expect_column_value_z_scores_to_be_less_than", {
+      column,
+      threshold,
+      double_sided: false,
+    }, options);
+  }
+
+  /**
+   * `expect_column_pair_values_to_be_in_set`: each row's (A, B) is one of the pairs.
+   *
+   * @example Allowed combinations
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnPairValuesToBeInSet("net", "region", [["ci", "CA"], ["ak", "AK"]]);
+   * assert.deepEqual(suite.expectations[0]?.kwargs.value_pairs_set, [["ci", "CA"], ["ak", "AK"]]);
+   * ```
+   */
+  expectColumnPairValuesToBeInSet(
+    columnA: string,
+    columnB: string,
+    valuePairsSet: [unknown, unknown][] | null,
+    options?: PairOptions,
+  ): this {
+    return this.#add("expect_column_pair_values_to_be_in_set", {
+      column_A: columnA,
+      column_B: columnB,
+      value_pairs_set: valuePairsSet,
+    }, options);
+  }
+
+  /**
+   * `expect_multicolumn_sum_to_equal`: each row's columns sum to the total.
+   *
+   * @example Shares that add up
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectMulticolumnSumToEqual(["a", "b"], 100);
+   * assert.equal(suite.expectations[0]?.kwargs.sum_total, 100);
+   * ```
+   */
+  expectMulticolumnSumToEqual(
+    columnList: string[],
+    sumTotal: number,
+    options?: CompoundUniqueOptions,
+  ): this {
+    return this.#add("expect_multicolumn_sum_to_equal", {
+      column_list: columnList,
+      sum_total: sumTotal,
+    }, options);
+  }
+
+  /**
+   * `expect_select_column_values_to_be_unique_within_record`: no two of the
+   * columns hold the same value in a row.
+   *
+   * @example Distinct choices
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectSelectColumnValuesToBeUniqueWithinRecord(["first", "second"]);
+   * assert.equal(suite.expectations.length, 1);
+   * ```
+   */
+  expectSelectColumnValuesToBeUniqueWithinRecord(
+    columnList: string[],
+    options?: CompoundUniqueOptions,
+  ): this {
+    return this.#add("expect_select_column_values_to_be_unique_within_record", {
+      column_list: columnList,
+    }, options);
+  }
+
+  /**
+   * `expect_column_most_common_value_to_be_in_set`: the mode (pandas'
+   * `Series.mode`) is in the set. Keeps every non-null value.
+   *
+   * @example Mostly earthquakes
+   * ```ts
+   * import { ExpectationSuite, validate } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnMostCommonValueToBeInSet("type", ["earthquake"]);
+   * const r = await validate([{ type: "earthquake" }, { type: "earthquake" }, { type: "blast" }], suite);
+   * assert.deepEqual(r.results[0]?.result.observed_value, ["earthquake"]);
+   * ```
+   */
+  expectColumnMostCommonValueToBeInSet(
+    column: string,
+    valueSet: unknown[],
+    options?: MostCommonValueOptions,
+  ): this {
+    return this.#add("expect_column_most_common_value_to_be_in_set", {
+      column,
+      value_set: valueSet,
+    }, options);
+  }
+
+  /**
+   * `expect_column_quantile_values_to_be_between`: each quantile (pandas'
+   * interpolation, `nearest` by default) within its range; null is unbounded.
+   * Keeps every non-null number.
+   *
+   * @example The median between 1 and 3
+   * ```ts
+   * import { ExpectationSuite, validate } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnQuantileValuesToBeBetween("mag", {
+   *   quantiles: [0.5],
+   *   value_ranges: [[1, 3]],
+   * });
+   * const r = await validate([{ mag: 1 }, { mag: 2 }, { mag: 9 }], suite);
+   * assert.deepEqual(r.results[0]?.result.observed_value, { quantiles: [0.5], values: [2] });
+   * ```
+   */
+  expectColumnQuantileValuesToBeBetween(
+    column: string,
+    quantileRanges: {
+      quantiles: number[];
+      value_ranges: (number | null)[][];
+    },
+    options?: QuantileOptions,
+  ): this {
+    return this.#add("expect_column_quantile_values_to_be_between", {
+      column,
+    }, { ...options, quantileRanges });
+  }
+
+  /**
+   * `expect_column_kl_divergence_to_be_less_than`: the column's distribution
+   * against a partition object, KL divergence as scipy's `entropy`. Keeps
+   * every non-null value.
+   *
+   * @example Close to an even split
+   * ```ts
+   * import { ExpectationSuite, validate } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnKlDivergenceToBeLessThan("side", {
+   *   partitionObject: { values: ["h", "t"], weights: [0.5, 0.5] },
+   *   threshold: 0.1,
+   * });
+   * const r = await validate([{ side: "h" }, { side: "t" }], suite);
+   * assert.equal(r.results[0]?.result.observed_value, 0);
+   * ```
+   */
+  expectColumnKlDivergenceToBeLessThan(
+    column: string,
+    options?: KlDivergenceOptions,
+  ): this {
+    return this.#add("expect_column_kl_divergence_to_be_less_than", {
+      column,
+    }, options);
+  }
+
+  /**
+   * `expect_table_row_count_to_equal_other_table`: as many rows as the table
+   * named here, given to `validate` in `otherTables`.
+   *
+   * @example Same count as the archive
+   * ```ts
+   * import { ExpectationSuite, validate } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectTableRowCountToEqualOtherTable("archive");
+   * const r = await validate([{ a: 1 }], suite, { otherTables: { archive: [{ a: 1 }] } });
+   * assert.equal(r.success, true);
+   * ```
+   */
+  expectTableRowCountToEqualOtherTable(
+    otherTableName: string,
+    options?: ExpectationOptions,
+  ): this {
+    return this.#add("expect_table_row_count_to_equal_other_table", {
+      other_table_name: otherTableName,
     }, options);
   }
 

@@ -96,11 +96,15 @@ export {
   type ExpectationOptions,
   ExpectationSuite,
   expectationTypes,
+  type KlDivergenceOptions,
   type MapBetweenOptions,
   type MapOptions,
+  type MostCommonValueOptions,
   type OrderOptions,
   type PairOptions,
+  type QuantileOptions,
   type RegexListOptions,
+  type ZScoreOptions,
 } from "./expectation_suite.ts";
 export {
   type DataSource,
