@@ -87,9 +87,8 @@ export class TaskGroup {
   add<T extends Task>(task: T): T {
     task._prefixId(`${this.groupId}.`);
     this.#dag.add(task);
-    for (let g: TaskGroup | undefined = this; g; g = g.#parent) {
-      g.#tasks.push(task);
-    }
+    this.#tasks.push(task);
+    for (let g = this.#parent; g; g = g.#parent) g.#tasks.push(task);
     return task;
   }
 

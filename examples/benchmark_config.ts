@@ -31,6 +31,12 @@ export interface BenchmarkConfig {
   keepLog: boolean;
   /** Times each aggregation runs; the best time counts. */
   repeat: number;
+  /**
+   * How the produce step reaches the log: the embedded broker in this
+   * process, or kafkajs over TCP to a `serveKafka` broker on the same log
+   * directory (spark's workers read the segment files either way).
+   */
+  kafka: "embedded" | "server";
 }
 
 /** Thrown for a bad flag or value; the benchmark prints it and exits 2. */
@@ -101,6 +107,13 @@ export const BENCHMARK_COMMAND = {
       default: 3,
       description: "run each aggregation N times, keep the best",
     },
+    kafka: {
+      type: "string",
+      placeholder: "MODE",
+      default: "embedded",
+      description:
+        'produce through the embedded broker ("embedded") or with kafkajs to a serveKafka broker over TCP ("server")',
+    },
   },
 } as const;
 
@@ -152,6 +165,11 @@ export function parseBenchmarkArgs(
     : v.file !== undefined
     ? { kind: "file", path: v.file }
     : { kind: "replay" };
+  if (v.kafka !== "embedded" && v.kafka !== "server") {
+    throw new ConfigError(
+      `Flag --kafka takes "embedded" or "server": "${v.kafka}"`,
+    );
+  }
   const defaultWorkers = cores > 2 ? [1, 2, cores] : [1, 2];
   return {
     source,
@@ -167,5 +185,6 @@ export function parseBenchmarkArgs(
     faults: !v["no-faults"],
     keepLog: Boolean(v["keep-log"]),
     repeat: v.repeat,
+    kafka: v.kafka,
   };
 }

@@ -36,6 +36,7 @@ import {
   Kafka,
   listPartitions,
   readPartitionLogBatches,
+  serveKafka,
 } from "../kafka/mod.ts";
 import { Checkpoint, type ValidationResult } from "../quality/mod.ts";
 import { SparkContext, type TopicRecord } from "../spark/mod.ts";
@@ -156,15 +157,61 @@ async function fetchEvents(
   };
 }
 
+/** What the produce step needs of a client: the project's `Kafka` or kafkajs's. */
+interface ProducingClient {
+  admin(): {
+    connect(): Promise<void>;
+    createTopics(
+      options: { topics: { topic: string; numPartitions: number }[] },
+    ): Promise<boolean>;
+    disconnect(): Promise<void>;
+  };
+  producer(): {
+    connect(): Promise<void>;
+    send(record: {
+      topic: string;
+      acks?: number;
+      messages: { key: string; value: string; timestamp: string }[];
+    }): Promise<unknown>;
+    disconnect(): Promise<void>;
+  };
+}
+
 /** Produces `events` to a fresh log in `logDir`, keyed by region. */
 async function produce(
   logDir: string,
   events: Iterable<QuakeEvent>,
   partitions: number,
+  mode: BenchmarkConfig["kafka"] = "embedded",
 ): Promise<number> {
   await Deno.remove(logDir, { recursive: true }).catch(() => {});
   await Deno.mkdir(logDir, { recursive: true });
-  const kafka = new Kafka({ clientId: "usgs-benchmark", logDir });
+  if (mode === "embedded") {
+    const kafka = new Kafka({ clientId: "usgs-benchmark", logDir });
+    return await sendAll(kafka, events, partitions);
+  }
+  // Over Kafka's wire protocol: a `serveKafka` broker owns the log directory
+  // while kafkajs (a real Kafka client, so the same code would run against a
+  // Kafka cluster; the project's `Kafka` class only talks to an embedded
+  // broker) sends to it over TCP. Both hash keys with murmur2, so the
+  // partitions hold what the embedded run writes. The broker closes before
+  // spark's workers read the segment files.
+  const { Kafka: KafkaJS, logLevel } = await import("kafkajs");
+  await using server = await serveKafka({ logDir, port: 0 });
+  const kafka = new KafkaJS({
+    brokers: [`127.0.0.1:${server.port}`],
+    clientId: "usgs-benchmark",
+    logLevel: logLevel.NOTHING,
+  });
+  return await sendAll(kafka, events, partitions);
+}
+
+/** Creates the topic and sends `events` in chunks of `SEND_CHUNK`. */
+async function sendAll(
+  kafka: ProducingClient,
+  events: Iterable<QuakeEvent>,
+  partitions: number,
+): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
@@ -176,22 +223,20 @@ async function produce(
   let sent = 0;
   try {
     let chunk: { key: string; value: string; timestamp: string }[] = [];
+    const flush = async () => {
+      await producer.send({ topic: TOPIC, acks: -1, messages: chunk });
+      sent += chunk.length;
+      chunk = [];
+    };
     for (const event of events) {
       chunk.push({
         key: regionOf(event.place),
         value: JSON.stringify(event),
         timestamp: String(event.time),
       });
-      if (chunk.length === SEND_CHUNK) {
-        await producer.send({ topic: TOPIC, messages: chunk });
-        sent += chunk.length;
-        chunk = [];
-      }
+      if (chunk.length === SEND_CHUNK) await flush();
     }
-    if (chunk.length > 0) {
-      await producer.send({ topic: TOPIC, messages: chunk });
-      sent += chunk.length;
-    }
+    if (chunk.length > 0) await flush();
   } finally {
     await producer.disconnect();
   }
@@ -382,12 +427,15 @@ export async function runBenchmark(
         logDir,
         replicate(events, n),
         config.partitions,
+        config.kafka,
       );
       const ms = performance.now() - started;
       log(
         `produced ${
           sent.toLocaleString("en-US")
-        } events to ${TOPIC} (${config.partitions} partitions) in ` +
+        } events to ${TOPIC} (${config.partitions} partitions${
+          config.kafka === "server" ? ", kafkajs over TCP to serveKafka" : ""
+        }) in ` +
           `${ms.toFixed(0)} ms (${
             Math.round(sent / (ms / 1000)).toLocaleString("en-US")
           } records/s)`,

@@ -5,6 +5,7 @@
 // validation time as exception_info, as in GE.
 
 import { describeValue, QualityError } from "./errors.ts";
+import { isParameter } from "./_evaluation_parameters.ts";
 import type { ExpectationConfiguration } from "./types.ts";
 
 /** How an expectation is evaluated. */
@@ -16,6 +17,8 @@ export type Kind =
   | "order" // increasing / decreasing
   | "aggregate" // column statistic compared with min_value / max_value
   | "pair" // column pair map (A equals B, A greater than B)
+  | "rowmap" // a test of several columns of each row (pair in set, multicolumn)
+  | "values" // keeps every non-null value: modes, quantiles, z-scores
   | "table"; // row count, column list
 
 interface Check {
@@ -51,6 +54,16 @@ const C = {
     want: "a non-negative integer or null",
   },
   array: { ok: (v) => Array.isArray(v), want: "an array" },
+  arrayOrNull: {
+    ok: (v) => v === null || Array.isArray(v),
+    want: "an array or null",
+  },
+  strArrayOrNull: {
+    ok: (v) =>
+      v === null ||
+      (Array.isArray(v) && v.every((x) => typeof x === "string")),
+    want: "an array of strings or null",
+  },
   strArray: {
     ok: (v) => Array.isArray(v) && v.every((x) => typeof x === "string"),
     want: "an array of strings",
@@ -60,6 +73,15 @@ const C = {
     want: "a number between 0 and 1",
   },
   any: { ok: () => true, want: "anything" },
+  num: { ok: isNum, want: "a number" },
+  object: {
+    ok: (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+    want: "an object",
+  },
+  objectOrNull: {
+    ok: (v) => v === null || (typeof v === "object" && !Array.isArray(v)),
+    want: "an object or null",
+  },
 } satisfies Record<string, Check>;
 
 /** One expectation type. */
@@ -127,10 +149,10 @@ def("expect_table_column_count_to_be_between", "table", {
   max_value: C.numBound,
 }, []);
 def("expect_table_columns_to_match_ordered_list", "table", {
-  column_list: C.strArray,
+  column_list: C.strArrayOrNull,
 }, ["column_list"]);
 def("expect_table_columns_to_match_set", "table", {
-  column_set: C.strArray,
+  column_set: C.strArrayOrNull,
   exact_match: C.boolOrNull,
 }, ["column_set"]);
 def("expect_column_to_exist", "table", {
@@ -145,12 +167,12 @@ def("expect_column_values_to_be_between", "map", { ...col, ...BETWEEN }, [
 ]);
 def("expect_column_values_to_be_in_set", "map", {
   ...col,
-  value_set: C.array,
+  value_set: C.arrayOrNull,
   parse_strings_as_datetimes: C.bool,
 }, ["column", "value_set"]);
 def("expect_column_values_to_not_be_in_set", "map", {
   ...col,
-  value_set: C.array,
+  value_set: C.arrayOrNull,
   parse_strings_as_datetimes: C.bool,
 }, ["column", "value_set"]);
 def("expect_column_values_to_match_regex", "map", { ...col, regex: C.str }, [
@@ -174,7 +196,7 @@ def("expect_column_values_to_be_of_type", "map", { ...col, type_: C.str }, [
 ]);
 def("expect_column_values_to_be_in_type_list", "map", {
   ...col,
-  type_list: C.strArray,
+  type_list: C.strArrayOrNull,
 }, ["column", "type_list"]);
 def("expect_column_value_lengths_to_be_between", "map", {
   ...col,
@@ -233,7 +255,12 @@ def(
   "unique_proportion",
 );
 
-const PAIR = { column_A: C.str, column_B: C.str, ignore_row_if: C.str };
+const PAIR = {
+  column_A: C.str,
+  column_B: C.str,
+  ignore_row_if: C.str,
+  parse_strings_as_datetimes: C.bool,
+};
 def("expect_column_pair_values_to_be_equal", "pair", PAIR, [
   "column_A",
   "column_B",
@@ -246,9 +273,82 @@ def("expect_column_pair_values_A_to_be_greater_than_B", "pair", {
   "column_B",
 ]);
 
+def("expect_column_values_to_not_match_regex_list", "map", {
+  ...col,
+  regex_list: C.strArray,
+  match_on: C.str,
+}, ["column", "regex_list"]);
+def("expect_column_values_to_match_like_pattern", "map", {
+  ...col,
+  like_pattern: C.str,
+}, ["column", "like_pattern"]);
+def("expect_column_values_to_not_match_like_pattern", "map", {
+  ...col,
+  like_pattern: C.str,
+}, ["column", "like_pattern"]);
+def("expect_column_values_to_match_like_pattern_list", "map", {
+  ...col,
+  like_pattern_list: C.strArray,
+  match_on: C.str,
+}, ["column", "like_pattern_list"]);
+def("expect_column_values_to_not_match_like_pattern_list", "map", {
+  ...col,
+  like_pattern_list: C.strArray,
+}, ["column", "like_pattern_list"]);
+def("expect_column_values_to_match_json_schema", "map", {
+  ...col,
+  json_schema: C.object,
+}, ["column", "json_schema"]);
+def("expect_column_pair_values_to_be_in_set", "rowmap", {
+  column_A: C.str,
+  column_B: C.str,
+  value_pairs_set: C.arrayOrNull,
+  ignore_row_if: C.str,
+}, ["column_A", "column_B", "value_pairs_set"]);
+const MULTI = { column_list: C.strArray, ignore_row_if: C.str };
+def("expect_multicolumn_sum_to_equal", "rowmap", {
+  ...MULTI,
+  sum_total: C.num,
+}, ["column_list", "sum_total"]);
+def(
+  "expect_select_column_values_to_be_unique_within_record",
+  "rowmap",
+  MULTI,
+  ["column_list"],
+);
+def("expect_multicolumn_values_to_be_unique", "rowmap", MULTI, [
+  "column_list",
+]);
+def("expect_column_most_common_value_to_be_in_set", "values", {
+  ...col,
+  value_set: C.arrayOrNull,
+  ties_okay: C.boolOrNull,
+}, ["column", "value_set"]);
+def("expect_column_quantile_values_to_be_between", "values", {
+  ...col,
+  quantile_ranges: C.object,
+  allow_relative_error: C.any,
+}, ["column", "quantile_ranges"]);
+def("expect_column_value_z_scores_to_be_less_than", "values", {
+  ...col,
+  threshold: C.num,
+  double_sided: C.bool,
+}, ["column", "threshold", "double_sided"]);
+def("expect_column_kl_divergence_to_be_less_than", "values", {
+  ...col,
+  partition_object: C.objectOrNull,
+  threshold: C.numBound,
+  internal_weight_holdout: C.num,
+  tail_weight_holdout: C.num,
+  bucketize_data: C.bool,
+}, ["column"]);
+def("expect_table_row_count_to_equal_other_table", "table", {
+  other_table_name: C.str,
+}, ["other_table_name"]);
+
 const DISTINCT = {
   ...col,
-  value_set: C.array,
+  value_set: C.arrayOrNull,
   parse_strings_as_datetimes: C.bool,
 };
 def("expect_column_distinct_values_to_be_in_set", "aggregate", DISTINCT, [
@@ -265,10 +365,18 @@ def("expect_column_distinct_values_to_equal_set", "aggregate", DISTINCT, [
 ], "distinct_equal");
 
 const BY_TYPE = new Map(SPECS.map((s) => [s.type, s]));
+// GE 1.x derives names from class names in snake case, so A and B lose their capitals.
+const ALIASES: Record<string, string> = {
+  expect_column_pair_values_a_to_be_greater_than_b:
+    "expect_column_pair_values_A_to_be_greater_than_B",
+};
+for (const [alias, type] of Object.entries(ALIASES)) {
+  BY_TYPE.set(alias, BY_TYPE.get(type)!);
+}
 
-/** Every expectation type the engine knows, sorted. */
+/** Every expectation type the engine knows (GE 1.x spellings too), sorted. */
 export const KNOWN_TYPES: readonly string[] = Object.freeze(
-  SPECS.map((s) => s.type).sort(),
+  [...BY_TYPE.keys()].sort(),
 );
 
 /** The spec of a type, or a QualityError listing the known types. */
@@ -318,7 +426,9 @@ export function normalizeConfig(
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(kwargs)) {
     if (value === undefined) continue;
-    const check = spec.params[name];
+    const check = Object.hasOwn(spec.params, name)
+      ? spec.params[name]
+      : undefined;
     if (!check) {
       throw new QualityError(
         `Unknown kwarg for "${spec.type}": "${name}" (allowed: ${
@@ -326,7 +436,8 @@ export function normalizeConfig(
         })`,
       );
     }
-    if (!check.ok(value)) {
+    // Resolved when the suite runs (see _evaluation_parameters.ts).
+    if (!check.ok(value) && !isParameter(value)) {
       throw new QualityError(
         `Kwarg "${name}" of "${spec.type}" must be ${check.want}: ${
           describeValue(value)
@@ -343,7 +454,7 @@ export function normalizeConfig(
     }
   }
   return {
-    expectation_type: spec.type,
+    expectation_type: type as string,
     kwargs: structuredClone(out),
     meta: structuredClone(meta as Record<string, unknown>),
   };

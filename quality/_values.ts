@@ -250,13 +250,83 @@ export function pyRegex(source: string): RegExp {
     /\\A/g,
     "^",
   ).replace(/\\Z/g, "$");
+  let re: RegExp;
   try {
-    return new RegExp(s, flags);
+    re = new RegExp(s, flags);
   } catch (error) {
     throw new QualityError(`Invalid regex: ${JSON.stringify(source)}`, {
       cause: error,
     });
   }
+  if (LINEAR) {
+    // V8's linear-time engine: no backtracking, so no pattern can hang.
+    try {
+      return new RegExp(s, flags + "l");
+    } catch { /* backreferences or lookbehind: checked below */ }
+  }
+  if (mayBacktrackExponentially(s)) {
+    throw new QualityError(
+      `Regex ${
+        JSON.stringify(source)
+      } may take exponential time (a repeated group that can match the same text in several ways); run with --v8-flags=--enable-experimental-regexp-engine to evaluate it in linear time`,
+    );
+  }
+  return re;
+}
+
+/** Whether V8's linear-time regex engine is on (`--enable-experimental-regexp-engine`). */
+const LINEAR = (() => {
+  try {
+    new RegExp("", "l");
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * A conservative check for catastrophic backtracking: a group repeated
+ * without bound (`*`, `+`, `{n,}`) whose body itself repeats without bound
+ * or alternates, as in `(a+)+`, `(a|aa)*`, `(\\w*\\s?)+`. It refuses some
+ * patterns that would run fine; the linear engine runs those.
+ */
+export function mayBacktrackExponentially(pattern: string): boolean {
+  const frames: { repeats: boolean; alternates: boolean }[] = [
+    { repeats: false, alternates: false },
+  ];
+  const unbounded = (at: number): number => {
+    const c = pattern[at];
+    if (c === "*" || c === "+") return 1;
+    if (c === "{") {
+      const m = /^\{\d*,\}/.exec(pattern.slice(at));
+      if (m) return m[0].length;
+    }
+    return 0;
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    const top = frames[frames.length - 1]!;
+    if (c === "\\") {
+      i++;
+    } else if (c === "[") {
+      for (i++; i < pattern.length && pattern[i] !== "]"; i++) {
+        if (pattern[i] === "\\") i++;
+      }
+    } else if (c === "(") {
+      frames.push({ repeats: false, alternates: false });
+    } else if (c === ")" && frames.length > 1) {
+      const group = frames.pop()!;
+      if (unbounded(i + 1) > 0 && (group.repeats || group.alternates)) {
+        return true;
+      }
+      frames[frames.length - 1]!.repeats ||= group.repeats;
+    } else if (c === "|") {
+      top.alternates = true;
+    } else if (unbounded(i) > 0) {
+      top.repeats = true;
+    }
+  }
+  return false;
 }
 
 /** Length in code points, as Python's len() counts. */

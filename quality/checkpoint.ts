@@ -26,8 +26,9 @@ import { type DataSource, validate } from "./validate.ts";
  * @example Usage
  * ```ts
  * import type { CheckpointAction } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const action: CheckpointAction = "warn";
- * console.log(action);
+ * assert.equal(action, "warn");
  * ```
  */
 export type CheckpointAction = "fail" | "warn";
@@ -38,6 +39,7 @@ export type CheckpointAction = "fail" | "warn";
  * @example Usage
  * ```ts
  * import { Checkpoint, ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const warnings: string[] = [];
  * const checkpoint = new Checkpoint({
  *   suite: new ExpectationSuite("s").expectTableRowCountToBeBetween({ minValue: 1 }),
@@ -45,7 +47,7 @@ export type CheckpointAction = "fail" | "warn";
  *   onWarning: (message) => warnings.push(message),
  * });
  * await checkpoint.run([]);
- * console.log(warnings.length); // 1
+ * assert.deepEqual(warnings.length, 1);
  * ```
  */
 export interface CheckpointOptions {
@@ -95,8 +97,12 @@ export interface CheckpointOptions {
  * @example Read it
  * ```ts
  * import type { CheckpointResult } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const summary = (r: CheckpointResult) => `${r.checkpoint_name}: ${r.success}`;
- * console.log(typeof summary);
+ * assert.equal(
+ *   summary({ checkpoint_name: "nightly", success: true } as CheckpointResult),
+ *   "nightly: true",
+ * );
  * ```
  */
 export interface CheckpointResult {
@@ -128,6 +134,7 @@ async function writeAtomic(path: string, text: string): Promise<void> {
  * @example Gate on quality, keep the result
  * ```ts
  * import { Checkpoint, ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * const checkpoint = new Checkpoint({
  *   suite: new ExpectationSuite("rows").expectColumnValuesToNotBeNull("id"),
@@ -135,7 +142,8 @@ async function writeAtomic(path: string, text: string): Promise<void> {
  *   action: "fail",
  * });
  * const outcome = await checkpoint.run([{ id: 1 }, { id: 2 }]);
- * console.log(outcome.success, JSON.parse(await Deno.readTextFile(`${dir}/result.json`)).success); // true true
+ * assert.deepEqual(outcome.success, true);
+ * assert.deepEqual(JSON.parse(await Deno.readTextFile(`${dir}/result.json`)).success, true);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -151,8 +159,9 @@ export class Checkpoint {
    * @example Warn instead of failing
    * ```ts
    * import { Checkpoint, ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const checkpoint = new Checkpoint({ suite: new ExpectationSuite("s"), action: "warn" });
-   * console.log(checkpoint.name); // "s"
+   * assert.deepEqual(checkpoint.name, "s");
    * ```
    */
   constructor(options: CheckpointOptions) {
@@ -183,12 +192,9 @@ export class Checkpoint {
    * @example A failing checkpoint rejects
    * ```ts
    * import { Checkpoint, ExpectationSuite, QualityError } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const checkpoint = new Checkpoint({ suite: new ExpectationSuite("s").expectTableRowCountToBeBetween({ minValue: 1 }) });
-   * try {
-   *   await checkpoint.run([]);
-   * } catch (error) {
-   *   console.log(error instanceof QualityError); // true
-   * }
+   * await assert.rejects(checkpoint.run([]), QualityError);
    * ```
    */
   async run(data: DataSource): Promise<CheckpointResult> {

@@ -10,8 +10,9 @@
  * @example Usage
  * ```ts
  * import { QualityError } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const error = new QualityError("Checkpoint failed: 1 of 2", { result: { success: false } });
- * console.log(error.result); // { success: false }
+ * assert.deepEqual(error.result, { success: false });
  * ```
  */
 export interface QualityErrorOptions {
@@ -35,14 +36,15 @@ export interface QualityErrorOptions {
  * @example Catch a bad expectation type
  * ```ts
  * import { ExpectationSuite, QualityError } from "./mod.ts";
- * try {
- *   ExpectationSuite.fromJSON({
- *     expectation_suite_name: "s",
- *     expectations: [{ expectation_type: "expect_magic", kwargs: {} }],
- *   });
- * } catch (error) {
- *   console.log(error instanceof QualityError); // true
- * }
+ * import assert from "node:assert/strict";
+ * assert.throws(
+ *   () =>
+ *     ExpectationSuite.fromJSON({
+ *       expectation_suite_name: "s",
+ *       expectations: [{ expectation_type: "expect_magic", kwargs: {} }],
+ *     }),
+ *   QualityError,
+ * );
  * ```
  */
 export class QualityError extends Error {
@@ -55,8 +57,9 @@ export class QualityError extends Error {
    * @example Create one
    * ```ts
    * import { QualityError } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const error = new QualityError("Row must be an object: 42");
-   * console.log(error.name); // "QualityError"
+   * assert.deepEqual(error.name, "QualityError");
    * ```
    */
   constructor(message: string, options: QualityErrorOptions = {}) {

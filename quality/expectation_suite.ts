@@ -21,8 +21,9 @@ import type {
  * @example Usage
  * ```ts
  * import type { Bound } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const bounds: Bound[] = [0, "2018-01-01", new Date(0), null];
- * console.log(bounds.length); // 4
+ * assert.deepEqual(bounds.length, 4);
  * ```
  */
 export type Bound = number | string | Date | null;
@@ -34,8 +35,9 @@ export type Bound = number | string | Date | null;
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnToExist("id", { meta: { owner: "ops" } });
- * console.log(suite.expectations[0]?.meta); // { owner: "ops" }
+ * assert.deepEqual(suite.expectations[0]?.meta, { owner: "ops" });
  * ```
  */
 export interface ExpectationOptions {
@@ -74,9 +76,10 @@ export interface ExpectationOptions {
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s")
  *   .expectColumnValuesToNotBeNull("mag", { mostly: 0.9, rowCondition: 'col("type") == "earthquake"' });
- * console.log(suite.expectations[0]?.kwargs.row_condition);
+ * assert.equal(suite.expectations[0]?.kwargs.row_condition, 'col("type") == "earthquake"');
  * ```
  */
 export interface MapOptions extends ExpectationOptions {
@@ -94,8 +97,9 @@ export interface MapOptions extends ExpectationOptions {
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnMeanToBeBetween("mag", { minValue: 0, strictMin: true });
- * console.log(suite.expectations[0]?.kwargs); // { column: "mag", min_value: 0, strict_min: true }
+ * assert.deepEqual(suite.expectations[0]?.kwargs, { column: "mag", min_value: 0, strict_min: true });
  * ```
  */
 export interface BetweenOptions extends ExpectationOptions {
@@ -147,8 +151,9 @@ export interface BetweenOptions extends ExpectationOptions {
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnValuesToBeBetween("mag", { min_value: -1, max_value: 10, mostly: 0.95 });
- * console.log(suite.expectations.length); // 1
+ * assert.deepEqual(suite.expectations.length, 1);
  * ```
  */
 export interface MapBetweenOptions extends BetweenOptions, MapOptions {}
@@ -159,7 +164,8 @@ export interface MapBetweenOptions extends BetweenOptions, MapOptions {}
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
- * console.log(new ExpectationSuite("s").expectColumnValuesToBeIncreasing("t", { strictly: true }).expectations[0]?.kwargs.strictly); // true
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeIncreasing("t", { strictly: true }).expectations[0]?.kwargs.strictly, true);
  * ```
  */
 export interface OrderOptions extends MapOptions {
@@ -176,8 +182,9 @@ export interface OrderOptions extends MapOptions {
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectCompoundColumnsToBeUnique(["a", "b"], { ignoreRowIf: "any_value_is_missing" });
- * console.log(suite.expectations[0]?.kwargs.ignore_row_if); // "any_value_is_missing"
+ * assert.deepEqual(suite.expectations[0]?.kwargs.ignore_row_if, "any_value_is_missing");
  * ```
  */
 export interface CompoundUniqueOptions extends MapOptions {
@@ -199,8 +206,9 @@ export interface CompoundUniqueOptions extends MapOptions {
  * @example Skip rows where either value is missing
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnPairValuesToBeEqual("a", "b", { ignoreRowIf: "either_value_is_missing" });
- * console.log(suite.expectations[0]?.kwargs.ignore_row_if); // "either_value_is_missing"
+ * assert.deepEqual(suite.expectations[0]?.kwargs.ignore_row_if, "either_value_is_missing");
  * ```
  */
 export interface PairOptions extends MapOptions {
@@ -238,8 +246,9 @@ export interface PairOptions extends MapOptions {
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnValuesToMatchRegexList("id", ["^a", "z$"], { matchOn: "all" });
- * console.log(suite.expectations[0]?.kwargs.match_on); // "all"
+ * assert.deepEqual(suite.expectations[0]?.kwargs.match_on, "all");
  * ```
  */
 export interface RegexListOptions extends MapOptions {
@@ -261,8 +270,9 @@ export interface RegexListOptions extends MapOptions {
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectTableColumnsToMatchSet(["id"], { exactMatch: false });
- * console.log(suite.expectations[0]?.kwargs.exact_match); // false
+ * assert.deepEqual(suite.expectations[0]?.kwargs.exact_match, false);
  * ```
  */
 export interface ColumnSetOptions extends ExpectationOptions {
@@ -284,8 +294,9 @@ export interface ColumnSetOptions extends ExpectationOptions {
  * @example Usage
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnToExist("id", { columnIndex: 0 });
- * console.log(suite.expectations[0]?.kwargs.column_index); // 0
+ * assert.deepEqual(suite.expectations[0]?.kwargs.column_index, 0);
  * ```
  */
 export interface ColumnToExistOptions extends ExpectationOptions {
@@ -299,6 +310,117 @@ export interface ColumnToExistOptions extends ExpectationOptions {
    * @default {null}
    */
   column_index?: number | null;
+}
+
+/**
+ * Options of `expect_column_value_z_scores_to_be_less_than`.
+ *
+ * @example Both tails
+ * ```ts
+ * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const suite = new ExpectationSuite("s").expectColumnValueZScoresToBeLessThan("mag", 3, { doubleSided: true });
+ * assert.equal(suite.expectations[0]?.kwargs.double_sided, true);
+ * ```
+ */
+export interface ZScoreOptions extends MapOptions {
+  /**
+   * Compare |z| (both tails) instead of z.
+   * @default {false}
+   */
+  doubleSided?: boolean;
+}
+
+/**
+ * Options of `expect_column_most_common_value_to_be_in_set`.
+ *
+ * @example Ties allowed
+ * ```ts
+ * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const suite = new ExpectationSuite("s").expectColumnMostCommonValueToBeInSet("type", ["a"], { tiesOkay: true });
+ * assert.equal(suite.expectations[0]?.kwargs.ties_okay, true);
+ * ```
+ */
+export interface MostCommonValueOptions extends ExpectationOptions {
+  /**
+   * With several modes, succeed when any of them is in the set.
+   * @default {false}
+   */
+  tiesOkay?: boolean;
+}
+
+/**
+ * Options of `expect_column_quantile_values_to_be_between`.
+ *
+ * @example Linear interpolation
+ * ```ts
+ * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const suite = new ExpectationSuite("s").expectColumnQuantileValuesToBeBetween(
+ *   "mag",
+ *   { quantiles: [0.5], value_ranges: [[1, 3]] },
+ *   { allowRelativeError: "linear" },
+ * );
+ * assert.equal(suite.expectations[0]?.kwargs.allow_relative_error, "linear");
+ * ```
+ */
+export interface QuantileOptions extends ExpectationOptions {
+  /**
+   * pandas' quantile interpolation: `linear`, `lower`, `higher`, `midpoint`
+   * or `nearest` (GE's pandas default, also for false).
+   * @default {false}
+   */
+  allowRelativeError?:
+    | false
+    | "linear"
+    | "lower"
+    | "higher"
+    | "midpoint"
+    | "nearest";
+}
+
+/**
+ * Options of `expect_column_kl_divergence_to_be_less_than`.
+ *
+ * @example Against a categorical partition
+ * ```ts
+ * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const suite = new ExpectationSuite("s").expectColumnKlDivergenceToBeLessThan("type", {
+ *   partitionObject: { values: ["a", "b"], weights: [0.5, 0.5] },
+ *   threshold: 0.1,
+ * });
+ * assert.equal(suite.expectations[0]?.kwargs.threshold, 0.1);
+ * ```
+ */
+export interface KlDivergenceOptions extends ExpectationOptions {
+  /**
+   * `{ values, weights }` (categorical) or `{ bins, weights, tail_weights? }`
+   * (continuous); null builds one from the data.
+   * @default {null}
+   */
+  partitionObject?: Record<string, unknown> | null;
+  /**
+   * The largest divergence that passes; null always passes.
+   * @default {null}
+   */
+  threshold?: number | null;
+  /**
+   * Weight moved to empty interior bins.
+   * @default {0}
+   */
+  internalWeightHoldout?: number;
+  /**
+   * Weight given to values outside the partition.
+   * @default {0}
+   */
+  tailWeightHoldout?: number;
+  /**
+   * Histogram numeric data (false: compare value counts).
+   * @default {true}
+   */
+  bucketizeData?: boolean;
 }
 
 function isOptions(v: unknown): v is Record<string, unknown> {
@@ -322,11 +444,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * @example Build, save and load a suite
  * ```ts
  * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("events")
  *   .expectColumnValuesToNotBeNull("mag", { mostly: 0.99 })
  *   .expectColumnValuesToBeBetween("mag", { minValue: -1, maxValue: 10 });
  * const copy = ExpectationSuite.fromJSON(JSON.stringify(suite));
- * console.log(copy.name, copy.expectations.length); // "events" 2
+ * assert.deepEqual(copy.name, "events");
+ * assert.deepEqual(copy.expectations.length, 2);
  * ```
  */
 export class ExpectationSuite {
@@ -342,8 +466,9 @@ export class ExpectationSuite {
    * @example An empty suite with metadata
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("nightly", { owner: "data-eng" });
-   * console.log(suite.meta.owner); // "data-eng"
+   * assert.deepEqual(suite.meta.owner, "data-eng");
    * ```
    */
   constructor(name: string, meta: Record<string, unknown> = {}) {
@@ -367,8 +492,9 @@ export class ExpectationSuite {
    * @example List the types
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").expectColumnToExist("id");
-   * console.log(suite.expectations.map((e) => e.expectation_type)); // ["expect_column_to_exist"]
+   * assert.deepEqual(suite.expectations.map((e) => e.expectation_type), ["expect_column_to_exist"]);
    * ```
    */
   get expectations(): ExpectationConfiguration[] {
@@ -383,11 +509,12 @@ export class ExpectationSuite {
    * @example Add a raw configuration
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").addExpectation({
    *   expectation_type: "expect_column_values_to_be_in_set",
    *   kwargs: { column: "type", value_set: ["earthquake"] },
    * });
-   * console.log(suite.expectations.length); // 1
+   * assert.deepEqual(suite.expectations.length, 1);
    * ```
    */
   addExpectation(
@@ -434,9 +561,10 @@ export class ExpectationSuite {
    * @example The generic form
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s")
    *   .expect("expect_column_values_to_not_be_null", { column: "id" }, { severity: "high" });
-   * console.log(suite.expectations[0]?.meta); // { severity: "high" }
+   * assert.deepEqual(suite.expectations[0]?.meta, { severity: "high" });
    * ```
    */
   expect(
@@ -498,8 +626,9 @@ export class ExpectationSuite {
    * @example At least one row
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").expectTableRowCountToBeBetween({ minValue: 1 });
-   * console.log(suite.expectations[0]?.kwargs); // { min_value: 1 }
+   * assert.deepEqual(suite.expectations[0]?.kwargs, { min_value: 1 });
    * ```
    */
   expectTableRowCountToBeBetween(
@@ -522,7 +651,8 @@ export class ExpectationSuite {
    * @example Exactly 3 rows
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectTableRowCountToEqual(3).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectTableRowCountToEqual(3).expectations.length, 1);
    * ```
    */
   expectTableRowCountToEqual(
@@ -538,7 +668,8 @@ export class ExpectationSuite {
    * @example Five columns
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectTableColumnCountToEqual(5).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectTableColumnCountToEqual(5).expectations.length, 1);
    * ```
    */
   expectTableColumnCountToEqual(
@@ -554,7 +685,8 @@ export class ExpectationSuite {
    * @example Between 2 and 10 columns
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectTableColumnCountToBeBetween(2, 10).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectTableColumnCountToBeBetween(2, 10).expectations.length, 1);
    * ```
    */
   expectTableColumnCountToBeBetween(
@@ -577,8 +709,9 @@ export class ExpectationSuite {
    * @example Exact column order
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").expectTableColumnsToMatchOrderedList(["id", "mag"]);
-   * console.log(suite.expectations[0]?.kwargs.column_list); // ["id", "mag"]
+   * assert.deepEqual(suite.expectations[0]?.kwargs.column_list, ["id", "mag"]);
    * ```
    */
   expectTableColumnsToMatchOrderedList(
@@ -596,8 +729,9 @@ export class ExpectationSuite {
    * @example These columns, any order
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").expectTableColumnsToMatchSet(["mag", "id"], { exactMatch: false });
-   * console.log(suite.expectations[0]?.kwargs.exact_match); // false
+   * assert.deepEqual(suite.expectations[0]?.kwargs.exact_match, false);
    * ```
    */
   expectTableColumnsToMatchSet(
@@ -615,7 +749,8 @@ export class ExpectationSuite {
    * @example The id column exists
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnToExist("id").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnToExist("id").expectations.length, 1);
    * ```
    */
   expectColumnToExist(column: string, options?: ColumnToExistOptions): this {
@@ -630,8 +765,9 @@ export class ExpectationSuite {
    * @example 99% of magnitudes present
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").expectColumnValuesToNotBeNull("mag", { mostly: 0.99 });
-   * console.log(suite.expectations[0]?.kwargs); // { column: "mag", mostly: 0.99 }
+   * assert.deepEqual(suite.expectations[0]?.kwargs, { column: "mag", mostly: 0.99 });
    * ```
    */
   expectColumnValuesToNotBeNull(column: string, options?: MapOptions): this {
@@ -648,7 +784,8 @@ export class ExpectationSuite {
    * @example A column that must stay empty
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeNull("deleted_at").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeNull("deleted_at").expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeNull(column: string, options?: MapOptions): this {
@@ -661,8 +798,9 @@ export class ExpectationSuite {
    * @example Magnitudes in [-1, 10]
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").expectColumnValuesToBeBetween("mag", -1, 10, { mostly: 0.95 });
-   * console.log(suite.expectations[0]?.kwargs); // { column: "mag", min_value: -1, max_value: 10, mostly: 0.95 }
+   * assert.deepEqual(suite.expectations[0]?.kwargs, { column: "mag", min_value: -1, max_value: 10, mostly: 0.95 });
    * ```
    */
   expectColumnValuesToBeBetween(
@@ -686,8 +824,9 @@ export class ExpectationSuite {
    * @example Known event types
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = new ExpectationSuite("s").expectColumnValuesToBeInSet("type", ["earthquake", "explosion"]);
-   * console.log(suite.expectations.length); // 1
+   * assert.deepEqual(suite.expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeInSet(
@@ -707,7 +846,8 @@ export class ExpectationSuite {
    * @example No placeholder values
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToNotBeInSet("place", ["", "unknown"]).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToNotBeInSet("place", ["", "unknown"]).expectations.length, 1);
    * ```
    */
   expectColumnValuesToNotBeInSet(
@@ -728,7 +868,8 @@ export class ExpectationSuite {
    * @example Ids of two letters and digits
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToMatchRegex("id", "^[a-z]{2}\\d+$").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToMatchRegex("id", "^[a-z]{2}\\d+$").expectations.length, 1);
    * ```
    */
   expectColumnValuesToMatchRegex(
@@ -749,7 +890,8 @@ export class ExpectationSuite {
    * @example No leading spaces
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToNotMatchRegex("place", "^\\s").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToNotMatchRegex("place", "^\\s").expectations.length, 1);
    * ```
    */
   expectColumnValuesToNotMatchRegex(
@@ -769,7 +911,8 @@ export class ExpectationSuite {
    * @example Either pattern
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToMatchRegexList("id", ["^us", "^ak"]).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToMatchRegexList("id", ["^us", "^ak"]).expectations.length, 1);
    * ```
    */
   expectColumnValuesToMatchRegexList(
@@ -792,7 +935,8 @@ export class ExpectationSuite {
    * @example Magnitudes are numbers
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeOfType("mag", "float").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeOfType("mag", "float").expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeOfType(
@@ -812,7 +956,8 @@ export class ExpectationSuite {
    * @example Numbers or strings
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeInTypeList("v", ["int", "str"]).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeInTypeList("v", ["int", "str"]).expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeInTypeList(
@@ -832,7 +977,8 @@ export class ExpectationSuite {
    * @example Non-empty places up to 200 characters
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValueLengthsToBeBetween("place", 1, 200).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValueLengthsToBeBetween("place", 1, 200).expectations.length, 1);
    * ```
    */
   expectColumnValueLengthsToBeBetween(
@@ -856,7 +1002,8 @@ export class ExpectationSuite {
    * @example Two-letter network codes
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValueLengthsToEqual("net", 2).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValueLengthsToEqual("net", 2).expectations.length, 1);
    * ```
    */
   expectColumnValueLengthsToEqual(
@@ -878,7 +1025,8 @@ export class ExpectationSuite {
    * @example ISO dates
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToMatchStrftimeFormat("day", "%Y-%m-%d").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToMatchStrftimeFormat("day", "%Y-%m-%d").expectations.length, 1);
    * ```
    */
   expectColumnValuesToMatchStrftimeFormat(
@@ -898,7 +1046,8 @@ export class ExpectationSuite {
    * @example Parseable timestamps
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeDateutilParseable("updated").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeDateutilParseable("updated").expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeDateutilParseable(
@@ -916,7 +1065,8 @@ export class ExpectationSuite {
    * @example JSON payloads
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeJsonParseable("payload").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeJsonParseable("payload").expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeJsonParseable(
@@ -937,7 +1087,8 @@ export class ExpectationSuite {
    * @example Unique ids
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeUnique("id").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeUnique("id").expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeUnique(column: string, options?: MapOptions): this {
@@ -950,7 +1101,8 @@ export class ExpectationSuite {
    * @example One reading per station and time
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectCompoundColumnsToBeUnique(["station", "time"]).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectCompoundColumnsToBeUnique(["station", "time"]).expectations.length, 1);
    * ```
    */
   expectCompoundColumnsToBeUnique(
@@ -968,7 +1120,8 @@ export class ExpectationSuite {
    * @example Time moves forward
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeIncreasing("time", { strictly: true }).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeIncreasing("time", { strictly: true }).expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeIncreasing(
@@ -988,7 +1141,8 @@ export class ExpectationSuite {
    * @example A countdown
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnValuesToBeDecreasing("left").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnValuesToBeDecreasing("left").expectations.length, 1);
    * ```
    */
   expectColumnValuesToBeDecreasing(
@@ -1008,7 +1162,8 @@ export class ExpectationSuite {
    * @example Two copies of a field agree
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnPairValuesToBeEqual("code", "id_code").expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnPairValuesToBeEqual("code", "id_code").expectations.length, 1);
    * ```
    */
   expectColumnPairValuesToBeEqual(
@@ -1033,7 +1188,8 @@ export class ExpectationSuite {
    * @example Updated after created
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnPairValuesAToBeGreaterThanB("updated", "time", { orEqual: true }).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnPairValuesAToBeGreaterThanB("updated", "time", { orEqual: true }).expectations.length, 1);
    * ```
    */
   expectColumnPairValuesAToBeGreaterThanB(
@@ -1056,7 +1212,8 @@ export class ExpectationSuite {
    * @example Mean magnitude between 0 and 3
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnMeanToBeBetween("mag", 0, 3).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnMeanToBeBetween("mag", 0, 3).expectations.length, 1);
    * ```
    */
   expectColumnMeanToBeBetween(
@@ -1080,7 +1237,8 @@ export class ExpectationSuite {
    * @example Median depth
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnMedianToBeBetween("depth", { minValue: 0 }).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnMedianToBeBetween("depth", { minValue: 0 }).expectations.length, 1);
    * ```
    */
   expectColumnMedianToBeBetween(
@@ -1104,7 +1262,8 @@ export class ExpectationSuite {
    * @example No magnitude below -2
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnMinToBeBetween("mag", -2, null).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnMinToBeBetween("mag", -2, null).expectations.length, 1);
    * ```
    */
   expectColumnMinToBeBetween(
@@ -1128,7 +1287,8 @@ export class ExpectationSuite {
    * @example No magnitude above 10
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnMaxToBeBetween("mag", { maxValue: 10 }).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnMaxToBeBetween("mag", { maxValue: 10 }).expectations.length, 1);
    * ```
    */
   expectColumnMaxToBeBetween(
@@ -1152,7 +1312,8 @@ export class ExpectationSuite {
    * @example Spread of magnitudes
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnStdevToBeBetween("mag", 0.1, 3).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnStdevToBeBetween("mag", 0.1, 3).expectations.length, 1);
    * ```
    */
   expectColumnStdevToBeBetween(
@@ -1176,7 +1337,8 @@ export class ExpectationSuite {
    * @example Total amount
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnSumToBeBetween("amount", 0, 1e6).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnSumToBeBetween("amount", 0, 1e6).expectations.length, 1);
    * ```
    */
   expectColumnSumToBeBetween(
@@ -1200,7 +1362,8 @@ export class ExpectationSuite {
    * @example A handful of event types
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnUniqueValueCountToBeBetween("type", 1, 10).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnUniqueValueCountToBeBetween("type", 1, 10).expectations.length, 1);
    * ```
    */
   expectColumnUniqueValueCountToBeBetween(
@@ -1224,7 +1387,8 @@ export class ExpectationSuite {
    * @example Mostly distinct ids
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnProportionOfUniqueValuesToBeBetween("id", 0.99, 1).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnProportionOfUniqueValuesToBeBetween("id", 0.99, 1).expectations.length, 1);
    * ```
    */
   expectColumnProportionOfUniqueValuesToBeBetween(
@@ -1249,7 +1413,8 @@ export class ExpectationSuite {
    * @example Only known networks
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnDistinctValuesToBeInSet("net", ["ci", "us"]).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnDistinctValuesToBeInSet("net", ["ci", "us"]).expectations.length, 1);
    * ```
    */
   expectColumnDistinctValuesToBeInSet(
@@ -1269,7 +1434,8 @@ export class ExpectationSuite {
    * @example Both networks report
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnDistinctValuesToContainSet("net", ["ci", "us"]).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnDistinctValuesToContainSet("net", ["ci", "us"]).expectations.length, 1);
    * ```
    */
   expectColumnDistinctValuesToContainSet(
@@ -1289,7 +1455,8 @@ export class ExpectationSuite {
    * @example Exactly these statuses
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
-   * console.log(new ExpectationSuite("s").expectColumnDistinctValuesToEqualSet("status", ["automatic", "reviewed"]).expectations.length); // 1
+   * import assert from "node:assert/strict";
+   * assert.deepEqual(new ExpectationSuite("s").expectColumnDistinctValuesToEqualSet("status", ["automatic", "reviewed"]).expectations.length, 1);
    * ```
    */
   expectColumnDistinctValuesToEqualSet(
@@ -1303,6 +1470,339 @@ export class ExpectationSuite {
     }, options);
   }
 
+  // ------------------------------------------------------------ more of GE's catalogue
+
+  /**
+   * `expect_column_values_to_not_match_regex_list`: no regex of the list matches.
+   *
+   * @example No test ids
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnValuesToNotMatchRegexList("id", ["^test", "^tmp"]);
+   * assert.deepEqual(suite.expectations[0]?.kwargs.regex_list, ["^test", "^tmp"]);
+   * ```
+   */
+  expectColumnValuesToNotMatchRegexList(
+    column: string,
+    regexList: string[],
+    options?: MapOptions,
+  ): this {
+    return this.#add("expect_column_values_to_not_match_regex_list", {
+      column,
+      regex_list: regexList,
+    }, options);
+  }
+
+  /**
+   * `expect_column_values_to_match_like_pattern`: SQL LIKE (`%` any run, `_` one character).
+   *
+   * @example Ids that start with "us"
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnValuesToMatchLikePattern("id", "us%");
+   * assert.equal(suite.expectations[0]?.kwargs.like_pattern, "us%");
+   * ```
+   */
+  expectColumnValuesToMatchLikePattern(
+    column: string,
+    likePattern: string,
+    options?: MapOptions,
+  ): this {
+    return this.#add("expect_column_values_to_match_like_pattern", {
+      column,
+      like_pattern: likePattern,
+    }, options);
+  }
+
+  /**
+   * `expect_column_values_to_not_match_like_pattern`.
+   *
+   * @example No blank-prefixed places
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnValuesToNotMatchLikePattern("place", " %");
+   * assert.equal(suite.expectations.length, 1);
+   * ```
+   */
+  expectColumnValuesToNotMatchLikePattern(
+    column: string,
+    likePattern: string,
+    options?: MapOptions,
+  ): this {
+    return this.#add("expect_column_values_to_not_match_like_pattern", {
+      column,
+      like_pattern: likePattern,
+    }, options);
+  }
+
+  /**
+   * `expect_column_values_to_match_like_pattern_list`: any (or all) of the patterns match.
+   *
+   * @example Either network
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnValuesToMatchLikePatternList("id", ["us%", "ak%"]);
+   * assert.deepEqual(suite.expectations[0]?.kwargs.like_pattern_list, ["us%", "ak%"]);
+   * ```
+   */
+  expectColumnValuesToMatchLikePatternList(
+    column: string,
+    likePatternList: string[],
+    options?: RegexListOptions,
+  ): this {
+    return this.#add("expect_column_values_to_match_like_pattern_list", {
+      column,
+      like_pattern_list: likePatternList,
+    }, options);
+  }
+
+  /**
+   * `expect_column_values_to_not_match_like_pattern_list`: none of the patterns match.
+   *
+   * @example No test or tmp ids
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnValuesToNotMatchLikePatternList("id", ["test%", "tmp%"]);
+   * assert.equal(suite.expectations.length, 1);
+   * ```
+   */
+  expectColumnValuesToNotMatchLikePatternList(
+    column: string,
+    likePatternList: string[],
+    options?: MapOptions,
+  ): this {
+    return this.#add("expect_column_values_to_not_match_like_pattern_list", {
+      column,
+      like_pattern_list: likePatternList,
+    }, options);
+  }
+
+  /**
+   * `expect_column_values_to_match_json_schema`: each value, parsed as JSON
+   * text, is valid against a JSON Schema (draft 7).
+   *
+   * @example Objects with an integer "a"
+   * ```ts
+   * import { ExpectationSuite, validate } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnValuesToMatchJsonSchema("doc", {
+   *   required: ["a"],
+   *   properties: { a: { type: "integer" } },
+   * });
+   * const r = await validate([{ doc: '{"a": 1}' }, { doc: '{"a": "x"}' }], suite);
+   * assert.deepEqual(r.results[0]?.result.partial_unexpected_list, ['{"a": "x"}']);
+   * ```
+   */
+  expectColumnValuesToMatchJsonSchema(
+    column: string,
+    jsonSchema: Record<string, unknown>,
+    options?: MapOptions,
+  ): this {
+    return this.#add("expect_column_values_to_match_json_schema", { column }, {
+      ...options,
+      jsonSchema,
+    });
+  }
+
+  /**
+   * `expect_column_value_z_scores_to_be_less_than`: (value - mean) / stdev
+   * under the threshold. Keeps every non-null value (z needs the column's
+   * mean and stdev).
+   *
+   * @example Within three standard deviations
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnValueZScoresToBeLessThan("mag", 3, { doubleSided: true });
+   * assert.equal(suite.expectations[0]?.kwargs.threshold, 3);
+   * ```
+   */
+  expectColumnValueZScoresToBeLessThan(
+    column: string,
+    threshold: number,
+    options?: ZScoreOptions,
+  ): this {
+    return this.#add("expect_column_value_z_scores_to_be_less_than", {
+      column,
+      threshold,
+      double_sided: false,
+    }, options);
+  }
+
+  /**
+   * `expect_column_pair_values_to_be_in_set`: each row's (A, B) is one of the pairs.
+   *
+   * @example Allowed combinations
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnPairValuesToBeInSet("net", "region", [["ci", "CA"], ["ak", "AK"]]);
+   * assert.deepEqual(suite.expectations[0]?.kwargs.value_pairs_set, [["ci", "CA"], ["ak", "AK"]]);
+   * ```
+   */
+  expectColumnPairValuesToBeInSet(
+    columnA: string,
+    columnB: string,
+    valuePairsSet: [unknown, unknown][] | null,
+    options?: PairOptions,
+  ): this {
+    return this.#add("expect_column_pair_values_to_be_in_set", {
+      column_A: columnA,
+      column_B: columnB,
+      value_pairs_set: valuePairsSet,
+    }, options);
+  }
+
+  /**
+   * `expect_multicolumn_sum_to_equal`: each row's columns sum to the total.
+   *
+   * @example Shares that add up
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectMulticolumnSumToEqual(["a", "b"], 100);
+   * assert.equal(suite.expectations[0]?.kwargs.sum_total, 100);
+   * ```
+   */
+  expectMulticolumnSumToEqual(
+    columnList: string[],
+    sumTotal: number,
+    options?: CompoundUniqueOptions,
+  ): this {
+    return this.#add("expect_multicolumn_sum_to_equal", {
+      column_list: columnList,
+      sum_total: sumTotal,
+    }, options);
+  }
+
+  /**
+   * `expect_select_column_values_to_be_unique_within_record`: no two of the
+   * columns hold the same value in a row.
+   *
+   * @example Distinct choices
+   * ```ts
+   * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectSelectColumnValuesToBeUniqueWithinRecord(["first", "second"]);
+   * assert.equal(suite.expectations.length, 1);
+   * ```
+   */
+  expectSelectColumnValuesToBeUniqueWithinRecord(
+    columnList: string[],
+    options?: CompoundUniqueOptions,
+  ): this {
+    return this.#add("expect_select_column_values_to_be_unique_within_record", {
+      column_list: columnList,
+    }, options);
+  }
+
+  /**
+   * `expect_column_most_common_value_to_be_in_set`: the mode (pandas'
+   * `Series.mode`) is in the set. Keeps every non-null value.
+   *
+   * @example Mostly earthquakes
+   * ```ts
+   * import { ExpectationSuite, validate } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnMostCommonValueToBeInSet("type", ["earthquake"]);
+   * const r = await validate([{ type: "earthquake" }, { type: "earthquake" }, { type: "blast" }], suite);
+   * assert.deepEqual(r.results[0]?.result.observed_value, ["earthquake"]);
+   * ```
+   */
+  expectColumnMostCommonValueToBeInSet(
+    column: string,
+    valueSet: unknown[],
+    options?: MostCommonValueOptions,
+  ): this {
+    return this.#add("expect_column_most_common_value_to_be_in_set", {
+      column,
+      value_set: valueSet,
+    }, options);
+  }
+
+  /**
+   * `expect_column_quantile_values_to_be_between`: each quantile (pandas'
+   * interpolation, `nearest` by default) within its range; null is unbounded.
+   * Keeps every non-null number.
+   *
+   * @example The median between 1 and 3
+   * ```ts
+   * import { ExpectationSuite, validate } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnQuantileValuesToBeBetween("mag", {
+   *   quantiles: [0.5],
+   *   value_ranges: [[1, 3]],
+   * });
+   * const r = await validate([{ mag: 1 }, { mag: 2 }, { mag: 9 }], suite);
+   * assert.deepEqual(r.results[0]?.result.observed_value, { quantiles: [0.5], values: [2] });
+   * ```
+   */
+  expectColumnQuantileValuesToBeBetween(
+    column: string,
+    quantileRanges: {
+      quantiles: number[];
+      value_ranges: (number | null)[][];
+    },
+    options?: QuantileOptions,
+  ): this {
+    return this.#add("expect_column_quantile_values_to_be_between", {
+      column,
+    }, { ...options, quantileRanges });
+  }
+
+  /**
+   * `expect_column_kl_divergence_to_be_less_than`: the column's distribution
+   * against a partition object, KL divergence as scipy's `entropy`. Keeps
+   * every non-null value.
+   *
+   * @example Close to an even split
+   * ```ts
+   * import { ExpectationSuite, validate } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnKlDivergenceToBeLessThan("side", {
+   *   partitionObject: { values: ["h", "t"], weights: [0.5, 0.5] },
+   *   threshold: 0.1,
+   * });
+   * const r = await validate([{ side: "h" }, { side: "t" }], suite);
+   * assert.equal(r.results[0]?.result.observed_value, 0);
+   * ```
+   */
+  expectColumnKlDivergenceToBeLessThan(
+    column: string,
+    options?: KlDivergenceOptions,
+  ): this {
+    return this.#add("expect_column_kl_divergence_to_be_less_than", {
+      column,
+    }, options);
+  }
+
+  /**
+   * `expect_table_row_count_to_equal_other_table`: as many rows as the table
+   * named here, given to `validate` in `otherTables`.
+   *
+   * @example Same count as the archive
+   * ```ts
+   * import { ExpectationSuite, validate } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectTableRowCountToEqualOtherTable("archive");
+   * const r = await validate([{ a: 1 }], suite, { otherTables: { archive: [{ a: 1 }] } });
+   * assert.equal(r.success, true);
+   * ```
+   */
+  expectTableRowCountToEqualOtherTable(
+    otherTableName: string,
+    options?: ExpectationOptions,
+  ): this {
+    return this.#add("expect_table_row_count_to_equal_other_table", {
+      other_table_name: otherTableName,
+    }, options);
+  }
+
   // ------------------------------------------------------------ JSON
 
   /**
@@ -1311,8 +1811,10 @@ export class ExpectationSuite {
    * @example Serialise
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const json = new ExpectationSuite("s").expectColumnToExist("id").toJSON();
-   * console.log(json.expectation_suite_name, json.expectations[0]?.expectation_type); // "s" "expect_column_to_exist"
+   * assert.deepEqual(json.expectation_suite_name, "s");
+   * assert.deepEqual(json.expectations[0]?.expectation_type, "expect_column_to_exist");
    * ```
    */
   toJSON(): ExpectationSuiteJson {
@@ -1330,8 +1832,10 @@ export class ExpectationSuite {
    * @example Serialise for GX 1.x
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const json = new ExpectationSuite("s").expectColumnToExist("id").toV1JSON();
-   * console.log(json.name, json.expectations[0]?.type); // "s" "expect_column_to_exist"
+   * assert.deepEqual(json.name, "s");
+   * assert.deepEqual(json.expectations[0]?.type, "expect_column_to_exist");
    * ```
    */
   toV1JSON(): ExpectationSuiteV1Json {
@@ -1356,11 +1860,12 @@ export class ExpectationSuite {
    * @example Load a GX 1.x suite
    * ```ts
    * import { ExpectationSuite } from "./mod.ts";
+   * import assert from "node:assert/strict";
    * const suite = ExpectationSuite.fromJSON({
    *   name: "events",
    *   expectations: [{ type: "expect_column_values_to_not_be_null", kwargs: { column: "id" } }],
    * });
-   * console.log(suite.toJSON().expectations[0]?.expectation_type); // "expect_column_values_to_not_be_null"
+   * assert.deepEqual(suite.toJSON().expectations[0]?.expectation_type, "expect_column_values_to_not_be_null");
    * ```
    */
   static fromJSON(
@@ -1430,7 +1935,8 @@ export class ExpectationSuite {
  * @example Is a type supported?
  * ```ts
  * import { expectationTypes } from "./mod.ts";
- * console.log(expectationTypes().includes("expect_column_values_to_be_unique")); // true
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(expectationTypes().includes("expect_column_values_to_be_unique"), true);
  * ```
  */
 export function expectationTypes(): string[] {

@@ -7,14 +7,15 @@
  * @example Validate, then render Data Docs
  * ```ts
  * import { ExpectationSuite, renderDataDocs, validate } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("events")
  *   .expectColumnValuesToNotBeNull("mag", { mostly: 0.6 })
  *   .expectColumnValuesToBeBetween("mag", { minValue: -1, maxValue: 10 })
  *   .expectColumnValuesToBeUnique("id");
  * const rows = [{ id: "a", mag: 1.5 }, { id: "b", mag: 12 }, { id: "b", mag: null }];
  * const result = await validate(rows, suite, { resultFormat: "SUMMARY" });
- * console.log(result.statistics.success_percent); // 33.33… (only the null check holds)
- * console.log(renderDataDocs(result).length > 0); // true
+ * assert.equal(result.statistics.success_percent, 1 / 3 * 100); // only the null check holds
+ * assert.ok(renderDataDocs(result).startsWith("<!doctype html>"));
  * ```
  *
  * ## How it works
@@ -29,7 +30,9 @@
  * add, samples concatenate with shifted indices, the increasing check looks at
  * the pair across the boundary, exact sums merge without rounding), so array,
  * stream and RDD inputs give identical results. Finalising turns the merged
- * state into GE's result fields for the requested result format.
+ * state into GE's result fields for each expectation's result format. An
+ * interpreter runs the same plan one plain step at a time; a property test
+ * holds the compiled loop to it on random rows and suites.
  *
  * ```
  * rows ─► [compiled loop: e0 e1 … en] ─► PartialState ─┐
@@ -39,16 +42,31 @@
  *
  * Memory: map expectations keep counts and at most `partial_unexpected_count`
  * samples (all of them for COMPLETE), so a stream is checked in constant
- * memory. Uniqueness keeps one map entry per distinct value; median keeps every
- * non-null number; unique-value count and proportion keep the distinct set.
+ * memory. Uniqueness keeps one map entry per distinct value; median and stdev
+ * keep every non-null number (stdev is pandas' two-pass result, to the last
+ * bit); unique-value count and proportion keep the distinct set; most common
+ * value, quantiles, z-scores and KL divergence keep every non-null value with
+ * its row index.
+ * All of them merge across spark partitions (values concatenate in row order).
  *
  * Files: `expectation_suite.ts` (suite, typed helpers, GE JSON),
- * `validate.ts` (inputs, RDD path), `_engine.ts` (plan, compiled loop, merge,
- * GE result fields), `_registry.ts` (known types and kwargs), `_values.ts`
- * (nulls, comparisons, type names), `_exact_sum.ts` (exact sums),
- * `_row_condition.ts`, `_strftime.ts`, `checkpoint.ts`, `data_docs.ts` (one
- * result's page), `data_docs_site.ts` (the site of a results folder, static or
- * served by `qualityDocsHandler`), `_html.ts` (escaping).
+ * `validate.ts` (inputs, RDD path, the one `evaluatePartition`), `_plan.ts`
+ * (a suite compiled: resolved kwargs, tests, result formats), `_state.ts` (the
+ * state kinds, their steps, the merge), `_loop.ts` (the compiled loop, one
+ * emitter per state kind), `_interpreter.ts` (the reference evaluator of the
+ * same plan), `_results.ts` (GE result fields), `_registry.ts` (known types
+ * and kwargs), `_values.ts` (nulls, comparisons, type names, Python regexes
+ * and their backtracking check), `_dtype.ts` (pandas dtypes for the type
+ * expectations), `_statistics.ts` (numpy sums, pandas std and quantiles,
+ * modes), `_kl_divergence.ts` (KL divergence against a partition
+ * object), `_evaluation_parameters.ts` (`$PARAMETER` kwargs),
+ * `_exact_sum.ts` (exact sums), `_row_condition.ts`, `_strftime.ts`,
+ * `_partition_eval.ts` (the module spark workers load), `checkpoint.ts`,
+ * `data_docs.ts` (one result's page), `data_docs_site.ts` (the site of a
+ * results folder, static or served by `qualityDocsHandler`), `_html.ts`
+ * (escaping), `profile.ts` (a suite from data), `cli.ts` (`deno task
+ * quality`), `_read_rows.ts` (CSV, JSON and NDJSON files for the CLI),
+ * `types.ts` (GE's JSON shapes), `errors.ts`.
  *
  * @module
  */
@@ -78,11 +96,15 @@ export {
   type ExpectationOptions,
   ExpectationSuite,
   expectationTypes,
+  type KlDivergenceOptions,
   type MapBetweenOptions,
   type MapOptions,
+  type MostCommonValueOptions,
   type OrderOptions,
   type PairOptions,
+  type QuantileOptions,
   type RegexListOptions,
+  type ZScoreOptions,
 } from "./expectation_suite.ts";
 export {
   type DataSource,
@@ -91,6 +113,8 @@ export {
   finalizeValidation,
   mergePartialStates,
   type PartialState,
+  type PartitionEnv,
+  type PartitionOptions,
   type RddLike,
   validate,
   type ValidateOptions,
@@ -102,6 +126,7 @@ export {
   type CheckpointResult,
 } from "./checkpoint.ts";
 export { type DataDocsOptions, renderDataDocs } from "./data_docs.ts";
+export { profile, type ProfileOptions } from "./profile.ts";
 export {
   type DataDocsIndexEntry,
   type DataDocsSiteOptions,

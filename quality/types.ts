@@ -12,12 +12,13 @@
  * @example A null check on the `mag` column
  * ```ts
  * import type { ExpectationConfiguration } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const config: ExpectationConfiguration = {
  *   expectation_type: "expect_column_values_to_not_be_null",
  *   kwargs: { column: "mag", mostly: 0.99 },
  *   meta: {},
  * };
- * console.log(config.kwargs.column); // "mag"
+ * assert.deepEqual(config.kwargs.column, "mag");
  * ```
  */
 export interface ExpectationConfiguration {
@@ -36,13 +37,14 @@ export interface ExpectationConfiguration {
  * @example The smallest suite
  * ```ts
  * import type { ExpectationSuiteJson } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const json: ExpectationSuiteJson = {
  *   expectation_suite_name: "empty",
  *   expectations: [],
  *   meta: {},
  *   data_asset_type: null,
  * };
- * console.log(json.expectations.length); // 0
+ * assert.deepEqual(json.expectations.length, 0);
  * ```
  */
 export interface ExpectationSuiteJson {
@@ -64,12 +66,13 @@ export interface ExpectationSuiteJson {
  * @example A 1.x suite
  * ```ts
  * import type { ExpectationSuiteV1Json } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const json: ExpectationSuiteV1Json = {
  *   name: "events",
  *   expectations: [{ type: "expect_column_to_exist", kwargs: { column: "id" }, meta: {} }],
  *   meta: {},
  * };
- * console.log(json.expectations[0]?.type);
+ * assert.equal(json.expectations[0]?.type, "expect_column_to_exist");
  * ```
  */
 export interface ExpectationSuiteV1Json {
@@ -94,8 +97,9 @@ export interface ExpectationSuiteV1Json {
  * @example Pick a format
  * ```ts
  * import type { ResultFormatName } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const format: ResultFormatName = "COMPLETE";
- * console.log(format);
+ * assert.equal(format, "COMPLETE");
  * ```
  */
 export type ResultFormatName =
@@ -110,8 +114,9 @@ export type ResultFormatName =
  * @example Ten partial values instead of twenty
  * ```ts
  * import type { ResultFormatConfig } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const format: ResultFormatConfig = { result_format: "SUMMARY", partial_unexpected_count: 10 };
- * console.log(format.partial_unexpected_count); // 10
+ * assert.deepEqual(format.partial_unexpected_count, 10);
  * ```
  */
 export interface ResultFormatConfig {
@@ -131,12 +136,13 @@ export interface ResultFormatConfig {
  * @example The shape of a clean run
  * ```ts
  * import type { ExceptionInfo } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const info: ExceptionInfo = {
  *   raised_exception: false,
  *   exception_message: null,
  *   exception_traceback: null,
  * };
- * console.log(info.raised_exception); // false
+ * assert.deepEqual(info.raised_exception, false);
  * ```
  */
 export interface ExceptionInfo {
@@ -155,8 +161,9 @@ export interface ExceptionInfo {
  * @example An entry
  * ```ts
  * import type { UnexpectedCount } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const entry: UnexpectedCount = { value: "quarry blast", count: 3 };
- * console.log(entry.count); // 3
+ * assert.deepEqual(entry.count, 3);
  * ```
  */
 export interface UnexpectedCount {
@@ -173,6 +180,7 @@ export interface UnexpectedCount {
  * @example Read the counts of a map expectation
  * ```ts
  * import type { ExpectationResultDetails } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const result: ExpectationResultDetails = {
  *   element_count: 3,
  *   unexpected_count: 1,
@@ -183,7 +191,7 @@ export interface UnexpectedCount {
  *   unexpected_percent_total: 100 / 3,
  *   unexpected_percent_nonmissing: 50,
  * };
- * console.log(result.unexpected_count); // 1
+ * assert.deepEqual(result.unexpected_count, 1);
  * ```
  */
 export interface ExpectationResultDetails {
@@ -223,9 +231,10 @@ export interface ExpectationResultDetails {
  * @example Check one result
  * ```ts
  * import { ExpectationSuite, validate } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnValuesToNotBeNull("a");
  * const { results } = await validate([{ a: 1 }], suite);
- * console.log(results[0]?.success); // true
+ * assert.deepEqual(results[0]?.success, true);
  * ```
  */
 export interface ExpectationValidationResult {
@@ -247,9 +256,10 @@ export interface ExpectationValidationResult {
  * @example Read the success percentage
  * ```ts
  * import { ExpectationSuite, validate } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnValuesToNotBeNull("a");
  * const { statistics } = await validate([{ a: null }], suite);
- * console.log(statistics.success_percent); // 0
+ * assert.deepEqual(statistics.success_percent, 0);
  * ```
  */
 export interface ValidationStatistics {
@@ -269,8 +279,9 @@ export interface ValidationStatistics {
  * @example Read the suite name
  * ```ts
  * import { ExpectationSuite, validate } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const result = await validate([], new ExpectationSuite("nightly"));
- * console.log(result.meta.expectation_suite_name); // "nightly"
+ * assert.deepEqual(result.meta.expectation_suite_name, "nightly");
  * ```
  */
 export interface ValidationMeta {
@@ -293,9 +304,11 @@ export interface ValidationMeta {
  * @example Overall success
  * ```ts
  * import { ExpectationSuite, validate } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectTableRowCountToBeBetween({ minValue: 1 });
  * const result = await validate([{ a: 1 }], suite);
- * console.log(result.success, result.statistics.evaluated_expectations); // true 1
+ * assert.deepEqual(result.success, true);
+ * assert.deepEqual(result.statistics.evaluated_expectations, 1);
  * ```
  */
 export interface ValidationResult {

@@ -8,16 +8,11 @@
 
 import { type Clock, systemClock } from "../internal/clock.ts";
 import { describeValue, QualityError } from "./errors.ts";
-import {
-  Accumulator,
-  compilePlan,
-  finalize,
-  type Format,
-  mergeStates,
-  parseFormat,
-  type PartialState,
-  type Plan,
-} from "./_engine.ts";
+import { Accumulator } from "./_loop.ts";
+import { compilePlan, type Format, parseFormat, type Plan } from "./_plan.ts";
+import { finalize } from "./_results.ts";
+import { mergeStates, type PartialState } from "./_state.ts";
+import type { ParameterContext } from "./_evaluation_parameters.ts";
 import { ExpectationSuite } from "./expectation_suite.ts";
 import type {
   ExpectationSuiteJson,
@@ -34,10 +29,11 @@ import type {
  * @example Usage
  * ```ts
  * import type { RddLike } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * // spark's RDD has both members, so validate() takes it as is.
  * const looksLikeRdd = (x: unknown): x is RddLike =>
  *   typeof (x as RddLike).mapPartitions === "function" && typeof (x as RddLike).context === "object";
- * console.log(looksLikeRdd([])); // false
+ * assert.deepEqual(looksLikeRdd([]), false);
  * ```
  */
 export interface RddLike {
@@ -47,10 +43,35 @@ export interface RddLike {
   mapPartitions(
     fn: (
       rows: Iterable<unknown>,
-      env: { suite: ExpectationSuiteJson; format: ResultFormatConfig },
+      env: PartitionEnv,
     ) => unknown[],
-    env: { suite: ExpectationSuiteJson; format: ResultFormatConfig },
+    env: PartitionEnv,
   ): { collect(): Promise<unknown[]> };
+}
+
+/**
+ * What each spark partition receives: the suite, the result format and the
+ * evaluation parameters with the run's time.
+ *
+ * @example Usage
+ * ```ts
+ * import type { PartitionEnv } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const env: PartitionEnv = {
+ *   suite: { expectation_suite_name: "s", expectations: [], meta: {}, data_asset_type: null },
+ *   format: { result_format: "SUMMARY" },
+ *   options: { now: 0 },
+ * };
+ * assert.equal(env.options.now, 0);
+ * ```
+ */
+export interface PartitionEnv {
+  /** The suite's GE JSON. */
+  suite: ExpectationSuiteJson;
+  /** The run's result format. */
+  format: ResultFormatConfig;
+  /** Evaluation parameters and the time `now()` stands for. */
+  options: PartitionOptions;
 }
 
 /**
@@ -59,13 +80,14 @@ export interface RddLike {
  * @example Usage
  * ```ts
  * import { type DataSource, ExpectationSuite, validate } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * async function* stream() {
  *   yield { id: 1 };
  *   yield { id: 2 };
  * }
  * const data: DataSource = stream();
  * const result = await validate(data, new ExpectationSuite("s").expectTableRowCountToEqual(2));
- * console.log(result.success); // true
+ * assert.deepEqual(result.success, true);
  * ```
  */
 export type DataSource = Iterable<unknown> | AsyncIterable<unknown> | RddLike;
@@ -76,12 +98,13 @@ export type DataSource = Iterable<unknown> | AsyncIterable<unknown> | RddLike;
  * @example Usage
  * ```ts
  * import { ExpectationSuite, ManualClock, validate } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const result = await validate([{ a: 1 }], new ExpectationSuite("s").expectColumnToExist("a"), {
  *   resultFormat: "BOOLEAN_ONLY",
  *   runName: "nightly",
  *   clock: new ManualClock({ start: 0 }),
  * });
- * console.log(result.meta.run_id); // { run_name: "nightly", run_time: "1970-01-01T00:00:00.000Z" }
+ * assert.deepEqual(result.meta.run_id, { run_name: "nightly", run_time: "1970-01-01T00:00:00.000Z" });
  * ```
  */
 export interface ValidateOptions {
@@ -113,6 +136,45 @@ export interface ValidateOptions {
    * @default {undefined}
    */
   signal?: AbortSignal;
+  /**
+   * GE's evaluation parameters: a kwarg `{ "$PARAMETER": "name" }` or
+   * `{ "$PARAMETER": "now() - timedelta(days=1)" }` is resolved from these
+   * (and the clock's `now()`) when the suite runs; the result's
+   * `evaluation_parameters` echoes them.
+   * @default {{}}
+   */
+  evaluationParameters?: Record<string, unknown>;
+  /**
+   * Tables that `expect_table_row_count_to_equal_other_table` names by
+   * `other_table_name`: rows (an array, an iterable or an async iterable)
+   * whose count is compared with the validated data's.
+   * @default {{}}
+   */
+  otherTables?: Record<string, Iterable<unknown> | AsyncIterable<unknown>>;
+}
+
+async function countRows(
+  tables: ValidateOptions["otherTables"],
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const [name, rows] of Object.entries(tables ?? {})) {
+    if (Array.isArray(rows)) {
+      counts[name] = rows.length;
+      continue;
+    }
+    if (typeof rows !== "object" || rows === null) {
+      throw new QualityError(
+        `otherTables.${name} must be an array or an iterable of rows: ${
+          describeValue(rows)
+        }`,
+      );
+    }
+    let n = 0;
+    if (Symbol.asyncIterator in rows) { for await (const _ of rows) n++; }
+    else for (const _ of rows as Iterable<unknown>) n++;
+    counts[name] = n;
+  }
+  return counts;
 }
 
 /** Duck-typed spark RDD check. */
@@ -135,6 +197,47 @@ function toSuite(suite: unknown): ExpectationSuite {
   );
 }
 
+function contextOf(
+  parameters: Record<string, unknown> | undefined,
+  now: number,
+): ParameterContext {
+  if (
+    parameters !== undefined &&
+    (typeof parameters !== "object" || parameters === null ||
+      Array.isArray(parameters))
+  ) {
+    throw new QualityError(
+      `evaluationParameters must be an object: ${describeValue(parameters)}`,
+    );
+  }
+  return { parameters: parameters ?? {}, now };
+}
+
+/**
+ * How {@linkcode evaluatePartition} resolves `$PARAMETER` kwargs; give every
+ * partition (and {@linkcode finalizeValidation}) the same values.
+ *
+ * @example Same parameters and time everywhere
+ * ```ts
+ * import type { PartitionOptions } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const options: PartitionOptions = { evaluationParameters: { max: 10 }, now: 0 };
+ * assert.equal(options.now, 0);
+ * ```
+ */
+export interface PartitionOptions {
+  /**
+   * Values for `{ "$PARAMETER": … }` kwargs.
+   * @default {{}}
+   */
+  evaluationParameters?: Record<string, unknown>;
+  /**
+   * The time `now()` stands for, in milliseconds since the epoch.
+   * @default {Date.now()}
+   */
+  now?: number;
+}
+
 function badRowError(bad: { index: number; value: string }): QualityError {
   return new QualityError(
     `Row must be an object: ${bad.value} at row ${bad.index}`,
@@ -148,6 +251,7 @@ async function evaluateRdd(
   rdd: RddLike,
   suite: ExpectationSuite,
   format: Format,
+  ctx: ParameterContext,
 ): Promise<PartialState | null> {
   if (typeof rdd.context.addModule !== "function") {
     throw new QualityError(
@@ -166,9 +270,12 @@ async function evaluateRdd(
       result_format: format.name,
       partial_unexpected_count: format.partialCount,
     },
+    options: { evaluationParameters: ctx.parameters, now: ctx.now },
   };
   const parts = await rdd.mapPartitions(
-    (rows, env) => [__dq.evaluatePartition(rows, env.suite, env.format)],
+    (rows, env) => [
+      __dq.evaluatePartition(rows, env.suite, env.format, env.options),
+    ],
     env,
   ).collect();
   let merged: PartialState | null = null;
@@ -183,9 +290,10 @@ async function evaluate(
   plan: Plan,
   suite: ExpectationSuite,
   options: ValidateOptions,
+  ctx: ParameterContext,
 ): Promise<[PartialState, string]> {
   if (isRdd(data)) {
-    const merged = await evaluateRdd(data, suite, plan.format);
+    const merged = await evaluateRdd(data, suite, plan.format, ctx);
     return [merged ?? new Accumulator(plan).snapshot(), "rdd"];
   }
   const acc = new Accumulator(plan);
@@ -230,12 +338,13 @@ async function evaluate(
  * @example Validate rows
  * ```ts
  * import { ExpectationSuite, validate } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("events")
  *   .expectColumnValuesToNotBeNull("mag", { mostly: 0.5 })
  *   .expectColumnValuesToBeBetween("mag", { minValue: 0, maxValue: 10 });
  * const result = await validate([{ mag: 1.2 }, { mag: null }, { mag: 11 }], suite);
- * console.log(result.success); // false
- * console.log(result.results[1]?.result.partial_unexpected_list); // [11]
+ * assert.deepEqual(result.success, false);
+ * assert.deepEqual(result.results[1]?.result.partial_unexpected_list, [11]);
  * ```
  */
 export async function validate(
@@ -250,15 +359,19 @@ export async function validate(
   const s = toSuite(suite);
   const format = parseFormat(options.resultFormat);
   const clock = options.clock ?? systemClock;
-  const runTime = new Date(clock.now()).toISOString();
-  const plan = compilePlan(s.name, s.expectations, format);
-  const [state, kind] = await evaluate(data, plan, s, options);
+  const now = clock.now();
+  const runTime = new Date(now).toISOString();
+  const ctx = contextOf(options.evaluationParameters, now);
+  const plan = compilePlan(s.name, s.expectations, format, ctx);
+  const [state, kind] = await evaluate(data, plan, s, options, ctx);
   if (state.badRow) throw badRowError(state.badRow);
   const result = finalize(plan, state, {
     runName: options.runName ?? null,
     runTime,
     validationTime: new Date(clock.now()).toISOString(),
     batchKind: kind,
+    parameters: ctx.parameters,
+    tableRowCounts: await countRows(options.otherTables),
   });
   if (options.catchExceptions === false) {
     const i = result.results.findIndex((r) =>
@@ -284,21 +397,28 @@ export async function validate(
  * @example Two batches, one result
  * ```ts
  * import { evaluatePartition, ExpectationSuite, finalizeValidation, mergePartialStates } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnValuesToBeUnique("id");
  * const a = evaluatePartition([{ id: 1 }, { id: 2 }], suite);
  * const b = evaluatePartition([{ id: 2 }], suite);
  * const result = finalizeValidation(mergePartialStates([a, b]), suite);
- * console.log(result.results[0]?.result.partial_unexpected_index_list); // [1, 2]
+ * assert.deepEqual(result.results[0]?.result.partial_unexpected_index_list, [1, 2]);
  * ```
  */
 export function evaluatePartition(
   rows: Iterable<unknown>,
   suite: ExpectationSuite | ExpectationSuiteJson | ExpectationSuiteV1Json,
   resultFormat?: ResultFormatName | ResultFormatConfig,
+  options: PartitionOptions = {},
 ): PartialState {
   const s = toSuite(suite);
   const acc = new Accumulator(
-    compilePlan(s.name, s.expectations, parseFormat(resultFormat)),
+    compilePlan(
+      s.name,
+      s.expectations,
+      parseFormat(resultFormat),
+      contextOf(options.evaluationParameters, options.now ?? Date.now()),
+    ),
   );
   acc.addAll(rows);
   return acc.snapshot();
@@ -311,9 +431,10 @@ export function evaluatePartition(
  * @example Merge
  * ```ts
  * import { evaluatePartition, ExpectationSuite, mergePartialStates } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectTableRowCountToEqual(3);
  * const merged = mergePartialStates([evaluatePartition([{ a: 1 }], suite), evaluatePartition([{ a: 2 }, { a: 3 }], suite)]);
- * console.log(merged.rows); // 3
+ * assert.deepEqual(merged.rows, 3);
  * ```
  */
 export function mergePartialStates(states: PartialState[]): PartialState {
@@ -335,9 +456,10 @@ export function mergePartialStates(states: PartialState[]): PartialState {
  * @example Usage
  * ```ts
  * import { evaluatePartition, ExpectationSuite, finalizeValidation } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnValuesToNotBeNull("a");
  * const state = evaluatePartition([{ a: null }], suite, "COMPLETE");
- * console.log(finalizeValidation(state, suite, { resultFormat: "COMPLETE" }).results[0]?.result.unexpected_index_list); // [0]
+ * assert.deepEqual(finalizeValidation(state, suite, { resultFormat: "COMPLETE" }).results[0]?.result.unexpected_index_list, [0]);
  * ```
  */
 export interface FinalizeOptions {
@@ -356,6 +478,16 @@ export interface FinalizeOptions {
    * @default {systemClock}
    */
   clock?: Clock;
+  /**
+   * The evaluation parameters the partitions were evaluated with.
+   * @default {{}}
+   */
+  evaluationParameters?: Record<string, unknown>;
+  /**
+   * The `now()` the partitions were evaluated with (milliseconds).
+   * @default {the clock's now}
+   */
+  now?: number;
 }
 
 /**
@@ -365,8 +497,9 @@ export interface FinalizeOptions {
  * @example Finalize one partition
  * ```ts
  * import { evaluatePartition, ExpectationSuite, finalizeValidation } from "./mod.ts";
+ * import assert from "node:assert/strict";
  * const suite = new ExpectationSuite("s").expectColumnValuesToNotBeNull("a");
- * console.log(finalizeValidation(evaluatePartition([{ a: 1 }], suite), suite).success); // true
+ * assert.deepEqual(finalizeValidation(evaluatePartition([{ a: 1 }], suite), suite).success, true);
  * ```
  */
 export function finalizeValidation(
@@ -375,10 +508,15 @@ export function finalizeValidation(
   options: FinalizeOptions = {},
 ): ValidationResult {
   const s = toSuite(suite);
+  const ctx = contextOf(
+    options.evaluationParameters,
+    options.now ?? (options.clock ?? systemClock).now(),
+  );
   const plan = compilePlan(
     s.name,
     s.expectations,
     parseFormat(options.resultFormat),
+    ctx,
   );
   if (state.badRow) throw badRowError(state.badRow);
   if (
@@ -394,6 +532,7 @@ export function finalizeValidation(
     runTime: time,
     validationTime: time,
     batchKind: "partitions",
+    parameters: ctx.parameters,
   });
 }
 

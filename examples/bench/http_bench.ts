@@ -3,10 +3,13 @@
  * same run:
  *
  * 1. limiter accuracy: concurrent callers on a real-clock TokenBucket for
- *    `--seconds` (default 10); observed rate vs the configured rate;
+ *    `--seconds` (default 10); observed rate vs the configured rate, and at
+ *    5, 50 and 500/s with 1 and 64 callers the unluckiest caller's longest
+ *    wait vs ideal FIFO;
  * 2. client overhead: HttpClient vs what a careful user writes with bare
  *    fetch (status check, same body reading, with and without a timeout
- *    signal) against a local server, and vs an in-memory fetch;
+ *    signal) against a local server, and vs an in-memory fetch; the cost
+ *    of hooks, `json` and `searchParams` in memory;
  * 3. downloads through injected faults: the recorded week (1,707 events)
  *    and a 25,000-event catalogue (above the 20,000 cap, so windows split),
  *    checked id by id for loss and duplication.
@@ -98,6 +101,56 @@ const row = (...cells: string[]) => {
     `${observed.toFixed(1)}/s observed`,
     `${error >= 0 ? "+" : ""}${error.toFixed(2)}% (target within ±1%)`,
   );
+}
+
+// 1b. Limiter accuracy across rates and callers, all six at once for
+// `--seconds`, each starting empty with 0.1 s of tokens as capacity (so a
+// late timer's tokens are kept, not dropped). A call's wait runs from
+// take() to its grant; under ideal FIFO the longest is min(callers, grants)
+// / rate: a full queue ahead of it. The unluckiest call is compared with it.
+{
+  const configs = [5, 50, 500].flatMap((rate) =>
+    [1, 64].map((callers) => ({ rate, callers }))
+  );
+  const results = await Promise.all(configs.map(async ({ rate, callers }) => {
+    const bucket = new TokenBucket({
+      capacity: Math.max(1, rate / 10),
+      refillPerSecond: rate,
+      initialTokens: 0,
+    });
+    const start = performance.now();
+    const end = start + seconds * 1000;
+    let granted = 0;
+    let worst = 0;
+    await Promise.all(
+      Array.from({ length: callers }, async () => {
+        for (;;) {
+          const asked = performance.now();
+          await bucket.take();
+          const now = performance.now();
+          if (now >= end) return;
+          granted++;
+          worst = Math.max(worst, now - asked);
+        }
+      }),
+    );
+    return { rate, callers, granted, worst };
+  }));
+  for (const { rate, callers, granted, worst } of results) {
+    const ideal = rate * seconds;
+    const error = (granted - ideal) / ideal * 100;
+    const fifo = Math.min(callers, ideal) / rate * 1000;
+    row(
+      `TokenBucket ${rate}/s (capacity ${
+        Math.max(1, rate / 10)
+      }), ${callers} caller${callers > 1 ? "s" : ""}, ${seconds} s`,
+      `${granted} granted, ideal ${ideal.toFixed(0)}`,
+      `${error >= 0 ? "+" : ""}${error.toFixed(2)}% rate error`,
+      `unluckiest call waited ${worst.toFixed(1)} ms vs ${
+        fifo.toFixed(1)
+      } ms ideal FIFO (${(worst / fifo).toFixed(3)}×)`,
+    );
+  }
 }
 
 // 2. Client overhead vs bare fetch ------------------------------------------
@@ -280,6 +333,42 @@ async function overhead(label: string, variants: Variant[], target = true) {
       name: "HttpClient.fetch, default 10 s timeout",
       run: async () => await (await inMemory.fetch(`${origin}/tiny`)).text(),
       vs: ["plain call"],
+    },
+  ], false);
+  // What the options people pass cost, in memory, against the same client
+  // without them: hooks (which make each attempt a cloned Request), a json
+  // body, search parameters.
+  const hooked = new HttpClient({
+    fetch: memory,
+    hooks: { beforeRequest: [() => {}], afterResponse: [() => {}] },
+  });
+  const PLAIN = "HttpClient.fetch, default 10 s timeout";
+  await overhead("in-memory fetch, options", [
+    {
+      name: PLAIN,
+      run: async () => await (await inMemory.fetch(`${origin}/tiny`)).text(),
+    },
+    {
+      name: "with beforeRequest + afterResponse hooks",
+      run: async () => await (await hooked.fetch(`${origin}/tiny`)).text(),
+      vs: [PLAIN],
+    },
+    {
+      name: "with searchParams { q: 1, page: 2 }",
+      run: async () =>
+        await (await inMemory.fetch(`${origin}/tiny`, {
+          searchParams: { q: 1, page: 2 },
+        })).text(),
+      vs: [PLAIN],
+    },
+    {
+      name: "POST with json { a: [1, 2, 3] }",
+      run: async () =>
+        await (await inMemory.fetch(`${origin}/tiny`, {
+          method: "POST",
+          json: { a: [1, 2, 3] },
+        })).text(),
+      vs: [PLAIN],
     },
   ], false);
 }

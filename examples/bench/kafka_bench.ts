@@ -2,16 +2,27 @@
 // records as in Kafka's 2014 benchmark. Produces in batches of 1,000 with an
 // fsync per batch (on disk) and consumes everything back; then does the same
 // with Redis (XADD pipelined by 100, XRANGE by 1,000), once in memory and
-// once with AOF `appendfsync always`. Prints records/s, MB/s, p50/p99 send
-// latency and the ratios. Redis is skipped with a message when
-// `redis-server` is not installed.
+// once with AOF `appendfsync always`. Then the same records go over TCP into
+// `serveKafka` (on disk, fsync before each acknowledgement): kcat producing
+// from a file (acks all) and consuming to the end, and kafkajs (in its own
+// process) producing in sends of 1,000 and consuming, with the share of one
+// core the broker's process used meanwhile. Prints records/s, MB/s, p50/p99
+// send latency and the ratios. Redis and kcat are skipped with a message
+// when not installed.
 //
 //   deno task bench:kafka            (1,000,000 records)
 //   deno task bench:kafka --records=200000
 
 import { join } from "node:path";
 import { parseCommandLine } from "../../internal/args.ts";
-import { Kafka, logLevel, readPartitionLog } from "../../kafka/mod.ts";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import {
+  Kafka,
+  logLevel,
+  readPartitionLog,
+  serveKafka,
+} from "../../kafka/mod.ts";
 
 const values = parseCommandLine({
   command: "deno task bench:kafka",
@@ -411,6 +422,136 @@ async function benchRedis(name: string, extra: string[]): Promise<Result> {
   }
 }
 
+// --- serveKafka over TCP ----------------------------------------------------
+
+interface ServerRun {
+  name: string;
+  sec: number;
+  /** Seconds of CPU the broker's process used during the run. */
+  cpuSec: number;
+}
+
+async function installed(cmd: string): Promise<boolean> {
+  try {
+    return (await new Deno.Command(cmd, {
+      args: ["-V"],
+      stdout: "null",
+      stderr: "null",
+    })
+      .output()).success;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `work` and measures wall time and this process's CPU time. */
+async function measured(
+  name: string,
+  work: () => Promise<unknown>,
+): Promise<ServerRun> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await work();
+  const sec = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { name, sec, cpuSec: (cpu.user + cpu.system) / 1e6 };
+}
+
+async function run(
+  cmd: string,
+  args: string[],
+  stdout: "null" | "piped" = "null",
+): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, stdout, stderr: "piped" })
+    .output();
+  if (!out.success) {
+    throw new Error(
+      `${cmd} ${args.join(" ")} failed: ${
+        new TextDecoder().decode(out.stderr)
+      }`,
+    );
+  }
+  return stdout === "piped" ? new TextDecoder().decode(out.stdout) : "";
+}
+
+async function benchServer(dir: string): Promise<ServerRun[]> {
+  // kcat -P reads one record per line: the benchmark's 100-byte values.
+  await Deno.mkdir(dir, { recursive: true });
+  const file = join(dir, "records.txt");
+  const lines = payloads().map((v) => new TextDecoder().decode(v)).join("\n") +
+    "\n";
+  await Deno.writeTextFile(file, lines.repeat(N / BATCH));
+  await using server = await serveKafka({ logDir: join(dir, "log"), port: 0 });
+  const broker = `127.0.0.1:${server.port}`;
+  const runs: ServerRun[] = [];
+  if (await installed("kcat")) {
+    runs.push(
+      await measured(
+        "kcat -P (acks all, fsync per request)",
+        () =>
+          run("kcat", [
+            "-b",
+            broker,
+            "-P",
+            "-t",
+            "bench-kcat",
+            "-X",
+            "acks=all",
+            "-l",
+            file,
+          ]),
+      ),
+    );
+    runs.push(
+      await measured("kcat -C -e", () =>
+        run("kcat", [
+          "-b",
+          broker,
+          "-C",
+          "-t",
+          "bench-kcat",
+          "-o",
+          "beginning",
+          "-e",
+          "-q",
+        ])),
+    );
+  } else {
+    console.log(
+      "kcat is not installed: skipping kcat against serveKafka (apt-get install kcat)\n",
+    );
+  }
+  const script = fileURLToPath(
+    new URL("./_kafkajs_client.ts", import.meta.url),
+  );
+  for (const mode of ["produce", "consume"]) {
+    let sec = 0;
+    const r = await measured(
+      `kafkajs ${
+        mode === "produce" ? "send (1,000 a send, acks -1)" : "eachBatch"
+      }`,
+      async () => {
+        const out = await run("deno", [
+          "run",
+          "--allow-net=127.0.0.1",
+          "--allow-env",
+          "--allow-read",
+          "--allow-sys",
+          script,
+          String(server.port),
+          mode,
+          String(N),
+        ], "piped");
+        sec = JSON.parse(out.trim().split("\n").at(-1)!).sec;
+      },
+    );
+    // The client's own timing excludes process start and the group join;
+    // the broker's CPU is counted over the whole child run.
+    runs.push({ ...r, sec, cpuSec: r.cpuSec * sec / r.sec });
+  }
+  return runs;
+}
+
 function row(r: Result): string {
   const rps = r.produced / r.produceSec;
   const crps = r.produced / r.consumeSec;
@@ -480,6 +621,34 @@ try {
       Math.round(raw / SIZE / rawSec).toLocaleString("en")
     } rec/s`,
   );
+  const served = await benchServer(join(logDir, "served"));
+  console.log(
+    "\nOver TCP into serveKafka (on disk, fsync before each answer):\n",
+  );
+  console.log("| client | rec/s | MB/s | broker CPU (share of one core) |");
+  console.log("|---|---:|---:|---:|");
+  for (const r of served) {
+    console.log(
+      `| ${r.name} | ${Math.round(N / r.sec).toLocaleString("en")} | ${
+        (N * SIZE / r.sec / 1e6).toFixed(1)
+      } | ${Math.round(100 * r.cpuSec / r.sec)}% |`,
+    );
+  }
+  const kcatP = served.find((r) => r.name.startsWith("kcat -P"));
+  const kcatC = served.find((r) => r.name.startsWith("kcat -C"));
+  if (redisMem && redisAof && kcatP && kcatC) {
+    console.log("\nRatios (kcat through serveKafka / Redis Streams):");
+    console.log(
+      `  kcat produce vs XADD with AOF always: ${
+        (redisAof.produceSec / kcatP.sec).toFixed(1)
+      }x  (target >= 1.5x)`,
+    );
+    console.log(
+      `  kcat consume vs XRANGE by 1,000:      ${
+        (redisMem.consumeSec / kcatC.sec).toFixed(1)
+      }x  (target >= 2x)`,
+    );
+  }
   if (redisMem && redisAof) {
     const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}x`;
     console.log("\nRatios (kafka module / Redis Streams):");

@@ -296,7 +296,9 @@ progress("CPU-bound map on 1 and 2 workers (warm-up, then alternating runs)");
   // warm both pools well past that point so they are compared alike.
   for (const sc of contexts) for (let i = 0; i < 8; i++) await job(sc);
   const times: number[][] = [[], []];
-  for (let r = 0; r < Math.max(reps, 5); r++) {
+  const rounds = Math.max(reps, 5);
+  for (let r = 0; r < rounds; r++) {
+    progress(`CPU-bound map: round ${r + 1} of ${rounds} (1 then 2 workers)`);
     for (const i of [0, 1]) {
       const t = performance.now();
       await job(contexts[i]!);

@@ -7,7 +7,7 @@
 
 import { type Clock, systemClock } from "../../internal/clock.ts";
 import { HttpClient, type HttpClientOptions } from "../client.ts";
-import { HttpClientError, InvalidInputError } from "../errors.ts";
+import { HttpClientError, HttpError, InvalidInputError } from "../errors.ts";
 import type { RetryOptions } from "../retry.ts";
 import type { TokenBucket, TokenBucketOptions } from "../token_bucket.ts";
 import type { UsgsFeature, UsgsFeatureCollection } from "./types.ts";
@@ -73,9 +73,39 @@ export interface UsgsQuery {
   minlongitude?: number;
   /** Eastern bound. */
   maxlongitude?: number;
-  /** Event type, e.g. `"earthquake"`. */
+  /** Event type, e.g. `"earthquake"` (comma-separated for several). */
   eventtype?: string;
-  /** Most events `query()` yields in all (paging and splitting are the client's business). */
+  /**
+   * One event by id (any of its ids): `query()` yields that Feature alone,
+   * or nothing when the service does not know it; the other filters are
+   * ignored, as the service ignores them.
+   */
+  eventid?: string;
+  /**
+   * `"time-asc"` (the default here), `"time"`, `"magnitude"` or
+   * `"magnitude-asc"`. Time orders hold across the whole result; a
+   * magnitude order holds within each time window the client pages, so
+   * across the whole result only when it fits one window (at most 20,000
+   * events).
+   */
+  orderby?: "time" | "time-asc" | "magnitude" | "magnitude-asc";
+  /** Circle search: the centre's latitude, with `longitude` and a radius. */
+  latitude?: number;
+  /** Circle search: the centre's longitude. */
+  longitude?: number;
+  /** Circle search: the radius in degrees (or give `maxradiuskm`). */
+  maxradius?: number;
+  /** Circle search: the radius in kilometres. */
+  maxradiuskm?: number;
+  /** Only events whose preferred origin comes from this catalog (e.g. `"us"`). */
+  catalog?: string;
+  /** Only events this network contributed to (e.g. `"ak"`). */
+  contributor?: string;
+  /**
+   * Most events `query()` yields in all (paging and splitting are the
+   * client's business). With a magnitude `orderby` it is the N largest (or
+   * smallest) only when the result fits one window.
+   */
   limit?: number;
 }
 
@@ -167,6 +197,11 @@ export interface UsgsClientStats {
   pages: number;
   /** Time windows split because they held more than the cap. */
   splits: number;
+  /**
+   * Windows split again because paging made no progress (a page repeated
+   * the last one's ids) or fell short of the window's count.
+   */
+  resplits: number;
   /** Features dropped because their id was already yielded. */
   duplicates: number;
 }
@@ -184,8 +219,32 @@ const QUERY_KEYS = new Set([
   "minlongitude",
   "maxlongitude",
   "eventtype",
+  "eventid",
+  "orderby",
+  "latitude",
+  "longitude",
+  "maxradius",
+  "maxradiuskm",
+  "catalog",
+  "contributor",
   "limit",
 ]);
+const STRING_KEYS = new Set([
+  "eventtype",
+  "eventid",
+  "orderby",
+  "catalog",
+  "contributor",
+]);
+const ORDERS = ["time", "time-asc", "magnitude", "magnitude-asc"];
+/** Passes over one crowded millisecond before giving up on it. */
+const PASSES = 3;
+/**
+ * Re-splits one query may make: enough to narrow a window of years to
+ * single milliseconds many times over, and a bound against a server whose
+ * counts never agree with its pages.
+ */
+const MAX_RESPLITS = 1_000;
 
 function toMs(name: string, value: UsgsTime): number {
   let ms: number;
@@ -216,6 +275,8 @@ interface Checked {
   end: number;
   filters: Record<string, string>;
   limit: number;
+  orderby: string;
+  eventid: string | undefined;
 }
 
 function isFeature(value: unknown): value is UsgsFeature {
@@ -228,11 +289,20 @@ function isFeature(value: unknown): value is UsgsFeature {
 /**
  * A client for the FDSN event service. `count()` asks how many events match;
  * `query()` streams them: it counts each time window first, halves windows
- * that hold more than the service's 20,000-event cap, pages through the rest
- * with `limit` and a 1-based `offset` in time order, and drops features whose
- * id it has already yielded (a split's shared boundary, or an event that
- * slid between pages). Every request goes through an {@linkcode HttpClient}
- * with retries and an optional rate limit; gzip is accepted.
+ * that hold more than the service's 20,000-event cap into disjoint halves,
+ * pages through the rest with `limit` and a 1-based `offset` in time order,
+ * and drops features whose id it has already yielded (an event that slid
+ * between pages). It checks that paging makes progress: a page that only
+ * repeats ids (a server ignoring `offset`) or a window whose pages fall
+ * short of its count (ties reordered between requests) is split again by
+ * time; one crowded millisecond is paged up to three times and then fails
+ * with an {@linkcode HttpClientError} naming how many events never came.
+ * Every request goes through an {@linkcode HttpClient} with retries and an
+ * optional rate limit; gzip is accepted.
+ *
+ * What cannot be paged completely: nothing, on a server whose counts match
+ * its pages; `orderby` magnitude and `limit` with it hold per window, so
+ * across the result only when it fits one window.
  *
  * @example Read a local USGS-compatible server
  * ```ts
@@ -257,7 +327,13 @@ export class UsgsClient {
   #clock: Clock;
   #pageSize: number;
   #maxEvents: number;
-  #stats: UsgsClientStats = { counts: 0, pages: 0, splits: 0, duplicates: 0 };
+  #stats: UsgsClientStats = {
+    counts: 0,
+    pages: 0,
+    splits: 0,
+    resplits: 0,
+    duplicates: 0,
+  };
 
   /** Makes a client; throws {@linkcode InvalidInputError} on bad options. */
   constructor(options: UsgsClientOptions = {}) {
@@ -303,6 +379,9 @@ export class UsgsClient {
   /** How many events match `query` (one `count` request). */
   async count(query: UsgsQuery = {}): Promise<number> {
     const checked = this.#check(query);
+    if (checked.eventid !== undefined) {
+      return (await this.#event(checked.eventid)) ? 1 : 0;
+    }
     return await this.#count(checked.filters, checked.start, checked.end);
   }
 
@@ -311,73 +390,152 @@ export class UsgsClient {
    * result is simply empty.
    */
   async *query(query: UsgsQuery = {}): AsyncIterableIterator<UsgsFeature> {
-    const { start, end, filters, limit } = this.#check(query);
+    const { start, end, filters, limit, orderby, eventid } = this.#check(
+      query,
+    );
+    if (eventid !== undefined) {
+      const one = await this.#event(eventid);
+      if (one && limit > 0) yield one;
+      return;
+    }
     const seen = new Set<string>();
     let yielded = 0;
-    // Depth first, earlier half first, so events come out in time order.
+    let resplits = 0;
+    // Depth first, in the requested time direction; halves are disjoint
+    // ([from, mid] and [mid + 1 ms, to]) because both bounds are inclusive.
+    const newestFirst = orderby === "time";
     const windows: Array<[number, number]> = [[start, end]];
+    const split = (from: number, to: number) => {
+      const mid = from + Math.floor((to - from) / 2);
+      const halves: Array<[number, number]> = [[mid + 1, to], [from, mid]];
+      windows.push(...(newestFirst ? halves.reverse() : halves));
+    };
     while (windows.length > 0 && yielded < limit) {
       const [from, to] = windows.pop()!;
       const n = await this.#count(filters, from, to);
       if (n === 0) continue;
-      if (n > this.#maxEvents) {
-        if (to - from < 2) {
-          throw new HttpClientError(
-            `Too many events in one millisecond to split further: ${n} at ${
-              fdsnTime(from)
-            }`,
-          );
-        }
-        // Both halves include the midpoint; the id set drops the repeat.
-        const mid = from + Math.floor((to - from) / 2);
+      if (n > this.#maxEvents && to > from) {
         this.#stats.splits++;
-        windows.push([mid, to], [from, mid]);
+        split(from, to);
         continue;
       }
-      // Advance by what arrived, not by pageSize: a server that returns
-      // less than asked must not make us skip events.
-      for (let offset = 1;;) {
-        const params = new URLSearchParams({
-          format: "geojson",
-          ...filters,
-          starttime: fdsnTime(from),
-          endtime: fdsnTime(to),
-          orderby: "time-asc",
-          limit: String(this.#pageSize),
-          offset: String(offset),
-        });
-        this.#stats.pages++;
-        const body = await this.#http.json<UsgsFeatureCollection | undefined>(
-          `query?${params}`,
-        );
-        const features = body?.features ?? [];
-        if (!Array.isArray(features)) {
-          throw new HttpClientError(
-            `USGS response has no features array: ${
-              JSON.stringify(body).slice(0, 80)
-            }`,
-          );
-        }
-        for (const feature of features) {
-          if (!isFeature(feature)) {
-            throw new HttpClientError(
-              `USGS response holds a malformed feature: ${
-                JSON.stringify(feature).slice(0, 80)
-              }`,
-            );
+      // Distinct ids of this window received, yielded now or before.
+      const got = new Set<string>();
+      let repeated = false;
+      for (let pass = 1; pass <= PASSES && got.size < n; pass++) {
+        // Advance by what arrived, not by pageSize: a server that returns
+        // less than asked must not make us skip events.
+        for (let offset = 1; got.size < n;) {
+          const features = await this.#page(filters, from, to, orderby, offset);
+          let fresh = 0;
+          for (const feature of features) {
+            if (!got.has(feature.id)) {
+              got.add(feature.id);
+              fresh++;
+            }
+            if (seen.has(feature.id)) {
+              this.#stats.duplicates++;
+              continue;
+            }
+            seen.add(feature.id);
+            yield feature;
+            if (++yielded >= limit) return;
           }
-          if (seen.has(feature.id)) {
-            this.#stats.duplicates++;
-            continue;
+          if (features.length === 0) break;
+          // A page of nothing new: the server ignores offset, or ties moved.
+          if (fresh === 0) {
+            repeated = true;
+            break;
           }
-          seen.add(feature.id);
-          yield feature;
-          if (++yielded >= limit) return;
+          offset += features.length;
         }
-        offset += features.length;
-        if (features.length === 0) break;
-        if (features.length < this.#pageSize && offset - 1 >= n) break;
+        // Only one crowded millisecond is worth paging again: the service
+        // orders its ties anew on every request.
+        if (to > from) break;
       }
+      // Nothing at all: the events went away between count and page (a
+      // server that answers 204, an event deleted); the window is empty now.
+      if (got.size >= n || got.size === 0 && !repeated) continue;
+      if (to > from && resplits++ < MAX_RESPLITS) {
+        this.#stats.resplits++;
+        split(from, to);
+        continue;
+      }
+      throw new HttpClientError(
+        `USGS paging fell short: ${n - got.size} of ${n} events in ${
+          fdsnTime(from)
+        }–${fdsnTime(to)} never arrived${
+          to > from
+            ? ` after ${MAX_RESPLITS} re-splits`
+            : ` after ${PASSES} passes`
+        } (${
+          repeated
+            ? "pages repeated earlier ids: the server may ignore offset"
+            : "pages ended early"
+        })`,
+      );
+    }
+  }
+
+  /** One page of a window, checked feature by feature. */
+  async #page(
+    filters: Record<string, string>,
+    from: number,
+    to: number,
+    orderby: string,
+    offset: number,
+  ): Promise<UsgsFeature[]> {
+    const params = new URLSearchParams({
+      format: "geojson",
+      ...filters,
+      starttime: fdsnTime(from),
+      endtime: fdsnTime(to),
+      orderby,
+      limit: String(this.#pageSize),
+      offset: String(offset),
+    });
+    this.#stats.pages++;
+    const body = await this.#http.json<UsgsFeatureCollection | undefined>(
+      `query?${params}`,
+    );
+    const features = body?.features ?? [];
+    if (!Array.isArray(features)) {
+      throw new HttpClientError(
+        `USGS response has no features array: ${
+          JSON.stringify(body).slice(0, 80)
+        }`,
+      );
+    }
+    for (const feature of features) {
+      if (!isFeature(feature)) {
+        throw new HttpClientError(
+          `USGS response holds a malformed feature: ${
+            JSON.stringify(feature).slice(0, 80)
+          }`,
+        );
+      }
+    }
+    return features;
+  }
+
+  /** The event with `eventid`, or `undefined` when the service answers 404. */
+  async #event(eventid: string): Promise<UsgsFeature | undefined> {
+    this.#stats.pages++;
+    const params = new URLSearchParams({ format: "geojson", eventid });
+    try {
+      const body = await this.#http.json<unknown>(`query?${params}`);
+      if (body === undefined) return undefined;
+      if (!isFeature(body)) {
+        throw new HttpClientError(
+          `USGS eventid response is not a Feature: ${
+            JSON.stringify(body).slice(0, 80)
+          }`,
+        );
+      }
+      return body;
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 404) return undefined;
+      throw error;
     }
   }
 
@@ -462,14 +620,20 @@ export class UsgsClient {
     const filters: Record<string, string> = {};
     for (const [key, value] of Object.entries(query)) {
       if (
-        value === undefined || ["starttime", "endtime", "limit"].includes(key)
+        value === undefined ||
+        ["starttime", "endtime", "limit", "orderby", "eventid"].includes(key)
       ) {
         continue;
       }
       if (key === "updatedafter") {
         filters[key] = fdsnTime(toMs(key, value as UsgsTime));
-      } else if (key === "eventtype") {
-        filters[key] = String(value);
+      } else if (STRING_KEYS.has(key)) {
+        if (typeof value !== "string" || value === "") {
+          throw new InvalidInputError(
+            `Query ${key} must be a non-empty string: ${JSON.stringify(value)}`,
+          );
+        }
+        filters[key] = value;
       } else {
         if (typeof value !== "number" || !Number.isFinite(value)) {
           throw new InvalidInputError(
@@ -479,6 +643,33 @@ export class UsgsClient {
         filters[key] = String(value);
       }
     }
-    return { start, end, filters, limit };
+    const orderby = query.orderby ?? "time-asc";
+    if (!ORDERS.includes(orderby)) {
+      throw new InvalidInputError(
+        `Query orderby must be one of ${ORDERS.join(", ")}: ${
+          JSON.stringify(orderby)
+        }`,
+      );
+    }
+    if (query.eventid !== undefined && typeof query.eventid !== "string") {
+      throw new InvalidInputError(
+        `Query eventid must be a string: ${JSON.stringify(query.eventid)}`,
+      );
+    }
+    const circle = ["latitude", "longitude", "maxradius", "maxradiuskm"]
+      .filter((k) => filters[k] !== undefined);
+    if (filters.maxradius !== undefined && filters.maxradiuskm !== undefined) {
+      throw new InvalidInputError(
+        "Query maxradius and maxradiuskm cannot both be given",
+      );
+    }
+    if (circle.length > 0 && circle.length < 3) {
+      throw new InvalidInputError(
+        `Query circle search needs latitude, longitude and maxradius or maxradiuskm: got ${
+          circle.join(", ")
+        }`,
+      );
+    }
+    return { start, end, filters, limit, orderby, eventid: query.eventid };
   }
 }

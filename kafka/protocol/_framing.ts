@@ -65,8 +65,9 @@ export function encodeRequest(
   w.string(clientId, false);
   if (isFlexible(schema, version)) w.uvarint(0);
   encodeMessage(w, schema, version, body);
-  w.view.setInt32(0, w.pos - 4);
-  return w.bytesWritten();
+  const out = w.bytesWritten();
+  new DataView(out.buffer, out.byteOffset).setInt32(0, out.length - 4);
+  return out;
 }
 
 /** Decodes a request body after its header. */
@@ -84,20 +85,43 @@ function responseHeaderTagged(schema: MessageSchema, version: number): boolean {
   return schema.apiKey !== API_VERSIONS_KEY && isFlexible(schema, version);
 }
 
-/** Encodes a whole response frame (size prefix included). */
+/**
+ * Encodes a whole response frame (size prefix included) as parts to write
+ * back to back: large record sets are referenced, not copied.
+ */
+export function encodeResponseParts(
+  schema: MessageSchema,
+  version: number,
+  correlationId: number,
+  body: Struct,
+): Uint8Array[] {
+  const w = new Writer(1024);
+  w.int32(0);
+  w.int32(correlationId);
+  if (responseHeaderTagged(schema, version)) w.uvarint(0);
+  encodeMessage(w, schema, version, body);
+  const size = w.length - 4;
+  const parts = w.parts();
+  new DataView(parts[0]!.buffer, parts[0]!.byteOffset).setInt32(0, size);
+  return parts;
+}
+
+/** Encodes a whole response frame (size prefix included) in one array. */
 export function encodeResponse(
   schema: MessageSchema,
   version: number,
   correlationId: number,
   body: Struct,
 ): Uint8Array {
-  const w = new Writer(1024);
-  w.int32(0);
-  w.int32(correlationId);
-  if (responseHeaderTagged(schema, version)) w.uvarint(0);
-  encodeMessage(w, schema, version, body);
-  w.view.setInt32(0, w.pos - 4);
-  return w.bytesWritten();
+  const parts = encodeResponseParts(schema, version, correlationId, body);
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /**

@@ -21,11 +21,21 @@ import {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** A growable big-endian byte buffer. */
+/** Values at least this long are referenced, not copied, by {@linkcode Writer.bytes}. */
+const BY_REFERENCE = 64 * 1024;
+
+/**
+ * A growable big-endian byte buffer. Large byte values (a fetch's record
+ * batches) are kept by reference as separate parts, so a response holding
+ * megabytes of stored batches is never copied to be sent.
+ */
 export class Writer {
   buf: Uint8Array;
   view: DataView;
   pos = 0;
+  #parts: Uint8Array[] = [];
+  #partStart = 0;
+  #partsLength = 0;
 
   constructor(capacity = 256) {
     this.buf = new Uint8Array(capacity);
@@ -119,7 +129,35 @@ export class Writer {
     for (const c of chunks) n += c.length;
     if (compact) this.uvarint(n + 1);
     else this.int32(n);
-    for (const c of chunks) this.raw(c);
+    if (n < BY_REFERENCE) {
+      for (const c of chunks) this.raw(c);
+      return;
+    }
+    this.#cut();
+    for (const c of chunks) {
+      this.#parts.push(c);
+      this.#partsLength += c.length;
+    }
+  }
+
+  /** Ends the current part of `buf`; later writes start a new one. */
+  #cut(): void {
+    if (this.pos > this.#partStart) {
+      this.#parts.push(this.buf.subarray(this.#partStart, this.pos));
+      this.#partsLength += this.pos - this.#partStart;
+    }
+    this.#partStart = this.pos;
+  }
+
+  /** Bytes written so far in all parts. */
+  get length(): number {
+    return this.#partsLength + this.pos - this.#partStart;
+  }
+
+  /** Everything written, as parts to send back to back (views, no copy). */
+  parts(): Uint8Array[] {
+    this.#cut();
+    return [...this.#parts];
   }
 
   /** Array length prefix (null writes the null marker). */
@@ -129,9 +167,17 @@ export class Writer {
     else this.int32(n);
   }
 
-  /** The bytes written so far (a view, not a copy). */
+  /** The bytes written so far (a view when in one part, else a copy). */
   bytesWritten(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
+    if (this.#parts.length === 0) return this.buf.subarray(0, this.pos);
+    const parts = this.parts();
+    const out = new Uint8Array(this.#partsLength);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
   }
 }
 

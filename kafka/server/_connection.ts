@@ -11,6 +11,7 @@ import {
   decodeRequestBody,
   encodeErrorOnly,
   encodeResponse,
+  encodeResponseParts,
   readRequestHeader,
 } from "../protocol/_framing.ts";
 import { ApiVersionsResponse } from "../protocol/_api_versions.ts";
@@ -27,6 +28,13 @@ import { codeOf } from "./_error_code.ts";
 const MAX_IN_FLIGHT = 256;
 /** apiKey + apiVersion + correlationId + clientId length. */
 const MIN_FRAME = 10;
+
+function isDisconnect(error: unknown): boolean {
+  return error instanceof Deno.errors.BadResource ||
+    error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.Interrupted;
+}
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   let off = 0;
@@ -74,14 +82,22 @@ export async function serveConnection(
     if (!failed) server.log(`Closing connection from ${who}: ${why}`);
     failed = true;
   };
-  const respond = (answer: Promise<Uint8Array | null>) => {
+  const respond = (answer: Promise<Uint8Array | Uint8Array[] | null>) => {
     inFlight++;
     tail = tail.then(async () => {
       try {
         const bytes = await answer;
-        if (bytes && !failed) await writeAll(conn, bytes);
+        if (bytes && !failed) {
+          for (const part of bytes instanceof Uint8Array ? [bytes] : bytes) {
+            await writeAll(conn, part);
+          }
+        }
       } catch (error) {
-        fail(error instanceof Error ? error.message : String(error));
+        // A peer that went away mid-answer is not worth a log line.
+        if (!closed.signal.aborted && !isDisconnect(error)) {
+          fail(error instanceof Error ? error.message : String(error));
+        }
+        failed = true;
         try {
           conn.close();
         } catch {
@@ -133,7 +149,7 @@ export async function serveConnection(
         .then((out) =>
           out === null
             ? null
-            : encodeResponse(api.response, version, h.correlationId, out)
+            : encodeResponseParts(api.response, version, h.correlationId, out)
         ),
     );
   };
@@ -182,7 +198,7 @@ export async function serveConnection(
     }
     await tail;
   } catch (error) {
-    if (!closed.signal.aborted && !(error instanceof Deno.errors.BadResource)) {
+    if (!closed.signal.aborted && !isDisconnect(error)) {
       fail(error instanceof Error ? error.message : String(error));
     }
   } finally {

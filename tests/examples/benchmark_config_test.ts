@@ -16,6 +16,7 @@ Deno.test("parseBenchmarkArgs() defaults to the recorded week replayed at three 
     faults: true,
     keepLog: false,
     repeat: 3,
+    kafka: "embedded",
   });
   const many = parseBenchmarkArgs([], 8);
   assert.ok(many !== "help");

@@ -22,6 +22,7 @@ function config(
     faults: true,
     keepLog: false,
     repeat: 1,
+    kafka: "embedded",
     ...overrides,
   };
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Kafka, KafkaError } from "../../kafka/mod.ts";
+import { Kafka, KafkaError, serveKafka } from "../../kafka/mod.ts";
 import { Broker } from "../../kafka/broker/_broker.ts";
 
 const holder = fileURLToPath(new URL("./_lock_holder.ts", import.meta.url));
@@ -121,6 +121,25 @@ Deno.test("another process is refused while a broker owns the directory, and SIG
     await owner.stop();
     const after = await Broker.open({ logDir });
     await after.close();
+  } finally {
+    await Deno.remove(logDir, { recursive: true });
+  }
+});
+
+Deno.test("serveKafka and a Kafka client on one log directory: whichever opens second is refused", async () => {
+  const logDir = await Deno.realPath(await Deno.makeTempDir());
+  try {
+    const admin = new Kafka({ logDir }).admin();
+    await admin.connect();
+    await assert.rejects(
+      serveKafka({ logDir, port: 0 }),
+      (e) => assertInUse(e, logDir),
+    );
+    await admin.disconnect();
+    const server = await serveKafka({ logDir, port: 0 });
+    const again = new Kafka({ logDir }).admin();
+    await assert.rejects(again.connect(), (e) => assertInUse(e, logDir));
+    await server.close();
   } finally {
     await Deno.remove(logDir, { recursive: true });
   }

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { seededRandom } from "../../internal/random.ts";
 import { Kafka, KafkaError } from "../../kafka/mod.ts";
 import { fill, openBroker, segmentFiles } from "./_log_damage.ts";
 
@@ -158,4 +160,54 @@ Deno.test("committed offsets survive a restart for any group id up to Kafka's li
     }
     await admin.disconnect();
   });
+});
+
+Deno.test("deleteTopics killed with SIGKILL at random points never lets old records reappear", async () => {
+  const script = fileURLToPath(
+    new URL("./_delete_topics_child.ts", import.meta.url),
+  );
+  const rand = seededRandom(7);
+  for (let trial = 0; trial < 4; trial++) {
+    await withDir(async (logDir) => {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-read", "--allow-write", script, logDir],
+        stdout: "piped",
+        stderr: "inherit",
+      }).spawn();
+      const reader = child.stdout.pipeThrough(new TextDecoderStream())
+        .getReader();
+      let rounds = 0;
+      while (rounds < 3) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        rounds += value.split("\n").length - 1;
+      }
+      await new Promise((r) => setTimeout(r, rand() * 40));
+      child.kill("SIGKILL");
+      await child.status;
+      await reader.cancel().catch(() => {});
+      assert.ok(rounds >= 3, `child ran ${rounds} rounds`);
+
+      const { broker } = await openBroker(logDir);
+      if (broker.hasTopic("t")) {
+        // Whatever survived is one generation, from offset 0.
+        const gens = new Set<string>();
+        for (const p of [0, 1]) {
+          const log = broker.partition("t", p);
+          if (log.logEndOffset === 0) continue;
+          const got = broker.fetch("t", p, 0, 1 << 20);
+          assert.equal(got[0]!.offset, 0);
+          for (const r of got) gens.add(new TextDecoder().decode(r.value!));
+        }
+        assert.ok(gens.size <= 1, `generations mixed: ${[...gens]}`);
+        await broker.deleteTopic("t");
+      }
+      await broker.createTopic("t", 2);
+      assert.equal(broker.partition("t", 0).logEndOffset, 0);
+      assert.equal(broker.partition("t", 1).logEndOffset, 0);
+      await broker.close();
+      const names = [...Deno.readDirSync(logDir)].map((e) => e.name).sort();
+      assert.deepEqual(names.filter((n) => n.includes("-delete")), []);
+    });
+  }
 });

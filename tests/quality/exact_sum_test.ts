@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import {
   addExact,
-  addProduct,
   mergeExact,
   newSum,
-  sampleStdev,
   valueOf,
 } from "../../quality/_exact_sum.ts";
+import { pairwiseSum, pandasStdev } from "../../quality/_statistics.ts";
 
 function sum(xs: number[]): number {
   const s = newSum();
@@ -39,18 +38,19 @@ Deno.test("mergeExact() gives the same sum for any split", () => {
   }
 });
 
-Deno.test("sampleStdev() is exact for shifted data where the textbook formula cancels", () => {
-  const xs = [1e8 + 0.5, 1e8 + 1.5, 1e8 + 2.5, 1e8 + 3.5];
-  const sx = newSum(), sxx = newSum();
-  let s = 0, q = 0;
-  for (const x of xs) {
-    addExact(sx, x);
-    addProduct(sxx, x, x);
-    s += x;
-    q += x * x;
-  }
-  assert.equal(sampleStdev(4, sx, sxx), Math.sqrt(5 / 3));
-  // The same formula in plain floats cancels catastrophically.
-  assert.notEqual((q - s * s / 4) / 3, 5 / 3);
-  assert.equal(sampleStdev(1, sx, sxx), null);
+Deno.test("pandas' stdev: numpy's pairwise sums, to the last bit", () => {
+  // Values from GE's case expect_column_stdev_to_be_between/1.4.
+  assert.equal(pandasStdev([1, 1, 3]), 1.1547005383792517);
+  assert.equal(Math.sqrt(4 / 3), 1.1547005383792515); // the exact value differs
+  assert.equal(pandasStdev([5]), null);
+  // Past 8 values numpy sums in 8 lanes, then adds the lanes pairwise.
+  const xs = Array.from({ length: 20 }, (_, i) => 0.1 * (i + 1) ** 1.5);
+  const lane = (k: number) => xs[k]! + xs[k + 8]!;
+  let expected = ((lane(0) + lane(1)) + (lane(2) + lane(3))) +
+    ((lane(4) + lane(5)) + (lane(6) + lane(7)));
+  for (let i = 16; i < 20; i++) expected += xs[i]!;
+  assert.equal(pairwiseSum(xs), expected);
+  let left = 0;
+  for (const x of xs) left += x;
+  assert.ok(Math.abs(pairwiseSum(xs) - left) < 1e-12);
 });

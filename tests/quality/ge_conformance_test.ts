@@ -11,226 +11,16 @@ import { disagreement, type GeCase, loadGeCases } from "./_ge_cases.ts";
 
 /** Cases where this module differs from GE on purpose, and why. */
 export const KNOWN_DIFFERENCES: Record<string, string> = {
-  "expect_column_distinct_values_to_be_in_set/1.2/vacuously_true_universal_set":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Kwarg ',
-  "expect_column_max_to_be_between/1.8/datetime_with_evaluation_parameter_except_sqlite":
-    'not yet: observed_value undefined != "2001-01-01T12:00:01"',
-  "expect_column_most_common_value_to_be_in_set/1.2/negative_test__tie_for_most_common__full_value_set__ties_okay__false":
-    "not yet: observed_value undefined != [1,2]",
-  "expect_column_most_common_value_to_be_in_set/1.3/positive_test__tie_for_most_common__ties_okay__true":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_most_common_value_to_be_in_set/1.4/positive_test__tie_for_most_common_but_test_for_last_value__ties_okay__true":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_most_common_value_to_be_in_set/1.5/negative_test__tie_for_most_common__value_set_does_not_match__ties_okay__false":
-    "not yet: observed_value undefined != [1,2]",
-  "expect_column_most_common_value_to_be_in_set/1.6/negative_test__tie_for_most_common__value_set_does_not_match__ties_okay__true":
-    "not yet: observed_value undefined != [1,2]",
-  "expect_column_most_common_value_to_be_in_set/1.7/positive_test_string_values_value_set_contains_more_than_actual_mode_list":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_most_common_value_to_be_in_set/1.8/negative_test_string_values_value_set_contains_more_than_actual_mode_list":
-    'not yet: observed_value undefined != ["jello"]',
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.1/basic_failure_test":
-    "not yet: observed_value undefined not within 1e-12 of 1",
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.2/basic_pass_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.3/basic_pass_int_string_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.4/test_string_n_bins":
-    "not yet: observed_value undefined not within 1e-12 of 0.8498365855987975",
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.5/test_string_preconfigured_bins":
-    "not yet: observed_value undefined != 1",
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.6/test_float_bins_preconfigured_bins":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.7/test_float_with_missing":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_cramers_phi_value_to_be_less_than/1.8/test_float_and_string_with_missings":
-    "not yet: observed_value undefined not close to 0.5773502691896257",
-  "expect_column_quantile_values_to_be_between/1.1/basic_positive_test_extremes":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_quantile_values_to_be_between/1.2/basic_positive_test_normal_quantiles":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_quantile_values_to_be_between/1.3/basic_positive_test_uneven_spacing":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_chisquare_test_p_value_to_be_greater_than/1.1/categorical_fixed_partition_object":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_chisquare_test_p_value_to_be_greater_than/1.2/categorical_fixed_alternate_partition_object":
-    "not yet: observed_value undefined not close to 5.139778209762386e-53",
-  "expect_column_chisquare_test_p_value_to_be_greater_than/2.2/categorical_fixed_alternate_new_categorical_vals_holdout":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/1.1/discrete_baseline_categorical_fixed_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/1.2/discrete_categorical_fixed_alternate_partition":
-    "not yet: observed_value undefined not close to 0.1259970028667753",
-  "expect_column_kl_divergence_to_be_less_than/2.1/holdout_0_1":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/2.2/holdout_0_05":
-    "not yet: observed_value undefined not close to 0.2321677631907768",
-  "expect_column_kl_divergence_to_be_less_than/2.3/missing_vals_no_holdout":
-    "not yet: observed_value undefined != null",
-  "expect_column_kl_divergence_to_be_less_than/3.1/norm_0_1_auto_explicit_infinite_endpoints":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.2/norm_0_1_auto_inf_partition_test_tail_weights":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.4/norm_0_1_auto_inf_partition_null_threshold_should_always_succeed":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.5/norm_0_1_auto_inf_partition_null_threshold_and_partition_object_supports_profiling":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.7/positive_norm_0_1_auto_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.8/positive_norm_0_1_uniform_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.9/positive_norm_0_1_ntile_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.10/positive_norm_0_1_kde_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/3.15/positive_bimodal_auto_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/4.1/manual_partition_lower_inf_bound":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/4.2/manual_partition_lower_inf_bound_tail_weights":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/5.1/manual_partition_lower_and_upper_inf_bounds":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/5.2/manual_partition_lower_and_upper_inf_bounds":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_kl_divergence_to_be_less_than/6.1/manual_partition_undefined_infinite_kl_divergence":
-    "not yet: observed_value undefined != null",
-  "expect_column_kl_divergence_to_be_less_than/7.1/manual_partition_undefined_infinite_kl_divergence":
-    "not yet: observed_value undefined != null",
-  "expect_column_kl_divergence_to_be_less_than/7.2/manual_partition_undefined_infinite_kl_divergence_bins_do_not_cover_all_data":
-    "not yet: observed_value undefined != null",
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.1/positive_standard_norm_distribution":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.3/positive_beta_distribution_params_is_a_dict":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.4/positive_beta_distribution_params_is_a_tuple":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.7/positive_gamma_distribution_params_is_a_dict":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.8/positive_gamma_distribution_params_is_a_tuple":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.11/positive_uniform_distribution_params_is_a_dict":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.12/positive_uniform_distribution_params_is_a_tuple":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.15/positive_chi2_params_is_a_dict":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.16/positive_chi2_params_is_a_tuple":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.19/positive_expon_distribution_params_is_a_dict":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than/1.20/positive_expon_distribution_params_is_a_tuple":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.1/positive_norm_0_1_auto_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.2/positive_norm_0_1_uniform_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.3/positive_norm_0_1_ntile_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.4/positive_norm_0_1_kde_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.9/positive_bimodal_auto_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.10/positive_bimodal_kde_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.13/negative_norm_0_1_uniform_partition_detail":
-    'not yet: details undefined != {"bootstrap_samples":1000,"bootstrap_sample_size":20,"observed_partit',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.14/observed_above_and_below_partition":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.15/expected_extends_above_partition":
-    "not yet: observed_cdf_x_0_eq: undefined vs -10",
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.16/partition_extends_above_data":
-    "not yet: observed_cdf_x_0_lt: undefined vs -1",
-  "test_expect_column_bootstrapped_ks_test_p_value_to_be_greater_than/1.17/partition_above_and_below_observed":
-    "not yet: observed_cdf_x_0_eq: undefined vs -10",
-  "expect_column_value_z_scores_to_be_less_than/1.1/basic_successful_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_values_to_be_between__evaluation_parameters/1.1/basic_positive_now_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Kwarg ',
-  "expect_column_values_to_be_between__evaluation_parameters/1.4/basic_positive_now_timedelta_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Kwarg ',
-  "expect_column_values_to_be_between__evaluation_parameters/1.7/basic_positive_datetime_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Kwarg ',
-  "expect_column_values_to_be_in_type_list/1.26/positive_test_placeholder_expectation":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Kwarg ',
   "expect_column_values_to_be_of_type/2.2/positive_pandas_datetime_with_timezone":
-    "not yet: success false != true",
+    "JavaScript Dates carry no time zone: a zoned pandas column (Timestamp, DatetimeTZDtype) and a naive one (datetime64) are the same type here.",
   "expect_column_values_to_be_of_type/2.4/negative_pandas_datetime_with_timezone":
-    "not yet: success true != false",
+    "JavaScript Dates carry no time zone: a zoned pandas column (Timestamp, DatetimeTZDtype) and a naive one (datetime64) are the same type here.",
   "expect_column_values_to_be_of_type/2.5/negative_pandas_datetime_expected_int":
-    'not yet: observed_value "datetime64" not in ["Timestamp","DatetimeTZDtypeType"]',
-  "expect_column_values_to_match_json_schema/1.1/basic_positive_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_values_to_match_json_schema/1.2/positive_test_with_a_more_complex_schema":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_values_to_match_json_schema/1.3/basic_negative_test":
-    'not yet: unexpected_list [] != ["{\\"a\\":1}","{\\"a\\":2}","{\\"a\\":3}","{\\"a\\":4}","{\\"a\\":5}"]',
-  "expect_column_values_to_not_match_regex_list/1.1/basic_positive_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_values_to_not_match_regex_list/1.2/positive_test_with_multiple_regexes":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_values_to_not_match_regex_list/1.3/basic_negative_test":
-    'not yet: unexpected_list [] != ["111","123","222","321","444","456","555","654"]',
-  "expect_column_values_to_not_match_regex_list/1.4/negative_test_with_more_string-ish_strings":
-    'not yet: unexpected_list [] != ["hat"]',
-  "expect_column_pair_values_a_to_be_greater_than_b/1.1/basic_positive_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_values_a_to_be_greater_than_b/1.2/basic_positive_test_with_missing_values_and_ignore_row_if__either_value_is_missing":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_values_a_to_be_greater_than_b/1.3/test_ties":
-    "not yet: unexpected_list [] != [[1,1],[2,2],[3,3],[4,4],[5,5]]",
-  "expect_column_pair_values_a_to_be_greater_than_b/1.4/test_ties_with_or_equal":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_values_a_to_be_greater_than_b/1.5/test_mostly":
-    "not yet: unexpected_list [] != [[5,6],[6,7]]",
-  "expect_column_pair_values_to_be_in_set/1.1/basic_positive_test_without_nulls":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_values_to_be_in_set/1.2/positive_test_with_nulls_and_ignore_row_if_either_value_is_missing":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_column_pair_values_to_be_in_set/1.3/negative_test_with_nulls":
-    "not yet: unexpected_list [] != [[6,null],[7,null],[8,null],[9,null],[10,null]]",
-  "expect_column_pair_values_to_be_in_set/1.4/another_positive_test_with_nulls":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
+    "JavaScript Dates carry no time zone: a zoned pandas column (Timestamp, DatetimeTZDtype) and a naive one (datetime64) are the same type here.",
   "expect_compound_columns_to_be_unique/2.7/unexpected_values_exact_match_out_with_unexpected_index_list_pandas_v3":
-    'not yet: result.unexpected_index_list [0,1,2,3,4,5,6,7,8] != [{"a":1,"pk_index":0,"b":1},{"a":1,"pk',
-  "expect_multicolumn_sum_to_equal/1.1/mostly_default_successful_expectation":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_multicolumn_sum_to_equal/1.2/mostly_default_fails_expectation":
-    'not yet: unexpected_list [] != [{"a":4,"c":1}]',
-  "expect_multicolumn_sum_to_equal/1.3/mostly_set_successful_expectation":
-    'not yet: unexpected_list [] != [{"a":4,"c":1}]',
-  "expect_multicolumn_sum_to_equal/1.4/mostly_set_fails_expectation":
-    'not yet: unexpected_list [] != [{"a":4,"c":1}]',
-  "expect_multicolumn_sum_to_equal/2.1/basic_positive_test":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_multicolumn_sum_to_equal/2.2/basic_positive_test_more_than_2_columns":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_multicolumn_sum_to_equal/2.3/row_condition_with_ignore_if_any_are_missing":
-    "not yet: success false != true",
-  "expect_multicolumn_sum_to_equal/2.4/basic_negative_test":
-    'not yet: unexpected_list [] != [{"a":-3,"b":3},{"a":0,"b":0},{"a":1,"b":1},{"a":1,"b":2},{"a":2,"b"',
-  "expect_multicolumn_sum_to_equal/2.5/negative_test_with_ignore_if_any_are_missing":
-    'not yet: unexpected_list [] != [{"w":0.4,"y":0.8},{"w":0.56,"y":0.48},{"w":0.8,"y":0.4}]',
-  "expect_multicolumn_sum_to_equal/2.6/negative_test_different_value":
-    'not yet: unexpected_list [] != [{"w":0.2,"x":0.8},{"w":0.3,"x":0.7},{"w":0.4,"x":0.6},{"w":0.45,"x"',
-  "expect_select_column_values_to_be_unique_within_record/1.1/mostly_default_successful_expectation":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_select_column_values_to_be_unique_within_record/1.2/mostly_default_fails_expectation":
-    'not yet: unexpected_list [] != [{"a":1,"c":1}]',
-  "expect_select_column_values_to_be_unique_within_record/1.3/mostly_set_successful_expectation":
-    'not yet: unexpected_list [] != [{"a":1,"c":1}]',
-  "expect_select_column_values_to_be_unique_within_record/1.4/mostly_set_fails_expectation":
-    'not yet: unexpected_list [] != [{"a":1,"c":1}]',
-  "expect_select_column_values_to_be_unique_within_record/2.1/basic_test_ignore_if_all_are_missing_the_default_behavior":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_select_column_values_to_be_unique_within_record/2.2/basic_test_ignore_if_any_are_missing":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Unknow',
-  "expect_select_column_values_to_be_unique_within_record/2.3/unexpected_values":
-    'not yet: unexpected_list [] != [{"a":1,"b":1},{"a":1,"b":1},{"a":1,"b":1},{"a":2,"b":2},{"a":2,"b":',
-  "expect_table_columns_to_match_ordered_list/1.6/null_list_provides_vacuously_true_expectation":
-    'not yet: success false != true (raised: Expectation 0 of suite "json_test_suite" is invalid: Kwarg ',
-  "expect_table_columns_to_match_set/1.12/positive_test_vacuously_true_null_set_exact_match_false":
-    "not yet: success false != true",
+    "result_format's unexpected_index_column_names is not supported: unexpected_index_list holds row numbers, not dicts of key columns.",
+  "expect_select_column_values_to_be_unique_within_record/2.5/unexpected_values_exact_match_out_with_index_list_pandas_v3_api":
+    "result_format's unexpected_index_column_names is not supported: unexpected_index_list holds row numbers, not dicts of key columns.",
 };
 
 async function run(c: GeCase): Promise<ExpectationValidationResult> {
@@ -246,6 +36,7 @@ async function run(c: GeCase): Promise<ExpectationValidationResult> {
       }],
     }, {
       resultFormat: "COMPLETE",
+      evaluationParameters: {},
     });
     return result.results[0]!;
   } catch (error) {

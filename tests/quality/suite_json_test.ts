@@ -190,7 +190,7 @@ Deno.test("ExpectationSuite rejects kwargs of the wrong type, unknown kwargs and
           "a",
           "abc" as never,
         ),
-      /"value_set" .* must be an array: "abc"/,
+      /"value_set" .* must be an array or null: "abc"/,
     ],
     [
       () =>

@@ -106,7 +106,8 @@ Deno.test("UsgsClient.query() yields an event on a split boundary once", async (
   assert.equal(got.length, 110);
   assert.equal(new Set(got.map((f) => f.id)).size, 110);
   assert.equal(usgs.stats.splits, 1);
-  assert.equal(usgs.stats.duplicates, 10);
+  // Halves are disjoint ([from, mid], [mid + 1 ms, to]): nothing to drop.
+  assert.equal(usgs.stats.duplicates, 0);
 });
 
 Deno.test("UsgsClient.query() of nothing is empty, not an error", async () => {
@@ -158,8 +159,9 @@ Deno.test("UsgsClient waits out the server's rate limit on its clock", async () 
   const got = await drive(clock, Array.fromAsync(usgs.query(window)));
   assert.equal(got.length, 200);
   assert.ok(server.stats.rateLimited > 0);
-  // 12 requests at 1 per second after a burst of 2.
-  assert.ok(clock.monotonic() >= 10_000, String(clock.monotonic()));
+  // 11 requests (a count, ten pages) at 1 per second after a burst of 2.
+  assert.equal(server.stats.requests - server.stats.rateLimited, 11);
+  assert.ok(clock.monotonic() >= 9_000, String(clock.monotonic()));
 });
 
 Deno.test("UsgsClient shows a 400's body text in the error", async () => {
@@ -231,5 +233,119 @@ Deno.test("UsgsClient.query() keeps paging when a server returns short pages", a
     assert.deepEqual(offsets, ["1", "21", "41", "61", "81"]);
   } finally {
     await proxy.shutdown();
+  }
+});
+
+/** A proxy in front of `server` that drops `offset` from every query, as a broken server would. */
+function ignoringOffset(serverUrl: string) {
+  const proxy = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (req) => {
+      const url = new URL(req.url);
+      const target = new URL(serverUrl + url.pathname.replace(/^.*\/1/, ""));
+      url.searchParams.forEach((v, k) => {
+        if (k !== "offset") target.searchParams.set(k, v);
+      });
+      return await fetch(target);
+    },
+  );
+  return {
+    url: `http://127.0.0.1:${proxy.addr.port}/fdsnws/event/1`,
+    [Symbol.asyncDispose]: () => proxy.shutdown(),
+  };
+}
+
+Deno.test("UsgsClient.query() notices a server that ignores offset and re-splits by time", async () => {
+  const events = makeEvents(10);
+  await using server = await createUsgsServer({ events });
+  await using proxy = ignoringOffset(server.url);
+  const usgs = new UsgsClient({ baseUrl: proxy.url, pageSize: 3 });
+  const got = await Array.fromAsync(
+    usgs.query({ starttime: T0, endtime: T0 + 10 * 60_000 }),
+  );
+  assert.deepEqual(got.map((f) => f.id).sort(), events.map((f) => f.id));
+  assert.ok(usgs.stats.resplits > 0);
+  assert.ok(server.stats.requests < 80, `${server.stats.requests} requests`);
+});
+
+Deno.test("UsgsClient.query() fails naming what is missing when one millisecond cannot be paged", async () => {
+  const events = makeEvents(30, T0, 0); // all in the same millisecond
+  await using server = await createUsgsServer({ events });
+  await using proxy = ignoringOffset(server.url);
+  const usgs = new UsgsClient({ baseUrl: proxy.url, pageSize: 10 });
+  const error = await Array.fromAsync(
+    usgs.query({ starttime: T0, endtime: T0 + 1_000 }),
+  ).catch((e) => e);
+  assert.match(
+    String(error),
+    /^HttpClientError: USGS paging fell short: 20 of 30 events in 2018-02-01T00:00:00\.000–2018-02-01T00:00:00\.000 never arrived after 3 passes \(pages repeated earlier ids: the server may ignore offset\)$/,
+  );
+});
+
+Deno.test("UsgsClient.query() pages 20,001 events in one millisecond with offset", async () => {
+  const events = makeEvents(20_001, T0, 0);
+  await using server = await createUsgsServer({ events });
+  const usgs = new UsgsClient({ baseUrl: server.url });
+  let n = 0;
+  const ids = new Set<string>();
+  for await (const f of usgs.query({ starttime: T0, endtime: T0 + 1_000 })) {
+    n++;
+    ids.add(f.id);
+  }
+  assert.equal(n, 20_001);
+  assert.equal(ids.size, 20_001);
+  const offsets = server.requests.filter((r) => r.path.endsWith("/query"))
+    .map((r) => [r.params.starttime === r.params.endtime, r.params.offset]);
+  assert.deepEqual(offsets.at(-1), [true, "20001"]);
+});
+
+Deno.test("UsgsClient.query() takes eventid, orderby, circles, catalog and contributor", async () => {
+  const events = makeEvents(40).map((f, i) => ({
+    ...f,
+    properties: {
+      ...f.properties,
+      net: i % 2 ? "ak" : "us",
+      sources: i % 4 === 0 ? ",us,ak," : `,${i % 2 ? "ak" : "us"},`,
+    },
+  }));
+  await using server = await createUsgsServer({ events, maxEvents: 15 });
+  const usgs = new UsgsClient({ baseUrl: server.url, pageSize: 10 });
+  const one = await Array.fromAsync(usgs.query({ eventid: "syn000007" }));
+  assert.deepEqual(one.map((f) => f.id), ["syn000007"]);
+  assert.deepEqual(await Array.fromAsync(usgs.query({ eventid: "nope" })), []);
+  assert.equal(await usgs.count({ eventid: "syn000007" }), 1);
+  // Newest first across splits (40 events, a cap of 15).
+  const newest = await Array.fromAsync(
+    usgs.query({ ...window, orderby: "time" }),
+  );
+  assert.deepEqual(newest.map((f) => f.id), events.map((f) => f.id).reverse());
+  assert.ok(usgs.stats.splits > 0);
+  const ak = await Array.fromAsync(usgs.query({ ...window, catalog: "ak" }));
+  assert.equal(ak.length, 20);
+  const fromAk = await usgs.count({ ...window, contributor: "ak" });
+  assert.equal(fromAk, 30);
+  // makeEvents puts event i at longitude i - 180, latitude i - 90.
+  const circle = await Array.fromAsync(
+    usgs.query({ ...window, latitude: -80, longitude: -170, maxradiuskm: 50 }),
+  );
+  assert.deepEqual(circle.map((f) => f.id), ["syn000010"]);
+  for (
+    const [query, message] of [
+      [
+        { latitude: 1, longitude: 2 },
+        /needs latitude, longitude and maxradius/,
+      ],
+      [
+        { latitude: 1, longitude: 2, maxradius: 1, maxradiuskm: 5 },
+        /maxradius and maxradiuskm cannot both be given/,
+      ],
+      [{ orderby: "random" }, /Query orderby must be one of/],
+      [{ catalog: 5 }, /Query catalog must be a non-empty string: 5/],
+    ] as const
+  ) {
+    await assert.rejects(
+      Array.fromAsync(usgs.query(query as never)),
+      (e: unknown) => e instanceof InvalidInputError && message.test(e.message),
+    );
   }
 });
