@@ -195,6 +195,9 @@ type Outcome =
   | { kind: "reschedule"; at: number }
   | { kind: "error"; error: unknown };
 
+/** The reason internal timers are aborted with (a DOMException costs). */
+const ENDED = new Error("Ended");
+
 /** How often a `dependsOnPast` task looks at its previous run again. */
 const PAST_POLL_MS = 5_000;
 
@@ -284,6 +287,8 @@ export class DagRunner {
   /** Tasks whose previous run allowed them to run. */
   #pastMet = new Set<number>();
   #timedOut = false;
+  /** Whether this run asked the executor or DAG slots to wake it. */
+  #awaitingSlot = false;
   /** Aborted when the run ends: its timeout and past-run polls stop. */
   #runAbort = new AbortController();
   /** Each task's `maxActiveTisPerDag` slots, if it has a limit. */
@@ -397,16 +402,7 @@ export class DagRunner {
     for (let i = 0; i < this.#n; i++) {
       if (this.#state[i] === "none") this.#work.push(i);
     }
-    const wake = () => this.#dispatch();
-    this.#unsubscribe.push(
-      this.#sh.executor.onFree(wake),
-      this.#sh.dagSlots.onFree(wake),
-    );
-    for (const name of new Set(this.#opts.map((o) => o.pool))) {
-      this.#unsubscribe.push(
-        this.#sh.pools.get(name)!.onFree(() => this.#requeuePool(name)),
-      );
-    }
+
     const taskSlots = this.#sh.taskSlots ?? new Map<string, Slots>();
     for (let i = 0; i < this.#n; i++) {
       const max = this.#opts[i]!.maxActiveTisPerDag;
@@ -417,9 +413,6 @@ export class DagRunner {
         taskSlots.set(key, slots = new Slots(max));
       }
       this.#taskLimits[i] = slots;
-      this.#unsubscribe.push(
-        slots.onFree(() => this.#requeuePool(`task:${i}`)),
-      );
     }
     const timeout = this.#dag.dagrunTimeout;
     if (timeout !== undefined) {
@@ -562,6 +555,14 @@ export class DagRunner {
     }
   }
 
+  /** Parks task `i` until `slots` (a pool or a task limit) frees one. */
+  #waitFor(slots: Slots, key: string, i: number): void {
+    let list = this.#poolWait.get(key);
+    if (!list) this.#poolWait.set(key, list = []);
+    list.push(i);
+    if (list.length === 1) slots.whenFree(() => this.#requeuePool(key));
+  }
+
   #requeuePool(name: string): void {
     const waiting = this.#poolWait.get(name);
     if (waiting && waiting.length > 0) {
@@ -587,21 +588,27 @@ export class DagRunner {
       const pool = this.#sh.pools.get(o.pool)!;
       if (!pool.has(o.poolSlots)) {
         heap.pop();
-        let list = this.#poolWait.get(o.pool);
-        if (!list) this.#poolWait.set(o.pool, list = []);
-        list.push(i);
+        this.#waitFor(pool, o.pool, i);
         continue;
       }
       const limit = this.#taskLimits[i];
       if (limit && !limit.has()) {
         heap.pop();
-        const key = `task:${i}`;
-        let list = this.#poolWait.get(key);
-        if (!list) this.#poolWait.set(key, list = []);
-        list.push(i);
+        this.#waitFor(limit, `task:${i}`, i);
         continue;
       }
-      if (!exec.has() || !dagSlots.has()) break;
+      if (!exec.has() || !dagSlots.has()) {
+        // Asked once; a release wakes this run when a slot frees up.
+        if (!this.#awaitingSlot) {
+          this.#awaitingSlot = true;
+          const wake = () => {
+            this.#awaitingSlot = false;
+            this.#dispatch();
+          };
+          (exec.has() ? dagSlots : exec).whenFree(wake);
+        }
+        break;
+      }
       heap.pop();
       exec.take();
       dagSlots.take();
@@ -808,7 +815,8 @@ export class DagRunner {
     const ctx = this.#context(i, ac.signal);
     this.#contexts.set(i, ctx);
     const timeout = this.#opts[i]!.executionTimeout;
-    const timerAc = new AbortController();
+    // Only a try with a timeout needs a timer (an abort allocates).
+    const timerAc = timeout === undefined ? undefined : new AbortController();
     try {
       const onExecute = this.#opts[i]!.onExecuteCallback;
       if (onExecute) {
@@ -827,7 +835,7 @@ export class DagRunner {
         });
       });
       if (timeout !== undefined) {
-        clock.sleep(timeout, timerAc.signal).then(() =>
+        clock.sleep(timeout, timerAc!.signal).then(() =>
           ac.abort(
             new AirflowError(
               `Task exceeded its execution timeout of ${timeout} ms: ${task.taskId}`,
@@ -836,7 +844,7 @@ export class DagRunner {
       }
       return await Promise.race([work, aborted]);
     } finally {
-      timerAc.abort();
+      timerAc?.abort(ENDED);
       this.#aborts.delete(ac);
     }
   }
@@ -1162,7 +1170,7 @@ export class DagRunner {
 
   #armTimer(): void {
     if (this.#timers.size === 0 || this.#cancelled) {
-      this.#timerAbort?.abort();
+      this.#timerAbort?.abort(ENDED);
       this.#timerAbort = undefined;
       this.#timerDue = Infinity;
       return;
@@ -1170,7 +1178,7 @@ export class DagRunner {
     let due = Infinity;
     for (const t of this.#timers.values()) if (t < due) due = t;
     if (due === this.#timerDue) return;
-    this.#timerAbort?.abort();
+    this.#timerAbort?.abort(ENDED);
     const ac = new AbortController();
     this.#timerAbort = ac;
     this.#timerDue = due;
@@ -1198,7 +1206,7 @@ export class DagRunner {
   #cancel(reason?: AirflowError): void {
     if (this.#done || this.#cancelled) return;
     this.#cancelled = true;
-    this.#runAbort.abort();
+    this.#runAbort.abort(ENDED);
     for (const ac of this.#aborts) {
       ac.abort(reason ?? new AirflowError(`Run cancelled: ${this.#rec.runId}`));
     }
@@ -1320,8 +1328,8 @@ export class DagRunner {
   }
 
   #cleanup(): void {
-    this.#runAbort.abort();
-    this.#timerAbort?.abort();
+    this.#runAbort.abort(ENDED);
+    this.#timerAbort?.abort(ENDED);
     this.#timerAbort = undefined;
     for (const u of this.#unsubscribe) u();
     this.#unsubscribe = [];

@@ -8,11 +8,18 @@
 import { AirflowError } from "./errors.ts";
 import type { Executor } from "./executors.ts";
 
-/** A counter of slots with waiters woken when slots free up. */
+/**
+ * A counter of slots. Whoever finds it full asks to be woken once with
+ * {@linkcode Slots.whenFree}; a release wakes waiters in arrival order
+ * while slots remain, so a release costs O(1) however many runs share the
+ * counter (waking every run on every release made a pass over 1,000 runs
+ * quadratic).
+ */
 export class Slots {
   readonly limit: number;
   used = 0;
-  #waiters = new Set<() => void>();
+  #waiters: (() => void)[] = [];
+  #head = 0;
 
   constructor(limit: number) {
     this.limit = limit;
@@ -28,12 +35,20 @@ export class Slots {
 
   release(n = 1): void {
     this.used -= n;
-    if (this.#waiters.size > 0) { for (const w of [...this.#waiters]) w(); }
+    while (this.#head < this.#waiters.length && this.has()) {
+      const wake = this.#waiters[this.#head]!;
+      this.#waiters[this.#head++] = undefined as never;
+      wake();
+    }
+    if (this.#head === this.#waiters.length) {
+      this.#waiters = [];
+      this.#head = 0;
+    }
   }
 
-  onFree(waiter: () => void): () => void {
-    this.#waiters.add(waiter);
-    return () => this.#waiters.delete(waiter);
+  /** Calls `waiter` once, the next time a release leaves a slot free. */
+  whenFree(waiter: () => void): void {
+    this.#waiters.push(waiter);
   }
 }
 

@@ -87,7 +87,8 @@ export function renderRunReport(
   const last = list[list.length - 1]!;
   const title = options.title ?? `${dag.dagId} run report`;
   const maxTasks = options.maxTasks ?? 400;
-  const order = dag.topologicalOrder();
+  const layout = layoutGraph(dag);
+  const order = layout.order;
   const counts = new Map<string, number>();
   for (const ti of Object.values(last.tasks)) {
     counts.set(ti.state, (counts.get(ti.state) ?? 0) + 1);
@@ -113,6 +114,7 @@ table{border-collapse:collapse}td,th{padding:2px 6px;font-size:12px;text-align:l
 .chip{display:inline-block;width:10px;height:10px;border:1px solid #999;margin:0 3px 0 8px;vertical-align:middle}
 svg text{font:11px system-ui,sans-serif}
 .muted{color:#777}
+pre{background:#f6f6f6;padding:6px;font-size:11px;white-space:pre-wrap;margin:2px 0 10px}
 </style></head><body>
 <h1>${esc(title)}</h1>
 <p>DAG <b>${esc(dag.dagId)}</b> · run <b>${
@@ -123,27 +125,34 @@ svg text{font:11px system-ui,sans-serif}
 <p>${summary}</p>
 <p class="muted">${legend}</p>
 <h2>Graph</h2>
-${_graphSvg(dag, last, order, maxTasks)}
+${_graphSvg(dag, last, layout, maxTasks)}
 <h2>Grid</h2>
 ${_grid(list, order)}
 <h2>Gantt</h2>
 ${_gantt(last, order, maxTasks)}
+<h2>Failed tries</h2>
+${_failures(last, order)}
 </body></html>
 `;
 }
 
-function _graphSvg(
-  dag: DAG,
-  run: DagRunRecord,
-  order: string[],
-  maxTasks: number,
-): string {
-  if (order.length > maxTasks) {
-    return `<p class="muted">Graph omitted: ${order.length} tasks (more than ${maxTasks}).</p>`;
-  }
-  // Layer = longest path from a root, so every edge points right.
+/** Tasks by column (longest path from a root) and row within it. */
+interface GraphLayout {
+  /** Task ids column by column, top to bottom: a topological order. */
+  order: string[];
+  /** Each column's task ids, top to bottom. */
+  columns: string[][];
+}
+
+/**
+ * Lays tasks out in columns so every edge points right, and orders each
+ * column by the mean row of a task's upstream tasks (the barycenter rule),
+ * so a chain stays on one row and edges cross only where they must.
+ */
+function layoutGraph(dag: DAG): GraphLayout {
+  const topo = dag.topologicalOrder();
   const layer = new Map<string, number>();
-  for (const id of order) {
+  for (const id of topo) {
     let l = 0;
     for (const u of dag.getTask(id).upstreamIds) {
       l = Math.max(l, layer.get(u)! + 1);
@@ -151,8 +160,40 @@ function _graphSvg(
     layer.set(id, l);
   }
   const columns: string[][] = [];
-  for (const id of order) (columns[layer.get(id)!] ??= []).push(id);
-  const w = 150, h = 26, gx = 60, gy = 12;
+  for (const id of topo) (columns[layer.get(id)!] ??= []).push(id);
+  const row = new Map<string, number>();
+  columns[0]?.forEach((id, r) => row.set(id, r));
+  const rank = new Map(topo.map((id, k) => [id, k]));
+  for (let c = 1; c < columns.length; c++) {
+    const center = (id: string) => {
+      const ups = dag.getTask(id).upstreamIds;
+      return ups.reduce((sum, u) => sum + row.get(u)!, 0) / ups.length;
+    };
+    columns[c]!.sort((a, b) =>
+      center(a) - center(b) || rank.get(a)! - rank.get(b)!
+    );
+    columns[c]!.forEach((id, r) => row.set(id, r));
+  }
+  return { order: columns.flat(), columns };
+}
+
+/** Width in pixels that an 11 px label needs (no id is cut short). */
+function textWidth(text: string): number {
+  return Math.ceil(text.length * 6.6) + 12;
+}
+
+function _graphSvg(
+  dag: DAG,
+  run: DagRunRecord,
+  layout: GraphLayout,
+  maxTasks: number,
+): string {
+  const { order, columns } = layout;
+  if (order.length > maxTasks) {
+    return `<p class="muted">Graph omitted: ${order.length} tasks (more than ${maxTasks}).</p>`;
+  }
+  const w = Math.max(90, ...order.map((id) => textWidth(id)));
+  const h = 26, gx = 60, gy = 12;
   const pos = new Map<string, [number, number]>();
   columns.forEach((col, c) =>
     col.forEach((id, r) => pos.set(id, [10 + c * (w + gx), 10 + r * (h + gy)]))
@@ -177,15 +218,16 @@ function _graphSvg(
     const state = (ti?.state ?? "none") as TaskState;
     const dark = state === "success" || state === "failed" ||
       state === "queued";
+    const mapped = ti?.mapped ? ` [${ti.mapped.length}]` : "";
     nodes.push(
       `<g><title>${esc(id)}: ${state}, try ${ti?.tryNumber ?? 0}${
         ti?.duration === undefined ? "" : `, ${ti.duration} ms`
-      }</title>` +
+      }${ti?.error ? ` (${esc(ti.error)})` : ""}</title>` +
         `<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="4" fill="${
           COLORS[state]
         }" stroke="#555"/>` +
         `<text x="${x + 6}" y="${y + 17}" fill="${dark ? "#fff" : "#000"}">${
-          esc(id.length > 22 ? id.slice(0, 21) + "…" : id)
+          esc(id + mapped)
         }</text></g>`,
     );
   }
@@ -194,6 +236,47 @@ function _graphSvg(
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${arrow}${
     edges.join("")
   }${nodes.join("")}</svg>`;
+}
+
+/** Every failed try of the run: its error and the end of its log. */
+function _failures(run: DagRunRecord, order: string[]): string {
+  const parts: string[] = [];
+  for (const id of order) {
+    const ti = run.tasks[id];
+    for (const t of ti?.tries ?? []) {
+      if (t.state !== "failed" && t.state !== "up_for_retry") continue;
+      parts.push(
+        `<p><b>${esc(id)}</b> try ${t.tryNumber} (${esc(t.state)}): ${
+          esc(t.error ?? ti?.error ?? "")
+        }</p>` +
+          (t.logTail?.length ? `<pre>${esc(t.logTail.join("\n"))}</pre>` : ""),
+      );
+    }
+    for (const m of ti?.mapped ?? []) {
+      if (m.state === "failed") {
+        parts.push(
+          `<p><b>${esc(id)}</b> map_index ${m.mapIndex} (failed): ${
+            esc(m.error ?? "")
+          }</p>`,
+        );
+      }
+    }
+  }
+  return parts.length
+    ? parts.join("\n")
+    : `<p class="muted">No try failed.</p>`;
+}
+
+/** A tick step of 1, 2 or 5 × 10^k ms giving at most about five ticks. */
+function tickStep(span: number): number {
+  const raw = Math.max(1, span / 4);
+  const p = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
+  return 10 * p;
+}
+
+function tickLabel(ms: number): string {
+  return ms >= 10_000 ? `+${ms / 1000} s` : `+${ms} ms`;
 }
 
 function _grid(runs: DagRunRecord[], order: string[]): string {
@@ -210,7 +293,10 @@ function _grid(runs: DagRunRecord[], order: string[]): string {
         esc(r.runId)
       } ${esc(id)}: ${s}"></td>`;
     }).join("");
-    return `<tr><td>${esc(id)}</td>${cells}</tr>`;
+    const n = runs[runs.length - 1]!.tasks[id]?.mapped?.length;
+    return `<tr><td>${esc(id)}${
+      n === undefined ? "" : ` <span class="muted">[${n} mapped]</span>`
+    }</td>${cells}</tr>`;
   }).join("\n");
   return `<table class="grid"><tr><th>task \\ run</th>${head}</tr>\n${rows}</table>
 <p class="muted">${runs.length} run(s), oldest left: ${esc(runs[0]!.runId)} … ${
@@ -230,7 +316,8 @@ function _gantt(run: DagRunRecord, order: string[], maxTasks: number): string {
     }
   }
   const span = Math.max(1, t1 - t0);
-  const label = 170, width = 760, rh = 18;
+  const label = Math.max(80, ...rows.map((id) => textWidth(id)));
+  const width = 760, rh = 18;
   const bars = rows.map((id, r) => {
     const y = 20 + r * rh;
     const tries = run.tasks[id]!.tries!.map((t) => {
@@ -246,15 +333,17 @@ function _gantt(run: DagRunRecord, order: string[], maxTasks: number): string {
         t.start - t0
       } ms)</title></rect>`;
     }).join("");
-    return `<text x="4" y="${y + 11}">${
-      esc(id.length > 26 ? id.slice(0, 25) + "…" : id)
-    }</text>${tries}`;
+    return `<text x="4" y="${y + 11}">${esc(id)}</text>${tries}`;
   }).join("\n");
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
-    const x = label + f * width;
-    return `<text x="${x}" y="12" text-anchor="middle">+${
-      Math.round(f * span)
-    } ms</text><line x1="${x}" x2="${x}" y1="14" y2="${
+  // Whole steps of 1, 2 or 5: no label repeats, however short the run.
+  const step = tickStep(span);
+  const marks: number[] = [];
+  for (let t = 0; t <= span; t += step) marks.push(t);
+  const ticks = marks.map((t) => {
+    const x = label + (t / span) * width;
+    return `<text x="${x.toFixed(1)}" y="12" text-anchor="middle">${
+      tickLabel(t)
+    }</text><line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="14" y2="${
       20 + rows.length * rh
     }" stroke="#ddd"/>`;
   }).join("");

@@ -121,6 +121,8 @@ export class Scheduler {
   #pools;
   #dagSlots = new Map<string, Slots>();
   #taskSlots = new Map<string, Slots>();
+  #activeCount = 0;
+  #queuedCount = 0;
   #queue = new Map<string, Pending[]>();
   #active = new Map<string, Set<string>>();
   #opts: SchedulerOptions;
@@ -188,9 +190,7 @@ export class Scheduler {
 
   /** Number of runs currently running. */
   get activeRuns(): number {
-    let n = 0;
-    for (const s of this.#active.values()) n += s.size;
-    return n;
+    return this.#activeCount;
   }
 
   /**
@@ -464,6 +464,7 @@ export class Scheduler {
   #enqueue(record: DagRunRecord): Promise<DagRunResult> {
     return new Promise<DagRunResult>((done, fail) => {
       this.#queue.get(record.dagId)!.push({ record, done, fail });
+      this.#queuedCount++;
       this.#fill(record.dagId);
     });
   }
@@ -476,7 +477,9 @@ export class Scheduler {
     queue.sort((a, b) => a.record.logicalDate - b.record.logicalDate);
     while (active.size < dag.maxActiveRuns && queue.length > 0) {
       const p = queue.shift()!;
+      this.#queuedCount--;
       active.add(p.record.runId);
+      this.#activeCount++;
       const shared: RunResources = {
         executor: this.#executor,
         clock: this.#clock,
@@ -508,6 +511,7 @@ export class Scheduler {
         p.done(r);
       }, p.fail).finally(() => {
         active.delete(p.record.runId);
+        this.#activeCount--;
         this.#fill(dagId);
         this.#checkIdle();
       });
@@ -515,8 +519,7 @@ export class Scheduler {
   }
 
   #checkIdle(): void {
-    if (this.activeRuns > 0) return;
-    for (const q of this.#queue.values()) if (q.length > 0) return;
+    if (this.#activeCount > 0 || this.#queuedCount > 0) return;
     const w = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const f of w) f();

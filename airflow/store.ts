@@ -178,7 +178,8 @@ export interface RunClaim {
  * ```
  */
 export class MemoryStateStore implements StateStore {
-  #runs = new Map<string, string>();
+  /** Run records as JSON, by DAG id, then run id. */
+  #runs = new Map<string, Map<string, string>>();
   #claims = new Set<string>();
   #paused = new Set<string>();
   #logs = new Map<string, string>();
@@ -238,21 +239,23 @@ export class MemoryStateStore implements StateStore {
 
   /** Reads a run. */
   load(dagId: string, runId: string): Promise<DagRunRecord | undefined> {
-    const text = this.#runs.get(`${dagId}\u0000${runId}`);
+    const text = this.#runs.get(dagId)?.get(runId);
     return Promise.resolve(text === undefined ? undefined : JSON.parse(text));
   }
 
   /** Writes a run. */
   save(run: DagRunRecord): Promise<void> {
-    this.#runs.set(`${run.dagId}\u0000${run.runId}`, JSON.stringify(run));
+    let runs = this.#runs.get(run.dagId);
+    if (!runs) this.#runs.set(run.dagId, runs = new Map());
+    runs.set(run.runId, JSON.stringify(run));
     return Promise.resolve();
   }
 
   /** Every run of `dagId`. */
   list(dagId: string): Promise<DagRunRecord[]> {
     const out: DagRunRecord[] = [];
-    for (const [key, text] of this.#runs) {
-      if (key.startsWith(`${dagId}\u0000`)) out.push(JSON.parse(text));
+    for (const text of this.#runs.get(dagId)?.values() ?? []) {
+      out.push(JSON.parse(text));
     }
     return Promise.resolve(byLogicalDate(out));
   }

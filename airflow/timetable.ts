@@ -28,6 +28,16 @@ const PRESETS: Record<string, string> = {
   "@annually": "0 0 1 1 *",
 };
 
+/** The library's answers (next point, last point) by expression and second. */
+const POINTS = new Map<string, number | undefined>();
+/** Bounds the memo; refilling it costs one pass's searches. */
+const POINTS_MAX = 100_000;
+
+function remember(key: string, point: number | undefined): void {
+  if (POINTS.size >= POINTS_MAX) POINTS.clear();
+  POINTS.set(key, point);
+}
+
 /** A data interval in epoch milliseconds. */
 export interface Interval {
   /** Start (inclusive): the run's logical date. */
@@ -68,6 +78,7 @@ export class Timetable {
   /** The schedule as given. */
   readonly schedule: string | null;
   #cron: Cron | undefined;
+  #expr = "";
 
   /** Parses `schedule`; an invalid cron expression throws an AirflowError. */
   constructor(schedule: string | null | undefined) {
@@ -86,6 +97,7 @@ export class Timetable {
     if (expr.startsWith("@")) {
       throw new AirflowError(`Unknown schedule preset: "${schedule}"`);
     }
+    this.#expr = expr;
     try {
       this.#cron = new Cron(expr, { timezone: "UTC", paused: true });
     } catch (error) {
@@ -104,15 +116,25 @@ export class Timetable {
   nextPoint(t: number): number | undefined {
     if (!this.#cron) return undefined;
     // Asked at a whole second, the library's strict "after" is exact.
-    return this.#cron.nextRun(new Date(Math.floor(t / 1000) * 1000))
-      ?.getTime();
+    const second = Math.floor(t / 1000) * 1000;
+    const key = `${this.#expr}\u0001${second}`;
+    if (POINTS.has(key)) return POINTS.get(key);
+    const p = this.#cron.nextRun(new Date(second))?.getTime();
+    remember(key, p);
+    return p;
   }
 
   /** The last cron point at or before `t`, or `undefined`. */
   pointAtOrBefore(t: number): number | undefined {
     if (!this.#cron) return undefined;
     const second = Math.floor(t / 1000) * 1000;
-    return this.#cron.previousRuns(1, new Date(second + 1000))[0]?.getTime();
+    // The library's searches were most of a scheduling pass over 1,000
+    // DAGs: DAGs sharing a schedule share the answers.
+    const key = `${this.#expr}\u0000${second}`;
+    if (POINTS.has(key)) return POINTS.get(key);
+    const p = this.#cron.previousRuns(1, new Date(second + 1000))[0]?.getTime();
+    remember(key, p);
+    return p;
   }
 
   /** The last cron point strictly before `t`, or `undefined`. */

@@ -82,3 +82,36 @@ Deno.test("renderRunReport() refuses runs of another DAG and omits huge graphs",
     /Run report needs at least one run: big/,
   );
 });
+
+Deno.test("renderRunReport() shows failed tries with their error and log, full ids, distinct ticks and uncrossed chains", async () => {
+  const long = "a_rather_long_task_identifier_that_used_to_be_cut_short_x";
+  const dag = new DAG("failures");
+  const start = dag.task("start", () => 1);
+  // Priority weights put z_* before a_*; the layout keeps each chain in a row.
+  const z1 = dag.task("z1", () => 1, { priorityWeight: 10 });
+  const a1 = dag.task("a1", () => 1);
+  const a2 = dag.task("a2", (ctx) => {
+    ctx.log.info("about to fail");
+    throw new Error("boom in b");
+  });
+  const z2 = dag.task(long, () => 1);
+  start.then([z1, a1]);
+  a1.then(a2);
+  z1.then(z2);
+  const run = await dag.test();
+  const html = renderRunReport(dag, run);
+  assert.match(html, /<b>a2<\/b> try 1 \(failed\): boom in b/);
+  assert.match(html, /\{a2\} INFO - about to fail/);
+  assert.ok(html.includes(`>${long}</text>`), "the whole id is drawn");
+  const ticks = [...html.matchAll(/text-anchor="middle">([^<]+)</g)].map((m) =>
+    m[1]
+  );
+  assert.deepEqual(ticks, [...new Set(ticks)], "no tick label repeats");
+  const rowOf = (id: string) =>
+    Number(
+      new RegExp(`<title>${id}:[^<]*</title><rect x="[\\d.]+" y="([\\d.]+)"`)
+        .exec(html)![1],
+    );
+  assert.equal(rowOf("z1"), rowOf(long));
+  assert.equal(rowOf("a1"), rowOf("a2"));
+});

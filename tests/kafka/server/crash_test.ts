@@ -3,6 +3,7 @@
 // same kafkajs producer reconnects and goes on.
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
 import { readPartitionLog } from "../../../kafka/mod.ts";
@@ -92,8 +93,10 @@ Deno.test("serveKafka keeps every acks -1 message through SIGKILL; kafkajs recon
     await loop;
     await producer.disconnect();
     broker.child.kill("SIGTERM");
-    await broker.child.status;
+    assert.equal((await broker.child.status).code, 0);
     await broker.reading;
+    // SIGTERM is a clean stop: the broker leaves its clean-shutdown marker.
+    assert.ok((await Deno.stat(join(logDir, ".kafka_cleanshutdown"))).isFile);
 
     const stored = new Set<string>();
     for (const p of [0, 1]) {

@@ -49,6 +49,25 @@ Deno.test("serveKafka serves kafkajs admin: create, list, describe, grow, delete
       configs.resources[0]!.configEntries[0]!.configValue,
       "delete",
     );
+    // ListOffsets by time: the first offset at or after a timestamp.
+    const producer = client(server.port).producer();
+    await producer.connect();
+    await producer.send({
+      topic: "other",
+      messages: [1000, 2000, 3000].map((t) => ({
+        value: `at-${t}`,
+        timestamp: String(t),
+      })),
+    });
+    await producer.disconnect();
+    assert.deepEqual(
+      await admin.fetchTopicOffsetsByTimestamp("other", 1500),
+      [{ partition: 0, offset: "1" }],
+    );
+    assert.deepEqual(
+      (await admin.fetchTopicOffsets("other")).map((p) => [p.low, p.high]),
+      [["0", "3"]],
+    );
     await admin.deleteTopics({ topics: ["other"] });
     assert.deepEqual(await admin.listTopics(), ["events"]);
   } finally {
