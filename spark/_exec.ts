@@ -1,46 +1,48 @@
 // Runs one task inside a worker: builds the partition's record stream from
 // its plan (sources, fused narrow ops) as batches, then applies the action.
 
-import {
-  CaptureError,
-  compileShipped,
-  mentionsIdentifier,
-} from "./_closure.ts";
-import { makeRowBuilder, MalformedRecordError, parseCsvText } from "./_csv.ts";
-import {
-  compareKeys,
-  encodeKey,
-  hashPartition,
-  rangePartition,
-  rng,
-} from "./_keys.ts";
+import { compileShipped, mentionsIdentifier } from "./_closure.ts";
+import { compareKeys, encodeKey, rng } from "./_keys.ts";
 import type {
   Action,
-  AggSpec,
   FnSpec,
   Op,
-  PartitionerSpec,
   Plan,
-  ReduceSpec,
   Source,
   Task,
   TaskOutput,
 } from "./_plan.ts";
+import { csvBatches } from "./_source_csv.ts";
+import { textBatches, wholeTextBatches } from "./_source_text.ts";
+import { topicBatches } from "./_source_topic.ts";
 import {
-  readGzipFile,
-  readGzipLines,
-  readGzipText,
-  readSplitLines,
-  readSplitText,
-} from "./_text_reader.ts";
+  aggregatorOf,
+  cogroupRead,
+  shuffleRead,
+  shuffleWrite,
+  sortPairs,
+} from "./_shuffle.ts";
+import { sampleKeys } from "./_range_partitioner.ts";
+import {
+  afterAll,
+  asPair,
+  BATCH,
+  type Batches,
+  type Compile,
+  concat,
+  drain,
+  FatalTaskError,
+  flatten,
+  type Fn,
+  isAsync,
+  isIterable,
+  lazyAsync,
+  mapBatches,
+  preview,
+} from "./_stream.ts";
 import { unpackEnv } from "./broadcast.ts";
 import { hllRegisters } from "./_hyperloglog.ts";
 import v8 from "node:v8";
-
-type Batches = Iterable<unknown[]> | AsyncIterable<unknown[]>;
-type Fn = (...args: unknown[]) => unknown;
-
-const BATCH = 4096;
 
 /** Per-worker state that outlives tasks. */
 export class Executor {
@@ -67,8 +69,8 @@ export class Executor {
     const value = await this.#act(task.action, stream, task);
     // Everything but shuffle blocks and samples is a result the driver
     // holds: guarded by maxResultBytes like collect().
-    const kept = task.action.a === "shuffleWrite" ||
-      task.action.a === "sampleKeys";
+    const kept = task.action.kind === "shuffleWrite" ||
+      task.action.kind === "sampleKeys";
     const bytes = kept ? 0 : approxSize(value);
     if (bytes > task.maxResultBytes) {
       throw new FatalTaskError(
@@ -116,6 +118,8 @@ export class Executor {
     }
   }
 
+  #compile: Compile = (spec) => this.#fn(spec);
+
   #fn(spec: FnSpec): [Fn, unknown] {
     const key = spec.at + "\n" + spec.src;
     let fn = this.#compiled.get(key);
@@ -137,49 +141,25 @@ export class Executor {
   }
 
   #source(src: Source, part: number): Batches {
-    switch (src.k) {
+    switch (src.kind) {
       case "data":
         return src.data.length > 0 ? [src.data] : [];
       case "range":
         return rangeBatches(src.start, src.end, src.step);
       case "text":
-        return src.gzip
-          ? readGzipLines(src.path)
-          : readSplitLines(src.path, src.start, src.end);
+        return textBatches(src);
       case "wholeText":
-        return src.paths.length === 0 ? [] : [src.paths.map((p) => [
-          p,
-          p.endsWith(".gz") ? readGzipFile(p) : Deno.readTextFileSync(p),
-        ])];
-      case "csv": {
-        const spec = src.csv;
-        const build = makeRowBuilder(spec);
-        const blocks = src.gzip
-          ? readGzipText(src.path)
-          : readSplitText(src.path, src.start, src.end);
-        const counters = { malformedRows: 0 };
-        let first = src.start === 0 && spec.header;
-        const report = (n: number): void => this.#count("malformedRows", n);
-        return (function* () {
-          try {
-            for (const text of blocks) {
-              const rows = parseCsvText(text, spec, build, first, counters);
-              first = false;
-              if (rows.length > 0) yield rows;
-            }
-          } finally {
-            report(counters.malformedRows);
-          }
-        })();
-      }
+        return wholeTextBatches(src);
+      case "csv":
+        return csvBatches(src, (n) => this.#count("malformedRows", n));
       case "topic":
         return lazyAsync(topicBatches(src));
       case "concat":
         return concat(src.plans.map((p) => this.#stream(p)));
       case "shuffle":
-        return this.#shuffleRead(src.blocks, src.reduce);
+        return shuffleRead(src.blocks, src.reduce, this.#compile);
       case "cogroup":
-        return this.#cogroup(src.inputs);
+        return cogroupRead(src.inputs, (plan) => this.#stream(plan));
       case "pair": {
         const left = drain(this.#stream(src.left));
         const right = drain(this.#stream(src.right));
@@ -210,177 +190,8 @@ export class Executor {
     }
   }
 
-  #shuffleRead(blocks: unknown[][], reduce: ReduceSpec): Batches {
-    switch (reduce.mode) {
-      case "none":
-        return blocks.filter((b) => b.length > 0);
-      case "sort": {
-        const all = this.#sortPairs(
-          blocks.flat() as [unknown, unknown][],
-          reduce.ascending,
-          reduce.key,
-        );
-        return all.length > 0 ? [all] : [];
-      }
-      case "group": {
-        const groups = new Map<string, [unknown, unknown[]]>();
-        for (const block of blocks) {
-          for (const rec of block as [unknown, unknown][]) {
-            const e = encodeKey(rec[0]);
-            const g = groups.get(e);
-            if (g === undefined) groups.set(e, [rec[0], [rec[1]]]);
-            else g[1].push(rec[1]);
-          }
-        }
-        const out = [...groups.values()];
-        return out.length > 0 ? [out] : [];
-      }
-      case "combine": {
-        const [, , mergeCombiners] = this.#aggregator(reduce.agg);
-        const map = new Map<string, [unknown, unknown]>();
-        for (const block of blocks) {
-          for (const rec of block as [unknown, unknown][]) {
-            const e = encodeKey(rec[0]);
-            const cur = map.get(e);
-            if (cur === undefined) map.set(e, [rec[0], rec[1]]);
-            else cur[1] = mergeCombiners(cur[1], rec[1]);
-          }
-        }
-        const out = [...map.values()];
-        return out.length > 0 ? [out] : [];
-      }
-    }
-  }
-
-  /** Sorts pairs by key, or by `key(k)` when a sort key function is given. */
-  #sortPairs(
-    all: [unknown, unknown][],
-    ascending: boolean,
-    key: FnSpec | null,
-  ): [unknown, unknown][] {
-    const dir = ascending ? 1 : -1;
-    if (key === null) {
-      return all.sort((a, b) => dir * compareKeys(a[0], b[0]));
-    }
-    const [f, env] = this.#fn(key);
-    // Decorate once, so the key function runs n times, not n log n.
-    const keyed = all.map((rec) => [f(rec[0], env), rec] as const);
-    keyed.sort((a, b) => dir * compareKeys(a[0], b[0]));
-    return keyed.map((e) => e[1]);
-  }
-
-  /** The reduce partition of a key under a partitioner. */
-  #partitionOf(part: PartitionerSpec): (k: unknown) => number {
-    const n = part.n;
-    switch (part.kind) {
-      case "hash":
-        return (k) => hashPartition(k, n);
-      case "range": {
-        const { bounds, ascending } = part;
-        if (part.key === null) {
-          return (k) => rangePartition(k, bounds, ascending);
-        }
-        const [f, env] = this.#fn(part.key);
-        return (k) => rangePartition(f(k, env), bounds, ascending);
-      }
-      case "func": {
-        const [f, env] = this.#fn(part.fn);
-        return (k) => {
-          const p = f(k, env);
-          if (typeof p !== "number" || !Number.isInteger(p)) {
-            throw new FatalTaskError(
-              `Partition function must return an integer: got ${
-                preview(p)
-              } for key ${preview(k)}`,
-            );
-          }
-          // Python's modulo: non-negative for a positive divisor.
-          return ((p % n) + n) % n;
-        };
-      }
-      case "roundRobin":
-        throw new Error("unreachable: round robin has no key partition");
-    }
-  }
-
-  #cogroup(inputs: ({ blocks: unknown[][] } | { plan: Plan })[]): Batches {
-    const n = inputs.length;
-    const groups = new Map<string, [unknown, unknown[][]]>();
-    const add = (i: number, batch: unknown[]): void => {
-      for (const rec of batch) {
-        const [k, v] = asPair(rec, "cogroup");
-        const e = encodeKey(k);
-        let g = groups.get(e);
-        if (g === undefined) {
-          g = [k, Array.from({ length: n }, () => [])];
-          groups.set(e, g);
-        }
-        g[1][i]!.push(v);
-      }
-    };
-    const pending: Promise<void>[] = [];
-    inputs.forEach((input, i) => {
-      if ("blocks" in input) {
-        for (const b of input.blocks) add(i, b);
-      } else {
-        const s = this.#stream(input.plan);
-        if (isAsync(s)) {
-          pending.push((async () => {
-            for await (const b of s) add(i, b);
-          })());
-        } else for (const b of s) add(i, b);
-      }
-    });
-    const finish = (): Batches => {
-      const out = [...groups.values()];
-      return out.length > 0 ? [out] : [];
-    };
-    return pending.length > 0
-      ? lazyAsync(Promise.all(pending).then(finish))
-      : finish();
-  }
-
-  /** [createCombiner, mergeValue, mergeCombiners] for an aggregator. */
-  #aggregator(agg: AggSpec): [(v: unknown) => unknown, Fn, Fn] {
-    switch (agg.kind) {
-      case "first":
-        return [(v) => v, (c) => c, (c) => c];
-      case "reduce": {
-        const [f, env] = this.#fn(agg.fn);
-        const g = (a: unknown, b: unknown) => f(a, b, env);
-        return [(v) => v, g, g];
-      }
-      case "fold": {
-        const [f, env] = this.#fn(agg.fn);
-        const g = (a: unknown, b: unknown) => f(a, b, env);
-        const zero = agg.zero;
-        return [(v) => f(structuredClone(zero), v, env), g, g];
-      }
-      case "aggregate": {
-        const [s, env] = this.#fn(agg.seq);
-        const [c] = this.#fn(agg.comb);
-        const zero = agg.zero;
-        return [
-          (v) => s(structuredClone(zero), v, env),
-          (a, b) => s(a, b, env),
-          (a, b) => c(a, b, env),
-        ];
-      }
-      case "combine": {
-        const [cr, env] = this.#fn(agg.create);
-        const [mv] = this.#fn(agg.merge);
-        const [mc] = this.#fn(agg.mergeCombiners);
-        return [
-          (v) => cr(v, env),
-          (a, b) => mv(a, b, env),
-          (a, b) => mc(a, b, env),
-        ];
-      }
-    }
-  }
-
   #op(op: Op, input: Batches, part: number): Batches {
-    switch (op.t) {
+    switch (op.kind) {
       case "map": {
         const [f, env] = this.#fn(op.fn);
         return mapBatches(input, (b) => {
@@ -462,7 +273,7 @@ export class Executor {
         });
       }
       case "combineLocal": {
-        const [create, mergeValue] = this.#aggregator(op.agg);
+        const [create, mergeValue] = aggregatorOf(op.agg, this.#compile);
         const map = new Map<string, [unknown, unknown]>();
         const fill = (b: unknown[]): void => {
           for (const x of b) {
@@ -597,10 +408,11 @@ export class Executor {
         return pipeThrough(input, op.command, op.env, op.checkCode);
       case "sortLocal": {
         const sort = (all: unknown[]): Batches => {
-          const sorted = this.#sortPairs(
+          const sorted = sortPairs(
             all.map((x) => asPair(x, "sortWithinPartitions")),
             op.ascending,
             op.key,
+            this.#compile,
           );
           return sorted.length > 0 ? [sorted] : [];
         };
@@ -611,7 +423,7 @@ export class Executor {
       case "mapPartitionsWithIndex": {
         const [f, env] = this.#fn(op.fn);
         const call = (rows: Iterable<unknown>): unknown =>
-          op.t === "mapPartitions" ? f(rows, env) : f(part, rows, env);
+          op.kind === "mapPartitions" ? f(rows, env) : f(part, rows, env);
         if (isAsync(input)) {
           return lazyAsync(
             (drain(input) as Promise<unknown[]>).then((rows) =>
@@ -625,7 +437,7 @@ export class Executor {
   }
 
   async #act(action: Action, s: Batches, task: Task): Promise<unknown> {
-    switch (action.a) {
+    switch (action.kind) {
       case "none": {
         for await (const _ of s) { /* materialise (e.g. for cache) */ }
         return null;
@@ -688,7 +500,7 @@ export class Executor {
       }
       case "countByValue":
       case "countByKey": {
-        const byKey = action.a === "countByKey";
+        const byKey = action.kind === "countByKey";
         const map = new Map<string, [unknown, number]>();
         for await (const b of s) {
           for (const x of b) {
@@ -709,26 +521,17 @@ export class Executor {
         return file;
       }
       case "sampleKeys": {
-        const rand = rng(action.seed + task.partition * 7919);
         let sortKey: (k: unknown) => unknown = (k) => k;
         if (action.key !== null) {
           const [f, env] = this.#fn(action.key);
           sortKey = (k) => f(k, env);
         }
-        const sample: unknown[] = [];
-        let count = 0;
-        for await (const b of s) {
-          for (const x of b) {
-            const k = sortKey(asPair(x, "sortByKey")[0]);
-            count++;
-            if (sample.length < action.size) sample.push(k);
-            else {
-              const j = Math.floor(rand() * count);
-              if (j < action.size) sample[j] = k;
-            }
-          }
-        }
-        return { count, sample };
+        return await sampleKeys(
+          s,
+          action.size,
+          action.seed + task.partition * 7919,
+          sortKey,
+        );
       }
       case "ordered": {
         let key: (x: unknown) => unknown = (x) => x;
@@ -751,7 +554,13 @@ export class Executor {
         return buf.slice(0, action.n).map((e) => e[1]);
       }
       case "shuffleWrite":
-        return await this.#shuffleWrite(s, action.part, action.agg, task);
+        return await shuffleWrite(
+          s,
+          action.part,
+          action.agg,
+          task.partition,
+          this.#compile,
+        );
       case "hll": {
         const all = await drain(s);
         return hllRegisters(all, action.p);
@@ -764,164 +573,6 @@ export class Executor {
       }
     }
   }
-
-  async #shuffleWrite(
-    s: Batches,
-    part: PartitionerSpec,
-    agg: AggSpec | null,
-    task: Task,
-  ): Promise<unknown[][]> {
-    const n = part.n;
-    const buckets: unknown[][] = Array.from({ length: n }, () => []);
-    if (part.kind === "roundRobin") {
-      let next = Math.floor(rng(task.partition + 1)() * n);
-      for await (const b of s) {
-        for (const x of b) {
-          buckets[next]!.push(x);
-          next = next + 1 === n ? 0 : next + 1;
-        }
-      }
-      return buckets;
-    }
-    const where = this.#partitionOf(part);
-    if (agg === null) {
-      for await (const b of s) {
-        for (const x of b) buckets[where(asPair(x, "shuffle")[0])]!.push(x);
-      }
-      return buckets;
-    }
-    // Map-side combine: one combiner per key before anything crosses threads.
-    const [create, mergeValue] = this.#aggregator(agg);
-    const map = new Map<string, [unknown, unknown]>();
-    for await (const b of s) {
-      for (const x of b) {
-        const [k, v] = asPair(x, "reduceByKey");
-        const e = typeof k === "string" ? "s" + k : encodeKey(k);
-        const cur = map.get(e);
-        if (cur === undefined) map.set(e, [k, create(v)]);
-        else cur[1] = mergeValue(cur[1], v);
-      }
-    }
-    for (const entry of map.values()) buckets[where(entry[0])]!.push(entry);
-    return buckets;
-  }
-}
-
-/** A deterministic task failure that must not be retried. */
-export class FatalTaskError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "TaskError";
-  }
-}
-
-/** Whether an error is deterministic (retrying cannot help). */
-export function isFatal(e: unknown): boolean {
-  return e instanceof CaptureError || e instanceof FatalTaskError ||
-    e instanceof SyntaxError || e instanceof MalformedRecordError;
-}
-
-function asPair(x: unknown, what: string): [unknown, unknown] {
-  if (!Array.isArray(x) || x.length !== 2) {
-    throw new TypeError(
-      `${what} expects [key, value] pairs: got ${preview(x)}`,
-    );
-  }
-  return x as [unknown, unknown];
-}
-
-function preview(x: unknown): string {
-  try {
-    return (JSON.stringify(x) ?? String(x)).slice(0, 80);
-  } catch {
-    return String(x);
-  }
-}
-
-function isAsync(b: unknown): b is AsyncIterable<unknown[]> {
-  return b !== null && typeof b === "object" && Symbol.asyncIterator in b;
-}
-
-function isIterable(x: unknown): x is Iterable<unknown> {
-  return x !== null && typeof x === "object" && Symbol.iterator in x ||
-    typeof x === "string";
-}
-
-function mapBatches(
-  input: Batches,
-  f: (b: unknown[]) => unknown[],
-): Batches {
-  if (isAsync(input)) {
-    return (async function* () {
-      for await (const b of input) {
-        const o = f(b);
-        if (o.length > 0) yield o;
-      }
-    })();
-  }
-  return (function* () {
-    for (const b of input) {
-      const o = f(b);
-      if (o.length > 0) yield o;
-    }
-  })();
-}
-
-function afterAll(
-  input: Batches,
-  fill: (b: unknown[]) => void,
-  finish: () => unknown[],
-): Batches {
-  if (isAsync(input)) {
-    return (async function* () {
-      for await (const b of input) fill(b);
-      const out = finish();
-      if (out.length > 0) yield out;
-    })();
-  }
-  return (function* () {
-    for (const b of input) fill(b);
-    const out = finish();
-    if (out.length > 0) yield out;
-  })();
-}
-
-function* flatten(input: Iterable<unknown[]>): Generator<unknown> {
-  for (const b of input) yield* b;
-}
-
-function drain(s: Batches): unknown[] | Promise<unknown[]> {
-  if (isAsync(s)) {
-    return (async () => {
-      const out: unknown[] = [];
-      for await (const b of s) for (const x of b) out.push(x);
-      return out;
-    })();
-  }
-  const out: unknown[] = [];
-  for (const b of s) {
-    if (out.length === 0 && Array.isArray(b)) {
-      for (let i = 0; i < b.length; i++) out.push(b[i]);
-    } else for (const x of b) out.push(x);
-  }
-  return out;
-}
-
-function concat(streams: Batches[]): Batches {
-  if (streams.some(isAsync)) {
-    return (async function* () {
-      for (const s of streams) yield* s;
-    })();
-  }
-  return (function* () {
-    for (const s of streams as Iterable<unknown[]>[]) yield* s;
-  })();
-}
-
-function lazyAsync(p: Promise<Batches>): Batches {
-  return (async function* () {
-    yield* await p;
-  })();
 }
 
 /** Adapts what a mapPartitions function returned into batches. */
@@ -1019,7 +670,13 @@ function pipeThrough(
         for await (const b of input) {
           let text = "";
           for (const x of b) text += String(x).replace(/\n$/, "") + "\n";
-          await w.write(enc.encode(text));
+          try {
+            await w.write(enc.encode(text));
+          } catch {
+            // The command stopped reading (exited, or `head`): as in
+            // PySpark, its output and exit code tell the rest.
+            return;
+          }
         }
       } finally {
         await w.close().catch(() => {});
@@ -1053,131 +710,6 @@ function poisson(mean: number, rand: () => number): number {
     p *= rand();
   } while (p > l);
   return k - 1;
-}
-
-/**
- * Decodes record keys. Keys repeat a lot (a topic is keyed by a handful of
- * values), so each decoded short key is remembered in a small table indexed by
- * its length and end bytes and reused when the bytes match; other keys are
- * decoded with plain JS for ASCII, which is several times cheaper per call
- * than `TextDecoder`, or with the decoder.
- */
-function keyDecoder(dec: TextDecoder): (bytes: Uint8Array) => string {
-  const slots: ({ bytes: Uint8Array; text: string } | undefined)[] = new Array(
-    1024,
-  );
-  return (bytes) => {
-    const n = bytes.length;
-    if (n === 0) return "";
-    if (n > 32) return dec.decode(bytes);
-    const slot = (n * 31 + bytes[0]! * 7 + bytes[n - 1]!) & 1023;
-    const hit = slots[slot];
-    if (hit !== undefined && hit.bytes.length === n) {
-      let same = true;
-      for (let i = 0; i < n; i++) {
-        if (hit.bytes[i] !== bytes[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return hit.text;
-    }
-    let text = "";
-    for (let i = 0; i < n; i++) {
-      const c = bytes[i]!;
-      if (c > 0x7f) {
-        text = dec.decode(bytes);
-        break;
-      }
-      text += String.fromCharCode(c);
-    }
-    slots[slot] = { bytes: bytes.slice(), text };
-    return text;
-  };
-}
-
-/**
- * Decodes the values of one record batch with a single `TextDecoder` call:
- * the values are copied end to end and decoded at once; when the text has as
- * many characters as bytes it is ASCII, so each value is a slice of it.
- * Otherwise (multibyte text) each value is decoded on its own.
- */
-function decodeValues(
-  records: { value: Uint8Array | null }[],
-  dec: TextDecoder,
-): (string | null)[] {
-  let total = 0;
-  for (const r of records) if (r.value !== null) total += r.value.length;
-  const joined = new Uint8Array(total);
-  const ends = new Int32Array(records.length);
-  let at = 0;
-  for (let i = 0; i < records.length; i++) {
-    const v = records[i]!.value;
-    if (v !== null) {
-      joined.set(v, at);
-      at += v.length;
-    }
-    ends[i] = at;
-  }
-  const text = dec.decode(joined);
-  const out: (string | null)[] = new Array(records.length);
-  if (text.length !== total) {
-    for (let i = 0; i < records.length; i++) {
-      const v = records[i]!.value;
-      out[i] = v === null ? null : dec.decode(v);
-    }
-    return out;
-  }
-  let start = 0;
-  for (let i = 0; i < records.length; i++) {
-    out[i] = records[i]!.value === null ? null : text.slice(start, ends[i]);
-    start = ends[i]!;
-  }
-  return out;
-}
-
-async function topicBatches(
-  src: Extract<Source, { k: "topic" }>,
-): Promise<Batches> {
-  // Loaded on first use, inside the worker that reads the partition.
-  const reader = await import("../kafka/log/log_reader.ts");
-  const dec = new TextDecoder();
-  const decodeKey = keyDecoder(dec);
-  const mode = src.decode;
-  return (async function* () {
-    // One await per record batch of the log, not per record.
-    for await (
-      const records of reader.readPartitionLogBatches(
-        src.logDir,
-        src.topic,
-        src.partition,
-        { fromOffset: src.fromOffset, toOffset: src.toOffset },
-      )
-    ) {
-      const texts = mode === "bytes" ? undefined : decodeValues(records, dec);
-      const out: unknown[] = new Array(records.length);
-      for (let i = 0; i < records.length; i++) {
-        const r = records[i]!;
-        const text = texts?.[i] ?? null;
-        out[i] = {
-          topic: src.topic,
-          partition: src.partition,
-          offset: r.offset,
-          timestamp: r.timestamp,
-          key: r.key === null ? null : decodeKey(r.key),
-          value: mode === "bytes"
-            ? r.value
-            : text === null
-            ? null
-            : mode === "json"
-            ? JSON.parse(text)
-            : text,
-          headers: r.headers,
-        };
-      }
-      if (out.length > 0) yield out;
-    }
-  })();
 }
 
 /**

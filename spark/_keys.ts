@@ -109,20 +109,5 @@ export function compareKeys(a: unknown, b: unknown): number {
   }
 }
 
-/** Index of the range partition for `key` given sorted upper bounds. */
-export function rangePartition(
-  key: unknown,
-  bounds: readonly unknown[],
-  ascending: boolean,
-): number {
-  let lo = 0, hi = bounds.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareKeys(key, bounds[mid]) > 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return ascending ? lo : bounds.length - lo;
-}
-
 /** A small seeded PRNG (mulberry32) for sampling and repartitioning. */
 export const rng: (seed: number) => () => number = seededRandom;

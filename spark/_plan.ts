@@ -21,7 +21,7 @@ export type AggSpec =
 /** A narrow, one-partition-to-one-partition operation. */
 export type Op =
   | {
-    t:
+    kind:
       | "map"
       | "filter"
       | "flatMap"
@@ -32,30 +32,30 @@ export type Op =
       | "flatMapValues";
     fn: FnSpec;
   }
-  | { t: "keys" | "values" | "glom" | "pairNull" | "groupLocal" }
-  | { t: "sample"; withReplacement: boolean; fraction: number; seed: number }
-  | { t: "combineLocal"; agg: AggSpec }
-  | { t: "joinFlatten"; how: "inner" | "left" | "right" | "full" }
-  | { t: "setOp"; keep: "both" | "leftOnlyAll" | "leftPairs" }
-  | { t: "lookup"; key: string }
-  | { t: "sortLocal"; ascending: boolean; key: FnSpec | null }
+  | { kind: "keys" | "values" | "glom" | "pairNull" | "groupLocal" }
+  | { kind: "sample"; withReplacement: boolean; fraction: number; seed: number }
+  | { kind: "combineLocal"; agg: AggSpec }
+  | { kind: "joinFlatten"; how: "inner" | "left" | "right" | "full" }
+  | { kind: "setOp"; keep: "both" | "leftOnlyAll" | "leftPairs" }
+  | { kind: "lookup"; key: string }
+  | { kind: "sortLocal"; ascending: boolean; key: FnSpec | null }
   /** randomSplit: keeps records whose draw falls in [lb, ub). */
-  | { t: "sampleRange"; lb: number; ub: number; seed: number }
+  | { kind: "sampleRange"; lb: number; ub: number; seed: number }
   | {
-    t: "sampleByKey";
+    kind: "sampleByKey";
     withReplacement: boolean;
     /** Encoded key to fraction. */
     fractions: [string, number][];
     seed: number;
   }
   /** A partition reduced to at most one value (treeReduce's first level). */
-  | { t: "reducePartition"; fn: FnSpec }
+  | { kind: "reducePartition"; fn: FnSpec }
   /** A partition folded from `zero` into one value (treeAggregate). */
-  | { t: "aggregatePartition"; zero: unknown; seq: FnSpec }
+  | { kind: "aggregatePartition"; zero: unknown; seq: FnSpec }
   /** `[partition mod n, x]` (the tree levels of treeAggregate). */
-  | { t: "keyByPartition"; n: number }
+  | { kind: "keyByPartition"; n: number }
   | {
-    t: "pipe";
+    kind: "pipe";
     command: string[];
     env: Record<string, string>;
     checkCode: boolean;
@@ -78,27 +78,27 @@ export type PartitionerSpec =
 
 /** What the reduce side of a shuffle does with the blocks it reads. */
 export type ReduceSpec =
-  | { mode: "combine"; agg: AggSpec }
-  | { mode: "group" }
-  | { mode: "none" }
-  | { mode: "sort"; ascending: boolean; key: FnSpec | null };
+  | { kind: "combine"; agg: AggSpec }
+  | { kind: "group" }
+  | { kind: "none" }
+  | { kind: "sort"; ascending: boolean; key: FnSpec | null };
 
 /** Where a partition's records come from. */
 export type Source =
-  | { k: "data"; data: unknown[] }
-  | { k: "range"; start: number; end: number; step: number }
-  | { k: "text"; path: string; start: number; end: number; gzip: boolean }
+  | { kind: "data"; data: unknown[] }
+  | { kind: "range"; start: number; end: number; step: number }
+  | { kind: "text"; path: string; start: number; end: number; gzip: boolean }
   | {
-    k: "csv";
+    kind: "csv";
     path: string;
     start: number;
     end: number;
     gzip: boolean;
     csv: CsvSpec;
   }
-  | { k: "wholeText"; paths: string[] }
+  | { kind: "wholeText"; paths: string[] }
   | {
-    k: "topic";
+    kind: "topic";
     logDir: string;
     topic: string;
     partition: number;
@@ -107,13 +107,13 @@ export type Source =
     fromOffset?: number;
     toOffset?: number;
   }
-  | { k: "concat"; plans: Plan[] }
-  | { k: "shuffle"; blocks: unknown[][]; reduce: ReduceSpec }
+  | { kind: "concat"; plans: Plan[] }
+  | { kind: "shuffle"; blocks: unknown[][]; reduce: ReduceSpec }
   /** Two parents' partitions combined: all pairs, or zipped in order. */
-  | { k: "pair"; mode: "cartesian" | "zip"; left: Plan; right: Plan }
-  | { k: "checkpoint"; path: string }
-  | { k: "cogroup"; inputs: ({ blocks: unknown[][] } | { plan: Plan })[] }
-  | { k: "cache"; rddId: number; plan: Plan };
+  | { kind: "pair"; mode: "cartesian" | "zip"; left: Plan; right: Plan }
+  | { kind: "checkpoint"; path: string }
+  | { kind: "cogroup"; inputs: ({ blocks: unknown[][] } | { plan: Plan })[] }
+  | { kind: "cache"; rddId: number; plan: Plan };
 
 /** One partition's computation: a source and fused narrow ops. */
 export interface Plan {
@@ -124,22 +124,22 @@ export interface Plan {
 
 /** What the task does with the partition's records. */
 export type Action =
-  | { a: "collect" | "count" | "countByValue" | "countByKey" | "none" }
-  | { a: "take"; n: number }
-  | { a: "reduce"; fn: FnSpec }
-  | { a: "fold"; zero: unknown; fn: FnSpec }
-  | { a: "aggregate"; zero: unknown; seq: FnSpec }
-  | { a: "foreach"; fn: FnSpec }
-  | { a: "foreachPartition"; fn: FnSpec }
+  | { kind: "collect" | "count" | "countByValue" | "countByKey" | "none" }
+  | { kind: "take"; n: number }
+  | { kind: "reduce"; fn: FnSpec }
+  | { kind: "fold"; zero: unknown; fn: FnSpec }
+  | { kind: "aggregate"; zero: unknown; seq: FnSpec }
+  | { kind: "foreach"; fn: FnSpec }
+  | { kind: "foreachPartition"; fn: FnSpec }
   /** Writes `<dir>/<name>.attempt-<n>[.gz]`; the driver commits it. */
-  | { a: "save"; dir: string; name: string; gzip: boolean }
-  | { a: "sampleKeys"; size: number; seed: number; key: FnSpec | null }
-  | { a: "ordered"; n: number; key: FnSpec | null; descending: boolean }
-  | { a: "shuffleWrite"; part: PartitionerSpec; agg: AggSpec | null }
+  | { kind: "save"; dir: string; name: string; gzip: boolean }
+  | { kind: "sampleKeys"; size: number; seed: number; key: FnSpec | null }
+  | { kind: "ordered"; n: number; key: FnSpec | null; descending: boolean }
+  | { kind: "shuffleWrite"; part: PartitionerSpec; agg: AggSpec | null }
   /** HyperLogLog registers (2^p of them) of the partition's values. */
-  | { a: "hll"; p: number }
+  | { kind: "hll"; p: number }
   /** Writes the partition (v8 serialization) for a reliable checkpoint. */
-  | { a: "checkpoint"; path: string };
+  | { kind: "checkpoint"; path: string };
 
 /** The message a worker receives. */
 export interface Task {

@@ -2,7 +2,12 @@
 // dependencies (iteratively, parents first), builds one fused task per
 // partition and runs them on the worker pool.
 
-import { compareKeys, hashPartition, rangePartition } from "./_keys.ts";
+import { hashPartition } from "./_keys.ts";
+import {
+  rangeBounds,
+  rangePartition,
+  samplesPerPartition,
+} from "./_range_partitioner.ts";
 import {
   allAncestors,
   lineageOf,
@@ -24,6 +29,7 @@ import type {
 } from "./_plan.ts";
 import { type Accumulator, unpackEnv } from "./broadcast.ts";
 import { WorkerPool } from "./_pool.ts";
+import { ShuffleStore } from "./_shuffle.ts";
 import type { ExecutorKind } from "./_executors.ts";
 import { SparkError } from "./errors.ts";
 
@@ -143,7 +149,7 @@ export class Scheduler {
   maxResultBytes: number;
   onProgress: ((e: ProgressEvent) => void) | undefined;
   lastJob: JobInfo | undefined;
-  #shuffleOutputs = new Map<number, unknown[][][]>();
+  #shuffles = new ShuffleStore();
   #inflight = new Map<number, Promise<void>>();
   #driverNamespaces: Record<string, unknown> = Object.create(null);
   #cacheLoc = new Map<number, Map<number, [number, number]>>();
@@ -270,7 +276,7 @@ export class Scheduler {
 
   /** Forgets a shuffle's map outputs (its RDDs are gone). */
   dropShuffle(id: number): void {
-    this.#shuffleOutputs.delete(id);
+    this.#shuffles.drop(id);
   }
 
   /** Stops sending a destroyed broadcast and drops worker copies. */
@@ -374,7 +380,7 @@ export class Scheduler {
     const stack: [ShuffleDep, boolean][] = [];
     const push = (from: object): void => {
       for (const d of stageBoundaries(from)) {
-        if (!this.#shuffleOutputs.has(d.id) && !state.has(d)) {
+        if (!this.#shuffles.has(d.id) && !state.has(d)) {
           stack.push([d, false]);
         }
       }
@@ -437,12 +443,12 @@ export class Scheduler {
         "ResultStage",
         r,
         all,
-        (p) => ({ a: "checkpoint", path: file(p) }),
+        (p) => ({ kind: "checkpoint", path: file(p) }),
         false,
       );
       l.node = {
         type: "source",
-        source: (p) => ({ k: "checkpoint", path: file(p) }),
+        source: (p) => ({ kind: "checkpoint", path: file(p) }),
       };
       l.checkpoint = null;
       l.checkpointFile = dir;
@@ -480,16 +486,14 @@ export class Scheduler {
     const part = dep.part;
     const parent = lineageOf(dep.parent);
     const all = [...Array(parent.numPartitions).keys()];
-    const perPartition = Math.ceil(
-      3 * Math.min(20 * part.n, 1e6) / Math.max(1, parent.numPartitions),
-    );
+    const perPartition = samplesPerPartition(part.n, parent.numPartitions);
     const samples = await this.#runStage(
       job,
       "SampleStage",
       dep.parent,
       all,
       () => ({
-        a: "sampleKeys",
+        kind: "sampleKeys",
         size: perPartition,
         seed: dep.seed,
         key: part.key,
@@ -511,10 +515,10 @@ export class Scheduler {
       "ShuffleMapStage",
       dep.parent,
       all,
-      () => ({ a: "shuffleWrite", part: dep.part, agg: dep.agg }),
+      () => ({ kind: "shuffleWrite", part: dep.part, agg: dep.agg }),
       false,
     ) as unknown[][][];
-    this.#shuffleOutputs.set(dep.id, outputs);
+    this.#shuffles.set(dep.id, outputs);
   }
 
   async #runStage(
@@ -607,7 +611,7 @@ export class Scheduler {
           this.pool.generation(loc[0]) === loc[1]
         ) pref.slot = loc[0];
         src = {
-          k: "cache",
+          kind: "cache",
           rddId: l.id,
           plan: this.#planFor(cur, p, pref, cur),
         };
@@ -634,7 +638,7 @@ export class Scheduler {
       case "union": {
         if (node.aligned) {
           return {
-            k: "concat",
+            kind: "concat",
             plans: node.parents.map((r) => this.#planFor(r, p, pref, null)),
           };
         }
@@ -643,7 +647,7 @@ export class Scheduler {
           const n = lineageOf(parent).numPartitions;
           if (j < n) {
             return {
-              k: "concat",
+              kind: "concat",
               plans: [this.#planFor(parent, j, pref, null)],
             };
           }
@@ -657,7 +661,7 @@ export class Scheduler {
           ? [p, p]
           : [Math.floor(p / right), p % right];
         return {
-          k: "pair",
+          kind: "pair",
           mode: node.mode,
           left: this.#planFor(node.left, i, pref, null),
           right: this.#planFor(node.right, j, pref, null),
@@ -665,37 +669,31 @@ export class Scheduler {
       }
       case "coalesce":
         return {
-          k: "concat",
+          kind: "concat",
           plans: node.groups[p]!.map((j) =>
             this.#planFor(node.parent, j, pref, null)
           ),
         };
       case "shuffled":
         return {
-          k: "shuffle",
-          blocks: this.#blocks(node.dep, p),
+          kind: "shuffle",
+          blocks: this.#shuffles.blocks(node.dep.id, p),
           reduce: node.reduce,
         };
       case "cogroup":
         return {
-          k: "cogroup",
+          kind: "cogroup",
           inputs: node.inputs.map((i) =>
             "shuffle" in i
-              ? { blocks: this.#blocks(i.shuffle, p) }
+              ? { blocks: this.#shuffles.blocks(i.shuffle.id, p) }
               : { plan: this.#planFor(i.narrow, p, pref, null) }
           ),
         };
     }
   }
 
-  #blocks(dep: ShuffleDep, p: number): unknown[][] {
-    const out = this.#shuffleOutputs.get(dep.id);
-    if (out === undefined) throw new Error(`Shuffle ${dep.id} not computed`);
-    return out.map((buckets) => buckets[p]!);
-  }
-
   close(): Promise<void> {
-    this.#shuffleOutputs.clear();
+    this.#shuffles.clear();
     return this.pool.close();
   }
 }
@@ -715,39 +713,4 @@ function shuffleWithPartitioner(
     stack.push(...narrowParents(l.node));
   }
   return undefined;
-}
-
-/** Spark's determineBounds: weighted sample keys to n-1 range bounds. */
-export function rangeBounds(
-  samples: { count: number; sample: unknown[] }[],
-  n: number,
-): unknown[] {
-  const candidates: [unknown, number][] = [];
-  for (const s of samples) {
-    if (s.sample.length === 0) continue;
-    const w = s.count / s.sample.length;
-    for (const k of s.sample) candidates.push([k, w]);
-  }
-  if (candidates.length === 0 || n <= 1) return [];
-  candidates.sort((a, b) => compareKeys(a[0], b[0]));
-  const sum = candidates.reduce((a, c) => a + c[1], 0);
-  const step = sum / n;
-  const bounds: unknown[] = [];
-  let cum = 0;
-  let target = step;
-  let prev: unknown = undefined;
-  let hasPrev = false;
-  for (const [k, w] of candidates) {
-    if (bounds.length >= n - 1) break;
-    cum += w;
-    if (cum >= target) {
-      if (!hasPrev || compareKeys(k, prev) > 0) {
-        bounds.push(k);
-        prev = k;
-        hasPrev = true;
-        target += step;
-      }
-    }
-  }
-  return bounds;
 }

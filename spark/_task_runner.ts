@@ -4,7 +4,8 @@
 // compiled functions, module namespaces, broadcasts and cached partitions
 // survive between tasks.
 
-import { Executor, FatalTaskError, isFatal } from "./_exec.ts";
+import { Executor } from "./_exec.ts";
+import { FatalTaskError, isFatal } from "./_stream.ts";
 import type { Task, WorkerReply } from "./_plan.ts";
 import { userStack } from "./_remote_error.ts";
 

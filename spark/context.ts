@@ -4,11 +4,11 @@
  * @module
  */
 
-import { partitionLogLayoutSync } from "../kafka/log/log_reader.ts";
 import type { RecordHeaders } from "../kafka/protocol/record_batch.ts";
 import { type InputFile, listInputFiles, planSplits } from "./_input_files.ts";
-import { readGzipFile } from "./_text_reader.ts";
 import { type CsvSpec, type CsvType, inferType, splitCsvLine } from "./_csv.ts";
+import { csvType, parseDdl, readHead, uniqueHeader } from "./_source_csv.ts";
+import { topicSplits } from "./_source_topic.ts";
 import { registerScheduler } from "./_registry.ts";
 import { type JobInfo, type ProgressEvent, Scheduler } from "./_scheduler.ts";
 import { Accumulator, Broadcast, onDestroy } from "./broadcast.ts";
@@ -235,72 +235,6 @@ export interface TopicRecord<V = unknown> {
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
-
-interface TopicSplit {
-  partition: number;
-  fromOffset?: number;
-  toOffset?: number;
-}
-
-/**
- * One split per topic partition, or, when more are wanted, each partition cut
- * at offset-index marks into ranges of about equal bytes; a partition gets a
- * share of the splits in proportion to its size. Ranges are half-open and
- * adjacent, so every record is read exactly once wherever the cuts fall.
- */
-function topicSplits(
-  dir: string,
-  topic: string,
-  partitions: number[],
-  minPartitions: number,
-): TopicSplit[] {
-  if (minPartitions <= partitions.length) {
-    return partitions.map((partition) => ({ partition }));
-  }
-  let layouts;
-  try {
-    layouts = partitions.map((p) => partitionLogLayoutSync(dir, topic, p));
-  } catch (e) {
-    throw new SparkError(`Topic log cannot be read: "${topic}" in "${dir}"`, {
-      cause: e,
-    });
-  }
-  const total = layouts.reduce((sum, l) => sum + l.bytes, 0) || 1;
-  const splits: TopicSplit[] = [];
-  partitions.forEach((partition, i) => {
-    const { bytes, marks } = layouts[i]!;
-    const parts = Math.max(1, Math.ceil((bytes / total) * minPartitions));
-    const cuts: number[] = [];
-    const positions = marks.map((m) => m.position);
-    for (let k = 1; k < parts; k++) {
-      const at = floorMark(positions, (bytes * k) / parts);
-      const offset = at < 0 ? undefined : marks[at]!.offset;
-      if (offset !== undefined && offset > (cuts.at(-1) ?? 0)) {
-        cuts.push(offset);
-      }
-    }
-    let from: number | undefined;
-    for (const cut of cuts) {
-      splits.push({ partition, fromOffset: from, toOffset: cut });
-      from = cut;
-    }
-    splits.push({ partition, fromOffset: from });
-  });
-  return splits;
-}
-
-/** Index of the last sorted value <= target, or -1. */
-function floorMark(sorted: number[], target: number): number {
-  let lo = 0, hi = sorted.length - 1, found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= target) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
-}
 
 function positiveInt(v: unknown, what: string): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
@@ -772,7 +706,7 @@ export class SparkContext {
     }
     return makeRDD<T>(
       this,
-      { type: "source", source: (p) => ({ k: "data", data: slices[p]! }) },
+      { type: "source", source: (p) => ({ kind: "data", data: slices[p]! }) },
       n,
       "ParallelCollectionRDD",
       "parallelize",
@@ -795,7 +729,7 @@ export class SparkContext {
     this.#checkOpen();
     return makeRDD<T>(
       this,
-      { type: "source", source: () => ({ k: "data", data: [] }) },
+      { type: "source", source: () => ({ kind: "data", data: [] }) },
       0,
       "EmptyRDD",
       "emptyRDD",
@@ -884,7 +818,7 @@ export class SparkContext {
           const from = Math.floor(p * count / n),
             to = Math.floor((p + 1) * count / n);
           return {
-            k: "range",
+            kind: "range",
             start: s + from * st,
             end: s + to * st,
             step: st,
@@ -949,7 +883,7 @@ export class SparkContext {
       {
         type: "source",
         source: (p) => ({
-          k: "text",
+          kind: "text",
           path: splits[p]!.file.path,
           start: splits[p]!.start,
           end: splits[p]!.end,
@@ -1004,7 +938,7 @@ export class SparkContext {
       {
         type: "source",
         source: (p) => ({
-          k: "wholeText",
+          kind: "wholeText",
           paths: files.slice(
             Math.floor(p * files.length / n),
             Math.floor((p + 1) * files.length / n),
@@ -1107,7 +1041,7 @@ export class SparkContext {
       {
         type: "source",
         source: (p) => ({
-          k: "csv",
+          kind: "csv",
           path: splits[p]!.file.path,
           start: splits[p]!.start,
           end: splits[p]!.end,
@@ -1206,7 +1140,7 @@ export class SparkContext {
       {
         type: "source",
         source: (p) => ({
-          k: "topic",
+          kind: "topic",
           logDir: dir,
           topic,
           decode,
@@ -1255,100 +1189,5 @@ export class SparkContext {
   [Symbol.asyncDispose](): Promise<void> {
     this.close();
     return this.#closing;
-  }
-}
-
-const TYPE_NAMES: Record<string, CsvType> = {
-  string: "string",
-  varchar: "string",
-  char: "string",
-  number: "number",
-  double: "number",
-  float: "number",
-  decimal: "number",
-  integer: "integer",
-  int: "integer",
-  long: "integer",
-  bigint: "integer",
-  short: "integer",
-  smallint: "integer",
-  tinyint: "integer",
-  byte: "integer",
-  boolean: "boolean",
-  bool: "boolean",
-  date: "date",
-  timestamp: "date",
-};
-
-function csvType(t: unknown): CsvType {
-  const name = typeof t === "string"
-    ? t.toLowerCase().replace(/\(.*\)$/, "")
-    : "";
-  const found = TYPE_NAMES[name];
-  if (found === undefined) {
-    throw new SparkError(
-      `CSV schema type must be string, number, integer, boolean or date (or a Spark type name): "${
-        String(t)
-      }"`,
-    );
-  }
-  return found;
-}
-
-/** `"a INT, b STRING"` to entries. */
-function parseDdl(ddl: string): [string, string][] {
-  return ddl.split(",").map((part) => part.trim()).filter((p) => p !== "").map(
-    (part) => {
-      const m = /^`?([^`\s]+)`?\s+([A-Za-z]+(?:\([\d, ]*\))?)$/.exec(part);
-      if (m === null) {
-        throw new SparkError(`CSV schema entry must be "name TYPE": "${part}"`);
-      }
-      return [m[1]!, m[2]!];
-    },
-  );
-}
-
-/**
- * Spark's CSV header rule: a name that occurs more than once (ignoring
- * case) gets its column index appended; an empty name is `_c<index>`.
- */
-function uniqueHeader(names: string[]): string[] {
-  const seen = new Map<string, number>();
-  for (const n of names) {
-    const k = n.toLowerCase();
-    seen.set(k, (seen.get(k) ?? 0) + 1);
-  }
-  return names.map((n, i) =>
-    n === "" ? `_c${i}` : seen.get(n.toLowerCase())! > 1 ? `${n}${i}` : n
-  );
-}
-
-/** Lines from the first `bytes` of a file (the last partial line dropped). */
-function readHead(input: InputFile, bytes: number): string[] {
-  if (input.gzip) {
-    const text = readGzipFile(input.path).slice(0, bytes);
-    return text.replace(/^\uFEFF/, "").split("\n").map((l) =>
-      l.endsWith("\r") ? l.slice(0, -1) : l
-    );
-  }
-  const path = input.path;
-  const file = Deno.openSync(path, { read: true });
-  try {
-    const buf = new Uint8Array(bytes);
-    let n = 0;
-    while (n < bytes) {
-      const r = file.readSync(buf.subarray(n));
-      if (r === null || r === 0) break;
-      n += r;
-    }
-    let text = new TextDecoder().decode(buf.subarray(0, n));
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const lines = text.split("\n").map((l) =>
-      l.endsWith("\r") ? l.slice(0, -1) : l
-    );
-    if (n === bytes) lines.pop();
-    return lines;
-  } finally {
-    file.close();
   }
 }

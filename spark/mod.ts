@@ -56,18 +56,28 @@
  * files are cut into byte ranges with Hadoop's rule (skip the first partial
  * line unless at offset 0; finish the last line past the end).
  *
- * Files: `context.ts` (SparkContext, sources), `rdd.ts` (the API),
- * `_scheduler.ts` (jobs, stages, range bounds, cancellation), `_pool.ts`
- * (executors, retries, timeouts), `_executors.ts` (Worker or process
- * executors), `_frames.ts` (the process pipe's frames), `_worker.ts` +
- * `_process_executor.ts` + `_task_runner.ts` + `_exec.ts` (task
- * execution), `_remote_error.ts` (task errors and user stack frames),
- * `status_tracker.ts`, `_closure.ts`
- * (shipping functions, capture errors), `_input_files.ts` (directories,
- * globs, comma lists), `_text_reader.ts` (splits, gzip),
- * `_csv.ts` (rows), `_keys.ts` (key encoding, hashing, ordering),
- * `_hyperloglog.ts` (countApproxDistinct), `broadcast.ts` (broadcasts,
- * accumulators), `stat_counter.ts`, `conf.ts`, `errors.ts`.
+ * Files (each named once):
+ *
+ * - the API: `mod.ts` (exports), `context.ts` (SparkContext, sources),
+ *   `rdd.ts` (RDD),
+ *   `broadcast.ts` (broadcasts, accumulators), `stat_counter.ts`,
+ *   `conf.ts` (SparkConf), `status_tracker.ts`, `errors.ts`;
+ * - the driver: `_lineage.ts` (what each RDD is made of), `_registry.ts`
+ *   (context to scheduler), `_scheduler.ts` (jobs, stages, cancellation,
+ *   checkpoints), `_pool.ts` (executors, retries, timeouts),
+ *   `_executors.ts` (Worker or process executors), `_frames.ts` (the
+ *   process pipe), `_remote_error.ts` (task errors, user stack frames),
+ *   `_input_files.ts` (directories, globs, comma lists), `_paths.ts`;
+ * - the wire format: `_plan.ts` (tasks; `kind` names every variant);
+ * - the executors: `_worker.ts`, `_process_executor.ts`, `_task_runner.ts`
+ *   (entry points), `_exec.ts` (ops and actions), `_stream.ts` (batches),
+ *   `_closure.ts` (shipping and compiling functions);
+ * - the sources: `_source_text.ts` + `_text_reader.ts` (splits, gzip),
+ *   `_source_csv.ts` + `_csv.ts` (schemas, rows), `_source_topic.ts`
+ *   (kafka logs);
+ * - the shuffle: `_shuffle.ts` (write, read, block store),
+ *   `_range_partitioner.ts` (sampling, bounds, lookup), `_keys.ts` (key
+ *   encoding, hashing, order), `_hyperloglog.ts` (countApproxDistinct).
  *
  * @module
  */

@@ -287,7 +287,7 @@ export class RDD<T> {
     options?: E | MapOptions<E> | boolean,
   ): RDD<U> {
     const { env, keep } = splitOptions<E>(options);
-    return this.#op({ t: "map", fn: fnSpec(fn, "map", env) }, "map", keep);
+    return this.#op({ kind: "map", fn: fnSpec(fn, "map", env) }, "map", keep);
   }
 
   /**
@@ -308,7 +308,7 @@ export class RDD<T> {
    */
   filter<E = undefined>(fn: (x: T, env: E) => unknown, env?: E): RDD<T> {
     return this.#op(
-      { t: "filter", fn: fnSpec(fn, "filter", env) },
+      { kind: "filter", fn: fnSpec(fn, "filter", env) },
       "filter",
       true,
     );
@@ -338,7 +338,7 @@ export class RDD<T> {
   ): RDD<U> {
     const { env, keep } = splitOptions<E>(options);
     return this.#op(
-      { t: "flatMap", fn: fnSpec(fn, "flatMap", env) },
+      { kind: "flatMap", fn: fnSpec(fn, "flatMap", env) },
       "flatMap",
       keep,
     );
@@ -377,7 +377,7 @@ export class RDD<T> {
   ): RDD<U> {
     const { env, keep } = splitOptions<E>(options);
     return this.#op(
-      { t: "mapPartitions", fn: fnSpec(fn, "mapPartitions", env) },
+      { kind: "mapPartitions", fn: fnSpec(fn, "mapPartitions", env) },
       "mapPartitions",
       keep,
     );
@@ -413,7 +413,7 @@ export class RDD<T> {
     const { env, keep } = splitOptions<E>(options);
     return this.#op(
       {
-        t: "mapPartitionsWithIndex",
+        kind: "mapPartitionsWithIndex",
         fn: fnSpec(fn, "mapPartitionsWithIndex", env),
       },
       "mapPartitionsWithIndex",
@@ -437,7 +437,7 @@ export class RDD<T> {
    * ```
    */
   keyBy<K, E = undefined>(fn: (x: T, env: E) => K, env?: E): RDD<[K, T]> {
-    return this.#op({ t: "keyBy", fn: fnSpec(fn, "keyBy", env) }, "keyBy");
+    return this.#op({ kind: "keyBy", fn: fnSpec(fn, "keyBy", env) }, "keyBy");
   }
 
   /**
@@ -453,7 +453,7 @@ export class RDD<T> {
    * ```
    */
   glom(): RDD<T[]> {
-    return this.#op({ t: "glom" }, "glom");
+    return this.#op({ kind: "glom" }, "glom");
   }
 
   /**
@@ -484,7 +484,7 @@ export class RDD<T> {
     }
     return this.#op(
       {
-        t: "sample",
+        kind: "sample",
         withReplacement,
         fraction,
         seed: seed ?? Math.floor(Math.random() * 2 ** 31),
@@ -557,13 +557,13 @@ export class RDD<T> {
    */
   distinct(numPartitions?: number): RDD<T> {
     const n = this.#n(numPartitions);
-    const pairs = this.#op<[T, null]>({ t: "pairNull" }, "distinct");
+    const pairs = this.#op<[T, null]>({ kind: "pairNull" }, "distinct");
     return (pairs as RDD<[T, null]>).#shuffle<[T, null]>(
       { kind: "hash", n },
       { kind: "first" },
-      { mode: "combine", agg: { kind: "first" } },
+      { kind: "combine", agg: { kind: "first" } },
       "distinct",
-    ).#op<T>({ t: "keys" }, "distinct");
+    ).#op<T>({ kind: "keys" }, "distinct");
   }
 
   /**
@@ -584,7 +584,7 @@ export class RDD<T> {
     return this.#shuffle<T>(
       { kind: "roundRobin", n },
       null,
-      { mode: "none" },
+      { kind: "none" },
       "repartition",
     );
   }
@@ -747,7 +747,7 @@ export class RDD<T> {
     env?: E,
   ): RDD<[K, U]> {
     return this.#op(
-      { t: "mapValues", fn: fnSpec(fn, "mapValues", env) },
+      { kind: "mapValues", fn: fnSpec(fn, "mapValues", env) },
       "mapValues",
       true,
     );
@@ -774,7 +774,7 @@ export class RDD<T> {
     env?: E,
   ): RDD<[K, U]> {
     return this.#op(
-      { t: "flatMapValues", fn: fnSpec(fn, "flatMapValues", env) },
+      { kind: "flatMapValues", fn: fnSpec(fn, "flatMapValues", env) },
       "flatMapValues",
       true,
     );
@@ -793,7 +793,7 @@ export class RDD<T> {
    * ```
    */
   keys<K, V>(this: RDD<[K, V]>): RDD<K> {
-    return this.#op({ t: "keys" }, "keys");
+    return this.#op({ kind: "keys" }, "keys");
   }
 
   /**
@@ -809,7 +809,7 @@ export class RDD<T> {
    * ```
    */
   values<K, V>(this: RDD<[K, V]>): RDD<V> {
-    return this.#op({ t: "values" }, "values");
+    return this.#op({ kind: "values" }, "values");
   }
 
   #n(numPartitions: unknown): number {
@@ -866,9 +866,9 @@ export class RDD<T> {
     const p = part(this.#n(numPartitions));
     if (samePartitioner(this.#l.partitioner, p)) {
       // Already partitioned the same way: combine in place, no shuffle.
-      return this.#op({ t: "combineLocal", agg }, label, true);
+      return this.#op({ kind: "combineLocal", agg }, label, true);
     }
-    return this.#shuffle<[K, C]>(p, agg, { mode: "combine", agg }, label);
+    return this.#shuffle<[K, C]>(p, agg, { kind: "combine", agg }, label);
   }
 
   /**
@@ -1067,9 +1067,9 @@ export class RDD<T> {
       "groupByKey",
     );
     if (samePartitioner(this.#l.partitioner, p)) {
-      return this.#op({ t: "groupLocal" }, "groupByKey", true);
+      return this.#op({ kind: "groupLocal" }, "groupByKey", true);
     }
-    return this.#shuffle(p, null, { mode: "group" }, "groupByKey");
+    return this.#shuffle(p, null, { kind: "group" }, "groupByKey");
   }
 
   /**
@@ -1102,7 +1102,7 @@ export class RDD<T> {
       "partitionBy",
     );
     if (samePartitioner(this.#l.partitioner, p)) return this;
-    return this.#shuffle(p, null, { mode: "none" }, "partitionBy");
+    return this.#shuffle(p, null, { kind: "none" }, "partitionBy");
   }
 
   /**
@@ -1141,7 +1141,7 @@ export class RDD<T> {
     return this.#shuffle(
       { kind: "range", n, ascending: asc, bounds: [], key },
       null,
-      { mode: "sort", ascending: asc, key },
+      { kind: "sort", ascending: asc, key },
       "sortByKey",
     );
   }
@@ -1249,7 +1249,7 @@ export class RDD<T> {
     label: string,
   ): RDD<[K, R]> {
     const cg = (this as unknown as RDD<[K, V]>).cogroup(other, numPartitions);
-    return cg.#op({ t: "joinFlatten", how }, label, true);
+    return cg.#op({ kind: "joinFlatten", how }, label, true);
   }
 
   /**
@@ -1394,7 +1394,7 @@ export class RDD<T> {
   async collect(options: ActionOptions = {}): Promise<T[]> {
     const parts = await this.#run(
       this.#all(),
-      () => ({ a: "collect" }),
+      () => ({ kind: "collect" }),
       "collect",
       options.signal,
     );
@@ -1417,7 +1417,7 @@ export class RDD<T> {
   async count(options: ActionOptions = {}): Promise<number> {
     const parts = await this.#run(
       this.#all(),
-      () => ({ a: "count" }),
+      () => ({ kind: "count" }),
       "count",
       options.signal,
     );
@@ -1446,7 +1446,7 @@ export class RDD<T> {
     const merge = await this.#driverFn(spec, "reduce");
     const parts = await this.#run(
       this.#all(),
-      () => ({ a: "reduce", fn: spec }),
+      () => ({ kind: "reduce", fn: spec }),
       "reduce",
     ) as {
       has: boolean;
@@ -1489,7 +1489,7 @@ export class RDD<T> {
     const merge = await this.#driverFn(spec, "fold");
     const parts = await this.#run(
       this.#all(),
-      () => ({ a: "fold", zero, fn: spec }),
+      () => ({ kind: "fold", zero, fn: spec }),
       "fold",
     );
     let acc = structuredClone(zero);
@@ -1532,7 +1532,7 @@ export class RDD<T> {
     );
     const parts = await this.#run(
       this.#all(),
-      () => ({ a: "aggregate", zero, seq }),
+      () => ({ kind: "aggregate", zero, seq }),
       "aggregate",
     );
     let acc = structuredClone(zero);
@@ -1570,7 +1570,7 @@ export class RDD<T> {
       const left = n - out.length;
       const res = await this.#run(
         parts,
-        () => ({ a: "take", n: left }),
+        () => ({ kind: "take", n: left }),
         "take",
         options.signal,
       );
@@ -1637,7 +1637,7 @@ export class RDD<T> {
       : await this.#driverFn(spec, label) as (x: T) => unknown;
     const parts = await this.#run(
       this.#all(),
-      () => ({ a: "ordered", n, key: spec, descending }),
+      () => ({ kind: "ordered", n, key: spec, descending }),
       label,
     ) as T[][];
     const dir = descending ? -1 : 1;
@@ -1696,7 +1696,11 @@ export class RDD<T> {
   async #counts<K>(
     label: "countByValue" | "countByKey",
   ): Promise<Map<K, number>> {
-    const parts = await this.#run(this.#all(), () => ({ a: label }), label) as [
+    const parts = await this.#run(
+      this.#all(),
+      () => ({ kind: label }),
+      label,
+    ) as [
       K,
       number,
     ][][];
@@ -1788,7 +1792,7 @@ export class RDD<T> {
     const spec = fnSpec(fn, "foreach", env);
     await this.#run(
       this.#all(),
-      () => ({ a: "foreach", fn: spec }),
+      () => ({ kind: "foreach", fn: spec }),
       "foreach",
       options.signal,
     );
@@ -1880,7 +1884,7 @@ export class RDD<T> {
       const written = await this.#run(
         this.#all(),
         (p) => ({
-          a: "save",
+          kind: "save",
           dir: attempts,
           name: `part-${String(p).padStart(5, "0")}`,
           gzip,
@@ -1931,7 +1935,7 @@ export class RDD<T> {
     prefetchPartitions = false,
   ): AsyncGenerator<T, void, undefined> {
     const fetch = (p: number): Promise<unknown[]> =>
-      this.#run([p], () => ({ a: "collect" }), "toLocalIterator");
+      this.#run([p], () => ({ kind: "collect" }), "toLocalIterator");
     let next = this.numPartitions > 0 ? fetch(0) : null;
     for (let p = 0; next !== null; p++) {
       const current = next;
@@ -2078,7 +2082,7 @@ export class RDD<T> {
     const spec = fnSpec(fn, "foreachPartition", env);
     await this.#run(
       this.#all(),
-      () => ({ a: "foreachPartition", fn: spec }),
+      () => ({ kind: "foreachPartition", fn: spec }),
       "foreachPartition",
     );
   }
@@ -2100,7 +2104,7 @@ export class RDD<T> {
   async zipWithIndex(): Promise<RDD<[T, number]>> {
     const counts = await this.#run(
       this.#all(),
-      () => ({ a: "count" }),
+      () => ({ kind: "count" }),
       "zipWithIndex",
     ) as number[];
     const starts: number[] = [];
@@ -2131,10 +2135,10 @@ export class RDD<T> {
    * ```
    */
   intersection(other: RDD<T>, numPartitions?: number): RDD<T> {
-    const a = this.#op<[T, null]>({ t: "pairNull" }, "intersection");
-    const b = other.#op<[T, null]>({ t: "pairNull" }, "intersection");
+    const a = this.#op<[T, null]>({ kind: "pairNull" }, "intersection");
+    const b = other.#op<[T, null]>({ kind: "pairNull" }, "intersection");
     return a.cogroup(b, numPartitions)
-      .#op<T>({ t: "setOp", keep: "both" }, "intersection");
+      .#op<T>({ kind: "setOp", keep: "both" }, "intersection");
   }
 
   /**
@@ -2154,10 +2158,10 @@ export class RDD<T> {
    * ```
    */
   subtract(other: RDD<T>, numPartitions?: number): RDD<T> {
-    const a = this.#op<[T, null]>({ t: "pairNull" }, "subtract");
-    const b = other.#op<[T, null]>({ t: "pairNull" }, "subtract");
+    const a = this.#op<[T, null]>({ kind: "pairNull" }, "subtract");
+    const b = other.#op<[T, null]>({ kind: "pairNull" }, "subtract");
     return a.cogroup(b, numPartitions)
-      .#op<T>({ t: "setOp", keep: "leftOnlyAll" }, "subtract");
+      .#op<T>({ kind: "setOp", keep: "leftOnlyAll" }, "subtract");
   }
 
   /**
@@ -2181,7 +2185,7 @@ export class RDD<T> {
     numPartitions?: number,
   ): RDD<[K, V]> {
     return this.cogroup(other, numPartitions)
-      .#op<[K, V]>({ t: "setOp", keep: "leftPairs" }, "subtractByKey", true);
+      .#op<[K, V]>({ kind: "setOp", keep: "leftPairs" }, "subtractByKey", true);
   }
 
   /**
@@ -2202,13 +2206,17 @@ export class RDD<T> {
    */
   async lookup<K, V>(this: RDD<[K, V]>, key: K): Promise<V[]> {
     const values = this.#op<V>(
-      { t: "lookup", key: encodeKey(key) },
+      { kind: "lookup", key: encodeKey(key) },
       "lookup",
     );
     const part = this.#l.partitioner;
     if (part === null || part.kind === "roundRobin") return values.collect();
     const p = await schedulerOf(this.#sc).partitionOfKey(this, part, key);
-    const [found] = await values.#run([p], () => ({ a: "collect" }), "lookup");
+    const [found] = await values.#run(
+      [p],
+      () => ({ kind: "collect" }),
+      "lookup",
+    );
     return found as V[];
   }
 
@@ -2421,7 +2429,7 @@ export class RDD<T> {
     for (const w of weights) {
       const ub = lb + w / sum;
       out.push(
-        this.#op({ t: "sampleRange", lb, ub, seed: s }, "randomSplit", true),
+        this.#op({ kind: "sampleRange", lb, ub, seed: s }, "randomSplit", true),
       );
       lb = ub;
     }
@@ -2466,7 +2474,7 @@ export class RDD<T> {
     }
     return this.#op(
       {
-        t: "sampleByKey",
+        kind: "sampleByKey",
         withReplacement,
         fractions: entries.map(([k, f]) => [encodeKey(k), f]),
         seed: seed ?? Math.floor(Math.random() * 2 ** 31),
@@ -2492,7 +2500,7 @@ export class RDD<T> {
    */
   async stats(this: RDD<number>): Promise<StatCounter> {
     const parts = await this.#op<StatParts>({
-      t: "aggregatePartition",
+      kind: "aggregatePartition",
       zero: { n: 0, mean: 0, m2: 0, min: Infinity, max: -Infinity },
       seq: fnSpec(
         (s: StatParts, x: number): StatParts => {
@@ -2619,7 +2627,7 @@ export class RDD<T> {
         );
       }
       const range = await this.#op<{ n: number; min: S; max: S }>({
-        t: "aggregatePartition",
+        kind: "aggregatePartition",
         zero: { n: 0, min: null, max: null },
         seq: fnSpec(
           (a: { n: number; min: S | null; max: S | null }, x: S) =>
@@ -2689,7 +2697,7 @@ export class RDD<T> {
       );
     }
     const counts = await this.#op<number[]>({
-      t: "aggregatePartition",
+      kind: "aggregatePartition",
       zero: new Array(bounds.length).fill(0),
       seq: fnSpec(
         (
@@ -2756,7 +2764,7 @@ export class RDD<T> {
     this.#checkDepth(depth);
     const spec = fnSpec(fn, "treeReduce", env);
     const partial = this.#op<T>(
-      { t: "reducePartition", fn: spec },
+      { kind: "reducePartition", fn: spec },
       "treeReduce",
     );
     return await this.#treeLevels(partial, fn, depth, env).reduce(fn, env);
@@ -2792,7 +2800,7 @@ export class RDD<T> {
     this.#checkDepth(depth);
     if (this.numPartitions === 0) return structuredClone(zero);
     const partial = this.#op<U>({
-      t: "aggregatePartition",
+      kind: "aggregatePartition",
       zero,
       seq: fnSpec(seqOp, "treeAggregate", env),
     }, "treeAggregate");
@@ -2823,7 +2831,7 @@ export class RDD<T> {
       n /= scale;
       const cur = Math.floor(n);
       level = level.#op<[number, U]>(
-        { t: "keyByPartition", n: cur },
+        { kind: "keyByPartition", n: cur },
         "treeAggregate",
       )
         .reduceByKey(combOp, cur, null, env).values();
@@ -2866,7 +2874,7 @@ export class RDD<T> {
       : fnSpec(keyfunc, "repartitionAndSortWithinPartitions", env);
     return this.partitionBy(numPartitions, partitionFunc, env).#op(
       {
-        t: "sortLocal",
+        kind: "sortLocal",
         ascending: ascending ?? true,
         key,
       },
@@ -2901,9 +2909,9 @@ export class RDD<T> {
     const spec = fnSpec(fn, "reduceByKeyLocally", env);
     const merge = await this.#driverFn(spec, "reduceByKeyLocally");
     const pairs = await this.#op<[K, V]>(
-      { t: "combineLocal", agg: { kind: "reduce", fn: spec } },
+      { kind: "combineLocal", agg: { kind: "reduce", fn: spec } },
       "reduceByKeyLocally",
-    ).#run(this.#all(), () => ({ a: "collect" }), "reduceByKeyLocally");
+    ).#run(this.#all(), () => ({ kind: "collect" }), "reduceByKeyLocally");
     const merged = new Map<string, [K, V]>();
     for (const part of pairs as [K, V][][]) {
       for (const [k, v] of part) {
@@ -2943,7 +2951,7 @@ export class RDD<T> {
     const p = precisionFor(relativeSD);
     const regs = await this.#run(
       this.#all(),
-      () => ({ a: "hll", p }),
+      () => ({ kind: "hll", p }),
       "countApproxDistinct",
     ) as Uint8Array[];
     return hllEstimate(regs.reduce(hllMerge, new Uint8Array(1 << p)));
@@ -3039,7 +3047,7 @@ export class RDD<T> {
     // Each partition's [count, sum], as a job of its own, so finished ones
     // can be read when the time is up.
     const perPartition = this.#op<{ n: number; s: number }>({
-      t: "aggregatePartition",
+      kind: "aggregatePartition",
       zero: { n: 0, s: 0 },
       seq: fnSpec(
         (a: { n: number; s: number }, x: number, env: { sum: boolean }) => ({
@@ -3053,7 +3061,7 @@ export class RDD<T> {
     const done: ({ n: number; s: number } | undefined)[] = [];
     const stop = new AbortController();
     const jobs = this.#all().map((p) =>
-      perPartition.#run([p], () => ({ a: "collect" }), label, stop.signal)
+      perPartition.#run([p], () => ({ kind: "collect" }), label, stop.signal)
         .then((r) => {
           done[p] = (r[0] as { n: number; s: number }[])[0];
         })
@@ -3110,7 +3118,7 @@ export class RDD<T> {
         `pipe() needs a command: ${JSON.stringify(command)}`,
       );
     }
-    return this.#op({ t: "pipe", command: argv, env, checkCode }, "pipe");
+    return this.#op({ kind: "pipe", command: argv, env, checkCode }, "pipe");
   }
 
   /**

@@ -65,8 +65,9 @@ export function encodeRequest(
   w.string(clientId, false);
   if (isFlexible(schema, version)) w.uvarint(0);
   encodeMessage(w, schema, version, body);
-  w.view.setInt32(0, w.pos - 4);
-  return w.bytesWritten();
+  const out = w.bytesWritten();
+  new DataView(out.buffer, out.byteOffset).setInt32(0, out.length - 4);
+  return out;
 }
 
 /** Decodes a request body after its header. */

@@ -10,7 +10,7 @@
 // absent from the version gets its default. Records stay bytes (a view into
 // the frame) for the record-batch code to read.
 
-import { malformed, type Reader, type Writer } from "./_primitives.ts";
+import { malformed, type Reader, Writer } from "./_primitives.ts";
 
 /** A decoded or to-be-encoded message: field name to value. */
 // deno-lint-ignore no-explicit-any
@@ -190,11 +190,10 @@ function writeStruct(
   w.uvarint(tagged?.length ?? 0);
   for (const field of tagged ?? []) {
     w.uvarint(field.tag!);
-    // The size comes first: write the value, then move it behind its size.
-    const start = w.pos;
-    writeValue(w, field, field.type, value[field.name], v, flex);
-    const body = w.buf.slice(start, w.pos);
-    w.pos = start;
+    // The size comes first: encode the value on its own to measure it.
+    const inner = new Writer(64);
+    writeValue(inner, field, field.type, value[field.name], v, flex);
+    const body = inner.bytesWritten();
     w.uvarint(body.length);
     w.raw(body);
   }

@@ -419,3 +419,13 @@ Deno.test("SparkContext guards bad input and collect(); toLocalIterator() stream
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("spark/mod.ts names every file of the module in its doc", async () => {
+  const dir = new URL("../../spark/", import.meta.url);
+  const doc = await Deno.readTextFile(new URL("mod.ts", dir));
+  const files = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
+    n.endsWith(".ts")
+  );
+  assert.ok(files.length > 20);
+  for (const f of files) assert.ok(doc.includes(`\`${f}\``), f);
+});

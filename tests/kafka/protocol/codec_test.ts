@@ -81,3 +81,40 @@ Deno.test("protocol schemas decode and re-encode kafkajs's fixtures byte for byt
   }
   assert.deepEqual(failures, []);
 });
+
+Deno.test("protocol schemas round-trip flexible versions with compact fields and tagged fields", () => {
+  const fetch = APIS.get(1)!.response;
+  const body = {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    sessionId: 0,
+    responses: [{
+      topic: "t",
+      partitions: [{
+        partitionIndex: 0,
+        errorCode: 0,
+        highWatermark: 5,
+        lastStableOffset: 5,
+        logStartOffset: 0,
+        divergingEpoch: null,
+        currentLeader: { leaderId: 0, leaderEpoch: 3 },
+        snapshotId: null,
+        abortedTransactions: null,
+        preferredReadReplica: -1,
+        records: new Uint8Array(70_000).fill(7),
+      }],
+    }],
+  };
+  const w = new Writer();
+  encodeMessage(w, fetch, 12, body);
+  const bytes = w.bytesWritten();
+  const r = new Reader(bytes);
+  const back = decodeMessage(r, fetch, 12);
+  assert.equal(r.remaining, 0);
+  assert.deepEqual(back, body);
+  // Version 11 has no tagged fields: the leader is not sent.
+  const w11 = new Writer();
+  encodeMessage(w11, fetch, 11, body);
+  const old = decodeMessage(new Reader(w11.bytesWritten()), fetch, 11);
+  assert.equal(old.responses[0].partitions[0].currentLeader, null);
+});

@@ -65,3 +65,43 @@ Deno.test("serveKafka Produce dedupes an idempotent retry and refuses a sequence
     c.close();
   }
 });
+
+Deno.test("serveKafka Produce with acks 0 sends no answer; an oversized batch is MESSAGE_TOO_LARGE", async () => {
+  await using server = await serveKafka({ port: 0, log: () => {} });
+  const c = await RawClient.connect(server.port);
+  try {
+    await c.write(encodeRequest(MetadataRequest, 4, 1, "raw", {
+      topics: [{ name: "quiet" }],
+      allowAutoTopicCreation: true,
+    }));
+    await c.frame();
+    const send = (id: number, acks: number, value: Uint8Array) =>
+      encodeRequest(ProduceRequest, 7, id, "raw", {
+        transactionalId: null,
+        acks,
+        timeoutMs: 1000,
+        topicData: [{
+          name: "quiet",
+          partitionData: [{
+            index: 0,
+            records: encodeRecordBatch(0, [{ key: null, value, timestamp: 1 }]),
+          }],
+        }],
+      });
+    // acks 0: the next answer on the connection is the next request's.
+    await c.write(send(2, 0, new Uint8Array([1])));
+    const big = await (async () => {
+      await c.write(send(3, 1, new Uint8Array(2 * 1024 * 1024)));
+      return decodeResponse((await c.frame())!, ProduceResponse, 7);
+    })();
+    assert.equal(big.correlationId, 3);
+    assert.equal(big.body.responses[0].partitionResponses[0].errorCode, 10);
+    await c.write(send(4, 1, new Uint8Array([2])));
+    const after = decodeResponse((await c.frame())!, ProduceResponse, 7);
+    assert.equal(after.correlationId, 4);
+    // The acks-0 record went in first, the oversized one not at all.
+    assert.equal(after.body.responses[0].partitionResponses[0].baseOffset, 1);
+  } finally {
+    c.close();
+  }
+});
