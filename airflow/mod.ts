@@ -61,7 +61,8 @@
  * `errors.ts`, `operators.ts`, `sensors.ts` (with `_glob.ts`),
  * `executors.ts`, `store.ts` / `_records.ts` / `json_store.ts` /
  * `sqlite_store.ts` (state), `clear.ts`, `timetable.ts` + `scheduler.ts`,
- * `report.ts` (HTML), `cli.ts` (the CLI, with `_cli_output.ts`,
+ * `report.ts` (HTML, colours in `_state_colors.ts`), `webserver.ts` (the
+ * live view), `cli.ts` (the CLI, with `_cli_output.ts`,
  * `_cli_scheduler.ts` and `_dag_files.ts`), `_task_log.ts` (per-try logs), `variables.ts` (Variables and
  * Connections), `templates.ts` (templated fields), `params.ts` (params), `task_group.ts`
  * (task groups).
@@ -183,3 +184,7 @@ export {
   type VariableGetOptions,
 } from "./variables.ts";
 export { renderRunReport, type RunReportOptions } from "./report.ts";
+export {
+  airflowWebserverHandler,
+  type AirflowWebserverOptions,
+} from "./webserver.ts";
