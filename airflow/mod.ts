@@ -51,8 +51,12 @@
  * owns a run at a time: the store's claim is an OS lock on a file beside
  * the state (the OS drops it when the owner dies), and a second owner is
  * refused. Resuming resets tasks a killed process left `running` and runs
- * them again. The `Scheduler` (`scheduler.ts`) turns cron schedules into
- * data intervals (`timetable.ts`) and starts runs within `maxActiveRuns`.
+ * them again. A mapped task (`expand`) makes its instances when it runs and
+ * runs them inside its try; a retry runs only the failed ones. The
+ * `Scheduler` (`scheduler.ts`) turns cron schedules into data intervals
+ * (`timetable.ts`, exact to the millisecond, Airflow's catchup rules),
+ * starts due and queued runs within `maxActiveRuns`, and skips paused
+ * DAGs; `airflow scheduler` (`cli.ts`) is that loop as a process.
  * Files: `dag.ts` (the DAG), `task.ts` (tasks, options, context),
  * `_checks.ts` (id and option checks), `_graph.ts` (compile, cycles,
  * weights), `_heap.ts` (the ready queue), `_run_engine.ts` (the engine),
