@@ -307,7 +307,9 @@ progress(
   const rounds = Math.max(reps, 5);
   for (let r = 0; r < rounds; r++) {
     progress(
-      `CPU-bound map: round ${r + 1} of ${rounds} (1 worker, 2 workers, 2 processes)`,
+      `CPU-bound map: round ${
+        r + 1
+      } of ${rounds} (1 worker, 2 workers, 2 processes)`,
     );
     for (const i of [0, 1, 2]) {
       const t = performance.now();
