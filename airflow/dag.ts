@@ -26,6 +26,7 @@ import {
   type TaskOptions,
 } from "./task.ts";
 import { Timetable } from "./timetable.ts";
+import { Param } from "./params.ts";
 import { TaskGroup } from "./task_group.ts";
 import { compileGraph, type Graph, priorityOrder } from "./_graph.ts";
 import {
@@ -278,6 +279,10 @@ export class DAG {
     this.maxActiveTasks = _positive("maxActiveTasks", options.maxActiveTasks);
     this.maxActiveRuns = _positive("maxActiveRuns", options.maxActiveRuns);
     this.params = { ...options.params };
+    // A Param's default is checked when the DAG file loads, as Airflow does.
+    for (const [name, p] of Object.entries(this.params)) {
+      if (p instanceof Param && !p.required) p.check(name, p.value);
+    }
     this.description = options.description ?? "";
     const t = options.dagrunTimeout;
     if (t !== undefined && !(typeof t === "number" && t > 0)) {
