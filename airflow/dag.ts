@@ -28,7 +28,15 @@ import {
 import { Timetable } from "./timetable.ts";
 import { TaskGroup } from "./task_group.ts";
 import { compileGraph, type Graph, priorityOrder } from "./_graph.ts";
-import { checkId, checkOptions } from "./_checks.ts";
+import {
+  ATTACH,
+  checkId,
+  checkOptions,
+  DEFAULTS,
+  DOWNSTREAM,
+  GRAPH,
+  TOUCH,
+} from "./_checks.ts";
 import { runDag } from "./_run_engine.ts";
 
 /** Options for {@linkcode DAG}. */
@@ -338,7 +346,7 @@ export class DAG {
         `Task id already in DAG ${this.dagId}: ${task.taskId}`,
       );
     }
-    task._attach(this);
+    task[ATTACH](this);
     this.#tasks.set(task.taskId, task);
     this.#graph = undefined;
     return task;
@@ -397,13 +405,13 @@ export class DAG {
    * descending, then task id. Throws on a cycle, naming its path.
    */
   topologicalOrder(): string[] {
-    const g = this._graph();
+    const g = this[GRAPH]();
     return priorityOrder(g).map((i) => g.tasks[i]!.taskId);
   }
 
   /** Effective priority weights by task id (after `weightRule`). */
   priorityWeights(): Record<string, number> {
-    const g = this._graph();
+    const g = this[GRAPH]();
     const out: Record<string, number> = {};
     g.tasks.forEach((t, i) => (out[t.taskId] = g.weights[i]!));
     return out;
@@ -411,7 +419,7 @@ export class DAG {
 
   /** Throws an {@linkcode AirflowError} if the DAG has a cycle. */
   validate(): void {
-    this._graph();
+    this[GRAPH]();
   }
 
   /**
@@ -427,11 +435,11 @@ export class DAG {
    * The compiled graph (cached until the DAG changes).
    * @ignore
    */
-  _graph(): Graph {
+  [GRAPH](): Graph {
     this.#graph ??= compileGraph(
       this.dagId,
       this.tasks,
-      (t) => t._downstream(),
+      (t) => t[DOWNSTREAM](),
     );
     return this.#graph;
   }
@@ -440,7 +448,7 @@ export class DAG {
    * Default task options (for tasks).
    * @ignore
    */
-  _defaults(): TaskOptions {
+  [DEFAULTS](): TaskOptions {
     return this.#defaults;
   }
 
@@ -448,7 +456,7 @@ export class DAG {
    * Drops the compiled graph after an edge changes.
    * @ignore
    */
-  _touch(): void {
+  [TOUCH](): void {
     this.#graph = undefined;
   }
 }
