@@ -26,8 +26,8 @@ import { gunzipSync, gzipSync } from "node:zlib";
 
 /**
  * Compression codecs by kafkajs name (the batch attribute's low 3 bits).
- * `None` and `GZIP` are supported; the others are rejected with a
- * `KafkaError`.
+ * `None` and `GZIP` are built in; the others work once a codec is
+ * registered in `CompressionCodecs`, and are refused by name otherwise.
  *
  * @example Send a gzip-compressed batch
  * ```ts
