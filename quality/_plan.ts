@@ -28,7 +28,7 @@ import type {
   ResultFormatConfig,
   ResultFormatName,
 } from "./types.ts";
-import { compoundKey, type ErrorState, errorState } from "./_state.ts";
+import { type ErrorState, errorState } from "./_state.ts";
 
 /** A parsed result format. */
 export interface Format {
@@ -375,16 +375,21 @@ function rowTest(
     case "expect_column_pair_values_to_be_in_set": {
       if (kw.value_pairs_set === null) return () => true;
       const pairs = kw.value_pairs_set as unknown[];
-      const set = new Set(pairs.map((p) => {
+      // A → set of B, by value keys: no string built per row.
+      const key = (v: unknown) =>
+        isMissing(v) ? null : typeof v === "object" ? keyOf(v) : v;
+      const byA = new Map<unknown, Set<unknown>>();
+      for (const p of pairs) {
         if (!Array.isArray(p) || p.length !== 2) {
           throw new QualityError(
             `Kwarg value_pairs_set must hold [A, B] pairs: ${describeValue(p)}`,
           );
         }
-        return compoundKey(p);
-      }));
-      return (values) =>
-        set.has(compoundKey(values.map((v) => isMissing(v) ? null : v)));
+        const a = key(p[0]);
+        if (!byA.has(a)) byA.set(a, new Set());
+        byA.get(a)!.add(key(p[1]));
+      }
+      return (values) => byA.get(key(values[0]))?.has(key(values[1])) === true;
     }
     case "expect_multicolumn_sum_to_equal": {
       const total = kw.sum_total as number;

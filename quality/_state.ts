@@ -362,6 +362,7 @@ export function makeStep(
       const rule = entry.config.kwargs.ignore_row_if ??
         (pairs ? "both_values_are_missing" : "all_values_are_missing");
       const test = entry.rowTest!;
+      const buffer: unknown[] = new Array(cols.length).fill(null);
       return (row, i) => {
         for (let c = 0; c < cols.length; c++) {
           if (!s.seen[c] && Object.hasOwn(row, cols[c]!)) s.seen[c] = true;
@@ -369,7 +370,9 @@ export function makeStep(
         if (cond !== null && !cond(row)) return;
         s.element++;
         let nMissing = 0;
-        const values: unknown[] = new Array(cols.length);
+        // One buffer for every row (copied only into a sample): a test over
+        // several columns must not allocate per row.
+        const values = buffer;
         for (let c = 0; c < cols.length; c++) {
           const v = readOwn(row, cols[c]!);
           if (isMissing(v)) nMissing++;
@@ -389,7 +392,7 @@ export function makeStep(
           if (s.vals.length < cap) {
             s.vals.push(
               pairs
-                ? values
+                ? [...values]
                 : Object.fromEntries(cols.map((c, k) => [c, values[k]])),
             );
             s.idx.push(i);

@@ -1,7 +1,8 @@
 // The "consumer" embedded protocol: what consumers put in JoinGroup's
 // protocol metadata and what the leader hands out in SyncGroup. The broker
-// treats both as bytes; it reads them to give an embedded group member
-// (whose assignor runs in the broker) the same view as a network member.
+// passes both along as bytes; it reads a subscription's topics (so the
+// coordinator knows what the group reads, and rebalances it when a topic
+// grows) and encodes an assignment for DescribeGroups before the leader's.
 //
 //   Subscription: version int16 | topics [string] | userData bytes
 //                 | v1+: ownedPartitions [topic string | partitions [int32]]
@@ -55,23 +56,4 @@ export function encodeAssignment(
   }
   w.bytes(null, false);
   return w.bytesWritten().slice();
-}
-
-/** Decodes an assignment; an empty or unreadable one assigns nothing. */
-export function decodeAssignment(bytes: Uint8Array): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  try {
-    const r = new Reader(bytes);
-    if (r.remaining < 2) return out;
-    r.int16();
-    for (let n = r.count(false); n > 0; n--) {
-      const topic = r.string(false) ?? "";
-      const parts: number[] = [];
-      for (let m = r.count(false); m > 0; m--) parts.push(r.int32());
-      out[topic] = parts;
-    }
-  } catch {
-    // nothing assigned
-  }
-  return out;
 }

@@ -5,9 +5,7 @@
 // assignment that SyncGroup hands each follower. The coordinator still
 // decides membership, generations, fencing and session timeouts; a network
 // member joins it with stand-in assignors named after its protocols, and the
-// leader's SyncGroup supplies the partitions. When the leader is an embedded
-// consumer, its assignor ran inside the coordinator, and network members
-// receive that assignment, encoded in the consumer protocol.
+// leader's SyncGroup supplies the partitions.
 //
 //   JoinGroup ─▶ coordinator.join (waits for every member) ─▶ leader gets members
 //   SyncGroup(leader, assignments) ─▶ followers' SyncGroup answered
@@ -223,14 +221,9 @@ export function assignmentOf(
   memberId: string,
 ): Uint8Array | undefined {
   const { broker, groups } = ctx.server;
-  const desc = broker.coordinator.describe(groupId);
-  if (!groups.member(groupId, desc.leader)) {
-    // An embedded leader: the coordinator's own assignment stands.
-    const m = desc.members.find((x) => x.memberId === memberId);
-    return m ? encodeAssignment(m.assignment) : undefined;
-  }
+  const { generationId } = broker.coordinator.generation(groupId);
   const synced = groups.synced.get(groupId);
-  if (synced?.generationId !== desc.generationId) return undefined;
+  if (synced?.generationId !== generationId) return undefined;
   return synced.assignments.get(memberId) ?? new Uint8Array(0);
 }
 
@@ -253,7 +246,7 @@ export async function handleSyncGroup(
   try {
     checkMember(ctx, groupId, memberId, generationId);
     const desc = broker.coordinator.describe(groupId);
-    if (memberId === desc.leader && groups.member(groupId, memberId)) {
+    if (memberId === desc.leader) {
       const assignments = new Map<string, Uint8Array>();
       for (
         const a of req.assignments as {

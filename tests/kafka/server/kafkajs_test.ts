@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { Kafka, logLevel } from "kafkajs";
+import { AssignerProtocol, Kafka, logLevel } from "kafkajs";
 import { partitionForKey, serveKafka } from "../../../kafka/mod.ts";
 import { collectLines, until } from "./_helpers.ts";
 
@@ -216,6 +216,10 @@ Deno.test("kafkajs consumers in two processes share a group, commit, and rebalan
     );
     const described = await admin.describeGroups(["sharers"]);
     assert.equal(described.groups[0]!.members.length, 1);
+    const handed = AssignerProtocol.MemberAssignment.decode(
+      described.groups[0]!.members[0]!.memberAssignment,
+    );
+    assert.deepEqual(handed?.assignment.shared?.sort(), [0, 1, 2, 3]);
   } finally {
     for (const c of consumers) await c.stop("SIGKILL");
     await producer.disconnect();
