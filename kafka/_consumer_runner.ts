@@ -195,8 +195,13 @@ export class Runner {
         if (keep.has(k)) continue;
         const log = b.partition(t, part);
         const committed = b.coordinator.committed(p.groupId, t, part)?.offset;
-        let pos = committed ??
-          (p.fromBeginning(t) ? log.logStartOffset : log.logEndOffset);
+        // -2 and -1 are resetOffsets's earliest and latest.
+        let pos = committed === -2
+          ? log.logStartOffset
+          : committed === -1
+          ? log.logEndOffset
+          : committed ??
+            (p.fromBeginning(t) ? log.logStartOffset : log.logEndOffset);
         if (pos < log.logStartOffset || pos > log.logEndOffset) {
           pos = p.fromBeginning(t) ? log.logStartOffset : log.logEndOffset;
         }

@@ -201,19 +201,30 @@ export {
 } from "./consumer.ts";
 export {
   Admin,
+  type AdminEvents,
   type CommittedPartitionOffset,
+  ConfigResourceTypes,
+  ConfigSource,
+  type DescribeConfigResponse,
+  type GroupDescriptionKafkajs,
   type ITopicConfig,
   type PartitionOffsets,
 } from "./admin.ts";
 export {
   type AssignerMember,
+  AssignerProtocol,
   type AssignInput,
   type Assignment,
   cooperativeSticky,
+  fromKafkajsAssigner,
+  type KafkajsAssigner,
+  type KafkajsAssignerFactory,
+  kafkajsRoundRobin,
   type PartitionAssigner,
   PartitionAssigners,
   range,
   roundRobin,
+  type SyncAssigner,
 } from "./assignors.ts";
 export { murmur2, partitionForKey } from "./protocol/murmur2.ts";
 export {

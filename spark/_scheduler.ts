@@ -39,10 +39,11 @@ import type { SchedulerListener } from "./_event_log.ts";
  *
  * @example Stages of a shuffle job
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SparkContext } from "./mod.ts";
  * await using sc = new SparkContext({ parallelism: 1 });
  * await sc.parallelize([["a", 1]] as [string, number][]).reduceByKey((a, b) => a + b).collect();
- * console.log(sc.lastJob!.stages.map((s) => s.kind)); // ["ShuffleMapStage", "ResultStage"]
+ * assert.deepEqual(sc.lastJob!.stages.map((s) => s.kind), ["ShuffleMapStage", "ResultStage"]);
  * ```
  */
 export interface StageInfo {
@@ -63,10 +64,12 @@ export interface StageInfo {
  *
  * @example Read the last job
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SparkContext } from "./mod.ts";
  * await using sc = new SparkContext({ parallelism: 1 });
  * await sc.range(10).count();
- * console.log(sc.lastJob!.action, sc.lastJob!.stages.length); // "count" 1
+ * assert.equal(sc.lastJob!.action, "count");
+ * assert.equal(sc.lastJob!.stages.length, 1);
  * ```
  */
 export interface JobInfo {
@@ -91,12 +94,15 @@ export interface JobInfo {
  *
  * @example A progress line
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SparkContext } from "./mod.ts";
+ * const lines: string[] = [];
  * await using sc = new SparkContext({
  *   parallelism: 2,
- *   onProgress: (e) => console.log(`stage ${e.stageId}: ${e.done}/${e.total}`),
+ *   onProgress: (e) => lines.push(`stage ${e.stageId}: ${e.done}/${e.total}`),
  * });
  * await sc.range(100, undefined, 1, 4).count();
+ * assert.equal(lines.at(-1), `stage ${sc.lastJob!.stages[0]!.stageId}: 4/4`);
  * ```
  */
 export interface ProgressEvent {

@@ -27,10 +27,11 @@ export type { CsvType, JobInfo, ProgressEvent };
  *
  * @example A small pool with a tight result guard
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SparkContext, type SparkContextOptions } from "./mod.ts";
  * const options: SparkContextOptions = { parallelism: 2, defaultPartitions: 4, maxResultBytes: 1 << 20 };
  * await using sc = new SparkContext(options);
- * console.log(sc.range(10).numPartitions); // 4
+ * assert.deepEqual(sc.range(10).numPartitions, 4);
  * ```
  */
 export interface SparkContextOptions {
@@ -134,12 +135,13 @@ const VERSION = "0.1.0";
  *
  * @example Drop malformed rows
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type CsvOptions, SparkContext } from "./mod.ts";
  * const file = await Deno.makeTempFile();
  * await Deno.writeTextFile(file, "a;b\n1;2\nx;3\n");
  * const options: CsvOptions = { header: true, delimiter: ";", schema: "a INT, b INT", mode: "DROPMALFORMED" };
  * await using sc = new SparkContext({ parallelism: 1 });
- * console.log(await sc.csv(file, options).collect()); // [{ a: 1, b: 2 }]
+ * assert.deepEqual(await sc.csv(file, options).collect(), [{ a: 1, b: 2 }]);
  * await Deno.remove(file);
  * ```
  */
@@ -195,9 +197,10 @@ export interface CsvOptions {
  *
  * @example Options for a JSON topic
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { FromTopicOptions } from "./mod.ts";
  * const options: FromTopicOptions = { logDir: "data/kafka", topic: "quakes", decode: "json" };
- * console.log(options.decode); // "json"
+ * assert.deepEqual(options.decode, "json");
  * ```
  */
 export interface FromTopicOptions {
@@ -224,11 +227,12 @@ export interface FromTopicOptions {
  *
  * @example The shape
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { TopicRecord } from "./mod.ts";
  * const r: TopicRecord<{ mag: number }> = {
  *   topic: "quakes", partition: 0, offset: 0, timestamp: 0, key: "us1", value: { mag: 4.2 }, headers: {},
  * };
- * console.log(r.value.mag); // 4.2
+ * assert.deepEqual(r.value.mag, 4.2);
  * ```
  */
 export interface TopicRecord<V = unknown> {
@@ -269,13 +273,14 @@ function positiveInt(v: unknown, what: string): number {
  *
  * @example Count by key on two workers
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SparkContext } from "./mod.ts";
  * await using sc = new SparkContext({ parallelism: 2 });
  * const counts = await sc.parallelize(["x", "y", "x"])
  *   .map((s) => [s, 1] as [string, number])
  *   .reduceByKey((a, b) => a + b)
  *   .collectAsMap();
- * console.log(counts.get("x")); // 2
+ * assert.deepEqual(counts.get("x"), 2);
  * ```
  */
 export class SparkContext {
@@ -649,6 +654,7 @@ export class SparkContext {
    *
    * @example Use a helper module
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * const file = await Deno.makeTempFile({ suffix: ".ts" });
    * await Deno.writeTextFile(file, "export const double = (x: number) => x * 2;");
@@ -658,7 +664,7 @@ export class SparkContext {
    *   // @ts-ignore: `helpers` is the registered module's namespace
    *   return helpers.double(x);
    * }).collect();
-   * console.log(out); // [0, 2, 4]
+   * assert.deepEqual(out, [0, 2, 4]);
    * await Deno.remove(file);
    * ```
    */
@@ -688,10 +694,11 @@ export class SparkContext {
    *
    * @example Broadcast a lookup set
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
    * const keep = sc.broadcast(new Set([2, 3]));
-   * console.log(await sc.range(5).filter((x, env) => env.keep.value.has(x), { keep }).collect()); // [2, 3]
+   * assert.deepEqual(await sc.range(5).filter((x, env) => env.keep.value.has(x), { keep }).collect(), [2, 3]);
    * ```
    */
   broadcast<T>(value: T): Broadcast<T> {
@@ -722,9 +729,10 @@ export class SparkContext {
    *
    * @example Parallelize
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.parallelize([1, 2, 3], 3).glom().collect()); // [[1], [2], [3]]
+   * assert.deepEqual(await sc.parallelize([1, 2, 3], 3).glom().collect(), [[1], [2], [3]]);
    * ```
    */
   parallelize<T>(data: Iterable<T>, numSlices?: number): RDD<T> {
@@ -764,9 +772,10 @@ export class SparkContext {
    *
    * @example Empty
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.emptyRDD<number>().count()); // 0
+   * assert.deepEqual(await sc.emptyRDD<number>().count(), 0);
    * ```
    */
   emptyRDD<T>(): RDD<T> {
@@ -788,10 +797,11 @@ export class SparkContext {
    *
    * @example Union of many
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const u = sc.union([sc.range(2), sc.range(1), sc.parallelize([9])]);
-   * console.log(await u.collect()); // [0, 1, 0, 9]
+   * assert.deepEqual(await u.collect(), [0, 1, 0, 9]);
    * ```
    */
   union<T>(rdds: RDD<T>[]): RDD<T> {
@@ -823,9 +833,10 @@ export class SparkContext {
    *
    * @example Range
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.range(1, 10, 3).collect()); // [1, 4, 7]
+   * assert.deepEqual(await sc.range(1, 10, 3).collect(), [1, 4, 7]);
    * ```
    */
   range(
@@ -908,11 +919,12 @@ export class SparkContext {
    *
    * @example Read lines
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * const file = await Deno.makeTempFile();
    * await Deno.writeTextFile(file, "a\r\nb\nc");
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.textFile(file, 3).collect()); // ["a", "b", "c"]
+   * assert.deepEqual(await sc.textFile(file, 3).collect(), ["a", "b", "c"]);
    * await Deno.remove(file);
    * ```
    */
@@ -1008,12 +1020,14 @@ export class SparkContext {
    *
    * @example Typed rows
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * const file = await Deno.makeTempFile({ suffix: ".csv" });
    * await Deno.writeTextFile(file, 'place,mag\n"Nome, Alaska",4.5\nTaiwan,x\n');
    * await using sc = new SparkContext({ parallelism: 1 });
    * const rows = await sc.csv(file, { header: true, schema: { place: "string", mag: "number" } }).collect();
-   * console.log(rows[0], sc.lastJob?.counters.malformedRows); // { place: "Nome, Alaska", mag: 4.5 } 1
+   * assert.deepEqual(rows[0], { place: "Nome, Alaska", mag: 4.5 });
+   * assert.equal(sc.lastJob?.counters.malformedRows, 1);
    * await Deno.remove(file);
    * ```
    */
@@ -1110,6 +1124,7 @@ export class SparkContext {
    *
    * @example Count records per key
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * import { Kafka } from "../kafka/mod.ts";
    * const logDir = await Deno.makeTempDir();
@@ -1128,7 +1143,7 @@ export class SparkContext {
    * await using sc = new SparkContext({ parallelism: 2 });
    * const big = await sc.fromTopic<{ mag: number }>({ logDir, topic: "quakes", decode: "json" })
    *   .filter((r) => r.value.mag > 4).map((r) => r.key).collect();
-   * console.log(big); // ["a"]
+   * assert.deepEqual(big, ["a"]);
    * await Deno.remove(logDir, { recursive: true });
    * ```
    */
@@ -1204,9 +1219,10 @@ export class SparkContext {
    *
    * @example Close explicitly
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * const sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.range(3).count()); // 3
+   * assert.deepEqual(await sc.range(3).count(), 3);
    * sc.close();
    * ```
    */
@@ -1224,10 +1240,11 @@ export class SparkContext {
    *
    * @example await using
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * {
    *   await using sc = new SparkContext({ parallelism: 1 });
-   *   console.log(await sc.range(2).collect()); // [0, 1]
+   *   assert.deepEqual(await sc.range(2).collect(), [0, 1]);
    * }
    * ```
    */

@@ -3,6 +3,7 @@
  *
  * @example Count earthquakes by region
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SparkContext } from "./mod.ts";
  * await using sc = new SparkContext({ parallelism: 2 });
  * const quakes = [
@@ -15,7 +16,7 @@
  *   .map((q) => [q.place.slice(q.place.lastIndexOf(",") + 1).trim(), 1] as [string, number])
  *   .reduceByKey((a, b) => a + b)
  *   .collect();
- * console.log(byRegion); // [["Taiwan", 2]]
+ * assert.deepEqual(byRegion, [["Taiwan", 2]]);
  * ```
  *
  * Functions run in workers and are shipped as source text, so they cannot
