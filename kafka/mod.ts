@@ -102,7 +102,8 @@
  * - `broker/`: `_broker.ts` (topics and partitions of one broker),
  *   `_group_coordinator.ts` (joins, generations, committed offsets),
  *   `_group_files.ts` (group ids and their offsets files),
- *   `_transactions.ts` (producer ids, sequence checks, transactions).
+ *   `_transactions.ts` (producer ids, sequence checks, transactions),
+ *   `_topic_configs.ts` (Kafka's topic configs, checked and stored).
  * - top level, the kafkajs-shaped client: `kafka.ts`, `producer.ts`,
  *   `consumer.ts`, `admin.ts`, `assignors.ts`, `windows.ts` (stream windows),
  *   `errors.ts`.
