@@ -9,12 +9,25 @@ import { TriggerRule } from "./states.ts";
 import type { Task, TaskOptions } from "./task.ts";
 
 /** The part of a DAG a task needs: looking up tasks by id. */
+/** Keys of the members DAG, Task and TaskGroup use among themselves only. */
+export const GRAPH: unique symbol = Symbol("airflow.graph");
+/** See {@linkcode GRAPH}. */
+export const DEFAULTS: unique symbol = Symbol("airflow.defaults");
+/** See {@linkcode GRAPH}. */
+export const TOUCH: unique symbol = Symbol("airflow.touch");
+/** See {@linkcode GRAPH}. */
+export const ATTACH: unique symbol = Symbol("airflow.attach");
+/** See {@linkcode GRAPH}. */
+export const DOWNSTREAM: unique symbol = Symbol("airflow.downstream");
+/** See {@linkcode GRAPH}. */
+export const PREFIX_ID: unique symbol = Symbol("airflow.prefixId");
+
 export interface TaskOwner {
   hasTask(taskId: string): boolean;
   readonly dagId: string;
   getTask(taskId: string): Task;
-  _defaults(): TaskOptions;
-  _touch(): void;
+  [DEFAULTS](): TaskOptions;
+  [TOUCH](): void;
 }
 
 const TASK_ID = /^[A-Za-z0-9_.-]{1,250}$/;

@@ -39,6 +39,7 @@ import {
 } from "./task.ts";
 import { formatLogLine, LOG_TAIL_LINES } from "./_task_log.ts";
 import { clearedInstance } from "./_records.ts";
+import { GRAPH } from "./_checks.ts";
 import { resolveParams } from "./params.ts";
 import { LazyNamespace, pythonIso, renderTemplate } from "./templates.ts";
 import { Connection, Variable } from "./variables.ts";
@@ -305,7 +306,7 @@ export class DagRunner {
   ) {
     this.#claim = claim;
     this.#dag = dag;
-    this.#g = dag._graph();
+    this.#g = dag[GRAPH]();
     this.#rec = record;
     this.#sh = shared;
     const n = this.#n = this.#g.tasks.length;

@@ -26,9 +26,18 @@ import {
   type TaskOptions,
 } from "./task.ts";
 import { Timetable } from "./timetable.ts";
+import { Param } from "./params.ts";
 import { TaskGroup } from "./task_group.ts";
 import { compileGraph, type Graph, priorityOrder } from "./_graph.ts";
-import { checkId, checkOptions } from "./_checks.ts";
+import {
+  ATTACH,
+  checkId,
+  checkOptions,
+  DEFAULTS,
+  DOWNSTREAM,
+  GRAPH,
+  TOUCH,
+} from "./_checks.ts";
 import { runDag } from "./_run_engine.ts";
 
 /** Options for {@linkcode DAG}. */
@@ -270,6 +279,10 @@ export class DAG {
     this.maxActiveTasks = _positive("maxActiveTasks", options.maxActiveTasks);
     this.maxActiveRuns = _positive("maxActiveRuns", options.maxActiveRuns);
     this.params = { ...options.params };
+    // A Param's default is checked when the DAG file loads, as Airflow does.
+    for (const [name, p] of Object.entries(this.params)) {
+      if (p instanceof Param && !p.required) p.check(name, p.value);
+    }
     this.description = options.description ?? "";
     const t = options.dagrunTimeout;
     if (t !== undefined && !(typeof t === "number" && t > 0)) {
@@ -338,7 +351,7 @@ export class DAG {
         `Task id already in DAG ${this.dagId}: ${task.taskId}`,
       );
     }
-    task._attach(this);
+    task[ATTACH](this);
     this.#tasks.set(task.taskId, task);
     this.#graph = undefined;
     return task;
@@ -397,13 +410,13 @@ export class DAG {
    * descending, then task id. Throws on a cycle, naming its path.
    */
   topologicalOrder(): string[] {
-    const g = this._graph();
+    const g = this[GRAPH]();
     return priorityOrder(g).map((i) => g.tasks[i]!.taskId);
   }
 
   /** Effective priority weights by task id (after `weightRule`). */
   priorityWeights(): Record<string, number> {
-    const g = this._graph();
+    const g = this[GRAPH]();
     const out: Record<string, number> = {};
     g.tasks.forEach((t, i) => (out[t.taskId] = g.weights[i]!));
     return out;
@@ -411,7 +424,7 @@ export class DAG {
 
   /** Throws an {@linkcode AirflowError} if the DAG has a cycle. */
   validate(): void {
-    this._graph();
+    this[GRAPH]();
   }
 
   /**
@@ -427,11 +440,11 @@ export class DAG {
    * The compiled graph (cached until the DAG changes).
    * @ignore
    */
-  _graph(): Graph {
+  [GRAPH](): Graph {
     this.#graph ??= compileGraph(
       this.dagId,
       this.tasks,
-      (t) => t._downstream(),
+      (t) => t[DOWNSTREAM](),
     );
     return this.#graph;
   }
@@ -440,7 +453,7 @@ export class DAG {
    * Default task options (for tasks).
    * @ignore
    */
-  _defaults(): TaskOptions {
+  [DEFAULTS](): TaskOptions {
     return this.#defaults;
   }
 
@@ -448,7 +461,7 @@ export class DAG {
    * Drops the compiled graph after an edge changes.
    * @ignore
    */
-  _touch(): void {
+  [TOUCH](): void {
     this.#graph = undefined;
   }
 }

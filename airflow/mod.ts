@@ -51,8 +51,12 @@
  * owns a run at a time: the store's claim is an OS lock on a file beside
  * the state (the OS drops it when the owner dies), and a second owner is
  * refused. Resuming resets tasks a killed process left `running` and runs
- * them again. The `Scheduler` (`scheduler.ts`) turns cron schedules into
- * data intervals (`timetable.ts`) and starts runs within `maxActiveRuns`.
+ * them again. A mapped task (`expand`) makes its instances when it runs and
+ * runs them inside its try; a retry runs only the failed ones. The
+ * `Scheduler` (`scheduler.ts`) turns cron schedules into data intervals
+ * (`timetable.ts`, exact to the millisecond, Airflow's catchup rules),
+ * starts due and queued runs within `maxActiveRuns`, and skips paused
+ * DAGs; `airflow scheduler` (`cli.ts`) is that loop as a process.
  * Files: `dag.ts` (the DAG), `task.ts` (tasks, options, context),
  * `_checks.ts` (id and option checks), `_graph.ts` (compile, cycles,
  * weights), `_heap.ts` (the ready queue), `_run_engine.ts` (the engine),
@@ -61,7 +65,8 @@
  * `errors.ts`, `operators.ts`, `sensors.ts` (with `_glob.ts`),
  * `executors.ts`, `store.ts` / `_records.ts` / `json_store.ts` /
  * `sqlite_store.ts` (state), `clear.ts`, `timetable.ts` + `scheduler.ts`,
- * `report.ts` (HTML), `cli.ts` (the CLI, with `_cli_output.ts`,
+ * `report.ts` (HTML, colours in `_state_colors.ts`), `webserver.ts` (the
+ * live view), `cli.ts` (the CLI, with `_cli_output.ts`,
  * `_cli_scheduler.ts` and `_dag_files.ts`), `_task_log.ts` (per-try logs), `variables.ts` (Variables and
  * Connections), `templates.ts` (templated fields), `params.ts` (params), `task_group.ts`
  * (task groups).
@@ -183,3 +188,7 @@ export {
   type VariableGetOptions,
 } from "./variables.ts";
 export { renderRunReport, type RunReportOptions } from "./report.ts";
+export {
+  airflowWebserverHandler,
+  type AirflowWebserverOptions,
+} from "./webserver.ts";

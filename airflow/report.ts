@@ -10,23 +10,7 @@ import type { DAG } from "./dag.ts";
 import { AirflowError } from "./errors.ts";
 import type { TaskState } from "./states.ts";
 import type { DagRunRecord } from "./store.ts";
-
-/** Airflow's UI colours for each state. */
-const COLORS: Record<TaskState, string> = {
-  none: "#ffffff",
-  scheduled: "#d2b48c",
-  queued: "#808080",
-  running: "#00ff00",
-  success: "#008000",
-  failed: "#ff0000",
-  up_for_retry: "#ffd700",
-  up_for_reschedule: "#40e0d0",
-  upstream_failed: "#ffa500",
-  skipped: "#ff69b4",
-  removed: "#d3d3d3",
-  restarting: "#ee82ee",
-  deferred: "#9370db",
-};
+import { STATE_COLORS as COLORS } from "./_state_colors.ts";
 
 /** Options for {@linkcode renderRunReport}. */
 export interface RunReportOptions {

@@ -7,7 +7,16 @@
 import type { Clock } from "../internal/clock.ts";
 import { AirflowError } from "./errors.ts";
 import type { TriggerRule, WeightRule } from "./states.ts";
-import { checkId, checkOptions, type TaskOwner } from "./_checks.ts";
+import {
+  ATTACH,
+  checkId,
+  checkOptions,
+  DEFAULTS,
+  DOWNSTREAM,
+  PREFIX_ID,
+  type TaskOwner,
+  TOUCH,
+} from "./_checks.ts";
 
 /** Per-task options; a DAG's `defaultArgs` fill in what a task leaves out. */
 export interface TaskOptions {
@@ -288,7 +297,7 @@ export class Task {
    * joins its DAG.
    * @ignore
    */
-  _prefixId(prefix: string): void {
+  [PREFIX_ID](prefix: string): void {
     if (this.#dag) {
       throw new AirflowError(
         `Task already belongs to DAG ${this.#dag.dagId}: ${this.#taskId}`,
@@ -304,7 +313,7 @@ export class Task {
 
   /** Options with the DAG's `defaultArgs` and the defaults applied. */
   get options(): ResolvedTaskOptions {
-    const d = { ...this.#dag?._defaults(), ...stripUndefined(this.#own) };
+    const d = { ...this.#dag?.[DEFAULTS](), ...stripUndefined(this.#own) };
     // Setup and teardown are a task's own role, never inherited.
     const isTeardown = this.#own.isTeardown ?? false;
     return {
@@ -346,7 +355,7 @@ export class Task {
    * Direct downstream tasks (internal, no copy).
    * @ignore
    */
-  _downstream(): Set<Task> {
+  [DOWNSTREAM](): Set<Task> {
     return this.#downstream;
   }
 
@@ -354,7 +363,7 @@ export class Task {
    * Called by the DAG when the task is added.
    * @ignore
    */
-  _attach(dag: TaskOwner): void {
+  [ATTACH](dag: TaskOwner): void {
     if (this.#dag && this.#dag !== dag) {
       throw new AirflowError(
         `Task already belongs to DAG ${this.#dag.dagId}: ${this.taskId}`,
@@ -403,7 +412,7 @@ export class Task {
       this.#downstream.add(t);
       t.#upstream.add(this);
     }
-    dag._touch();
+    dag[TOUCH]();
     return Array.isArray(next) ? list : list[0]!;
   }
 
@@ -483,7 +492,7 @@ export class Task {
       );
     }
     this.#own.isSetup = true;
-    this.#dag?._touch();
+    this.#dag?.[TOUCH]();
     return this;
   }
 
@@ -513,7 +522,7 @@ export class Task {
       if (!s.options.isSetup) s.asSetup();
       s.then(this);
     }
-    this.#dag?._touch();
+    this.#dag?.[TOUCH]();
     return this;
   }
 

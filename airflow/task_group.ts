@@ -16,7 +16,7 @@ import {
   type TaskFn,
   type TaskOptions,
 } from "./task.ts";
-import { checkId } from "./_checks.ts";
+import { checkId, PREFIX_ID } from "./_checks.ts";
 
 /** What a group needs of its DAG. */
 export interface GroupOwner {
@@ -85,7 +85,7 @@ export class TaskGroup {
 
   /** Adds an operator or sensor, prefixing its id with the group's. */
   add<T extends Task>(task: T): T {
-    task._prefixId(`${this.groupId}.`);
+    task[PREFIX_ID](`${this.groupId}.`);
     this.#dag.add(task);
     this.#tasks.push(task);
     for (let g = this.#parent; g; g = g.#parent) g.#tasks.push(task);

@@ -195,8 +195,13 @@ export class Runner {
         if (keep.has(k)) continue;
         const log = b.partition(t, part);
         const committed = b.coordinator.committed(p.groupId, t, part)?.offset;
-        let pos = committed ??
-          (p.fromBeginning(t) ? log.logStartOffset : log.logEndOffset);
+        // -2 and -1 are resetOffsets's earliest and latest.
+        let pos = committed === -2
+          ? log.logStartOffset
+          : committed === -1
+          ? log.logEndOffset
+          : committed ??
+            (p.fromBeginning(t) ? log.logStartOffset : log.logEndOffset);
         if (pos < log.logStartOffset || pos > log.logEndOffset) {
           pos = p.fromBeginning(t) ? log.logStartOffset : log.logEndOffset;
         }
@@ -318,14 +323,20 @@ export class Runner {
     p.membership.heartbeat(b);
     if (p.membership.rejoin || !this.running) return;
     await this.#applySeeks(b);
-    const fetchStarted = p.clock.monotonic();
-    p.events.emit(p.names.FETCH_START!, { nodeId: 0 });
+    // Payloads are built only for events someone listens to.
+    const timed = p.events.has(p.names.FETCH!);
+    const fetchStarted = timed ? p.clock.monotonic() : 0;
+    if (p.events.has(p.names.FETCH_START!)) {
+      p.events.emit(p.names.FETCH_START!, { nodeId: 0 });
+    }
     const fetched = p.fetcher.fetch(b, p.membership.assignment);
-    p.events.emit(p.names.FETCH!, {
-      numberOfBatches: fetched.length,
-      duration: p.clock.monotonic() - fetchStarted,
-      nodeId: 0,
-    });
+    if (timed) {
+      p.events.emit(p.names.FETCH!, {
+        numberOfBatches: fetched.length,
+        duration: p.clock.monotonic() - fetchStarted,
+        nodeId: 0,
+      });
+    }
     if (fetched.length === 0) {
       p.membership.heartbeat(b);
       await this.#idle();
@@ -457,23 +468,29 @@ export class Runner {
           ? "0"
           : String(high - 1 - Number(messages[0]!.offset)),
     };
-    const started = p.clock.monotonic();
-    const payload = {
-      topic,
-      partition,
-      highWatermark: batch.highWatermark,
-      offsetLag: batch.offsetLag(),
-      offsetLagLow: batch.offsetLagLow(),
-      batchSize: messages.length,
-      firstOffset: batch.firstOffset(),
-      lastOffset: batch.lastOffset(),
-    };
-    const end = () =>
+    const watched = p.events.has(p.names.START_BATCH_PROCESS!) ||
+      p.events.has(p.names.END_BATCH_PROCESS!);
+    const started = watched ? p.clock.monotonic() : 0;
+    const payload = watched
+      ? {
+        topic,
+        partition,
+        highWatermark: batch.highWatermark,
+        offsetLag: batch.offsetLag(),
+        offsetLagLow: batch.offsetLagLow(),
+        batchSize: messages.length,
+        firstOffset: batch.firstOffset(),
+        lastOffset: batch.lastOffset(),
+      }
+      : undefined;
+    const end = () => {
+      if (!payload) return;
       p.events.emit(p.names.END_BATCH_PROCESS!, {
         ...payload,
         duration: p.clock.monotonic() - started,
       });
-    p.events.emit(p.names.START_BATCH_PROCESS!, payload);
+    };
+    if (payload) p.events.emit(p.names.START_BATCH_PROCESS!, payload);
     if (messages.length === 0) {
       // Only markers or aborted records: move past them all the same.
       this.#resolve(k, f.next, gen);

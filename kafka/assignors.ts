@@ -1,13 +1,21 @@
 /**
- * Partition assignors with Kafka's rules: `range` (per topic, contiguous
- * ranges to members sorted by id), `roundrobin` (all partitions sorted,
- * dealt to members in circular order, skipping members not subscribed) and
+ * Partition assignors. kafkajs's own: `PartitionAssigners.roundRobin`, the
+ * factory kafkajs documents (`({ cluster }) => ({ name, version, assign,
+ * protocol })`, protocol name `RoundRobinAssigner`), and the
+ * `AssignerProtocol` that encodes member metadata and assignments in Kafka's
+ * consumer-protocol format, so a custom assigner from kafkajs's docs works
+ * unchanged. With Kafka's Java rules: `range` (per topic, contiguous ranges
+ * to members sorted by id), `roundRobin` (all partitions sorted, dealt to
+ * members in circular order, skipping members not subscribed) and
  * `cooperative-sticky` (balanced, keeps owned partitions, and never moves a
  * partition in one step: it is first revoked, then assigned in a follow-up
  * rebalance).
  *
  * @module
  */
+
+import { Buffer } from "node:buffer";
+import { KafkaJSNonRetriableError } from "./errors.ts";
 
 /**
  * Partitions per topic: `{ "orders": [0, 2] }`.
@@ -40,6 +48,8 @@ export interface AssignerMember {
   ownedPartitions?: Assignment;
   /** Generation in which `ownedPartitions` were assigned. */
   generation?: number;
+  /** The member's protocol metadata for the chosen assignor. */
+  metadata?: Uint8Array;
 }
 
 /**
@@ -82,9 +92,28 @@ export interface PartitionAssigner {
   name: string;
   /** Eager assignors revoke everything on rebalance; cooperative ones only what moves. */
   rebalanceProtocol: "eager" | "cooperative";
-  /** Computes every member's partitions. */
-  assign(input: AssignInput): Record<string, Assignment>;
+  /** Computes every member's partitions (a kafkajs assigner is async). */
+  assign(
+    input: AssignInput,
+  ): Record<string, Assignment> | Promise<Record<string, Assignment>>;
+  /** This member's metadata for the protocol (kafkajs's `protocol()`). */
+  protocolMetadata?(topics: string[]): Uint8Array;
 }
+
+/**
+ * An assignor that computes its plan at once (this module's assignors).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { range, type SyncAssigner } from "./mod.ts";
+ * const a: SyncAssigner = range;
+ * assert.deepEqual(a.assign({ members: [{ memberId: "m", topics: ["t"] }], partitionsPerTopic: { t: 1 } }), { m: { t: [0] } });
+ * ```
+ */
+export type SyncAssigner = Omit<PartitionAssigner, "assign"> & {
+  assign(input: AssignInput): Record<string, Assignment>;
+};
 
 type TP = [string, number];
 
@@ -128,7 +157,7 @@ function allPartitions(input: AssignInput, topics: Iterable<string>): TP[] {
  * console.log(out.C0, out.C1); // { t0: [0, 1], t1: [0, 1] } { t0: [2], t1: [2] }
  * ```
  */
-export const range: PartitionAssigner = {
+export const range: SyncAssigner = {
   name: "range",
   rebalanceProtocol: "eager",
   assign(input: AssignInput): Record<string, Assignment> {
@@ -165,7 +194,7 @@ export const range: PartitionAssigner = {
  * console.log(out.C0, out.C1); // { t0: [0, 2], t1: [1] } { t0: [1], t1: [0, 2] }
  * ```
  */
-export const roundRobin: PartitionAssigner = {
+export const roundRobin: SyncAssigner = {
   name: "roundrobin",
   rebalanceProtocol: "eager",
   assign(input: AssignInput): Record<string, Assignment> {
@@ -209,7 +238,7 @@ function key([t, p]: TP): string {
  * console.log(out.C0); // { t0: [0], t1: [1], t3: [0] }
  * ```
  */
-export const cooperativeSticky: PartitionAssigner = {
+export const cooperativeSticky: SyncAssigner = {
   name: "cooperative-sticky",
   rebalanceProtocol: "cooperative",
   assign(input: AssignInput): Record<string, Assignment> {
@@ -336,21 +365,346 @@ export const cooperativeSticky: PartitionAssigner = {
   },
 };
 
+// kafkajs's Encoder and Decoder for the consumer protocol: int16, int32,
+// strings with an int16 length, bytes with an int32 length, arrays with an
+// int32 count.
+class Writer {
+  #parts: Uint8Array[] = [];
+  int16(n: number): this {
+    const b = new Uint8Array(2);
+    new DataView(b.buffer).setInt16(0, n);
+    this.#parts.push(b);
+    return this;
+  }
+  int32(n: number): this {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setInt32(0, n);
+    this.#parts.push(b);
+    return this;
+  }
+  string(s: string): this {
+    const b = new TextEncoder().encode(s);
+    this.int16(b.length);
+    this.#parts.push(b);
+    return this;
+  }
+  bytes(b: Uint8Array): this {
+    this.int32(b.length);
+    this.#parts.push(b);
+    return this;
+  }
+  get buffer(): Buffer {
+    return Buffer.concat(this.#parts);
+  }
+}
+
+class Reader {
+  #view: DataView;
+  #p = 0;
+  constructor(readonly bytes: Uint8Array) {
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
+  get remaining(): number {
+    return this.bytes.length - this.#p;
+  }
+  #need(n: number): void {
+    if (this.remaining < n) {
+      throw new KafkaJSNonRetriableError(
+        `Consumer protocol bytes end early: ${n} more needed at byte ${this.#p} of ${this.bytes.length}`,
+      );
+    }
+  }
+  int16(): number {
+    this.#need(2);
+    const n = this.#view.getInt16(this.#p);
+    this.#p += 2;
+    return n;
+  }
+  int32(): number {
+    this.#need(4);
+    const n = this.#view.getInt32(this.#p);
+    this.#p += 4;
+    return n;
+  }
+  string(): string {
+    const n = this.int16();
+    this.#need(n);
+    const s = new TextDecoder().decode(
+      this.bytes.subarray(this.#p, this.#p + n),
+    );
+    this.#p += n;
+    return s;
+  }
+  bytesField(): Buffer {
+    const n = this.int32();
+    if (n < 0) return Buffer.alloc(0);
+    this.#need(n);
+    const b = Buffer.from(this.bytes.subarray(this.#p, this.#p + n));
+    this.#p += n;
+    return b;
+  }
+}
+
 /**
- * The assignors by kafkajs-style name, for `consumer({ partitionAssigners })`.
+ * kafkajs's `AssignerProtocol`: a member's metadata (`version`, subscribed
+ * `topics`, `userData`) and assignment (`version`, topic → partitions,
+ * `userData`) in Kafka's consumer-protocol format, for custom assigners.
+ *
+ * @example Round trip
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AssignerProtocol } from "./mod.ts";
+ * const { MemberMetadata, MemberAssignment } = AssignerProtocol;
+ * const metadata = MemberMetadata.encode({ version: 1, topics: ["a", "b"] });
+ * assert.deepEqual(MemberMetadata.decode(metadata).topics, ["a", "b"]);
+ * const assignment = MemberAssignment.encode({ version: 1, assignment: { a: [0, 2] } });
+ * assert.deepEqual(MemberAssignment.decode(assignment)!.assignment, { a: [0, 2] });
+ * ```
+ */
+export const AssignerProtocol: {
+  readonly MemberMetadata: {
+    encode(
+      metadata: { version: number; topics: string[]; userData?: Uint8Array },
+    ): Buffer;
+    decode(
+      buffer: Uint8Array,
+    ): { version: number; topics: string[]; userData: Buffer };
+  };
+  readonly MemberAssignment: {
+    encode(
+      assignment: {
+        version: number;
+        assignment: Assignment;
+        userData?: Uint8Array;
+      },
+    ): Buffer;
+    decode(
+      buffer: Uint8Array,
+    ): { version: number; assignment: Assignment; userData: Buffer } | null;
+  };
+} = {
+  MemberMetadata: {
+    encode({ version, topics, userData = new Uint8Array(0) }) {
+      const w = new Writer().int16(version).int32(topics.length);
+      for (const t of topics) w.string(t);
+      return w.bytes(userData).buffer;
+    },
+    decode(buffer) {
+      const r = new Reader(buffer);
+      const version = r.int16();
+      const topics: string[] = [];
+      for (let n = r.int32(); n > 0; n--) topics.push(r.string());
+      return { version, topics, userData: r.bytesField() };
+    },
+  },
+  MemberAssignment: {
+    encode({ version, assignment, userData = new Uint8Array(0) }) {
+      const topics = Object.keys(assignment);
+      const w = new Writer().int16(version).int32(topics.length);
+      for (const t of topics) {
+        w.string(t).int32(assignment[t]!.length);
+        for (const p of assignment[t]!) w.int32(p);
+      }
+      return w.bytes(userData).buffer;
+    },
+    decode(buffer) {
+      const r = new Reader(buffer);
+      if (r.remaining < 2) return null;
+      const version = r.int16();
+      const assignment: Assignment = {};
+      for (let n = r.int32(); n > 0; n--) {
+        const topic = r.string();
+        const partitions: number[] = [];
+        for (let m = r.int32(); m > 0; m--) partitions.push(r.int32());
+        assignment[topic] = partitions;
+      }
+      return { version, assignment, userData: r.bytesField() };
+    },
+  },
+};
+
+/**
+ * A kafkajs assigner factory: given the cluster, the assigner.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type KafkajsAssignerFactory, PartitionAssigners } from "./mod.ts";
+ * const factory: KafkajsAssignerFactory = PartitionAssigners.roundRobin;
+ * assert.equal(typeof factory, "function");
+ * ```
+ */
+export type KafkajsAssignerFactory = (
+  context: {
+    cluster: {
+      findTopicPartitionMetadata(topic: string): { partitionId: number }[];
+    };
+  },
+) => KafkajsAssigner;
+
+/**
+ * A kafkajs assigner, as its factories return it.
+ *
+ * @example A do-nothing assigner
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { KafkajsAssigner } from "./mod.ts";
+ * const none: KafkajsAssigner = {
+ *   name: "None", version: 0,
+ *   assign: () => Promise.resolve([]),
+ *   protocol: () => ({ name: "None", metadata: new Uint8Array(0) }),
+ * };
+ * assert.equal(none.name, "None");
+ * ```
+ */
+export interface KafkajsAssigner {
+  /** Protocol name. */
+  name: string;
+  /** Metadata version. */
+  version: number;
+  /** The plan: every member's encoded assignment. */
+  assign(group: {
+    members: { memberId: string; memberMetadata: Buffer }[];
+    topics: string[];
+  }): Promise<{ memberId: string; memberAssignment: Uint8Array }[]>;
+  /** This member's protocol: its name and encoded metadata. */
+  protocol(subscription: { topics: string[] }): {
+    name: string;
+    metadata: Uint8Array;
+  };
+}
+
+/**
+ * Runs a kafkajs-style assigner (async `assign` over encoded member
+ * metadata, encoded assignments back) as a group assignor.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fromKafkajsAssigner, PartitionAssigners } from "./mod.ts";
+ * const cluster = { findTopicPartitionMetadata: () => [{ partitionId: 0 }] };
+ * const a = fromKafkajsAssigner(PartitionAssigners.roundRobin({ cluster }));
+ * assert.deepEqual(await a.assign({ members: [{ memberId: "m", topics: ["t"] }], partitionsPerTopic: { t: 1 } }), { m: { t: [0] } });
+ * ```
+ */
+export function fromKafkajsAssigner(a: KafkajsAssigner): PartitionAssigner {
+  if (
+    !a || typeof a.name !== "string" || typeof a.assign !== "function" ||
+    typeof a.protocol !== "function"
+  ) {
+    throw new KafkaJSNonRetriableError(
+      `Partition assigner must have a name, assign() and protocol(): ${
+        JSON.stringify(a)
+      }`,
+    );
+  }
+  return {
+    name: a.name,
+    rebalanceProtocol: "eager",
+    protocolMetadata: (topics) => a.protocol({ topics }).metadata,
+    async assign({ members }) {
+      const topics = [...new Set(members.flatMap((m) => m.topics))];
+      const plan = await a.assign({
+        members: members.map((m) => ({
+          memberId: m.memberId,
+          memberMetadata: Buffer.from(
+            m.metadata ??
+              AssignerProtocol.MemberMetadata.encode({
+                version: a.version ?? 0,
+                topics: m.topics,
+              }),
+          ),
+        })),
+        topics,
+      });
+      const out: Record<string, Assignment> = {};
+      for (const { memberId, memberAssignment } of plan ?? []) {
+        out[memberId] =
+          AssignerProtocol.MemberAssignment.decode(memberAssignment)
+            ?.assignment ?? {};
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * kafkajs's round-robin assigner factory (protocol `RoundRobinAssigner`,
+ * the default): the partitions of the subscribed topics, in topic order,
+ * dealt to the members sorted by id.
+ *
+ * @example Used by default
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PartitionAssigners } from "./mod.ts";
+ * const cluster = { findTopicPartitionMetadata: () => [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0] })) };
+ * const assigner = PartitionAssigners.roundRobin({ cluster });
+ * assert.equal(assigner.name, "RoundRobinAssigner");
+ * ```
+ */
+export function kafkajsRoundRobin(
+  { cluster }: {
+    cluster: {
+      findTopicPartitionMetadata(topic: string): { partitionId: number }[];
+    };
+  },
+): KafkajsAssigner {
+  return {
+    name: "RoundRobinAssigner",
+    version: 0,
+    assign({ members, topics }) {
+      const sorted = members.map((m) => m.memberId).sort();
+      const assignment: Record<string, Assignment> = {};
+      const all = topics.flatMap((topic) =>
+        cluster.findTopicPartitionMetadata(topic).map((m) => ({
+          topic,
+          partitionId: m.partitionId,
+        }))
+      );
+      all.forEach(({ topic, partitionId }, i) => {
+        const member = sorted[i % sorted.length]!;
+        ((assignment[member] ??= {})[topic] ??= []).push(partitionId);
+      });
+      return Promise.resolve(
+        Object.keys(assignment).map((memberId) => ({
+          memberId,
+          memberAssignment: AssignerProtocol.MemberAssignment.encode({
+            version: this.version,
+            assignment: assignment[memberId]!,
+          }),
+        })),
+      );
+    },
+    protocol({ topics }) {
+      return {
+        name: this.name,
+        metadata: AssignerProtocol.MemberMetadata.encode({
+          version: this.version,
+          topics,
+        }),
+      };
+    },
+  };
+}
+
+/**
+ * The assignors for `consumer({ partitionAssigners })`: kafkajs's
+ * `roundRobin` factory (the default), and Kafka's `range` and
+ * `cooperativeSticky`.
  *
  * @example Choose the range assignor
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Kafka, PartitionAssigners } from "./mod.ts";
  * const consumer = new Kafka({}).consumer({
  *   groupId: "g",
  *   partitionAssigners: [PartitionAssigners.range],
  * });
- * console.log(typeof consumer.run); // function
+ * assert.equal(typeof consumer.run, "function");
  * ```
  */
 export const PartitionAssigners: {
-  readonly roundRobin: PartitionAssigner;
-  readonly range: PartitionAssigner;
-  readonly cooperativeSticky: PartitionAssigner;
-} = { roundRobin, range, cooperativeSticky };
+  readonly roundRobin: KafkajsAssignerFactory;
+  readonly range: SyncAssigner;
+  readonly cooperativeSticky: SyncAssigner;
+} = { roundRobin: kafkajsRoundRobin, range, cooperativeSticky };

@@ -26,11 +26,13 @@
 import type { Buffer } from "node:buffer";
 import {
   type Assignment,
+  fromKafkajsAssigner,
+  type KafkajsAssigner,
   type PartitionAssigner,
   PartitionAssigners,
 } from "./assignors.ts";
 import type { Broker } from "./broker/_broker.ts";
-import type { GroupDescription } from "./broker/_group_coordinator.ts";
+import { type GroupDescriptionKafkajs, toKafkajsGroup } from "./admin.ts";
 import { KafkaJSConnectionError, KafkaJSNonRetriableError } from "./errors.ts";
 import type { Connection } from "./kafka.ts";
 import type { Logger } from "./loggers.ts";
@@ -904,7 +906,8 @@ export class Consumer {
   }
 
   /**
-   * Describes this consumer's group, as kafkajs's `consumer.describeGroup()`.
+   * Describes this consumer's group, as kafkajs's `consumer.describeGroup()`
+   * (the shape of `admin.describeGroups`).
    *
    * @example
    * ```ts
@@ -916,9 +919,9 @@ export class Consumer {
    * await consumer.disconnect();
    * ```
    */
-  async describeGroup(): Promise<GroupDescription> {
+  async describeGroup(): Promise<GroupDescriptionKafkajs> {
     return await Promise.resolve(
-      this.#b().coordinator.describe(this.#groupId),
+      toKafkajsGroup(this.#b().coordinator.describe(this.#groupId)),
     );
   }
 
@@ -950,9 +953,12 @@ export class Consumer {
   }
 }
 
-/** Accepts this module's assigner objects (kafkajs-style ones come in C). */
+/** A kafkajs assigner (with `protocol()`) or this module's assignor object. */
 function toPartitionAssigner(a: unknown): PartitionAssigner {
-  const x = a as PartitionAssigner;
+  const x = a as PartitionAssigner & { protocol?: unknown };
+  if (x && typeof x.protocol === "function") {
+    return fromKafkajsAssigner(a as KafkajsAssigner);
+  }
   if (!x || typeof x.name !== "string" || typeof x.assign !== "function") {
     throw new KafkaJSNonRetriableError(
       `Partition assigner must have a name and an assign function: ${

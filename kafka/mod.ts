@@ -5,8 +5,9 @@
  *
  * @example Produce, then consume as a group
  * ```ts
- * import { Kafka } from "./mod.ts";
- * const kafka = new Kafka({ clientId: "demo" });
+ * import assert from "node:assert/strict";
+ * import { Kafka, logLevel } from "./mod.ts";
+ * const kafka = new Kafka({ clientId: "demo", logLevel: logLevel.WARN });
  * const admin = kafka.admin();
  * await admin.connect();
  * await admin.createTopics({ topics: [{ topic: "events", numPartitions: 2 }] });
@@ -23,7 +24,7 @@
  * await consumer.disconnect();
  * await producer.disconnect();
  * await admin.disconnect();
- * console.log(n); // 2
+ * assert.equal(n, 2);
  * ```
  *
  * ## How it works
@@ -54,6 +55,38 @@
  * `sessionTimeout` on the injected clock are removed. Retention drops whole
  * old segments, compaction rewrites them keeping the latest value per key,
  * and `windows.ts` aggregates records into event-time windows.
+ *
+ * **Exactly once.** An idempotent producer asks the broker for a producer
+ * id (InitProducerId) and stamps every batch with it, its epoch and the
+ * sequence number of its first record, counted per partition. The broker
+ * remembers the last five batches of each producer on each partition: a
+ * batch equal to one of them is a retry and gets the first write's offsets
+ * back without being written again; a gap is OUT_OF_ORDER_SEQUENCE_NUMBER.
+ * A transactional producer's `transactionalId` maps to one producer id whose
+ * epoch goes up each time a producer takes it over, so an older producer
+ * with the same id is fenced (INVALID_PRODUCER_EPOCH) and what it left open
+ * is aborted. `transaction.send` first registers each new partition with
+ * the transaction (AddPartitionsToTxn, which also records the partition's
+ * end offset as where the transaction may start), `sendOffsets` adds a
+ * group (AddOffsetsToTxn) and stages its offsets (TxnOffsetCommit), and
+ * `commit`/`abort` (EndTxn) records PrepareCommit/PrepareAbort, appends a
+ * control batch — the transaction marker — to every partition, applies or
+ * drops the staged offsets, and records CompleteCommit/CompleteAbort in
+ * `<logDir>/__transaction_state.json`. A `read_committed` consumer (the
+ * default) reads up to the last stable offset, the start of the oldest open
+ * transaction, and passes over batches of aborted transactions, which the
+ * broker lists as `{ producerId, firstOffset, lastOffset }`; markers are
+ * never records. So a consume-transform-produce loop that sends its output
+ * and its input offsets in one transaction either does both or neither: each
+ * input record's output is read once. After a crash, prepared transactions
+ * are completed and open ones aborted when the broker opens.
+ *
+ * ```
+ * InitProducerId ─▶ send (pid, epoch, seq) ─▶ AddPartitionsToTxn ─▶ batches ─┐
+ *        sendOffsets ─▶ AddOffsetsToTxn ─▶ TxnOffsetCommit (staged)          │
+ *        commit/abort ─▶ Prepare ─▶ markers in every partition ─▶ Complete ◀─┘
+ * consumer (read_committed): … records … │LSO (open txn) ; aborted ranges skipped
+ * ```
  *
  * ```
  * producer ─▶ partitioner ─▶ [batch|batch|batch] 00000000000000000000.log ─▶ roll ─▶ 00000000000000004096.log
@@ -102,10 +135,18 @@
  * - `broker/`: `_broker.ts` (topics and partitions of one broker),
  *   `_group_coordinator.ts` (joins, generations, committed offsets),
  *   `_group_files.ts` (group ids and their offsets files),
- *   `_transactions.ts` (producer ids, sequence checks, transactions).
+ *   `_transactions.ts` (producer ids, sequence checks, transactions),
+ *   `_topic_configs.ts` (Kafka's topic configs kept without effect on the log).
  * - top level, the kafkajs-shaped client: `kafka.ts`, `producer.ts`,
- *   `consumer.ts`, `admin.ts`, `assignors.ts`, `windows.ts` (stream windows),
- *   `errors.ts`.
+ *   `_producer_eos.ts` (producer id, sequences, transaction state),
+ *   `partitioners.ts` (Default, Legacy), `consumer.ts` with one concern per
+ *   file — `_consumer_membership.ts` (join, heartbeat, leave),
+ *   `_consumer_fetcher.ts` (positions, pauses, seeks, reads),
+ *   `_consumer_offsets.ts` (resolved and committed offsets, auto-commit),
+ *   `_consumer_runner.ts` (the loop, retries, crash and restart) —
+ *   `admin.ts`, `assignors.ts` (AssignerProtocol, assigners), `loggers.ts`
+ *   (logLevel, logCreator), `_instrumentation.ts` (events), `windows.ts`
+ *   (stream windows), `errors.ts` (kafkajs's error classes).
  * - `ui.ts`: the live view (`kafkaUiHandler`): topics, groups, messages.
  *
  * @module
@@ -201,19 +242,30 @@ export {
 } from "./consumer.ts";
 export {
   Admin,
+  type AdminEvents,
   type CommittedPartitionOffset,
+  ConfigResourceTypes,
+  ConfigSource,
+  type DescribeConfigResponse,
+  type GroupDescriptionKafkajs,
   type ITopicConfig,
   type PartitionOffsets,
 } from "./admin.ts";
 export {
   type AssignerMember,
+  AssignerProtocol,
   type AssignInput,
   type Assignment,
   cooperativeSticky,
+  fromKafkajsAssigner,
+  type KafkajsAssigner,
+  type KafkajsAssignerFactory,
+  kafkajsRoundRobin,
   type PartitionAssigner,
   PartitionAssigners,
   range,
   roundRobin,
+  type SyncAssigner,
 } from "./assignors.ts";
 export { murmur2, partitionForKey } from "./protocol/murmur2.ts";
 export {

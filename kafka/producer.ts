@@ -368,6 +368,10 @@ interface Plan {
   topic: string;
   partition: number;
   records: RecordInput[];
+  /** The topic's codec: its compression.type, else the send's. */
+  compression: number;
+  /** When the topic's message.timestamp.type is LogAppendTime. */
+  logAppendTime?: number;
 }
 
 /**
@@ -607,12 +611,14 @@ export class Producer {
     }
     const plans: Plan[] = [];
     for (const [topic, messages] of merged) {
-      plans.push(...await this.#plan(broker, topic, messages));
+      plans.push(
+        ...await this.#plan(broker, topic, messages, compression, acks),
+      );
     }
     if (eos?.transactional) await eos.addPartitions(broker, plans);
     const linger = eos ? 0 : this.#config.lingerMs ?? 0;
     const results = await Promise.all(plans.map(async (plan) => {
-      const { topic, partition, records } = plan;
+      const { topic, partition, records, compression } = plan;
       let baseOffset: number;
       if (linger > 0) {
         baseOffset = await this.#accumulate(
@@ -646,7 +652,7 @@ export class Producer {
         partition,
         errorCode: 0,
         baseOffset: String(baseOffset),
-        logAppendTime: "-1",
+        logAppendTime: String(plan.logAppendTime ?? -1),
         logStartOffset: String(
           broker.partition(topic, partition).logStartOffset,
         ),
@@ -661,6 +667,8 @@ export class Producer {
     broker: Broker,
     topic: string,
     messages: Message[],
+    sendCompression: number,
+    acks: number,
   ): Promise<Plan[]> {
     if (
       !broker.hasTopic(topic) && this.#config.allowAutoTopicCreation !== false
@@ -668,6 +676,24 @@ export class Producer {
       await broker.createTopic(topic, this.#conn.numPartitions);
     }
     const t = broker.topic(topic);
+    // Topic configs that mean something with one broker.
+    const minInsync = Number(t.overrides["min.insync.replicas"] ?? 1);
+    if (acks === -1 && minInsync > 1) {
+      throw new KafkaJSProtocolError(
+        `Not enough in-sync replicas for ${topic}: 1 broker, min.insync.replicas ${minInsync}`,
+        { type: "NOT_ENOUGH_REPLICAS" },
+      );
+    }
+    const codec = t.overrides["compression.type"];
+    const compression = codec === "gzip"
+      ? CompressionTypes.GZIP
+      : codec === "uncompressed"
+      ? CompressionTypes.None
+      : sendCompression;
+    const logAppendTime =
+      t.overrides["message.timestamp.type"] === "LogAppendTime"
+        ? this.#conn.clock.now()
+        : undefined;
     const numPartitions = t.partitions.length;
     const maxRecord = t.config.maxMessageBytes - 61;
     const meta = t.partitions.map((_, partitionId) => ({
@@ -718,7 +744,8 @@ export class Producer {
           { type: "UNKNOWN_TOPIC_OR_PARTITION" },
         );
       }
-      const ts = m.timestamp === undefined ? now : Number(m.timestamp);
+      const ts = logAppendTime ??
+        (m.timestamp === undefined ? now : Number(m.timestamp));
       if (!Number.isFinite(ts)) {
         throw new KafkaJSNonRetriableError(
           `Message timestamp must be epoch milliseconds: ${
@@ -732,7 +759,7 @@ export class Producer {
     }
     return [...byPartition].sort((a, b) => a[0] - b[0]).map((
       [partition, records],
-    ) => ({ topic, partition, records }));
+    ) => ({ topic, partition, records, compression, logAppendTime }));
   }
 
   #track<T>(p: Promise<T>): Promise<T> {

@@ -7,9 +7,10 @@
  *
  * @example A schema
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { CsvType } from "./mod.ts";
  * const schema: Record<string, CsvType> = { place: "string", mag: "number", nst: "integer" };
- * console.log(Object.keys(schema)); // ["place", "mag", "nst"]
+ * assert.deepEqual(Object.keys(schema), ["place", "mag", "nst"]);
  * ```
  */
 export type CsvType =

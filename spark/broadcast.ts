@@ -15,13 +15,14 @@ import { SparkError } from "./errors.ts";
  *
  * @example Look up a table inside a worker
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SparkContext } from "./mod.ts";
  * await using sc = new SparkContext({ parallelism: 1 });
  * const names = sc.broadcast({ 1: "one", 2: "two" } as Record<number, string>);
  * const out = await sc.parallelize([1, 2])
  *   .map((n, env) => env.names.value[n], { names })
  *   .collect();
- * console.log(out); // ["one", "two"]
+ * assert.deepEqual(out, ["one", "two"]);
  * ```
  */
 export class Broadcast<T> {

@@ -18,6 +18,7 @@ import { type Clock, systemClock } from "../internal/clock.ts";
 import { SparkError } from "./errors.ts";
 import { makeRDD, type RDD } from "./rdd.ts";
 import { resolve, toFileUrl } from "./_paths.ts";
+import { EventLog } from "./_event_log.ts";
 
 export type { CsvType, JobInfo, ProgressEvent };
 
@@ -26,10 +27,11 @@ export type { CsvType, JobInfo, ProgressEvent };
  *
  * @example A small pool with a tight result guard
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SparkContext, type SparkContextOptions } from "./mod.ts";
  * const options: SparkContextOptions = { parallelism: 2, defaultPartitions: 4, maxResultBytes: 1 << 20 };
  * await using sc = new SparkContext(options);
- * console.log(sc.range(10).numPartitions); // 4
+ * assert.deepEqual(sc.range(10).numPartitions, 4);
  * ```
  */
 export interface SparkContextOptions {
@@ -97,6 +99,19 @@ export interface SparkContextOptions {
    * @default {V8's default}
    */
   executorMemoryMb?: number;
+  /**
+   * Spark's `spark.eventLog.dir`: write this application's event log there
+   * (`<applicationId>.inprogress` while running, `<applicationId>` once
+   * closed; one JSON event per line in Spark's format), for
+   * `sparkHistoryHandler` and Spark's own tools.
+   * @default {undefined (no event log)}
+   */
+  eventLogDir?: string;
+  /**
+   * Spark's `spark.app.name`, shown by the history view.
+   * @default {"spark"}
+   */
+  appName?: string;
 }
 
 /** Spark's log levels. */
@@ -120,12 +135,13 @@ const VERSION = "0.1.0";
  *
  * @example Drop malformed rows
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type CsvOptions, SparkContext } from "./mod.ts";
  * const file = await Deno.makeTempFile();
  * await Deno.writeTextFile(file, "a;b\n1;2\nx;3\n");
  * const options: CsvOptions = { header: true, delimiter: ";", schema: "a INT, b INT", mode: "DROPMALFORMED" };
  * await using sc = new SparkContext({ parallelism: 1 });
- * console.log(await sc.csv(file, options).collect()); // [{ a: 1, b: 2 }]
+ * assert.deepEqual(await sc.csv(file, options).collect(), [{ a: 1, b: 2 }]);
  * await Deno.remove(file);
  * ```
  */
@@ -181,9 +197,10 @@ export interface CsvOptions {
  *
  * @example Options for a JSON topic
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { FromTopicOptions } from "./mod.ts";
  * const options: FromTopicOptions = { logDir: "data/kafka", topic: "quakes", decode: "json" };
- * console.log(options.decode); // "json"
+ * assert.deepEqual(options.decode, "json");
  * ```
  */
 export interface FromTopicOptions {
@@ -210,11 +227,12 @@ export interface FromTopicOptions {
  *
  * @example The shape
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { TopicRecord } from "./mod.ts";
  * const r: TopicRecord<{ mag: number }> = {
  *   topic: "quakes", partition: 0, offset: 0, timestamp: 0, key: "us1", value: { mag: 4.2 }, headers: {},
  * };
- * console.log(r.value.mag); // 4.2
+ * assert.deepEqual(r.value.mag, 4.2);
  * ```
  */
 export interface TopicRecord<V = unknown> {
@@ -255,13 +273,14 @@ function positiveInt(v: unknown, what: string): number {
  *
  * @example Count by key on two workers
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SparkContext } from "./mod.ts";
  * await using sc = new SparkContext({ parallelism: 2 });
  * const counts = await sc.parallelize(["x", "y", "x"])
  *   .map((s) => [s, 1] as [string, number])
  *   .reduceByKey((a, b) => a + b)
  *   .collectAsMap();
- * console.log(counts.get("x")); // 2
+ * assert.deepEqual(counts.get("x"), 2);
  * ```
  */
 export class SparkContext {
@@ -277,6 +296,8 @@ export class SparkContext {
   #maxResultBytes: number;
   #logLevel: LogLevel = "WARN";
   #closing: Promise<void>;
+  #appName: string;
+  #eventLog: EventLog | null = null;
 
   /**
    * Starts the worker pool.
@@ -340,6 +361,31 @@ export class SparkContext {
     this.#startTime = this.#scheduler.clock.now();
     this.#maxTaskFailures = maxTaskFailures;
     this.#maxResultBytes = maxResultBytes;
+    this.#appName = options.appName ?? "spark";
+    if (typeof this.#appName !== "string") {
+      throw new SparkError(`appName must be a string: ${typeof this.#appName}`);
+    }
+    if (options.eventLogDir !== undefined) {
+      if (
+        typeof options.eventLogDir !== "string" || options.eventLogDir === ""
+      ) {
+        throw new SparkError(
+          `eventLogDir must be a non-empty string: ${
+            String(options.eventLogDir)
+          }`,
+        );
+      }
+      this.#eventLog = new EventLog(
+        options.eventLogDir,
+        `local-${this.#startTime}`,
+        {
+          appName: this.#appName,
+          startTime: this.#startTime,
+          clock: this.#scheduler.clock,
+        },
+      );
+      this.#scheduler.listener = this.#eventLog;
+    }
     registerScheduler(this, this.#scheduler);
     for (const [name, spec] of modules) this.addModule(name, spec);
   }
@@ -351,7 +397,8 @@ export class SparkContext {
 
   /** `local-<startTime>`, Spark's id for a local application. */
   get applicationId(): string {
-    return `local-${this.#startTime}`;
+    // With an event log, the id its file is named after (unique in the dir).
+    return this.#eventLog?.appId ?? `local-${this.#startTime}`;
   }
 
   /** When the context started, in epoch milliseconds (from its clock). */
@@ -385,6 +432,8 @@ export class SparkContext {
   getConf(): SparkConf {
     return new SparkConf([
       ["spark.master", `local[${this.#parallelism}]`],
+      ["spark.app.name", this.#appName],
+      ["spark.eventLog.enabled", String(this.#eventLog !== null)],
       ["spark.app.id", this.applicationId],
       ["spark.app.startTime", String(this.#startTime)],
       ["spark.default.parallelism", String(this.#defaultPartitions)],
@@ -605,6 +654,7 @@ export class SparkContext {
    *
    * @example Use a helper module
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * const file = await Deno.makeTempFile({ suffix: ".ts" });
    * await Deno.writeTextFile(file, "export const double = (x: number) => x * 2;");
@@ -614,7 +664,7 @@ export class SparkContext {
    *   // @ts-ignore: `helpers` is the registered module's namespace
    *   return helpers.double(x);
    * }).collect();
-   * console.log(out); // [0, 2, 4]
+   * assert.deepEqual(out, [0, 2, 4]);
    * await Deno.remove(file);
    * ```
    */
@@ -644,10 +694,11 @@ export class SparkContext {
    *
    * @example Broadcast a lookup set
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
    * const keep = sc.broadcast(new Set([2, 3]));
-   * console.log(await sc.range(5).filter((x, env) => env.keep.value.has(x), { keep }).collect()); // [2, 3]
+   * assert.deepEqual(await sc.range(5).filter((x, env) => env.keep.value.has(x), { keep }).collect(), [2, 3]);
    * ```
    */
   broadcast<T>(value: T): Broadcast<T> {
@@ -678,9 +729,10 @@ export class SparkContext {
    *
    * @example Parallelize
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.parallelize([1, 2, 3], 3).glom().collect()); // [[1], [2], [3]]
+   * assert.deepEqual(await sc.parallelize([1, 2, 3], 3).glom().collect(), [[1], [2], [3]]);
    * ```
    */
   parallelize<T>(data: Iterable<T>, numSlices?: number): RDD<T> {
@@ -720,9 +772,10 @@ export class SparkContext {
    *
    * @example Empty
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.emptyRDD<number>().count()); // 0
+   * assert.deepEqual(await sc.emptyRDD<number>().count(), 0);
    * ```
    */
   emptyRDD<T>(): RDD<T> {
@@ -744,10 +797,11 @@ export class SparkContext {
    *
    * @example Union of many
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const u = sc.union([sc.range(2), sc.range(1), sc.parallelize([9])]);
-   * console.log(await u.collect()); // [0, 1, 0, 9]
+   * assert.deepEqual(await u.collect(), [0, 1, 0, 9]);
    * ```
    */
   union<T>(rdds: RDD<T>[]): RDD<T> {
@@ -779,9 +833,10 @@ export class SparkContext {
    *
    * @example Range
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.range(1, 10, 3).collect()); // [1, 4, 7]
+   * assert.deepEqual(await sc.range(1, 10, 3).collect(), [1, 4, 7]);
    * ```
    */
   range(
@@ -864,11 +919,12 @@ export class SparkContext {
    *
    * @example Read lines
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * const file = await Deno.makeTempFile();
    * await Deno.writeTextFile(file, "a\r\nb\nc");
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.textFile(file, 3).collect()); // ["a", "b", "c"]
+   * assert.deepEqual(await sc.textFile(file, 3).collect(), ["a", "b", "c"]);
    * await Deno.remove(file);
    * ```
    */
@@ -964,12 +1020,14 @@ export class SparkContext {
    *
    * @example Typed rows
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * const file = await Deno.makeTempFile({ suffix: ".csv" });
    * await Deno.writeTextFile(file, 'place,mag\n"Nome, Alaska",4.5\nTaiwan,x\n');
    * await using sc = new SparkContext({ parallelism: 1 });
    * const rows = await sc.csv(file, { header: true, schema: { place: "string", mag: "number" } }).collect();
-   * console.log(rows[0], sc.lastJob?.counters.malformedRows); // { place: "Nome, Alaska", mag: 4.5 } 1
+   * assert.deepEqual(rows[0], { place: "Nome, Alaska", mag: 4.5 });
+   * assert.equal(sc.lastJob?.counters.malformedRows, 1);
    * await Deno.remove(file);
    * ```
    */
@@ -1066,6 +1124,7 @@ export class SparkContext {
    *
    * @example Count records per key
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * import { Kafka } from "../kafka/mod.ts";
    * const logDir = await Deno.makeTempDir();
@@ -1084,7 +1143,7 @@ export class SparkContext {
    * await using sc = new SparkContext({ parallelism: 2 });
    * const big = await sc.fromTopic<{ mag: number }>({ logDir, topic: "quakes", decode: "json" })
    *   .filter((r) => r.value.mag > 4).map((r) => r.key).collect();
-   * console.log(big); // ["a"]
+   * assert.deepEqual(big, ["a"]);
    * await Deno.remove(logDir, { recursive: true });
    * ```
    */
@@ -1160,9 +1219,10 @@ export class SparkContext {
    *
    * @example Close explicitly
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * const sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.range(3).count()); // 3
+   * assert.deepEqual(await sc.range(3).count(), 3);
    * sc.close();
    * ```
    */
@@ -1170,6 +1230,7 @@ export class SparkContext {
     if (this.#closed) return;
     this.#closed = true;
     this.#closing = this.#scheduler.close();
+    this.#eventLog?.close();
   }
 
   /**
@@ -1179,10 +1240,11 @@ export class SparkContext {
    *
    * @example await using
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * {
    *   await using sc = new SparkContext({ parallelism: 1 });
-   *   console.log(await sc.range(2).collect()); // [0, 1]
+   *   assert.deepEqual(await sc.range(2).collect(), [0, 1]);
    * }
    * ```
    */

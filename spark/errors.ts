@@ -11,13 +11,13 @@
  *
  * @example Catch a bad argument
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SparkContext, SparkError } from "./mod.ts";
  * await using sc = new SparkContext({ parallelism: 1 });
- * try {
- *   sc.parallelize([1, 2, 3], 0);
- * } catch (e) {
- *   console.log(e instanceof SparkError, (e as Error).message);
- * }
+ * assert.throws(
+ *   () => sc.parallelize([1, 2, 3], 0),
+ *   (e) => e instanceof SparkError && /numSlices must be an integer >= 1: 0/.test(e.message),
+ * );
  * ```
  */
 export class SparkError extends Error {

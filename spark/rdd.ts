@@ -199,6 +199,7 @@ function funcShift<F, E>(
  *
  * @example Word count
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SparkContext } from "./mod.ts";
  * await using sc = new SparkContext({ parallelism: 2 });
  * const counts = await sc.parallelize(["a b", "b c", "b"])
@@ -207,7 +208,7 @@ function funcShift<F, E>(
  *   .reduceByKey((a, b) => a + b)
  *   .sortByKey()
  *   .collect();
- * console.log(counts); // [["a", 1], ["b", 3], ["c", 1]]
+ * assert.deepEqual(counts, [["a", 1], ["b", 3], ["c", 1]]);
  * ```
  */
 export class RDD<T> {
@@ -275,11 +276,12 @@ export class RDD<T> {
    *
    * @example Scale with a value from env
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const out = await sc.parallelize([1, 2, 3])
    *   .map((x, env) => x * env.k, { k: 10 }).collect();
-   * console.log(out); // [10, 20, 30]
+   * assert.deepEqual(out, [10, 20, 30]);
    * ```
    */
   map<U, E = undefined>(
@@ -299,11 +301,12 @@ export class RDD<T> {
    *
    * @example Filter with a threshold
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const out = await sc.parallelize([{ mag: 3 }, { mag: 5 }])
    *   .filter((r, env) => r.mag > env.min, { min: 4 }).collect();
-   * console.log(out); // [{ mag: 5 }]
+   * assert.deepEqual(out, [{ mag: 5 }]);
    * ```
    */
   filter<E = undefined>(fn: (x: T, env: E) => unknown, env?: E): RDD<T> {
@@ -325,11 +328,12 @@ export class RDD<T> {
    *
    * @example Split lines into words
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const words = await sc.parallelize(["a b", "c"])
    *   .flatMap((l) => l.split(" ")).collect();
-   * console.log(words); // ["a", "b", "c"]
+   * assert.deepEqual(words, ["a", "b", "c"]);
    * ```
    */
   flatMap<U, E = undefined>(
@@ -357,6 +361,7 @@ export class RDD<T> {
    *
    * @example Sum each partition
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
    * const sums = await sc.parallelize([1, 2, 3, 4], 2)
@@ -365,7 +370,7 @@ export class RDD<T> {
    *     for (const r of rows) s += r;
    *     return [s];
    *   }).collect();
-   * console.log(sums); // [3, 7]
+   * assert.deepEqual(sums, [3, 7]);
    * ```
    */
   mapPartitions<U, E = undefined>(
@@ -394,12 +399,13 @@ export class RDD<T> {
    *
    * @example Tag rows with their partition
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
    * const out = await sc.parallelize(["a", "b"], 2)
    *   .mapPartitionsWithIndex((i, rows) => [...rows].map((r) => `${i}:${r}`))
    *   .collect();
-   * console.log(out); // ["0:a", "1:b"]
+   * assert.deepEqual(out, ["0:a", "1:b"]);
    * ```
    */
   mapPartitionsWithIndex<U, E = undefined>(
@@ -430,10 +436,10 @@ export class RDD<T> {
    *
    * @example Key by length
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.parallelize(["aa", "b"]).keyBy((s) => s.length).collect());
-   * // [[2, "aa"], [1, "b"]]
+   * assert.deepEqual(await sc.parallelize(["aa", "b"]).keyBy((s) => s.length).collect(), [[2, "aa"], [1, "b"]]);
    * ```
    */
   keyBy<K, E = undefined>(fn: (x: T, env: E) => K, env?: E): RDD<[K, T]> {
@@ -447,9 +453,10 @@ export class RDD<T> {
    *
    * @example See the partitions
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.parallelize([1, 2, 3, 4], 2).glom().collect()); // [[1, 2], [3, 4]]
+   * assert.deepEqual(await sc.parallelize([1, 2, 3, 4], 2).glom().collect(), [[1, 2], [3, 4]]);
    * ```
    */
   glom(): RDD<T[]> {
@@ -467,10 +474,11 @@ export class RDD<T> {
    *
    * @example Sample about a tenth
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const n = await sc.range(1000).sample(false, 0.1, 42).count();
-   * console.log(n > 50 && n < 150); // true
+   * assert.deepEqual(n > 50 && n < 150, true);
    * ```
    */
   sample(withReplacement: boolean, fraction: number, seed?: number): RDD<T> {
@@ -501,10 +509,12 @@ export class RDD<T> {
    *
    * @example Union
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const u = sc.parallelize([1, 2]).union(sc.parallelize([2, 3]));
-   * console.log(await u.collect(), u.numPartitions); // [1, 2, 2, 3] 2
+   * assert.deepEqual(await u.collect(), [1, 2, 2, 3]);
+   * assert.equal(u.numPartitions, 2);
    * ```
    */
   union(other: RDD<T>): RDD<T> {
@@ -550,9 +560,10 @@ export class RDD<T> {
    *
    * @example Distinct
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log((await sc.parallelize([3, 1, 3, 1]).distinct().collect()).sort()); // [1, 3]
+   * assert.deepEqual((await sc.parallelize([3, 1, 3, 1]).distinct().collect()).sort(), [1, 3]);
    * ```
    */
   distinct(numPartitions?: number): RDD<T> {
@@ -574,9 +585,10 @@ export class RDD<T> {
    *
    * @example Repartition
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(sc.range(100, undefined, undefined, 1).repartition(4).numPartitions); // 4
+   * assert.deepEqual(sc.range(100, undefined, undefined, 1).repartition(4).numPartitions, 4);
    * ```
    */
   repartition(numPartitions: number): RDD<T> {
@@ -598,10 +610,11 @@ export class RDD<T> {
    *
    * @example Coalesce
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const r = sc.parallelize([1, 2, 3, 4], 4).coalesce(2);
-   * console.log(await r.glom().collect()); // [[1, 2], [3, 4]]
+   * assert.deepEqual(await r.glom().collect(), [[1, 2], [3, 4]]);
    * ```
    */
   coalesce(numPartitions: number, shuffle = false): RDD<T> {
@@ -636,10 +649,10 @@ export class RDD<T> {
    *
    * @example Sort by length
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.parallelize(["ccc", "a", "bb"]).sortBy((s) => s.length).collect());
-   * // ["a", "bb", "ccc"]
+   * assert.deepEqual(await sc.parallelize(["ccc", "a", "bb"]).sortBy((s) => s.length).collect(), ["a", "bb", "ccc"]);
    * ```
    */
   sortBy<K, E = undefined>(
@@ -659,10 +672,12 @@ export class RDD<T> {
    *
    * @example Cache
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const r = sc.range(10).map((x) => x * x).cache();
-   * console.log(await r.count(), await r.reduce((a, b) => a + b)); // 10 285
+   * assert.equal(await r.count(), 10);
+   * assert.equal(await r.reduce((a, b) => a + b), 285);
    * ```
    */
   cache(): this {
@@ -711,11 +726,12 @@ export class RDD<T> {
    *
    * @example Unpersist
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const r = sc.range(3).cache();
    * await r.count();
-   * console.log(await r.unpersist().count()); // 3
+   * assert.deepEqual(await r.unpersist().count(), 3);
    * ```
    */
   unpersist(): this {
@@ -735,10 +751,10 @@ export class RDD<T> {
    *
    * @example Map values
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.parallelize([["a", 1]] as [string, number][]).mapValues((v) => v + 1).collect());
-   * // [["a", 2]]
+   * assert.deepEqual(await sc.parallelize([["a", 1]] as [string, number][]).mapValues((v) => v + 1).collect(), [["a", 2]]);
    * ```
    */
   mapValues<K, V, U, E = undefined>(
@@ -762,10 +778,12 @@ export class RDD<T> {
    *
    * @example Flat-map values
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.parallelize([["a", "x y"]] as [string, string][])
-   *   .flatMapValues((v) => v.split(" ")).collect()); // [["a", "x"], ["a", "y"]]
+   * const out = await sc.parallelize([["a", "x y"]] as [string, string][])
+   *   .flatMapValues((v) => v.split(" ")).collect();
+   * assert.deepEqual(out, [["a", "x"], ["a", "y"]]);
    * ```
    */
   flatMapValues<K, V, U, E = undefined>(
@@ -787,9 +805,10 @@ export class RDD<T> {
    *
    * @example Keys
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.parallelize([["a", 1]] as [string, number][]).keys().collect()); // ["a"]
+   * assert.deepEqual(await sc.parallelize([["a", 1]] as [string, number][]).keys().collect(), ["a"]);
    * ```
    */
   keys<K, V>(this: RDD<[K, V]>): RDD<K> {
@@ -803,9 +822,10 @@ export class RDD<T> {
    *
    * @example Values
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.parallelize([["a", 1]] as [string, number][]).values().collect()); // [1]
+   * assert.deepEqual(await sc.parallelize([["a", 1]] as [string, number][]).values().collect(), [1]);
    * ```
    */
   values<K, V>(this: RDD<[K, V]>): RDD<V> {
@@ -883,11 +903,12 @@ export class RDD<T> {
    *
    * @example Sum by key
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
    * const r = sc.parallelize([["a", 1], ["b", 2], ["a", 3]] as [string, number][])
    *   .reduceByKey((x, y) => x + y);
-   * console.log(await r.collectAsMap()); // Map(2) { "a" => 4, "b" => 2 }
+   * assert.deepEqual(await r.collectAsMap(), new Map([["a", 4], ["b", 2]]));
    * ```
    */
   reduceByKey<K, V, E = undefined>(
@@ -920,10 +941,11 @@ export class RDD<T> {
    *
    * @example Fold by key
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const r = sc.parallelize([["a", 2], ["a", 3]] as [string, number][]).foldByKey(1, (x, y) => x * y);
-   * console.log(await r.collect()); // [["a", 6]]
+   * assert.deepEqual(await r.collect(), [["a", 6]]);
    * ```
    */
   foldByKey<K, V, E = undefined>(
@@ -957,6 +979,7 @@ export class RDD<T> {
    *
    * @example Count and sum per key
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const r = sc.parallelize([["a", 2], ["a", 4]] as [string, number][])
@@ -965,7 +988,7 @@ export class RDD<T> {
    *     (acc, v) => ({ n: acc.n + 1, sum: acc.sum + v }),
    *     (x, y) => ({ n: x.n + y.n, sum: x.sum + y.sum }),
    *   );
-   * console.log(await r.collect()); // [["a", { n: 2, sum: 6 }]]
+   * assert.deepEqual(await r.collect(), [["a", { n: 2, sum: 6 }]]);
    * ```
    */
   aggregateByKey<K, V, U, E = undefined>(
@@ -1006,11 +1029,12 @@ export class RDD<T> {
    *
    * @example Collect values into arrays
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const r = sc.parallelize([["a", 1], ["a", 2]] as [string, number][])
    *   .combineByKey((v) => [v], (c, v) => [...c, v], (a, b) => [...a, ...b]);
-   * console.log(await r.collect()); // [["a", [1, 2]]]
+   * assert.deepEqual(await r.collect(), [["a", [1, 2]]]);
    * ```
    */
   combineByKey<K, V, C, E = undefined>(
@@ -1048,10 +1072,10 @@ export class RDD<T> {
    *
    * @example Group
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.parallelize([["a", 1], ["a", 2]] as [string, number][]).groupByKey().collect());
-   * // [["a", [1, 2]]]
+   * assert.deepEqual(await sc.parallelize([["a", 1], ["a", 2]] as [string, number][]).groupByKey().collect(), [["a", [1, 2]]]);
    * ```
    */
   groupByKey<K, V, E = undefined>(
@@ -1083,10 +1107,11 @@ export class RDD<T> {
    *
    * @example Co-locate keys
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const r = sc.parallelize([[1, "a"], [1, "b"]] as [number, string][]).partitionBy(3);
-   * console.log((await r.glom().collect()).filter((p) => p.length > 0).length); // 1
+   * assert.deepEqual((await r.glom().collect()).filter((p) => p.length > 0).length, 1);
    * ```
    */
   partitionBy<K, V, E = undefined>(
@@ -1120,10 +1145,11 @@ export class RDD<T> {
    *
    * @example Sort by key
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
    * const r = sc.parallelize([[3, "c"], [1, "a"], [2, "b"]] as [number, string][]).sortByKey(false);
-   * console.log(await r.keys().collect()); // [3, 2, 1]
+   * assert.deepEqual(await r.keys().collect(), [3, 2, 1]);
    * ```
    */
   sortByKey<K, V, S = K, E = undefined>(
@@ -1155,11 +1181,12 @@ export class RDD<T> {
    *
    * @example Cogroup
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const a = sc.parallelize([["k", 1]] as [string, number][]);
    * const b = sc.parallelize([["k", "x"], ["k", "y"]] as [string, string][]);
-   * console.log(await a.cogroup(b).collect()); // [["k", [[1], ["x", "y"]]]]
+   * assert.deepEqual(await a.cogroup(b).collect(), [["k", [[1], ["x", "y"]]]]);
    * ```
    */
   cogroup<K, V, W>(
@@ -1261,11 +1288,12 @@ export class RDD<T> {
    *
    * @example Join
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const a = sc.parallelize([[1, "a"], [2, "b"]] as [number, string][]);
    * const b = sc.parallelize([[1, "x"]] as [number, string][]);
-   * console.log(await a.join(b).collect()); // [[1, ["a", "x"]]]
+   * assert.deepEqual(await a.join(b).collect(), [[1, ["a", "x"]]]);
    * ```
    */
   join<K, V, W>(
@@ -1285,11 +1313,12 @@ export class RDD<T> {
    *
    * @example Left outer join
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const a = sc.parallelize([[1, "a"], [2, "b"]] as [number, string][]);
    * const b = sc.parallelize([[1, "x"]] as [number, string][]);
-   * console.log(await a.leftOuterJoin(b).sortByKey().collect()); // [[1, ["a", "x"]], [2, ["b", null]]]
+   * assert.deepEqual(await a.leftOuterJoin(b).sortByKey().collect(), [[1, ["a", "x"]], [2, ["b", null]]]);
    * ```
    */
   leftOuterJoin<K, V, W>(
@@ -1309,11 +1338,12 @@ export class RDD<T> {
    *
    * @example Right outer join
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const a = sc.parallelize([[1, "a"]] as [number, string][]);
    * const b = sc.parallelize([[2, "y"]] as [number, string][]);
-   * console.log(await a.rightOuterJoin(b).collect()); // [[2, [null, "y"]]]
+   * assert.deepEqual(await a.rightOuterJoin(b).collect(), [[2, [null, "y"]]]);
    * ```
    */
   rightOuterJoin<K, V, W>(
@@ -1333,11 +1363,12 @@ export class RDD<T> {
    *
    * @example Full outer join
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const a = sc.parallelize([[1, "a"]] as [number, string][]);
    * const b = sc.parallelize([[2, "y"]] as [number, string][]);
-   * console.log(await a.fullOuterJoin(b).sortByKey().collect()); // [[1, ["a", null]], [2, [null, "y"]]]
+   * assert.deepEqual(await a.fullOuterJoin(b).sortByKey().collect(), [[1, ["a", null]], [2, [null, "y"]]]);
    * ```
    */
   fullOuterJoin<K, V, W>(
@@ -1386,9 +1417,10 @@ export class RDD<T> {
    *
    * @example Collect
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.range(5).collect()); // [0, 1, 2, 3, 4]
+   * assert.deepEqual(await sc.range(5).collect(), [0, 1, 2, 3, 4]);
    * ```
    */
   async collect(options: ActionOptions = {}): Promise<T[]> {
@@ -1409,9 +1441,10 @@ export class RDD<T> {
    *
    * @example Count
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.range(1000).filter((x) => x % 3 === 0).count()); // 334
+   * assert.deepEqual(await sc.range(1000).filter((x) => x % 3 === 0).count(), 334);
    * ```
    */
   async count(options: ActionOptions = {}): Promise<number> {
@@ -1433,9 +1466,10 @@ export class RDD<T> {
    *
    * @example Sum
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.range(1, 11).reduce((a, b) => a + b)); // 55
+   * assert.deepEqual(await sc.range(1, 11).reduce((a, b) => a + b), 55);
    * ```
    */
   async reduce<E = undefined>(
@@ -1475,9 +1509,10 @@ export class RDD<T> {
    *
    * @example Fold
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.range(1, 5).fold(0, (a, b) => a + b)); // 10
+   * assert.deepEqual(await sc.range(1, 5).fold(0, (a, b) => a + b), 10);
    * ```
    */
   async fold<E = undefined>(
@@ -1509,6 +1544,7 @@ export class RDD<T> {
    *
    * @example Sum and count
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
    * const r = await sc.range(4).aggregate(
@@ -1516,7 +1552,7 @@ export class RDD<T> {
    *   (a, x) => ({ n: a.n + 1, sum: a.sum + x }),
    *   (a, b) => ({ n: a.n + b.n, sum: a.sum + b.sum }),
    * );
-   * console.log(r); // { n: 4, sum: 6 }
+   * assert.deepEqual(r, { n: 4, sum: 6 });
    * ```
    */
   async aggregate<U, E = undefined>(
@@ -1549,9 +1585,10 @@ export class RDD<T> {
    *
    * @example Take
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.range(100).take(3)); // [0, 1, 2]
+   * assert.deepEqual(await sc.range(100).take(3), [0, 1, 2]);
    * ```
    */
   async take(n: number, options: ActionOptions = {}): Promise<T[]> {
@@ -1590,9 +1627,10 @@ export class RDD<T> {
    *
    * @example First
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.parallelize(["x", "y"]).first()); // "x"
+   * assert.deepEqual(await sc.parallelize(["x", "y"]).first(), "x");
    * ```
    */
   async first(): Promise<T> {
@@ -1610,9 +1648,10 @@ export class RDD<T> {
    *
    * @example Is empty
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.parallelize([]).isEmpty()); // true
+   * assert.deepEqual(await sc.parallelize([]).isEmpty(), true);
    * ```
    */
   async isEmpty(): Promise<boolean> {
@@ -1657,9 +1696,10 @@ export class RDD<T> {
    *
    * @example Top
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.parallelize([5, 1, 9, 3]).top(2)); // [9, 5]
+   * assert.deepEqual(await sc.parallelize([5, 1, 9, 3]).top(2), [9, 5]);
    * ```
    */
   top<K = T, E = undefined>(
@@ -1680,9 +1720,10 @@ export class RDD<T> {
    *
    * @example Take ordered
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.parallelize([5, 1, 9, 3]).takeOrdered(2, (x) => -x)); // [9, 5]
+   * assert.deepEqual(await sc.parallelize([5, 1, 9, 3]).takeOrdered(2, (x) => -x), [9, 5]);
    * ```
    */
   takeOrdered<K = T, E = undefined>(
@@ -1723,9 +1764,10 @@ export class RDD<T> {
    *
    * @example Count by value
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.parallelize(["a", "b", "a"]).countByValue()); // Map(2) { "a" => 2, "b" => 1 }
+   * assert.deepEqual(await sc.parallelize(["a", "b", "a"]).countByValue(), new Map([["a", 2], ["b", 1]]));
    * ```
    */
   countByValue(): Promise<Map<T, number>> {
@@ -1739,9 +1781,10 @@ export class RDD<T> {
    *
    * @example Count by key
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.parallelize([["a", 1], ["a", 2]] as [string, number][]).countByKey()); // Map(1) { "a" => 2 }
+   * assert.deepEqual(await sc.parallelize([["a", 1], ["a", 2]] as [string, number][]).countByKey(), new Map([["a", 2]]));
    * ```
    */
   countByKey<K, V>(this: RDD<[K, V]>): Promise<Map<K, number>> {
@@ -1755,9 +1798,10 @@ export class RDD<T> {
    *
    * @example Collect as map
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(await sc.parallelize([["a", 1]] as [string, number][]).collectAsMap()); // Map(1) { "a" => 1 }
+   * assert.deepEqual(await sc.parallelize([["a", 1]] as [string, number][]).collectAsMap(), new Map([["a", 1]]));
    * ```
    */
   async collectAsMap<K, V>(this: RDD<[K, V]>): Promise<Map<K, V>> {
@@ -1774,13 +1818,14 @@ export class RDD<T> {
    *
    * @example Write from workers
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * const dir = await Deno.makeTempDir();
    * await using sc = new SparkContext({ parallelism: 2 });
    * await sc.parallelize([1, 2]).foreach((x, env) => {
    *   Deno.writeTextFileSync(`${env.dir}/${x}.txt`, String(x));
    * }, { dir });
-   * console.log([...Deno.readDirSync(dir)].length); // 2
+   * assert.deepEqual([...Deno.readDirSync(dir)].length, 2);
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
@@ -1924,11 +1969,12 @@ export class RDD<T> {
    *
    * @example Iterate
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
    * let s = 0;
    * for await (const x of sc.range(10, undefined, undefined, 3).toLocalIterator()) s += x;
-   * console.log(s); // 45
+   * assert.deepEqual(s, 45);
    * ```
    */
   async *toLocalIterator(
@@ -1957,9 +2003,10 @@ export class RDD<T> {
    *
    * @example Partitions
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(sc.range(10, undefined, 1, 4).getNumPartitions()); // 4
+   * assert.deepEqual(sc.range(10, undefined, 1, 4).getNumPartitions(), 4);
    * ```
    */
   getNumPartitions(): number {
@@ -1973,9 +2020,10 @@ export class RDD<T> {
    *
    * @example Sum
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.range(5).sum()); // 10
+   * assert.deepEqual(await sc.range(5).sum(), 10);
    * ```
    */
   sum(this: RDD<number>): Promise<number> {
@@ -1992,9 +2040,10 @@ export class RDD<T> {
    *
    * @example Max
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.parallelize([3, 9, 1]).max()); // 9
+   * assert.deepEqual(await sc.parallelize([3, 9, 1]).max(), 9);
    * ```
    */
   async max<K = T, E = undefined>(
@@ -2018,9 +2067,10 @@ export class RDD<T> {
    *
    * @example Min
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.parallelize([3, 9, 1]).min()); // 1
+   * assert.deepEqual(await sc.parallelize([3, 9, 1]).min(), 1);
    * ```
    */
   async min<K = T, E = undefined>(
@@ -2041,9 +2091,10 @@ export class RDD<T> {
    *
    * @example Mean
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
-   * console.log(await sc.range(1, 5).mean()); // 2.5
+   * assert.deepEqual(await sc.range(1, 5).mean(), 2.5);
    * ```
    */
   async mean(this: RDD<number>): Promise<number> {
@@ -2065,13 +2116,14 @@ export class RDD<T> {
    *
    * @example One file per partition
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * const dir = await Deno.makeTempDir();
    * await using sc = new SparkContext({ parallelism: 2 });
    * await sc.range(6, undefined, 1, 2).foreachPartition((rows, env) => {
    *   Deno.writeTextFileSync(`${env.dir}/${crypto.randomUUID()}`, [...rows].join(","));
    * }, { dir });
-   * console.log([...Deno.readDirSync(dir)].length); // 2
+   * assert.deepEqual([...Deno.readDirSync(dir)].length, 2);
    * await Deno.remove(dir, { recursive: true });
    * ```
    */
@@ -2095,10 +2147,11 @@ export class RDD<T> {
    *
    * @example Zip with index
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
    * const r = await sc.parallelize(["a", "b", "c"], 2).zipWithIndex();
-   * console.log(await r.collect()); // [["a", 0], ["b", 1], ["c", 2]]
+   * assert.deepEqual(await r.collect(), [["a", 0], ["b", 1], ["c", 2]]);
    * ```
    */
   async zipWithIndex(): Promise<RDD<[T, number]>> {
@@ -2128,10 +2181,11 @@ export class RDD<T> {
    *
    * @example Intersection
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
    * const a = sc.parallelize([1, 2, 2, 3]);
-   * console.log((await a.intersection(sc.parallelize([2, 3, 4])).collect()).sort()); // [2, 3]
+   * assert.deepEqual((await a.intersection(sc.parallelize([2, 3, 4])).collect()).sort(), [2, 3]);
    * ```
    */
   intersection(other: RDD<T>, numPartitions?: number): RDD<T> {
@@ -2151,10 +2205,11 @@ export class RDD<T> {
    *
    * @example Subtract
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
    * const a = sc.parallelize([1, 1, 2, 3]);
-   * console.log((await a.subtract(sc.parallelize([2])).collect()).sort()); // [1, 1, 3]
+   * assert.deepEqual((await a.subtract(sc.parallelize([2])).collect()).sort(), [1, 1, 3]);
    * ```
    */
   subtract(other: RDD<T>, numPartitions?: number): RDD<T> {
@@ -2173,10 +2228,11 @@ export class RDD<T> {
    *
    * @example Subtract by key
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
    * const a = sc.parallelize([["a", 1], ["b", 2]] as [string, number][]);
-   * console.log(await a.subtractByKey(sc.parallelize([["a", 0]] as [string, number][])).collect()); // [["b", 2]]
+   * assert.deepEqual(await a.subtractByKey(sc.parallelize([["a", 0]] as [string, number][])).collect(), [["b", 2]]);
    * ```
    */
   subtractByKey<K, V, W>(
@@ -2198,10 +2254,11 @@ export class RDD<T> {
    *
    * @example Lookup
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 2 });
    * const r = sc.parallelize([[[1, 2], "x"], [[1, 3], "y"]] as [number[], string][]);
-   * console.log(await r.lookup([1, 2])); // ["x"]
+   * assert.deepEqual(await r.lookup([1, 2]), ["x"]);
    * ```
    */
   async lookup<K, V>(this: RDD<[K, V]>, key: K): Promise<V[]> {
@@ -3311,9 +3368,10 @@ export class RDD<T> {
    *
    * @example Name
    * ```ts
+   * import assert from "node:assert/strict";
    * import { SparkContext } from "./mod.ts";
    * await using sc = new SparkContext({ parallelism: 1 });
-   * console.log(String(sc.range(3).map((x) => x)).startsWith("MapPartitionsRDD")); // true
+   * assert.deepEqual(String(sc.range(3).map((x) => x)).startsWith("MapPartitionsRDD"), true);
    * ```
    */
   toString(): string {

@@ -282,9 +282,17 @@ console.log(
 // 1. CPU-bound map. Runs on 1 and 2 workers alternate, so noise from other
 // work on the machine hits both alike; medians are reported.
 const cpu: Record<number, number> = {};
-progress("CPU-bound map on 1 and 2 workers (warm-up, then alternating runs)");
+progress(
+  "CPU-bound map on 1 and 2 workers and 2 process executors (warm-up, then alternating runs)",
+);
 {
-  const contexts = [1, 2].map((p) => new SparkContext({ parallelism: p }));
+  // The third context runs the same job on two `deno` process executors:
+  // its cost over the Worker pool is the IPC (V8 serialization over pipes).
+  const contexts = [
+    new SparkContext({ parallelism: 1 }),
+    new SparkContext({ parallelism: 2 }),
+    new SparkContext({ parallelism: 2, executor: "process" }),
+  ];
   const job = (sc: SparkContext) =>
     sc.range(0, 400, 1, 8).map((x) => {
       let s = 0;
@@ -295,17 +303,21 @@ progress("CPU-bound map on 1 and 2 workers (warm-up, then alternating runs)");
   // than the steady-state code it settles on after a few hundred calls;
   // warm both pools well past that point so they are compared alike.
   for (const sc of contexts) for (let i = 0; i < 8; i++) await job(sc);
-  const times: number[][] = [[], []];
+  const times: number[][] = [[], [], []];
   const rounds = Math.max(reps, 5);
   for (let r = 0; r < rounds; r++) {
-    progress(`CPU-bound map: round ${r + 1} of ${rounds} (1 then 2 workers)`);
-    for (const i of [0, 1]) {
+    progress(
+      `CPU-bound map: round ${
+        r + 1
+      } of ${rounds} (1 worker, 2 workers, 2 processes)`,
+    );
+    for (const i of [0, 1, 2]) {
       const t = performance.now();
       await job(contexts[i]!);
       times[i]!.push(performance.now() - t);
     }
   }
-  for (const i of [0, 1]) {
+  for (const i of [0, 1, 2]) {
     const ts = times[i]!.sort((a, b) => a - b);
     cpu[i + 1] = ts[Math.floor(ts.length / 2)]!;
   }
@@ -317,6 +329,11 @@ console.log(
   `  2 workers: ${cpu[2]!.toFixed(0)} ms  -> speedup ${
     (cpu[1]! / cpu[2]!).toFixed(2)
   }x`,
+);
+console.log(
+  `  2 process executors: ${cpu[3]!.toFixed(0)} ms  -> ${
+    (cpu[3]! / cpu[2]!).toFixed(2)
+  }x the 2-worker time`,
 );
 
 // 2. Count by region.

@@ -40,6 +40,10 @@ import {
   TRANSACTIONAL_FLAG,
 } from "../protocol/record_batch.ts";
 import {
+  checkStoredTopicConfig,
+  isStoredTopicConfig,
+} from "./_topic_configs.ts";
+import {
   type AppendProducer,
   TransactionCoordinator,
   type TransactionStateFile,
@@ -51,9 +55,10 @@ import { syncDir, writeFileAtomic } from "../log/_store.ts";
  *
  * @example Keep a topic for one day
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ConfigEntry } from "../mod.ts";
  * const entry: ConfigEntry = { name: "retention.ms", value: String(24 * 3600_000) };
- * console.log(entry.name); // "retention.ms"
+ * assert.equal(entry.value, "86400000");
  * ```
  */
 export interface ConfigEntry {
@@ -125,6 +130,11 @@ export function parseTopicConfig(entries: readonly ConfigEntry[] = []): {
   const overrides: Record<string, string> = {};
   for (const { name, value } of entries) {
     const field = CONFIG_NAMES[name];
+    if (!field && isStoredTopicConfig(name)) {
+      // A Kafka config without effect on this log: kept as given.
+      overrides[name] = checkStoredTopicConfig(name, value);
+      continue;
+    }
     if (!field) {
       throw new KafkaJSProtocolError(
         `Topic config is not supported: ${JSON.stringify(name)}`,
@@ -204,6 +214,10 @@ export class Broker {
   readonly coordinator: GroupCoordinator;
   /** Producer ids, sequence checks and transactions (see `_transactions.ts`). */
   readonly transactions: TransactionCoordinator;
+  /** This broker's cluster id (22 base64url characters, as Kafka's). */
+  readonly clusterId: string = btoa(
+    String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))),
+  ).replaceAll("+", "-").replaceAll("/", "_").slice(0, 22);
   #flushInterval: number;
   #topics = new Map<string, Topic>();
   #waiters = new Set<() => void>();
@@ -632,6 +646,23 @@ export class Broker {
    * Grows a topic to `count` partitions (never shrinks, as in Kafka); groups
    * reading it rebalance.
    */
+  /**
+   * Replaces a topic's config overrides (Kafka's AlterConfigs): the log
+   * settings change in place for every partition; `topics.json` is
+   * rewritten.
+   */
+  async alterTopicConfig(
+    name: string,
+    entries: readonly ConfigEntry[],
+  ): Promise<void> {
+    this.#check();
+    const t = this.topic(name);
+    const { config, overrides } = parseTopicConfig(entries);
+    Object.assign(t.config, config);
+    t.overrides = overrides;
+    await this.#saveMeta();
+  }
+
   async addPartitions(name: string, count: number): Promise<void> {
     this.#check();
     const t = this.topic(name);

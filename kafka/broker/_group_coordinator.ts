@@ -29,9 +29,10 @@ import { validateGroupId } from "./_group_files.ts";
  *
  * @example Check for a stable group
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { GroupState } from "../mod.ts";
  * const settled = (s: GroupState) => s === "Stable" || s === "Empty";
- * console.log(settled("PreparingRebalance")); // false
+ * assert.equal(settled("PreparingRebalance"), false);
  * ```
  */
 export type GroupState =
@@ -92,11 +93,12 @@ export interface CommittedOffset {
  *
  * @example Describe a group
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type GroupDescription, Kafka } from "../mod.ts";
  * const admin = new Kafka({}).admin();
  * await admin.connect();
  * const [g]: GroupDescription[] = (await admin.describeGroups(["nobody"])).groups;
- * console.log(g!.state); // "Dead"
+ * assert.equal(g!.state, "Dead");
  * await admin.disconnect();
  * ```
  */
@@ -119,10 +121,16 @@ export interface GroupDescription {
     clientId: string;
     clientHost: string;
     assignment: Assignment;
+    /** Subscribed topics. */
+    topics?: string[];
+    /** Protocol metadata of the chosen assignor, when it has some. */
+    metadata?: Uint8Array;
   }[];
 }
 
 interface Member {
+  /** Protocol metadata of the chosen assignor (kafkajs assigners). */
+  metadata?: Uint8Array;
   memberId: string;
   clientId: string;
   sessionTimeout: number;
@@ -315,7 +323,9 @@ export class GroupCoordinator {
         if (n !== undefined) partitionsPerTopic[t] = n;
       }
     }
-    let result: Record<string, Assignment>;
+    let result:
+      | Record<string, Assignment>
+      | Promise<Record<string, Assignment>>;
     try {
       result = chosen.assign({
         members: joined.map((m) => ({
@@ -323,28 +333,67 @@ export class GroupCoordinator {
           topics: m.topics,
           ownedPartitions: m.owned,
           generation: m.ownedGeneration,
+          // The member's own metadata for the chosen protocol (kafkajs).
+          metadata: m.assigners.find((a) => a.name === chosen.name)
+            ?.protocolMetadata?.(m.topics),
         })),
         partitionsPerTopic,
       });
     } catch (cause) {
-      const error = new KafkaJSNonRetriableError(
-        `Assignor failed: ${chosen.name}`,
-        {
-          cause,
-        },
-      );
-      for (const m of joined) m.pending!.reject(error);
-      g.members.clear();
-      g.state = "Empty";
+      this.#assignFailed(g, joined, chosen.name, cause);
       return;
     }
-    g.protocol = chosen.name;
+    if (!(result instanceof Promise)) {
+      this.#finish(g, joined, chosen.name, result);
+      return;
+    }
+    // A kafkajs assigner runs asynchronously, as the leader's SyncGroup
+    // would: the group waits in CompletingRebalance; a rebalance started
+    // meanwhile makes this result stale.
+    g.state = "CompletingRebalance";
+    const generation = g.generationId;
+    const current = () =>
+      g.generationId === generation && g.state === "CompletingRebalance";
+    result.then(
+      (r) => {
+        if (current()) this.#finish(g, joined, chosen.name, r);
+      },
+      (cause) => {
+        if (current()) this.#assignFailed(g, joined, chosen.name, cause);
+      },
+    );
+  }
+
+  #assignFailed(
+    g: Group,
+    joined: Member[],
+    name: string,
+    cause: unknown,
+  ): void {
+    const error = new KafkaJSNonRetriableError(`Assignor failed: ${name}`, {
+      cause,
+    });
+    for (const m of joined) m.pending?.reject(error);
+    g.members.clear();
+    g.state = "Empty";
+  }
+
+  #finish(
+    g: Group,
+    joined: Member[],
+    protocol: string,
+    result: Record<string, Assignment>,
+  ): void {
+    g.protocol = protocol;
     g.state = "Stable";
     const now = this.#clock.monotonic();
     for (const m of joined) {
+      if (g.members.get(m.memberId) !== m || !m.pending) continue;
       m.assignment = result[m.memberId] ?? {};
+      m.metadata = m.assigners.find((a) => a.name === protocol)
+        ?.protocolMetadata?.(m.topics);
       m.lastHeartbeat = now;
-      const pending = m.pending!;
+      const pending = m.pending;
       m.pending = undefined;
       pending.resolve({
         memberId: m.memberId,
@@ -622,6 +671,8 @@ export class GroupCoordinator {
         clientId: m.clientId,
         clientHost: "/127.0.0.1",
         assignment: structuredClone(m.assignment),
+        topics: [...m.topics],
+        metadata: m.metadata,
       })),
     };
   }

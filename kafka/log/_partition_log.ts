@@ -38,7 +38,13 @@ import {
   parseTimeIndex,
   Segment,
 } from "./_segment.ts";
-import { FileStore, MemoryStore, type Store, syncDir } from "./_store.ts";
+import {
+  FileStore,
+  MemoryStore,
+  type Store,
+  syncDir,
+  writeFileAtomic,
+} from "./_store.ts";
 import { listSegments } from "./log_reader.ts";
 
 /** Per-topic log settings, named after Kafka's topic configs. */
@@ -86,6 +92,18 @@ export interface ReadIsolation {
   skip?: (producerId: number, baseOffset: number) => boolean;
   /** Set by the read: the offset after the last batch read or passed. */
   next: number;
+}
+
+/** Holds the log start offset set by DeleteRecords, in the partition directory. */
+const START_OFFSET_FILE = "log-start-offset";
+
+async function readStartOffset(dir: string): Promise<number> {
+  try {
+    const n = Number(await Deno.readTextFile(join(dir, START_OFFSET_FILE)));
+    return Number.isSafeInteger(n) && n > 0 ? n : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** Options for {@linkcode PartitionLog.open}. */
@@ -162,6 +180,8 @@ export class PartitionLog {
   #cleanRun: Promise<unknown> = Promise.resolve();
   #closed = false;
   #onWarning: (message: string) => void;
+  /** First offset readable after DeleteRecords (0: none deleted). */
+  #startOffset = 0;
   /** Bytes cut from the tail at open (torn writes). */
   truncatedBytes = 0;
 
@@ -213,6 +233,7 @@ export class PartitionLog {
       }
       log.#segments.push(seg);
     }
+    log.#startOffset = await readStartOffset(dir);
     return log;
   }
 
@@ -429,7 +450,35 @@ export class PartitionLog {
 
   /** First offset still in the log. */
   get logStartOffset(): number {
-    return this.#segments[0]!.base;
+    return Math.max(this.#segments[0]!.base, this.#startOffset);
+  }
+
+  /**
+   * Kafka's DeleteRecords: the log starts at `offset` from now on (records
+   * before it cannot be read again); whole segments below it are deleted.
+   * The new start is written to `log-start-offset` before any file goes.
+   */
+  async deleteRecordsBefore(offset: number): Promise<void> {
+    const end = this.logEndOffset;
+    if (!Number.isInteger(offset) || offset < 0 || offset > end) {
+      throw new KafkaJSProtocolError(
+        `Offset to delete records before is out of range: ${offset} not in [${this.logStartOffset}, ${end}]`,
+        { type: "OFFSET_OUT_OF_RANGE" },
+      );
+    }
+    if (offset <= this.logStartOffset) return;
+    this.#startOffset = offset;
+    if (this.#dir) {
+      await writeFileAtomic(
+        join(this.#dir, START_OFFSET_FILE),
+        new TextEncoder().encode(String(offset)),
+      );
+    }
+    while (
+      this.#segments.length > 1 && this.#segments[0]!.nextOffset <= offset
+    ) {
+      await this.#deleteSegment(this.#segments.shift()!);
+    }
   }
 
   /** Offset the next record will get (the high watermark). */

@@ -122,6 +122,13 @@ Deno.test("Param gives defaults, takes a run's conf and validates it", async () 
   await assert.rejects(dag.test({ params: { region: "Peru" } }), {
     message: 'Param region must be one of ["Chile","Japan"]: "Peru"',
   });
+  assert.throws(
+    () =>
+      new DAG("bad_default", {
+        params: { n: new Param("x", { type: "integer" }) },
+      }),
+    { message: 'Param n must be of type integer: "x"' },
+  );
   const required = new DAG("required", { params: { day: new Param() } });
   required.task("t", () => 1);
   await assert.rejects(required.test(), {

@@ -81,3 +81,34 @@ Deno.test("deno task ui in Chromium: the index, the Kafka view of a real topic, 
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("deno task ui in Chromium: the airflow view's Trigger form gets through the shell's origin and token checks", async () => {
+  const out = await makeOut();
+  const dagsFolder = new URL("../../examples/dags", import.meta.url).pathname;
+  const server = await serveUi({ outDir: out, port: 0, dagsFolder });
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  const runs = () =>
+    Array.fromAsync(Deno.readDir(`${out}/airflow`)).then(
+      (es) => es.filter((e) => e.name.endsWith(".json")).length,
+      () => 0,
+    );
+  try {
+    await page.goto(`${server.url}airflow/dags/hello`);
+    assert.equal(await runs(), 0);
+    await page.getByRole("button", { name: "Trigger" }).click();
+    await page.waitForURL(/\/airflow\/dags\/hello$/);
+    assert.equal(await runs(), 1);
+    // The same POST without the cookie (so without the token) is refused.
+    const refused = await page.evaluate(async (url) => {
+      const res = await fetch(url, { method: "POST", credentials: "omit" });
+      return res.status;
+    }, `${server.url}airflow/dags/hello/trigger`);
+    assert.equal(refused, 403);
+    assert.equal(await runs(), 1);
+  } finally {
+    await browser.close();
+    await server.close();
+    await Deno.remove(out, { recursive: true });
+  }
+});

@@ -240,3 +240,29 @@ Deno.test("SparkContext.fromTopic() decodes keys that look alike to its key tabl
     await Deno.remove(logDir, { recursive: true });
   }
 });
+
+Deno.test("SparkContext.fromTopic() skips transaction markers (control batches)", async () => {
+  const logDir = await Deno.makeTempDir();
+  try {
+    const kafka = new Kafka({ logDir });
+    const producer = kafka.producer({
+      transactionalId: "spark-tx",
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    const tx = await producer.transaction();
+    await tx.send({
+      topic: "tx",
+      messages: [{ key: "a", value: "one" }, { key: "a", value: "two" }],
+    });
+    await tx.commit();
+    await producer.disconnect();
+    await using sc = new SparkContext({ parallelism: 1 });
+    const values = await sc.fromTopic({ logDir, topic: "tx" })
+      .map((r) => r.value).collect();
+    assert.deepEqual(values, ["one", "two"]);
+  } finally {
+    await Deno.remove(logDir, { recursive: true });
+  }
+});
