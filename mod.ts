@@ -7,9 +7,10 @@
  *
  * @example Use the namespaces together
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kafka, quality, spark } from "./mod.ts";
  * // Kafka's default partitioner, exactly as Java computes it.
- * console.log(kafka.partitionForKey("Taiwan", 4));
+ * assert.equal(kafka.partitionForKey("Taiwan", 4), 2);
  * // Count strong quakes by region on two worker threads.
  * await using sc = new spark.SparkContext({ parallelism: 2 });
  * const quakes = [{ mag: 5.1, region: "Taiwan" }, { mag: 2.0, region: "Chile" }];
@@ -18,19 +19,20 @@
  *   .map((q) => [q.region, 1] as [string, number])
  *   .reduceByKey((a, b) => a + b)
  *   .collect();
- * console.log(counts); // [["Taiwan", 1]]
+ * assert.deepEqual(counts, [["Taiwan", 1]]);
  * // Check the data with Great Expectations' vocabulary.
  * const suite = new quality.ExpectationSuite("quakes")
  *   .expectColumnValuesToBeBetween("mag", -1, 10);
- * console.log((await quality.validate(quakes, suite)).success); // true
+ * assert.equal((await quality.validate(quakes, suite)).success, true);
  * ```
  *
  * @example Test time-dependent code with a manual clock
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ManualClock } from "./mod.ts";
  * const clock = new ManualClock({ start: 0 });
  * await clock.advance(1_000);
- * console.log(clock.now()); // 1000
+ * assert.equal(clock.now(), 1000);
  * ```
  *
  * @module

@@ -27,10 +27,11 @@ export interface WriteFileAtomicOptions {
  *
  * @example Save a state file
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeFileAtomic } from "./atomic_file.ts";
  * const dir = await Deno.makeTempDir();
  * await writeFileAtomic(`${dir}/state/run.json`, '{"state":"running"}', { mkdir: true });
- * console.log(await Deno.readTextFile(`${dir}/state/run.json`)); // {"state":"running"}
+ * assert.equal(await Deno.readTextFile(`${dir}/state/run.json`), '{"state":"running"}');
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

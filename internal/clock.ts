@@ -12,11 +12,12 @@
  *
  * @example Take a clock, default to the real one
  * ```ts
- * import { type Clock, systemClock } from "./clock.ts";
+ * import assert from "node:assert/strict";
+ * import { type Clock, ManualClock, systemClock } from "./clock.ts";
  * function stamp(clock: Clock = systemClock): string {
  *   return new Date(clock.now()).toISOString();
  * }
- * console.log(stamp());
+ * assert.equal(stamp(new ManualClock({ start: 0 })), "1970-01-01T00:00:00.000Z");
  * ```
  */
 export interface Clock {
@@ -41,10 +42,11 @@ function abortReason(signal: AbortSignal): unknown {
  *
  * @example Sleep for a moment
  * ```ts
+ * import assert from "node:assert/strict";
  * import { systemClock } from "./clock.ts";
  * const start = systemClock.monotonic();
  * await systemClock.sleep(1);
- * console.log(systemClock.monotonic() >= start);
+ * assert.ok(systemClock.monotonic() >= start);
  * ```
  */
 export const systemClock: Clock = {
@@ -77,9 +79,10 @@ interface Sleeper {
  *
  * @example Start at a fixed date
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ManualClock } from "./clock.ts";
  * const clock = new ManualClock({ start: Date.UTC(2018, 1, 7) });
- * console.log(new Date(clock.now()).toISOString()); // 2018-02-07T00:00:00.000Z
+ * assert.equal(new Date(clock.now()).toISOString(), "2018-02-07T00:00:00.000Z");
  * ```
  */
 export interface ManualClockOptions {
@@ -104,15 +107,16 @@ function settle(): Promise<void> {
  *
  * @example Advance past a sleep
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ManualClock } from "./clock.ts";
  * const clock = new ManualClock({ start: Date.UTC(2024, 0, 1) });
  * let woke = false;
  * const sleeping = clock.sleep(5_000).then(() => (woke = true));
  * await clock.advance(4_999);
- * console.log(woke); // false
+ * assert.equal(woke, false);
  * await clock.advance(1);
  * await sleeping;
- * console.log(woke); // true
+ * assert.equal(woke, true);
  * ```
  */
 export class ManualClock implements Clock {

@@ -10,10 +10,12 @@
  *
  * @example Same seed, same numbers
  * ```ts
+ * import assert from "node:assert/strict";
  * import { seededRandom } from "./random.ts";
  * const a = seededRandom(42);
  * const b = seededRandom(42);
- * console.log(a() === b(), a() === b()); // true true
+ * assert.equal(a(), b());
+ * assert.equal(a(), b());
  * ```
  */
 export function seededRandom(seed: number): () => number {

@@ -55,9 +55,10 @@ import { syncDir, writeFileAtomic } from "../log/_store.ts";
  *
  * @example Keep a topic for one day
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ConfigEntry } from "../mod.ts";
  * const entry: ConfigEntry = { name: "retention.ms", value: String(24 * 3600_000) };
- * console.log(entry.name); // "retention.ms"
+ * assert.equal(entry.value, "86400000");
  * ```
  */
 export interface ConfigEntry {

@@ -29,9 +29,10 @@ import { validateGroupId } from "./_group_files.ts";
  *
  * @example Check for a stable group
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { GroupState } from "../mod.ts";
  * const settled = (s: GroupState) => s === "Stable" || s === "Empty";
- * console.log(settled("PreparingRebalance")); // false
+ * assert.equal(settled("PreparingRebalance"), false);
  * ```
  */
 export type GroupState =
@@ -92,11 +93,12 @@ export interface CommittedOffset {
  *
  * @example Describe a group
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type GroupDescription, Kafka } from "../mod.ts";
  * const admin = new Kafka({}).admin();
  * await admin.connect();
  * const [g]: GroupDescription[] = (await admin.describeGroups(["nobody"])).groups;
- * console.log(g!.state); // "Dead"
+ * assert.equal(g!.state, "Dead");
  * await admin.disconnect();
  * ```
  */
