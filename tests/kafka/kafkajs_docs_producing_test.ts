@@ -3,7 +3,7 @@
 // docs/Transactions.md of kafkajs 2.2.4): their calls, with only the import
 // changed, and what the pages say about them.
 import assert from "node:assert/strict";
-import { Buffer } from "node:buffer";
+import type { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import {
