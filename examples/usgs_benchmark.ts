@@ -475,9 +475,12 @@ export async function runBenchmark(
       const baseline = state.baseline.get(scale.logDir)!;
       for (const workers of config.workers) {
         const started = performance.now();
+        // Each context is one application in the event log the spark
+        // view reads (out/spark-events/).
         await using sc = new SparkContext({
           parallelism: workers,
           modules: { usgs: new URL("./usgs_events.ts", import.meta.url).href },
+          eventLogDir: join(config.outDir, "spark-events"),
         });
         // A trivial job brings every worker up, so start-up is measured on its own.
         await sc.parallelize(

@@ -43,6 +43,12 @@ import {
 import { unpackEnv } from "./broadcast.ts";
 import { hllRegisters } from "./_hyperloglog.ts";
 import v8 from "node:v8";
+import {
+  meteredSource,
+  meterShuffleWrite,
+  newTaskMetrics,
+  type TaskMetrics,
+} from "./_task_metrics.ts";
 
 /** Per-worker state that outlives tasks. */
 export class Executor {
@@ -52,6 +58,8 @@ export class Executor {
   #cache = new Map<string, unknown[]>();
   #counters: Record<string, number> = {};
   #cachedNow: [number, number][] = [];
+  /** Metrics of the running task, when the driver asked for them. */
+  #metrics: TaskMetrics | null = null;
   /** Accumulator additions of the running task, sent with its result. */
   #added = new Map<number, number>();
   #addTo = (id: number, term: number): void => {
@@ -65,8 +73,18 @@ export class Executor {
     this.#counters = {};
     this.#cachedNow = [];
     this.#added = new Map();
+    const started = performance.now();
+    const metrics = this.#metrics = task.metrics
+      ? newTaskMetrics(task.attempt)
+      : null;
     const stream = this.#stream(task.plan);
     const value = await this.#act(task.action, stream, task);
+    if (metrics !== null) {
+      if (task.action.kind === "shuffleWrite") {
+        meterShuffleWrite(value, metrics, approxSize);
+      }
+      metrics.runMs = performance.now() - started;
+    }
     // Everything but shuffle blocks and samples is a result the driver
     // holds: guarded by maxResultBytes like collect().
     const kept = task.action.kind === "shuffleWrite" ||
@@ -83,6 +101,7 @@ export class Executor {
       counters: this.#counters,
       accumulators: [...this.#added],
       bytes,
+      ...(metrics === null ? {} : { metrics }),
     };
   }
 
@@ -136,6 +155,9 @@ export class Executor {
 
   #stream(plan: Plan): Batches {
     let s = this.#source(plan.src, plan.part);
+    if (this.#metrics !== null) {
+      s = meteredSource(plan.src, s, this.#metrics, approxSize);
+    }
     for (const op of plan.ops) s = this.#op(op, s, plan.part);
     return s;
   }

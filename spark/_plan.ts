@@ -1,6 +1,7 @@
 // The structured-cloneable task description the driver sends to a worker.
 
 import type { CsvSpec } from "./_csv.ts";
+import type { TaskMetrics } from "./_task_metrics.ts";
 
 /** A shipped function: its source text and its env. */
 export interface FnSpec {
@@ -152,6 +153,8 @@ export interface Task {
   partition: number;
   /** 1 for the first attempt of this task, 2 for its first retry, ... */
   attempt: number;
+  /** Gather task metrics (the event log is on). */
+  metrics?: boolean;
 }
 
 /** What a worker sends back for a finished task. */
@@ -162,6 +165,8 @@ export interface TaskOutput {
   /** Accumulator additions: [id, sum of terms]. */
   accumulators: [number, number][];
   bytes: number;
+  /** Present when the task was asked for metrics. */
+  metrics?: TaskMetrics;
 }
 
 /** Message from worker to driver. */

@@ -32,6 +32,7 @@ import { WorkerPool } from "./_pool.ts";
 import { ShuffleStore } from "./_shuffle.ts";
 import type { ExecutorKind } from "./_executors.ts";
 import { SparkError } from "./errors.ts";
+import type { SchedulerListener } from "./_event_log.ts";
 
 /**
  * Timing of one stage of a finished job.
@@ -167,6 +168,8 @@ export class Scheduler {
   /** The job group and description of jobs started from now on. */
   jobGroup: string | null = null;
   jobDescription: string | null = null;
+  /** Sees jobs, stages and tasks start and end (the event log). */
+  listener: SchedulerListener | null = null;
 
   constructor(options: SchedulerOptions) {
     this.maxResultBytes = options.maxResultBytes;
@@ -184,6 +187,7 @@ export class Scheduler {
         }
       },
       onTaskRetry: (task, attempt, cause) => {
+        this.listener?.taskFailed(task, attempt, cause);
         if (VERBOSE.has(this.logLevel)) {
           console.error(
             `WARN TaskSetManager: Lost task ${task.partition}.${
@@ -325,9 +329,11 @@ export class Scheduler {
       );
       await this.#writeCheckpoints(root, job);
       state.status = "SUCCEEDED";
+      this.listener?.jobEnd(job, null);
       return out;
     } catch (e) {
       state.status = "FAILED";
+      this.listener?.jobEnd(job, e);
       throw e;
     } finally {
       signal?.removeEventListener("abort", onAbort);
@@ -365,6 +371,7 @@ export class Scheduler {
       },
     };
     this.jobs.set(job.jobId, state);
+    this.listener?.jobStart(job);
     // Keep the latest finished jobs for the status tracker, not all.
     for (const [id, j] of this.jobs) {
       if (this.jobs.size <= 1000) break;
@@ -479,8 +486,10 @@ export class Scheduler {
       await this.#materializeShuffles(dep.parent, job);
       await this.#sampleBounds(dep, job);
       state.status = "SUCCEEDED";
+      this.listener?.jobEnd(job, null);
     } catch (e) {
       state.status = "FAILED";
+      this.listener?.jobEnd(job, e);
       throw e;
     } finally {
       job.durationMs = performance.now() - state.started;
@@ -548,6 +557,8 @@ export class Scheduler {
     let done = 0;
     let bytes = 0;
     const total = partitions.length;
+    const listener = this.listener;
+    listener?.stageSubmitted(job, stageId, kind, rdd, total);
     const promises = partitions.map(async (p) => {
       const pref: Pref = { slot: null };
       const task: Task = {
@@ -559,12 +570,20 @@ export class Scheduler {
         stageId,
         partition: p,
         attempt: 0,
+        ...(listener === null ? {} : { metrics: true }),
       };
-      const r = await this.pool.submit(
+      const submitted = this.pool.submit(
         task,
         pref.slot,
         this.broadcasts,
         job.jobId,
+      );
+      const r = listener === null ? await submitted : await submitted.then(
+        (r) => (listener.taskEnd(task, r.slot, r.out), r),
+        (e) => {
+          listener.taskEnd(task, null, e);
+          throw e;
+        },
       );
       for (const [rddId, part] of r.out.cached) {
         let locs = this.#cacheLoc.get(rddId);
@@ -589,9 +608,12 @@ export class Scheduler {
       return r.out.value;
     });
     try {
-      return await Promise.all(promises);
+      const out = await Promise.all(promises);
+      listener?.stageCompleted(stageId, null);
+      return out;
     } catch (e) {
       this.pool.dropQueued(job.jobId);
+      listener?.stageCompleted(stageId, e);
       throw e;
     } finally {
       job.stages.push({

@@ -18,6 +18,7 @@ import { type Clock, systemClock } from "../internal/clock.ts";
 import { SparkError } from "./errors.ts";
 import { makeRDD, type RDD } from "./rdd.ts";
 import { resolve, toFileUrl } from "./_paths.ts";
+import { EventLog } from "./_event_log.ts";
 
 export type { CsvType, JobInfo, ProgressEvent };
 
@@ -98,6 +99,19 @@ export interface SparkContextOptions {
    * @default {V8's default}
    */
   executorMemoryMb?: number;
+  /**
+   * Spark's `spark.eventLog.dir`: write this application's event log there
+   * (`<applicationId>.inprogress` while running, `<applicationId>` once
+   * closed; one JSON event per line in Spark's format), for
+   * `sparkHistoryHandler` and Spark's own tools.
+   * @default {undefined (no event log)}
+   */
+  eventLogDir?: string;
+  /**
+   * Spark's `spark.app.name`, shown by the history view.
+   * @default {"spark"}
+   */
+  appName?: string;
 }
 
 /** Spark's log levels. */
@@ -282,6 +296,8 @@ export class SparkContext {
   #maxResultBytes: number;
   #logLevel: LogLevel = "WARN";
   #closing: Promise<void>;
+  #appName: string;
+  #eventLog: EventLog | null = null;
 
   /**
    * Starts the worker pool.
@@ -345,6 +361,31 @@ export class SparkContext {
     this.#startTime = this.#scheduler.clock.now();
     this.#maxTaskFailures = maxTaskFailures;
     this.#maxResultBytes = maxResultBytes;
+    this.#appName = options.appName ?? "spark";
+    if (typeof this.#appName !== "string") {
+      throw new SparkError(`appName must be a string: ${typeof this.#appName}`);
+    }
+    if (options.eventLogDir !== undefined) {
+      if (
+        typeof options.eventLogDir !== "string" || options.eventLogDir === ""
+      ) {
+        throw new SparkError(
+          `eventLogDir must be a non-empty string: ${
+            String(options.eventLogDir)
+          }`,
+        );
+      }
+      this.#eventLog = new EventLog(
+        options.eventLogDir,
+        `local-${this.#startTime}`,
+        {
+          appName: this.#appName,
+          startTime: this.#startTime,
+          clock: this.#scheduler.clock,
+        },
+      );
+      this.#scheduler.listener = this.#eventLog;
+    }
     registerScheduler(this, this.#scheduler);
     for (const [name, spec] of modules) this.addModule(name, spec);
   }
@@ -356,7 +397,8 @@ export class SparkContext {
 
   /** `local-<startTime>`, Spark's id for a local application. */
   get applicationId(): string {
-    return `local-${this.#startTime}`;
+    // With an event log, the id its file is named after (unique in the dir).
+    return this.#eventLog?.appId ?? `local-${this.#startTime}`;
   }
 
   /** When the context started, in epoch milliseconds (from its clock). */
@@ -390,6 +432,8 @@ export class SparkContext {
   getConf(): SparkConf {
     return new SparkConf([
       ["spark.master", `local[${this.#parallelism}]`],
+      ["spark.app.name", this.#appName],
+      ["spark.eventLog.enabled", String(this.#eventLog !== null)],
       ["spark.app.id", this.applicationId],
       ["spark.app.startTime", String(this.#startTime)],
       ["spark.default.parallelism", String(this.#defaultPartitions)],
@@ -1186,6 +1230,7 @@ export class SparkContext {
     if (this.#closed) return;
     this.#closed = true;
     this.#closing = this.#scheduler.close();
+    this.#eventLog?.close();
   }
 
   /**

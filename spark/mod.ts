@@ -78,13 +78,30 @@
  *   (kafka logs);
  * - the shuffle: `_shuffle.ts` (write, read, block store),
  *   `_range_partitioner.ts` (sampling, bounds, lookup), `_keys.ts` (key
- *   encoding, hashing, order), `_hyperloglog.ts` (countApproxDistinct).
+ *   encoding, hashing, order), `_hyperloglog.ts` (countApproxDistinct);
+ * - the event log and history view: `_event_log.ts` (Spark's event log,
+ *   written from the scheduler's listener), `_task_metrics.ts` (metrics
+ *   gathered in the executor), `history.ts` (`sparkHistoryHandler`),
+ *   `_history_model.ts` (replaying a log), `_history_pages.ts` (HTML, DAG).
+ *
+ * With `eventLogDir`, the scheduler tells an event log each job, stage and
+ * task end; tasks then count their records and bytes per batch. The log is
+ * one JSON line per event in Spark's format, flushed at stage and job
+ * boundaries and at most every 250 ms in between, and `sparkHistoryHandler`
+ * replays it on each request (a running application's pages poll):
+ *
+ * ```
+ * scheduler ─▶ EventLog ─▶ <eventLogDir>/<appId>.inprogress ─(close)─▶ <appId>
+ *                                      │ replay
+ *                       sparkHistoryHandler ─▶ apps / jobs / stages / executors
+ * ```
  *
  * @module
  */
 
 export { type Clock, ManualClock, systemClock } from "../internal/clock.ts";
 export { SparkError } from "./errors.ts";
+export { sparkHistoryHandler, type SparkHistoryOptions } from "./history.ts";
 export { Accumulator, Broadcast } from "./broadcast.ts";
 export { SparkConf } from "./conf.ts";
 export { type SparkJobInfo, StatusTracker } from "./status_tracker.ts";
