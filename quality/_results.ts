@@ -7,6 +7,7 @@ import {
   chiSquareTest,
   parameterizedKsTest,
 } from "./_distributional.ts";
+import { cramersPhi } from "./_cramers_phi.ts";
 import { klDivergence } from "./_kl_divergence.ts";
 import { valueOf } from "./_exact_sum.ts";
 import {
@@ -392,7 +393,9 @@ function finalizeOne(
         return {
           success: false,
           result: {},
-          error: missingColumn([entry.column]),
+          error: missingColumn(
+            entry.columns.length === 2 ? entry.columns : [entry.column],
+          ),
         };
       }
       return finalizeValues(entry, s, format);
@@ -483,6 +486,13 @@ function finalizeValues(
         ? bootstrappedKsTest
         : chiSquareTest;
       const { success, result } = test(kw, s.vals);
+      return { success, result: brief({ ...result, ...counts }) };
+    }
+    case "expect_column_pair_cramers_phi_value_to_be_less_than": {
+      const { success, result } = cramersPhi(
+        kw,
+        s.vals as [unknown, unknown][],
+      );
       return { success, result: brief({ ...result, ...counts }) };
     }
     default: { // z-scores: a map expectation over (v - mean) / std

@@ -402,6 +402,20 @@ export function makeStep(
     }
     case "values": {
       const s = state;
+      if (entry.columns.length === 2) { // a column pair: every row's two values
+        const [a, b] = entry.columns.map(intern) as [string, string];
+        return (row, i) => {
+          if (!s.seen && Object.hasOwn(row, a) && Object.hasOwn(row, b)) {
+            s.seen = true;
+          }
+          if (cond !== null && !cond(row)) return;
+          s.element++;
+          const va = readOwn(row, a), vb = readOwn(row, b);
+          if (isMissing(va) || isMissing(vb)) s.missing++;
+          s.vals.push([isMissing(va) ? null : va, isMissing(vb) ? null : vb]);
+          s.idx.push(i);
+        };
+      }
       return (row, i) => {
         if (!s.seen && Object.hasOwn(row, col)) s.seen = true;
         if (cond !== null && !cond(row)) return;

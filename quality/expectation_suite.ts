@@ -512,6 +512,40 @@ export interface ChisquareTestOptions extends ExpectationOptions {
   tailWeightHoldout?: number;
 }
 
+/**
+ * Options of `expect_column_pair_cramers_phi_value_to_be_less_than`.
+ *
+ * @example Two bins of a numeric column
+ * ```ts
+ * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const suite = new ExpectationSuite("s")
+ *   .expectColumnPairCramersPhiValueToBeLessThan("a", "b", { nBinsA: 2, threshold: 0.5 });
+ * assert.equal(suite.expectations[0]?.kwargs.n_bins_A, 2);
+ * ```
+ */
+export interface CramersPhiOptions extends ExpectationOptions {
+  /** Bin edges (numbers) or groups of values (lists) of column A. */
+  binsA?: unknown[] | null;
+  /** Bin edges or groups of values of column B. */
+  binsB?: unknown[] | null;
+  /**
+   * Bins of A when `binsA` is not given.
+   * @default {10}
+   */
+  nBinsA?: number | null;
+  /**
+   * Bins of B when `binsB` is not given.
+   * @default {10}
+   */
+  nBinsB?: number | null;
+  /**
+   * The largest Cramér's phi that passes.
+   * @default {0.1}
+   */
+  threshold?: number;
+}
+
 function isOptions(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) &&
     !(v instanceof Date);
@@ -519,6 +553,9 @@ function isOptions(v: unknown): v is Record<string, unknown> {
 
 function snake(key: string): string {
   if (key === "type") return "type_"; // GE's kwarg for the type name
+  // GE keeps a pair's column letter in capitals: nBinsA is n_bins_A.
+  const pair = /^(.*[a-z])([AB])$/.exec(key);
+  if (pair) return `${snake(pair[1]!)}_${pair[2]}`;
   return key.replace(/[A-Z]/g, (m) => "_" + m.toLowerCase());
 }
 
@@ -1957,6 +1994,35 @@ export class ExpectationSuite {
     return this.#add(
       "expect_column_chisquare_test_p_value_to_be_greater_than",
       { column },
+      options,
+    );
+  }
+
+  /**
+   * `expect_column_pair_cramers_phi_value_to_be_less_than`: Cramér's phi of
+   * the two columns' crosstab (numbers binned, other values by category),
+   * from scipy's `chi2_contingency` with Yates' correction on one degree of
+   * freedom. Keeps every row's pair; the pairs concatenate across spark
+   * partitions, the statistic does not merge.
+   *
+   * @example Independent columns
+   * ```ts
+   * import { ExpectationSuite, validate } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnPairCramersPhiValueToBeLessThan("a", "b");
+   * const rows = [["x", "p"], ["x", "q"], ["y", "p"], ["y", "q"]].map(([a, b]) => ({ a, b }));
+   * const r = await validate(rows, suite);
+   * assert.equal(r.results[0]?.result.observed_value, 0);
+   * ```
+   */
+  expectColumnPairCramersPhiValueToBeLessThan(
+    columnA: string,
+    columnB: string,
+    options?: CramersPhiOptions,
+  ): this {
+    return this.#add(
+      "expect_column_pair_cramers_phi_value_to_be_less_than",
+      { column_A: columnA, column_B: columnB },
       options,
     );
   }

@@ -46,7 +46,8 @@
  * keep every non-null number (stdev is pandas' two-pass result, to the last
  * bit); unique-value count and proportion keep the distinct set; most common
  * value, quantiles, z-scores, KL divergence and the KS and chi-square tests
- * keep every non-null value with its row index.
+ * keep every non-null value with its row index; Cramér's phi keeps every
+ * row's pair of values.
  * All of them merge across spark partitions (values concatenate in row order);
  * the statistics of the KS and chi-square tests themselves do not merge, so
  * they are computed once over the concatenated values.
@@ -63,6 +64,7 @@
  * modes), `_kl_divergence.ts` (KL divergence against a partition
  * object), `_distributions.ts` (CDFs, the KS and chi-square p-values),
  * `_distributional.ts` (the KS and chi-square expectations),
+ * `_cramers_phi.ts` (Cramér's phi of a column pair),
  * `_evaluation_parameters.ts` (`$PARAMETER` kwargs),
  * `_exact_sum.ts` (exact sums), `_row_condition.ts`, `_strftime.ts`,
  * `_partition_eval.ts` (the module spark workers load), `checkpoint.ts`,
@@ -99,6 +101,7 @@ export {
   type ColumnSetOptions,
   type ColumnToExistOptions,
   type CompoundUniqueOptions,
+  type CramersPhiOptions,
   type ExpectationOptions,
   ExpectationSuite,
   expectationTypes,

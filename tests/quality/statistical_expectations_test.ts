@@ -363,3 +363,91 @@ Deno.test(`${CHI}: bad partitions are typed errors`, async () => {
     assert.match(r.exception_info.exception_message!, message);
   }
 });
+
+const PHI = "expect_column_pair_cramers_phi_value_to_be_less_than";
+const pairs = (cells: [string, string, number][]) =>
+  cells.flatMap(([a, b, n]) => Array(n).fill({ a, b }));
+
+Deno.test(`${PHI}: chi2_contingency with Yates' correction on 2×2 tables`, async () => {
+  // [[3, 1], [1, 3]]: expected 2 each, Yates moves each count half a unit,
+  // χ² = 4 · 0.5² / 2 = 0.5 and φ = √(0.5 / 8) = 0.25.
+  const rows = pairs([["x", "p", 3], ["x", "q", 1], ["y", "p", 1], [
+    "y",
+    "q",
+    3,
+  ]]);
+  const at = (threshold: number) => (s: ExpectationSuite) =>
+    s.expectColumnPairCramersPhiValueToBeLessThan("a", "b", { threshold });
+  const r = await one(rows, at(0.25));
+  close(r.result.observed_value, 0.25, 1e-12);
+  assert.equal(r.success, true);
+  assert.equal((await one(rows, at(0.2499))).success, false);
+  assert.deepEqual((r.result.details as Record<string, unknown>).crosstab, [
+    { a: "x", p: 3, q: 1 },
+    { a: "y", p: 1, q: 3 },
+  ]);
+  // A 3×2 table takes no correction: [[2, 0], [0, 2], [1, 1]] has χ² = 4, φ = √(4/6).
+  const r3 = await one(
+    pairs([["a", "p", 2], ["b", "q", 2], ["c", "p", 1], ["c", "q", 1]]),
+    at(0.9),
+  );
+  close(r3.result.observed_value, Math.sqrt(2 / 3), 1e-12);
+});
+
+Deno.test(`${PHI}: numeric columns are binned as GE's get_binned_values`, async () => {
+  // 0…9 in two bins [0, 4.5) and [4.5, 9]: against lo/hi the table is
+  // [[5, 0], [0, 5]], Yates gives χ² = 4 · 2² / 2.5 = 6.4 and φ = √(6.4/10) = 0.8.
+  const rows = Array.from(
+    { length: 10 },
+    (_, i) => ({ a: i, b: i < 5 ? "lo" : "hi" }),
+  );
+  const r = await one(
+    rows,
+    (s) =>
+      s.expectColumnPairCramersPhiValueToBeLessThan("a", "b", { nBinsA: 2 }),
+  );
+  close(r.result.observed_value, 0.8, 1e-12);
+  assert.equal(r.success, false);
+  assert.deepEqual((r.result.details as Record<string, unknown>).crosstab, [
+    { a: "[0.0, 4.5)", hi: 0, lo: 5 },
+    { a: "[4.5, 9.0)", hi: 5, lo: 0 },
+  ]);
+  // Explicit groups of values for a categorical column.
+  const grouped = await one(
+    pairs([["x", "p", 2], ["y", "p", 2], ["z", "q", 4]]),
+    (s) =>
+      s.expectColumnPairCramersPhiValueToBeLessThan("a", "b", {
+        binsA: [["x", "y"], ["z"]],
+      }),
+  );
+  // [[4, 0], [0, 4]]: Yates χ² = 4 · 1.5² / 2 = 4.5, φ = √(4.5 / 8) = 0.75.
+  close(grouped.result.observed_value, 0.75, 1e-12);
+});
+
+Deno.test(`${PHI}: bad kwargs and missing columns are typed errors`, async () => {
+  assert.throws(
+    () =>
+      new ExpectationSuite("s").addExpectation({
+        expectation_type: PHI,
+        kwargs: { column_A: "a", column_B: "b", n_bins_A: -1 },
+      }),
+    (e) => e instanceof QualityError && /n_bins_A/.test(e.message),
+  );
+  const rows = [{ a: 1, b: "x" }, { a: 2, b: "y" }];
+  const bad = await one(
+    rows,
+    (s) =>
+      s.expectColumnPairCramersPhiValueToBeLessThan("a", "b", {
+        binsA: ["lo"],
+      }),
+  );
+  assert.match(
+    bad.exception_info.exception_message!,
+    /bins_A of a numeric column must be numbers/,
+  );
+  const missing = await one(
+    rows,
+    (s) => s.expectColumnPairCramersPhiValueToBeLessThan("a", "nope"),
+  );
+  assert.match(missing.exception_info.exception_message!, /"a", "nope"/);
+});
