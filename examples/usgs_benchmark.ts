@@ -475,6 +475,8 @@ export async function runBenchmark(
       const baseline = state.baseline.get(scale.logDir)!;
       for (const workers of config.workers) {
         const started = performance.now();
+        // Each context is one application in the event log the spark
+        // view reads (out/spark-events/).
         await using sc = new SparkContext({
           parallelism: workers,
           modules: { usgs: new URL("./usgs_events.ts", import.meta.url).href },

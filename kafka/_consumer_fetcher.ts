@@ -7,8 +7,17 @@
 
 import { Buffer } from "node:buffer";
 import type { Broker } from "./broker/_broker.ts";
-import type { ReadIsolation } from "./log/_partition_log.ts";
-import { NO_HEADERS, type RecordHeaders } from "./protocol/record_batch.ts";
+import type { PartitionLog, ReadIsolation } from "./log/_partition_log.ts";
+import {
+  CompressionTypes,
+  decodeRecordsInto,
+  NO_HEADERS,
+  readBatchHeader,
+  type RecordHeaders,
+  TRANSACTIONAL_FLAG,
+} from "./protocol/record_batch.ts";
+import { decompressBatch } from "./compression.ts";
+import { KafkaJSProtocolError } from "./errors.ts";
 import { tpKey } from "./_consumer_offsets.ts";
 import type { KafkaMessage } from "./consumer.ts";
 
@@ -77,6 +86,37 @@ function makeMessage(
     attributes: 0,
     size: (key?.length ?? 0) + (value?.length ?? 0),
   };
+}
+
+/**
+ * Reads like `PartitionLog.read` with isolation, decompressing batches of a
+ * registered codec; throws `unsupported` when a codec is not registered.
+ */
+async function readWithCodecs(
+  log: PartitionLog,
+  pos: number,
+  maxBytes: number,
+  isolation: ReadIsolation,
+  unsupported: Error,
+): Promise<KafkaMessage[]> {
+  const out: KafkaMessage[] = [];
+  for (const batch of log.readBatches(pos, maxBytes, isolation.maxOffset)) {
+    const h = readBatchHeader(batch, 0)!;
+    const last = h.baseOffset + h.lastOffsetDelta;
+    if (last < pos) continue;
+    if (h.baseOffset >= isolation.maxOffset) break;
+    isolation.next = last + 1;
+    if (
+      h.attributes & TRANSACTIONAL_FLAG &&
+      isolation.skip?.(h.producerId, h.baseOffset)
+    ) continue;
+    const plain = await decompressBatch(batch);
+    const codec = new DataView(plain.buffer, plain.byteOffset, 61)
+      .getInt16(21) & 7;
+    if (codec > CompressionTypes.GZIP) throw unsupported;
+    decodeRecordsInto(asBuffer(plain), 0, out, pos, makeMessage);
+  }
+  return out;
 }
 
 interface PauseState {
@@ -171,7 +211,10 @@ export class Fetcher {
    * with a different one each round so a busy partition cannot starve the
    * rest.
    */
-  fetch(broker: Broker, assignment: Map<string, number[]>): Fetched[] {
+  async fetch(
+    broker: Broker,
+    assignment: Map<string, number[]>,
+  ): Promise<Fetched[]> {
     const tps: [string, number][] = [];
     for (const [t, ps] of assignment) {
       for (const p of ps) if (!this.isPaused(t, p)) tps.push([t, p]);
@@ -206,7 +249,16 @@ export class Fetcher {
       };
       let messages: KafkaMessage[];
       try {
-        messages = log.read(pos, slice, asBuffer, makeMessage, isolation);
+        try {
+          messages = log.read(pos, slice, asBuffer, makeMessage, isolation);
+        } catch (error) {
+          // A codec from CompressionCodecs: decompress asynchronously.
+          if (
+            !(error instanceof KafkaJSProtocolError) ||
+            error.type !== "UNSUPPORTED_COMPRESSION_TYPE"
+          ) throw error;
+          messages = await readWithCodecs(log, pos, slice, isolation, error);
+        }
       } catch (error) {
         // Damage in one partition does not hold back what the others
         // returned this round; it is met again on the next.

@@ -329,7 +329,7 @@ export class Runner {
     if (p.events.has(p.names.FETCH_START!)) {
       p.events.emit(p.names.FETCH_START!, { nodeId: 0 });
     }
-    const fetched = p.fetcher.fetch(b, p.membership.assignment);
+    const fetched = await p.fetcher.fetch(b, p.membership.assignment);
     if (timed) {
       p.events.emit(p.names.FETCH!, {
         numberOfBatches: fetched.length,

@@ -43,13 +43,14 @@ import type { CleanupResult } from "./log/_partition_log.ts";
  *
  * @example A compacted topic
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ITopicConfig } from "./mod.ts";
  * const topic: ITopicConfig = {
  *   topic: "users",
  *   numPartitions: 3,
  *   configEntries: [{ name: "cleanup.policy", value: "compact" }],
  * };
- * console.log(topic.numPartitions); // 3
+ * assert.equal(topic.numPartitions, 3);
  * ```
  */
 export interface ITopicConfig {
@@ -75,9 +76,10 @@ export interface ITopicConfig {
  *
  * @example Records in a topic
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { PartitionOffsets } from "./mod.ts";
  * const count = (os: PartitionOffsets[]) => os.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
- * console.log(count([{ partition: 0, offset: "10", high: "10", low: "4" }])); // 6
+ * assert.equal(count([{ partition: 0, offset: "10", high: "10", low: "4" }]), 6);
  * ```
  */
 export interface PartitionOffsets {
@@ -96,9 +98,10 @@ export interface PartitionOffsets {
  *
  * @example Total lag of a group
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { CommittedPartitionOffset } from "./mod.ts";
  * const lag = (ps: CommittedPartitionOffset[]) => ps.reduce((n, p) => n + Number(p.lag), 0);
- * console.log(lag([{ partition: 0, offset: "5", metadata: null, high: "7", lag: "2" }])); // 2
+ * assert.equal(lag([{ partition: 0, offset: "5", metadata: null, high: "7", lag: "2" }]), 2);
  * ```
  */
 export interface CommittedPartitionOffset {
@@ -349,11 +352,12 @@ function withTopicPartition(
  *
  * @example Create a topic and read its offsets
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Kafka } from "./mod.ts";
  * const admin = new Kafka({}).admin();
  * await admin.connect();
- * console.log(await admin.createTopics({ topics: [{ topic: "t", numPartitions: 2 }] })); // true
- * console.log(await admin.fetchTopicOffsets("t"));
+ * assert.equal(await admin.createTopics({ topics: [{ topic: "t", numPartitions: 2 }] }), true);
+ * assert.equal((await admin.fetchTopicOffsets("t")).length, 2);
  * await admin.disconnect();
  * ```
  */
@@ -653,12 +657,13 @@ export class Admin {
    *
    * @example Grow a topic from 1 to 3 partitions
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Kafka } from "./mod.ts";
    * const admin = new Kafka({}).admin();
    * await admin.connect();
    * await admin.createTopics({ topics: [{ topic: "t" }] });
    * await admin.createPartitions({ topicPartitions: [{ topic: "t", count: 3 }] });
-   * console.log((await admin.fetchTopicOffsets("t")).length); // 3
+   * assert.equal((await admin.fetchTopicOffsets("t")).length, 3);
    * await admin.disconnect();
    * ```
    */
@@ -930,6 +935,7 @@ export class Admin {
    *
    * @example Read the first records of a partition
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Kafka } from "./mod.ts";
    * const kafka = new Kafka({});
    * const admin = kafka.admin();
@@ -939,7 +945,7 @@ export class Admin {
    * await producer.connect();
    * await producer.send({ topic: "t", messages: [{ value: "a" }, { value: "b" }] });
    * const records = await admin.fetchRecords({ topic: "t", partition: 0, offset: "1" });
-   * console.log(records.map((r) => r.offset)); // [1]
+   * assert.deepEqual(records.map((r) => r.offset), [1]);
    * await producer.disconnect();
    * await admin.disconnect();
    * ```

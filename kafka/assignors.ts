@@ -22,9 +22,10 @@ import { KafkaJSNonRetriableError } from "./errors.ts";
  *
  * @example Partitions per topic
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Assignment } from "./mod.ts";
  * const a: Assignment = { orders: [0, 2], payments: [1] };
- * console.log(Object.values(a).flat().length); // 3
+ * assert.equal(Object.values(a).flat().length, 3);
  * ```
  */
 export type Assignment = Record<string, number[]>;
@@ -34,9 +35,10 @@ export type Assignment = Record<string, number[]>;
  *
  * @example A member owning a partition
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { AssignerMember } from "./mod.ts";
  * const m: AssignerMember = { memberId: "c-1", topics: ["t"], ownedPartitions: { t: [0] }, generation: 3 };
- * console.log(m.topics); // ["t"]
+ * assert.deepEqual(m.topics, ["t"]);
  * ```
  */
 export interface AssignerMember {
@@ -57,9 +59,10 @@ export interface AssignerMember {
  *
  * @example Input for an assignor
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type AssignInput, range } from "./mod.ts";
  * const input: AssignInput = { members: [{ memberId: "a", topics: ["t"] }], partitionsPerTopic: { t: 2 } };
- * console.log(range.assign(input)); // { a: { t: [0, 1] } }
+ * assert.deepEqual(range.assign(input), { a: { t: [0, 1] } });
  * ```
  */
 export interface AssignInput {
@@ -74,6 +77,7 @@ export interface AssignInput {
  *
  * @example Everything to the first member
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Kafka, type PartitionAssigner } from "./mod.ts";
  * const greedy: PartitionAssigner = {
  *   name: "greedy",
@@ -84,7 +88,7 @@ export interface AssignInput {
  *       i === 0 ? Object.fromEntries(Object.entries(partitionsPerTopic).map(([t, n]) => [t, [...Array(n).keys()]])) : {},
  *     ])),
  * };
- * console.log(typeof new Kafka({}).consumer({ groupId: "g", partitionAssigners: [greedy] }).run); // function
+ * assert.equal(typeof new Kafka({}).consumer({ groupId: "g", partitionAssigners: [greedy] }).run, "function");
  * ```
  */
 export interface PartitionAssigner {
@@ -149,12 +153,13 @@ function allPartitions(input: AssignInput, topics: Iterable<string>): TP[] {
  *
  * @example Kafka's documented example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { range } from "./assignors.ts";
  * const out = range.assign({
  *   members: [{ memberId: "C0", topics: ["t0", "t1"] }, { memberId: "C1", topics: ["t0", "t1"] }],
  *   partitionsPerTopic: { t0: 3, t1: 3 },
  * });
- * console.log(out.C0, out.C1); // { t0: [0, 1], t1: [0, 1] } { t0: [2], t1: [2] }
+ * assert.deepEqual([out.C0, out.C1], [{ t0: [0, 1], t1: [0, 1] }, { t0: [2], t1: [2] }]);
  * ```
  */
 export const range: SyncAssigner = {
@@ -186,12 +191,13 @@ export const range: SyncAssigner = {
  *
  * @example Kafka's documented example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { roundRobin } from "./assignors.ts";
  * const out = roundRobin.assign({
  *   members: [{ memberId: "C0", topics: ["t0", "t1"] }, { memberId: "C1", topics: ["t0", "t1"] }],
  *   partitionsPerTopic: { t0: 3, t1: 3 },
  * });
- * console.log(out.C0, out.C1); // { t0: [0, 2], t1: [1] } { t0: [1], t1: [0, 2] }
+ * assert.deepEqual([out.C0, out.C1], [{ t0: [0, 2], t1: [1] }, { t0: [1], t1: [0, 2] }]);
  * ```
  */
 export const roundRobin: SyncAssigner = {
@@ -229,13 +235,14 @@ function key([t, p]: TP): string {
  *
  * @example Initial assignment from Kafka's StickyAssignor documentation
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cooperativeSticky } from "./assignors.ts";
  * const topics = ["t0", "t1", "t2", "t3"];
  * const out = cooperativeSticky.assign({
  *   members: ["C0", "C1", "C2"].map((memberId) => ({ memberId, topics })),
  *   partitionsPerTopic: { t0: 2, t1: 2, t2: 2, t3: 2 },
  * });
- * console.log(out.C0); // { t0: [0], t1: [1], t3: [0] }
+ * assert.deepEqual(out.C0, { t0: [0], t1: [1], t3: [0] });
  * ```
  */
 export const cooperativeSticky: SyncAssigner = {

@@ -145,6 +145,7 @@ export class Connection {
  *
  * @example Produce and consume
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Kafka } from "./mod.ts";
  * const kafka = new Kafka({ clientId: "app" });
  * const admin = kafka.admin();
@@ -153,8 +154,8 @@ export class Connection {
  * const producer = kafka.producer();
  * await producer.connect();
  * const [meta] = await producer.send({ topic: "greetings", messages: [{ key: "k", value: "hello" }] });
- * console.log(meta!.baseOffset); // "0"
- * console.log(await admin.fetchTopicOffsets("greetings"));
+ * assert.equal(meta!.baseOffset, "0");
+ * assert.equal((await admin.fetchTopicOffsets("greetings")).length, 2);
  * await producer.disconnect();
  * await admin.disconnect();
  * ```
@@ -172,6 +173,7 @@ export class Kafka {
    *
    * @example Send a message
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Kafka } from "./mod.ts";
    * const kafka = new Kafka({});
    * const admin = kafka.admin();
@@ -180,7 +182,7 @@ export class Kafka {
    * await admin.disconnect();
    * const producer = kafka.producer();
    * await producer.connect();
-   * console.log(await producer.send({ topic: "t", messages: [{ value: "v" }] }));
+   * assert.equal((await producer.send({ topic: "t", messages: [{ value: "v" }] }))[0]!.baseOffset, "0");
    * await producer.disconnect();
    * ```
    */
@@ -208,10 +210,11 @@ export class Kafka {
    *
    * @example List topics
    * ```ts
+   * import assert from "node:assert/strict";
    * import { Kafka } from "./mod.ts";
    * const admin = new Kafka({}).admin();
    * await admin.connect();
-   * console.log(await admin.listTopics()); // []
+   * assert.deepEqual(await admin.listTopics(), []);
    * await admin.disconnect();
    * ```
    */

@@ -145,7 +145,8 @@
  *   `_consumer_offsets.ts` (resolved and committed offsets, auto-commit),
  *   `_consumer_runner.ts` (the loop, retries, crash and restart) —
  *   `admin.ts`, `assignors.ts` (AssignerProtocol, assigners), `loggers.ts`
- *   (logLevel, logCreator), `_instrumentation.ts` (events), `windows.ts`
+ *   (logLevel, logCreator), `_instrumentation.ts` (events),
+ *   `compression.ts` (CompressionCodecs), `windows.ts`
  *   (stream windows), `errors.ts` (kafkajs's error classes).
  * - `ui.ts`: the live view (`kafkaUiHandler`): topics, groups, messages.
  *
@@ -267,6 +268,7 @@ export {
   roundRobin,
   type SyncAssigner,
 } from "./assignors.ts";
+export { type Codec, CompressionCodecs } from "./compression.ts";
 export { murmur2, partitionForKey } from "./protocol/murmur2.ts";
 export {
   listPartitions,

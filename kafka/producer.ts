@@ -23,7 +23,12 @@ import {
 import type { Connection } from "./kafka.ts";
 import type { Logger } from "./loggers.ts";
 import { DefaultPartitioner, type Partitioner } from "./partitioners.ts";
-import { CompressionTypes, type RecordInput } from "./protocol/record_batch.ts";
+import {
+  CompressionTypes,
+  encodeRecordBatch,
+  type RecordInput,
+} from "./protocol/record_batch.ts";
+import { type Codec, codecFor, compressBatch } from "./compression.ts";
 import {
   Instrumentation,
   type InstrumentationListener,
@@ -595,10 +600,10 @@ export class Producer {
     const compression = batch.compression ?? CompressionTypes.None;
     if (
       compression !== CompressionTypes.None &&
-      compression !== CompressionTypes.GZIP
+      compression !== CompressionTypes.GZIP && !codecFor(compression)
     ) {
       throw new KafkaJSProtocolError(
-        `Compression codec is not supported: ${compression} (use None or GZIP)`,
+        `Compression codec is not supported: ${compression} (use None or GZIP, or register one in CompressionCodecs)`,
         { type: "UNSUPPORTED_COMPRESSION_TYPE" },
       );
     }
@@ -620,7 +625,15 @@ export class Producer {
     const results = await Promise.all(plans.map(async (plan) => {
       const { topic, partition, records, compression } = plan;
       let baseOffset: number;
-      if (linger > 0) {
+      const plugin = compression === CompressionTypes.None ||
+          compression === CompressionTypes.GZIP
+        ? undefined
+        : codecFor(compression);
+      if (plugin) {
+        baseOffset = await this.#track(
+          this.#appendCompressed(broker, plan, plugin, eos),
+        );
+      } else if (linger > 0) {
         baseOffset = await this.#accumulate(
           topic,
           partition,
@@ -660,6 +673,63 @@ export class Producer {
     }));
     // As kafkajs: with acks 0 nothing is reported back.
     return acks === 0 ? [] : results;
+  }
+
+  /**
+   * A send with a codec from `CompressionCodecs`: batches are encoded, their
+   * records compressed by the codec (asynchronously, as kafkajs's codecs
+   * are), and the stored batches appended as they are.
+   */
+  async #appendCompressed(
+    broker: Broker,
+    plan: Plan,
+    codec: Codec,
+    eos: EosManager | undefined,
+  ): Promise<number> {
+    const { topic, partition, records, compression } = plan;
+    const producer = eos?.next(topic, partition, records.length);
+    try {
+      const batches: Uint8Array[] = [];
+      let done = 0;
+      for (const group of split(records)) {
+        const raw = encodeRecordBatch(
+          0,
+          group,
+          CompressionTypes.None,
+          producer &&
+            { ...producer, baseSequence: producer.baseSequence + done },
+        );
+        batches.push(await compressBatch(raw, compression, codec));
+        done += group.length;
+      }
+      if (producer) {
+        const duplicate = broker.transactions.checkAppend(
+          topic,
+          partition,
+          producer,
+          records.length,
+        );
+        if (duplicate) return duplicate.baseOffset;
+      }
+      const { baseOffset, lastOffset } = await broker.appendBatches(
+        topic,
+        partition,
+        batches,
+      );
+      if (producer) {
+        broker.transactions.recordAppend(
+          topic,
+          partition,
+          producer,
+          baseOffset,
+          lastOffset,
+        );
+      }
+      return baseOffset;
+    } catch (e) {
+      if (producer) eos!.failed(topic, partition, producer);
+      throw e;
+    }
   }
 
   /** Records per partition for one topic's messages. */

@@ -151,9 +151,13 @@ export function handleListOffsets(ctx: RequestContext, req: Struct): Struct {
           } else if (p.timestamp === -2) offset = log.logStartOffset;
           else {
             offset = log.offsetForTimestamp(p.timestamp);
-            // No record at or after the time: Kafka answers -1.
+            // No record at or after the time: Kafka answers -1. Otherwise
+            // the answer carries the found record's own timestamp.
             if (offset === log.logEndOffset) offset = -1;
-            else timestamp = p.timestamp;
+            else {
+              timestamp = log.read(offset, 1).find((r) => r.offset === offset)
+                ?.timestamp ?? p.timestamp;
+            }
           }
           return {
             partitionIndex: p.partitionIndex,

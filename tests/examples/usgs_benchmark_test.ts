@@ -106,6 +106,10 @@ Deno.test("runBenchmark() replays the recorded week through faults and finds the
       ),
       "the DAG run's state is under out/airflow/",
     );
+    assert.ok(
+      (await names("spark-events")).length >= 2,
+      "each spark application's event log is under out/spark-events/",
+    );
     const results = await names("quality");
     assert.equal(results.length, 1);
     assert.match(results[0]!, /^usgs_raw_events-[0-9T-]+Z\.json$/);

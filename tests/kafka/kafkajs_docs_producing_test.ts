@@ -3,8 +3,11 @@
 // docs/Transactions.md of kafkajs 2.2.4): their calls, with only the import
 // changed, and what the pages say about them.
 import assert from "node:assert/strict";
+import type { Buffer } from "node:buffer";
 import { join } from "node:path";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import {
+  CompressionCodecs,
   CompressionTypes,
   Kafka,
   KafkaJSProtocolError,
@@ -301,6 +304,62 @@ Deno.test("Producing: GZIP compression, which consumers decompress", async () =>
     "hey hey!",
   ]);
   await producer.disconnect();
+});
+
+Deno.test("Producing: a codec registered in CompressionCodecs compresses sends and consumers decompress them", async () => {
+  const logDir = await Deno.makeTempDir({ prefix: "kafka_codec_" });
+  // "Any other codec can be easily implemented using existing libraries":
+  // deflate from node:zlib stands in for a snappy library here.
+  const someCompressFunction = (b: Uint8Array) =>
+    Promise.resolve(deflateRawSync(b));
+  const someDecompressFunction = (b: Uint8Array) =>
+    Promise.resolve(inflateRawSync(b));
+  const MyCustomSnappyCodec = {
+    async compress(encoder: { buffer: Buffer }) {
+      return someCompressFunction(encoder.buffer);
+    },
+
+    async decompress(buffer: Buffer) {
+      return someDecompressFunction(buffer);
+    },
+  };
+  try {
+    const kafka = docsKafka(logDir);
+    const producer = kafka.producer();
+    await producer.connect();
+    await assert.rejects(
+      () =>
+        producer.send({
+          topic: "topic-name",
+          compression: CompressionTypes.Snappy,
+          messages: [{ value: "x" }],
+        }),
+      /Compression codec is not supported: 2/,
+    );
+    CompressionCodecs[CompressionTypes.Snappy] = () => MyCustomSnappyCodec;
+    await producer.send({
+      topic: "topic-name",
+      compression: CompressionTypes.Snappy,
+      messages: [
+        { key: "key1", value: "hello world ".repeat(50) },
+        { key: "key2", value: "hey hey!" },
+      ],
+    });
+    const bytes = await Deno.readFile(
+      join(logDir, "topic-name-0", "00000000000000000000.log"),
+    );
+    const header = readBatchHeader(bytes, 0)!;
+    assert.equal(header.attributes & 7, CompressionTypes.Snappy);
+    assert.ok(header.batchLength + 12 < 600, "stored compressed");
+    assert.deepEqual(await consumeAll(kafka, "topic-name", 2), [
+      "hello world ".repeat(50),
+      "hey hey!",
+    ]);
+    await producer.disconnect();
+  } finally {
+    delete CompressionCodecs[CompressionTypes.Snappy];
+    await Deno.remove(logDir, { recursive: true });
+  }
 });
 
 Deno.test("Producing: idempotent: true puts a producer id, epoch and sequences in the batch header; acks must be -1", async () => {

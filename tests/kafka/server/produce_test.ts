@@ -13,6 +13,10 @@ import {
   ProduceResponse,
 } from "../../../kafka/protocol/_produce.ts";
 import { MetadataRequest } from "../../../kafka/protocol/_metadata.ts";
+import {
+  ListOffsetsRequest,
+  ListOffsetsResponse,
+} from "../../../kafka/protocol/_fetch.ts";
 import { encodeRecordBatch } from "../../../kafka/protocol/record_batch.ts";
 import { RawClient } from "./_helpers.ts";
 
@@ -101,6 +105,56 @@ Deno.test("serveKafka Produce with acks 0 sends no answer; an oversized batch is
     assert.equal(after.correlationId, 4);
     // The acks-0 record went in first, the oversized one not at all.
     assert.equal(after.body.responses[0].partitionResponses[0].baseOffset, 1);
+  } finally {
+    c.close();
+  }
+});
+
+Deno.test("serveKafka ListOffsets answers -1, -2 and a time with the found record's timestamp", async () => {
+  await using server = await serveKafka({ port: 0, log: () => {} });
+  const c = await RawClient.connect(server.port);
+  try {
+    await c.write(encodeRequest(MetadataRequest, 4, 1, "raw", {
+      topics: [{ name: "times" }],
+      allowAutoTopicCreation: true,
+    }));
+    await c.frame();
+    const records = encodeRecordBatch(
+      0,
+      [1000, 2000, 3000].map((timestamp) => ({
+        key: null,
+        value: null,
+        timestamp,
+      })),
+    );
+    await c.write(encodeRequest(ProduceRequest, 7, 2, "raw", {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 1000,
+      topicData: [{ name: "times", partitionData: [{ index: 0, records }] }],
+    }));
+    await c.frame();
+    const ask = async (id: number, timestamp: number) => {
+      await c.write(encodeRequest(ListOffsetsRequest, 5, id, "raw", {
+        replicaId: -1,
+        isolationLevel: 0,
+        topics: [{
+          name: "times",
+          partitions: [{
+            partitionIndex: 0,
+            currentLeaderEpoch: -1,
+            timestamp,
+          }],
+        }],
+      }));
+      const p = decodeResponse((await c.frame())!, ListOffsetsResponse, 5).body
+        .topics[0].partitions[0];
+      return [p.errorCode, p.offset, p.timestamp];
+    };
+    assert.deepEqual(await ask(3, -1), [0, 3, -1]);
+    assert.deepEqual(await ask(4, -2), [0, 0, -1]);
+    assert.deepEqual(await ask(5, 1500), [0, 1, 2000]);
+    assert.deepEqual(await ask(6, 9999), [0, -1, -1]);
   } finally {
     c.close();
   }
