@@ -2,6 +2,11 @@
 // expectation's result format, and the validation result around them.
 
 import { describeValue, QualityError } from "./errors.ts";
+import {
+  bootstrappedKsTest,
+  chiSquareTest,
+  parameterizedKsTest,
+} from "./_distributional.ts";
 import { klDivergence } from "./_kl_divergence.ts";
 import { valueOf } from "./_exact_sum.ts";
 import {
@@ -467,6 +472,17 @@ function finalizeValues(
     }
     case "expect_column_kl_divergence_to_be_less_than": {
       const { success, result } = klDivergence(kw, s.vals);
+      return { success, result: brief({ ...result, ...counts }) };
+    }
+    case "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than":
+    case "expect_column_bootstrapped_ks_test_p_value_to_be_greater_than":
+    case "expect_column_chisquare_test_p_value_to_be_greater_than": {
+      const test = entry.spec.type.includes("parameterized")
+        ? parameterizedKsTest
+        : entry.spec.type.includes("bootstrapped")
+        ? bootstrappedKsTest
+        : chiSquareTest;
+      const { success, result } = test(kw, s.vals);
       return { success, result: brief({ ...result, ...counts }) };
     }
     default: { // z-scores: a map expectation over (v - mean) / std
