@@ -480,7 +480,9 @@ export async function runBenchmark(
         await using sc = new SparkContext({
           parallelism: workers,
           modules: { usgs: new URL("./usgs_events.ts", import.meta.url).href },
+          // Spark's event log, for the spark view of `deno task ui`.
           eventLogDir: join(config.outDir, "spark-events"),
+          appName: `aggregate_spark ${scale.label}, ${workers} worker(s)`,
         });
         // A trivial job brings every worker up, so start-up is measured on its own.
         await sc.parallelize(

@@ -3,6 +3,7 @@
 // after every batch, and within one by `autoCommitInterval` (ms since the
 // last commit) or `autoCommitThreshold` (messages resolved since it).
 
+import { splitKey, tpKey } from "./_topic_partition.ts";
 import type { Broker } from "./broker/_broker.ts";
 import type { Instrumentation } from "./_instrumentation.ts";
 
@@ -15,11 +16,7 @@ export interface OffsetsByTopicPartition {
   }[];
 }
 
-export const tpKey = (t: string, p: number): string => `${t}\u0000${p}`;
-export const splitKey = (k: string): [string, number] => {
-  const i = k.lastIndexOf("\u0000");
-  return [k.slice(0, i), Number(k.slice(i + 1))];
-};
+export { splitKey, tpKey };
 
 /** The auto-commit settings of `consumer.run()`. */
 export interface CommitPolicy {

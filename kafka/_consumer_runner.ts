@@ -107,6 +107,12 @@ export class Runner {
   #wait: AbortController | undefined;
   #stopping = new AbortController();
   #restart: AbortController | undefined;
+  /** The commit that ended the last batch, while its file is being written. */
+  #batchCommit: Promise<void> | undefined;
+  /** A batch ended while that commit was under way: commit once more. */
+  #batchCommitAgain = false;
+  /** What the last batch's commit failed with, thrown by the next round. */
+  #batchCommitError: unknown;
 
   constructor(parts: RunnerParts, handlers: RunHandlers) {
     this.#p = parts;
@@ -319,6 +325,7 @@ export class Runner {
   /** One fetch round and the processing of what it read. */
   async #round(): Promise<void> {
     const p = this.#p;
+    this.#throwBatchCommitError();
     const b = p.broker();
     p.membership.heartbeat(b);
     if (p.membership.rejoin || !this.running) return;
@@ -432,6 +439,13 @@ export class Runner {
   }
 
   async #commit(): Promise<void> {
+    // After the batch commit under way, so commits reach the group in order.
+    if (this.#batchCommit) await this.#batchCommit;
+    this.#throwBatchCommitError();
+    await this.#commitNow();
+  }
+
+  async #commitNow(): Promise<void> {
     const p = this.#p;
     const m = p.membership;
     if (!p.offsets.policy.autoCommit || m.memberId === undefined) return;
@@ -573,9 +587,43 @@ export class Runner {
       }
     }
     end();
-    // As kafkajs: every batch ends with a commit of what was resolved.
-    await this.#commit();
+    this.#commitAfterBatch();
     p.membership.heartbeat(p.broker());
+  }
+
+  /**
+   * As kafkajs: every batch ends with a commit of what was resolved. The
+   * commit (a durable file write) runs while the next round is read and
+   * processed; batches that end meanwhile share one more commit of the
+   * latest offsets, so an fsync per batch does not pace the loop. A failed
+   * commit is thrown by the next round, where the loop's retry and rejoin
+   * handle it as if it had been awaited.
+   */
+  #commitAfterBatch(): void {
+    this.#throwBatchCommitError();
+    if (this.#batchCommit) {
+      this.#batchCommitAgain = true;
+      return;
+    }
+    this.#batchCommit = (async () => {
+      try {
+        do {
+          this.#batchCommitAgain = false;
+          await this.#commitNow();
+        } while (this.#batchCommitAgain);
+      } catch (e) {
+        this.#batchCommitError = e;
+      } finally {
+        this.#batchCommit = undefined;
+      }
+    })();
+  }
+
+  #throwBatchCommitError(): void {
+    const e = this.#batchCommitError;
+    if (e === undefined) return;
+    this.#batchCommitError = undefined;
+    throw e;
   }
 
   async #commitGiven(offsets: OffsetsByTopicPartition): Promise<void> {

@@ -4,12 +4,12 @@
 // (Uninitialized → Ready → Transacting → Committing/Aborting → Ready), the
 // partitions already added to it and whether offsets were sent with it.
 
+import { tpKey } from "./_topic_partition.ts";
 import type { Broker } from "./broker/_broker.ts";
 import type { AppendProducer } from "./broker/_transactions.ts";
 import { KafkaJSNonRetriableError } from "./errors.ts";
 
 const INT32_MAX = 2147483647;
-const tpKey = (t: string, p: number) => `${t}\u0000${p}`;
 
 type State =
   | "UNINITIALIZED"

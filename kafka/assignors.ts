@@ -14,6 +14,7 @@
  * @module
  */
 
+import { tpKey } from "./_topic_partition.ts";
 import { Buffer } from "node:buffer";
 import { KafkaJSNonRetriableError } from "./errors.ts";
 
@@ -223,7 +224,7 @@ export const roundRobin: SyncAssigner = {
 };
 
 function key([t, p]: TP): string {
-  return `${t}\u0000${p}`;
+  return tpKey(t, p);
 }
 
 /**

@@ -139,6 +139,7 @@
  *   `_topic_configs.ts` (Kafka's topic configs kept without effect on the log).
  * - top level, the kafkajs-shaped client: `kafka.ts`, `producer.ts`,
  *   `_producer_eos.ts` (producer id, sequences, transaction state),
+ *   `_topic_partition.ts` (the string key of a topic's partition),
  *   `partitioners.ts` (Default, Legacy), `consumer.ts` with one concern per
  *   file — `_consumer_membership.ts` (join, heartbeat, leave),
  *   `_consumer_fetcher.ts` (positions, pauses, seeks, reads),

@@ -24,9 +24,10 @@ import type { Kafka } from "./kafka.ts";
  *
  * @example Pick a window kind
  * ```ts
+ * import assert from "node:assert/strict";
  * import { session, tumbling, type WindowSpec } from "./mod.ts";
  * const specs: WindowSpec[] = [tumbling(60_000), session(30_000)];
- * console.log(specs.map((s) => s.type)); // ["tumbling", "session"]
+ * assert.deepEqual(specs.map((s) => s.type), ["tumbling", "session"]);
  * ```
  */
 export type WindowSpec =
@@ -49,8 +50,9 @@ function positive(name: string, n: number): number {
  *
  * @example Minute windows
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tumbling } from "./windows.ts";
- * console.log(tumbling(60_000)); // { type: "tumbling", size: 60000 }
+ * assert.deepEqual(tumbling(60_000), { type: "tumbling", size: 60000 });
  * ```
  */
 export function tumbling(sizeMs: number): WindowSpec {
@@ -63,8 +65,9 @@ export function tumbling(sizeMs: number): WindowSpec {
  *
  * @example Five-minute windows every minute
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hopping } from "./windows.ts";
- * console.log(hopping(300_000, 60_000).type); // "hopping"
+ * assert.equal(hopping(300_000, 60_000).type, "hopping");
  * ```
  */
 export function hopping(sizeMs: number, advanceMs: number): WindowSpec {
@@ -85,8 +88,9 @@ export function hopping(sizeMs: number, advanceMs: number): WindowSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sliding } from "./windows.ts";
- * console.log(sliding(10_000).type); // "sliding"
+ * assert.equal(sliding(10_000).type, "sliding");
  * ```
  */
 export function sliding(sizeMs: number): WindowSpec {
@@ -99,8 +103,9 @@ export function sliding(sizeMs: number): WindowSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { session } from "./windows.ts";
- * console.log(session(30_000).type); // "session"
+ * assert.equal(session(30_000).type, "session");
  * ```
  */
 export function session(gapMs: number): WindowSpec {
@@ -112,6 +117,7 @@ export function session(gapMs: number): WindowSpec {
  *
  * @example Sum values per hopping window
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hopping, WindowedAggregator, type WindowedAggregatorOptions } from "./mod.ts";
  * const options: WindowedAggregatorOptions<number, number> = {
  *   window: hopping(60_000, 30_000),
@@ -119,7 +125,7 @@ export function session(gapMs: number): WindowSpec {
  *   initial: () => 0,
  *   aggregate: (sum, v) => sum + v,
  * };
- * console.log(new WindowedAggregator(options).openWindows); // 0
+ * assert.equal(new WindowedAggregator(options).openWindows, 0);
  * ```
  */
 export interface WindowedAggregatorOptions<V, A> {
@@ -180,6 +186,7 @@ interface Win<V, A> {
  *
  * @example Count per key per minute, with late records dropped
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tumbling, WindowedAggregator } from "./windows.ts";
  * const counts = new WindowedAggregator<unknown, number>({
  *   window: tumbling(60_000),
@@ -189,9 +196,9 @@ interface Win<V, A> {
  * counts.process("a", 1_000, null);
  * counts.process("a", 59_000, null);
  * const closed = counts.process("a", 61_000, null); // stream time passes 60 000
- * console.log(closed); // [{ key: "a", start: 0, end: 60000, value: 2, final: true }]
+ * assert.deepEqual(closed, [{ key: "a", start: 0, end: 60000, value: 2, final: true }]);
  * counts.process("a", 2_000, null); // its window is closed: late
- * console.log(counts.lateRecords); // 1
+ * assert.equal(counts.lateRecords, 1);
  * ```
  */
 export class WindowedAggregator<V, A> {
@@ -432,6 +439,7 @@ export class WindowedAggregator<V, A> {
  *
  * @example Options for windowTopic
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tumbling, type WindowTopicOptions } from "./mod.ts";
  * const options: WindowTopicOptions<number> = {
  *   topic: "clicks",
@@ -439,7 +447,7 @@ export class WindowedAggregator<V, A> {
  *   initial: () => 0,
  *   aggregate: (n) => n + 1,
  * };
- * console.log(options.topic); // "clicks"
+ * assert.equal(options.topic, "clicks");
  * ```
  */
 export interface WindowTopicOptions<A>
@@ -457,6 +465,7 @@ export interface WindowTopicOptions<A>
  *
  * @example Count records per key per minute
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Kafka } from "./mod.ts";
  * import { tumbling, windowTopic } from "./windows.ts";
  * const kafka = new Kafka({});
@@ -475,7 +484,8 @@ export interface WindowTopicOptions<A>
  *   initial: () => 0,
  *   aggregate: (n) => n + 1,
  * });
- * console.log(results.map((r) => [r.start, r.value]), lateRecords); // [[0, 2], [60000, 1]] 0
+ * assert.deepEqual(results.map((r) => [r.start, r.value]), [[0, 2], [60000, 1]]);
+ * assert.equal(lateRecords, 0);
  * await producer.disconnect();
  * await admin.disconnect();
  * ```

@@ -34,7 +34,7 @@ function closeToOne(x: number): boolean {
   return Math.abs(x - 1) <= 1e-8 + 1e-5;
 }
 
-function isCategorical(
+export function isCategorical(
   p: Record<string, unknown>,
 ): p is Record<string, unknown> & Categorical {
   return Array.isArray(p.values) && Array.isArray(p.weights) &&
@@ -43,7 +43,7 @@ function isCategorical(
     closeToOne(sum(p.weights as number[]));
 }
 
-function isContinuous(
+export function isContinuous(
   p: Record<string, unknown>,
 ): p is Record<string, unknown> & Continuous {
   if (!Array.isArray(p.bins) || !Array.isArray(p.weights)) return false;
@@ -73,7 +73,7 @@ function entropy(pk: number[], qk: number[]): number {
 }
 
 /** numpy.histogram with explicit edges: [a, b) bins, the last one [a, b]. */
-function histogram(xs: Float64Array, bins: number[]): number[] {
+export function histogram(xs: Float64Array, bins: number[]): number[] {
   const counts = new Array(bins.length - 1).fill(0);
   const last = bins.length - 1;
   for (const x of xs) {

@@ -342,6 +342,39 @@ def("expect_column_kl_divergence_to_be_less_than", "values", {
   tail_weight_holdout: C.num,
   bucketize_data: C.bool,
 }, ["column"]);
+def(
+  "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than",
+  "values",
+  {
+    ...col,
+    distribution: C.str,
+    p_value: C.num,
+    params: C.any,
+  },
+  ["column", "distribution"],
+);
+def("expect_column_bootstrapped_ks_test_p_value_to_be_greater_than", "values", {
+  ...col,
+  partition_object: C.objectOrNull,
+  p: C.num,
+  bootstrap_samples: C.intOrNull,
+  bootstrap_sample_size: C.intOrNull,
+}, ["column", "partition_object"]);
+def("expect_column_chisquare_test_p_value_to_be_greater_than", "values", {
+  ...col,
+  partition_object: C.objectOrNull,
+  p: C.num,
+  tail_weight_holdout: C.num,
+}, ["column", "partition_object"]);
+def("expect_column_pair_cramers_phi_value_to_be_less_than", "values", {
+  column_A: C.str,
+  column_B: C.str,
+  bins_A: C.arrayOrNull,
+  bins_B: C.arrayOrNull,
+  n_bins_A: C.intOrNull,
+  n_bins_B: C.intOrNull,
+  threshold: C.num,
+}, ["column_A", "column_B"]);
 def("expect_table_row_count_to_equal_other_table", "table", {
   other_table_name: C.str,
 }, ["other_table_name"]);

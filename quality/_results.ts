@@ -2,6 +2,12 @@
 // expectation's result format, and the validation result around them.
 
 import { describeValue, QualityError } from "./errors.ts";
+import {
+  bootstrappedKsTest,
+  chiSquareTest,
+  parameterizedKsTest,
+} from "./_distributional.ts";
+import { cramersPhi } from "./_cramers_phi.ts";
 import { klDivergence } from "./_kl_divergence.ts";
 import { valueOf } from "./_exact_sum.ts";
 import {
@@ -387,7 +393,9 @@ function finalizeOne(
         return {
           success: false,
           result: {},
-          error: missingColumn([entry.column]),
+          error: missingColumn(
+            entry.columns.length === 2 ? entry.columns : [entry.column],
+          ),
         };
       }
       return finalizeValues(entry, s, format);
@@ -467,6 +475,24 @@ function finalizeValues(
     }
     case "expect_column_kl_divergence_to_be_less_than": {
       const { success, result } = klDivergence(kw, s.vals);
+      return { success, result: brief({ ...result, ...counts }) };
+    }
+    case "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than":
+    case "expect_column_bootstrapped_ks_test_p_value_to_be_greater_than":
+    case "expect_column_chisquare_test_p_value_to_be_greater_than": {
+      const test = entry.spec.type.includes("parameterized")
+        ? parameterizedKsTest
+        : entry.spec.type.includes("bootstrapped")
+        ? bootstrappedKsTest
+        : chiSquareTest;
+      const { success, result } = test(kw, s.vals);
+      return { success, result: brief({ ...result, ...counts }) };
+    }
+    case "expect_column_pair_cramers_phi_value_to_be_less_than": {
+      const { success, result } = cramersPhi(
+        kw,
+        s.vals as [unknown, unknown][],
+      );
       return { success, result: brief({ ...result, ...counts }) };
     }
     default: { // z-scores: a map expectation over (v - mean) / std

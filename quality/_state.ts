@@ -3,6 +3,7 @@
 // one row into each kind, and the merge of two partitions' states in row
 // order. The compiled loop (_loop.ts) inlines the same steps.
 
+import { decodeKey } from "../internal/keys.ts";
 import { describeValue, QualityError } from "./errors.ts";
 import { type ExactSum, mergeExact, newSum } from "./_exact_sum.ts";
 import { intern } from "./_row_condition.ts";
@@ -402,6 +403,20 @@ export function makeStep(
     }
     case "values": {
       const s = state;
+      if (entry.columns.length === 2) { // a column pair: every row's two values
+        const [a, b] = entry.columns.map(intern) as [string, string];
+        return (row, i) => {
+          if (!s.seen && Object.hasOwn(row, a) && Object.hasOwn(row, b)) {
+            s.seen = true;
+          }
+          if (cond !== null && !cond(row)) return;
+          s.element++;
+          const va = readOwn(row, a), vb = readOwn(row, b);
+          if (isMissing(va) || isMissing(vb)) s.missing++;
+          s.vals.push([isMissing(va) ? null : va, isMissing(vb) ? null : vb]);
+          s.idx.push(i);
+        };
+      }
       return (row, i) => {
         if (!s.seen && Object.hasOwn(row, col)) s.seen = true;
         if (cond !== null && !cond(row)) return;
@@ -480,11 +495,10 @@ export function compoundValue(
 
 /** Recovers a value from its keyOf() key. */
 export function valueFromKey(key: unknown): unknown {
-  if (typeof key !== "string" || !key.startsWith("\u0000")) return key;
-  const body = key.slice(2);
-  if (key[1] === "D") return new Date(Number(body));
-  if (key[1] === "J") return JSON.parse(body);
-  return body;
+  if (typeof key !== "string") return key;
+  if (key.startsWith("\u0000")) return decodeKey(key.slice(1));
+  if (key.startsWith("\u0001")) return key.slice(1);
+  return key;
 }
 
 export function nonNumeric(column: string, metric: string, v: unknown): never {

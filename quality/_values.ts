@@ -1,6 +1,7 @@
 // Value semantics shared by the evaluators: what counts as missing, how
 // values compare, how they key a Map, and GE's type names.
 
+import { compareKeys, encodeKey } from "../internal/keys.ts";
 import { QualityError } from "./errors.ts";
 
 /** Missing as pandas sees it: null, undefined and NaN. */
@@ -11,43 +12,17 @@ export function isMissing(v: unknown): boolean {
 /** A Map key that keeps 1 and "1" apart and makes equal Dates equal. */
 export function keyOf(v: unknown): unknown {
   if (typeof v !== "object" || v === null) return v;
-  if (v instanceof Date) return "\u0000D" + v.getTime();
+  // Objects become their canonical encoding, marked so no string equals one;
+  // a value that cannot be encoded (a cycle) keys by its string form.
   try {
-    return "\u0000J" + JSON.stringify(v);
+    return "\u0000" + encodeKey(v);
   } catch {
-    return "\u0000S" + String(v);
+    return "\u0001" + String(v);
   }
-}
-
-function rank(v: unknown): number {
-  if (v === null || v === undefined) return 0;
-  switch (typeof v) {
-    case "boolean":
-      return 1;
-    case "number":
-    case "bigint":
-      return 2;
-    case "string":
-      return 3;
-  }
-  return v instanceof Date ? 4 : 5;
 }
 
 /** A total order over mixed values (for sorting partial_unexpected_counts). */
-export function totalOrder(a: unknown, b: unknown): number {
-  const ra = rank(a), rb = rank(b);
-  if (ra !== rb) return ra - rb;
-  if (ra === 0) return 0;
-  if (ra === 4) return (a as Date).getTime() - (b as Date).getTime();
-  if (ra === 5) {
-    const x = JSON.stringify(a) ?? "", y = JSON.stringify(b) ?? "";
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  const x = a as number, y = b as number;
-  if (x !== x) return y !== y ? 0 : 1;
-  if (y !== y) return -1;
-  return x < y ? -1 : x > y ? 1 : 0;
-}
+export const totalOrder: (a: unknown, b: unknown) => number = compareKeys;
 
 /**
  * Compares two values of the same kind (numbers, strings or Dates); NaN when

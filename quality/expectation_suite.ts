@@ -423,6 +423,129 @@ export interface KlDivergenceOptions extends ExpectationOptions {
   bucketizeData?: boolean;
 }
 
+/**
+ * Options of `expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than`.
+ *
+ * @example Against a standard normal
+ * ```ts
+ * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const suite = new ExpectationSuite("s")
+ *   .expectColumnParameterizedDistributionKsTestPValueToBeGreaterThan("x", "norm", {
+ *     params: { loc: 0, scale: 1 },
+ *   });
+ * assert.deepEqual(suite.expectations[0]?.kwargs.params, { loc: 0, scale: 1 });
+ * ```
+ */
+export interface KsTestOptions extends ExpectationOptions {
+  /**
+   * The smallest p-value that passes (between 0 and 1 exclusive).
+   * @default {0.05}
+   */
+  pValue?: number;
+  /**
+   * `{ loc, scale }` or `[loc, scale]`, as scipy takes them.
+   * @default {{ loc: 0, scale: 1 }}
+   */
+  params?: Record<string, number> | number[] | null;
+}
+
+/**
+ * Options of `expect_column_bootstrapped_ks_test_p_value_to_be_greater_than`.
+ *
+ * @example Against an even continuous partition
+ * ```ts
+ * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const suite = new ExpectationSuite("s").expectColumnBootstrappedKsTestPValueToBeGreaterThan("x", {
+ *   partitionObject: { bins: [0, 0.5, 1], weights: [0.5, 0.5] },
+ *   bootstrapSamples: 100,
+ * });
+ * assert.equal(suite.expectations[0]?.kwargs.bootstrap_samples, 100);
+ * ```
+ */
+export interface BootstrappedKsTestOptions extends ExpectationOptions {
+  /** `{ bins, weights }` with finite end bins and no tail weight. */
+  partitionObject: Record<string, unknown>;
+  /**
+   * The p-value each bootstrap sample's KS test is held to.
+   * @default {0.05}
+   */
+  p?: number;
+  /**
+   * How many samples are drawn.
+   * @default {1000}
+   */
+  bootstrapSamples?: number | null;
+  /**
+   * The size of each sample (null: twice the partition's bins).
+   * @default {null}
+   */
+  bootstrapSampleSize?: number | null;
+}
+
+/**
+ * Options of `expect_column_chisquare_test_p_value_to_be_greater_than`.
+ *
+ * @example Against a fair coin
+ * ```ts
+ * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const suite = new ExpectationSuite("s").expectColumnChisquareTestPValueToBeGreaterThan("side", {
+ *   partitionObject: { values: ["h", "t"], weights: [0.5, 0.5] },
+ * });
+ * assert.equal(suite.expectations[0]?.kwargs.column, "side");
+ * ```
+ */
+export interface ChisquareTestOptions extends ExpectationOptions {
+  /** `{ values, weights }`, the weights summing to 1. */
+  partitionObject: Record<string, unknown>;
+  /**
+   * The p-value must be greater than this.
+   * @default {0.05}
+   */
+  p?: number;
+  /**
+   * Expected share of values outside the partition.
+   * @default {0}
+   */
+  tailWeightHoldout?: number;
+}
+
+/**
+ * Options of `expect_column_pair_cramers_phi_value_to_be_less_than`.
+ *
+ * @example Two bins of a numeric column
+ * ```ts
+ * import { ExpectationSuite } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const suite = new ExpectationSuite("s")
+ *   .expectColumnPairCramersPhiValueToBeLessThan("a", "b", { nBinsA: 2, threshold: 0.5 });
+ * assert.equal(suite.expectations[0]?.kwargs.n_bins_A, 2);
+ * ```
+ */
+export interface CramersPhiOptions extends ExpectationOptions {
+  /** Bin edges (numbers) or groups of values (lists) of column A. */
+  binsA?: unknown[] | null;
+  /** Bin edges or groups of values of column B. */
+  binsB?: unknown[] | null;
+  /**
+   * Bins of A when `binsA` is not given.
+   * @default {10}
+   */
+  nBinsA?: number | null;
+  /**
+   * Bins of B when `binsB` is not given.
+   * @default {10}
+   */
+  nBinsB?: number | null;
+  /**
+   * The largest Cramér's phi that passes.
+   * @default {0.1}
+   */
+  threshold?: number;
+}
+
 function isOptions(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) &&
     !(v instanceof Date);
@@ -430,6 +553,9 @@ function isOptions(v: unknown): v is Record<string, unknown> {
 
 function snake(key: string): string {
   if (key === "type") return "type_"; // GE's kwarg for the type name
+  // GE keeps a pair's column letter in capitals: nBinsA is n_bins_A.
+  const pair = /^(.*[a-z])([AB])$/.exec(key);
+  if (pair) return `${snake(pair[1]!)}_${pair[2]}`;
   return key.replace(/[A-Z]/g, (m) => "_" + m.toLowerCase());
 }
 
@@ -1779,6 +1905,126 @@ export class ExpectationSuite {
     return this.#add("expect_column_kl_divergence_to_be_less_than", {
       column,
     }, options);
+  }
+
+  /**
+   * `expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than`:
+   * scipy's two-sided `kstest` of the column against `norm`, `uniform` or
+   * `expon` with `params`; `observed_value` is the p-value, `details` the KS
+   * result `[statistic, p-value]`. Keeps every non-null value; the test does
+   * not merge across spark partitions, the kept values concatenate.
+   *
+   * @example A uniform sample
+   * ```ts
+   * import { ExpectationSuite, validate } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s")
+   *   .expectColumnParameterizedDistributionKsTestPValueToBeGreaterThan("x", "uniform");
+   * const r = await validate([0.25, 0.75].map((x) => ({ x })), suite);
+   * assert.equal(r.results[0]?.result.observed_value, 1);
+   * ```
+   */
+  expectColumnParameterizedDistributionKsTestPValueToBeGreaterThan(
+    column: string,
+    distribution: string,
+    options?: KsTestOptions,
+  ): this {
+    return this.#add(
+      "expect_column_parameterized_distribution_ks_test_p_value_to_be_greater_than",
+      { column, distribution },
+      options,
+    );
+  }
+
+  /**
+   * `expect_column_bootstrapped_ks_test_p_value_to_be_greater_than`: GE's
+   * bootstrap of KS tests against a continuous partition's piecewise-linear
+   * CDF; `observed_value` is the share of samples passing, `(1 + passing) /
+   * (samples + 1)`. Samples come from a generator with a fixed seed, so the
+   * result is reproducible. Keeps every non-null value; the test does not
+   * merge across spark partitions, the kept values concatenate.
+   *
+   * @example Values far outside the partition
+   * ```ts
+   * import { ExpectationSuite, validate } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnBootstrappedKsTestPValueToBeGreaterThan("x", {
+   *   partitionObject: { bins: [0, 1, 2], weights: [0.5, 0.5] },
+   *   bootstrapSamples: 9,
+   * });
+   * const r = await validate([5, 6, 7].map((x) => ({ x })), suite);
+   * assert.equal(r.results[0]?.result.observed_value, 0.1);
+   * ```
+   */
+  expectColumnBootstrappedKsTestPValueToBeGreaterThan(
+    column: string,
+    options: BootstrappedKsTestOptions,
+  ): this {
+    return this.#add(
+      "expect_column_bootstrapped_ks_test_p_value_to_be_greater_than",
+      { column },
+      options,
+    );
+  }
+
+  /**
+   * `expect_column_chisquare_test_p_value_to_be_greater_than`: scipy's
+   * `chisquare` of the column's value counts against a categorical
+   * partition (values outside it share `tail_weight_holdout`), the p-value
+   * from the regularized upper incomplete gamma function. Keeps every
+   * non-null value; the test does not merge across spark partitions, the
+   * kept values concatenate.
+   *
+   * @example 10, 20 and 30 against an even split
+   * ```ts
+   * import { ExpectationSuite, validate } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnChisquareTestPValueToBeGreaterThan("c", {
+   *   partitionObject: { values: ["a", "b", "c"], weights: [1 / 3, 1 / 3, 1 / 3] },
+   * });
+   * const rows = ["a", "b", "c"].flatMap((c, i) => Array(10 * (i + 1)).fill({ c }));
+   * const r = await validate(rows, suite);
+   * assert.ok(Math.abs((r.results[0]?.result.observed_value as number) - Math.exp(-5)) < 1e-12);
+   * ```
+   */
+  expectColumnChisquareTestPValueToBeGreaterThan(
+    column: string,
+    options: ChisquareTestOptions,
+  ): this {
+    return this.#add(
+      "expect_column_chisquare_test_p_value_to_be_greater_than",
+      { column },
+      options,
+    );
+  }
+
+  /**
+   * `expect_column_pair_cramers_phi_value_to_be_less_than`: Cramér's phi of
+   * the two columns' crosstab (numbers binned, other values by category),
+   * from scipy's `chi2_contingency` with Yates' correction on one degree of
+   * freedom. Keeps every row's pair; the pairs concatenate across spark
+   * partitions, the statistic does not merge.
+   *
+   * @example Independent columns
+   * ```ts
+   * import { ExpectationSuite, validate } from "./mod.ts";
+   * import assert from "node:assert/strict";
+   * const suite = new ExpectationSuite("s").expectColumnPairCramersPhiValueToBeLessThan("a", "b");
+   * const rows = [["x", "p"], ["x", "q"], ["y", "p"], ["y", "q"]].map(([a, b]) => ({ a, b }));
+   * const r = await validate(rows, suite);
+   * assert.equal(r.results[0]?.result.observed_value, 0);
+   * ```
+   */
+  expectColumnPairCramersPhiValueToBeLessThan(
+    columnA: string,
+    columnB: string,
+    options?: CramersPhiOptions,
+  ): this {
+    return this.#add(
+      "expect_column_pair_cramers_phi_value_to_be_less_than",
+      { column_A: columnA, column_B: columnB },
+      options,
+    );
   }
 
   /**

@@ -45,9 +45,12 @@
  * memory. Uniqueness keeps one map entry per distinct value; median and stdev
  * keep every non-null number (stdev is pandas' two-pass result, to the last
  * bit); unique-value count and proportion keep the distinct set; most common
- * value, quantiles, z-scores and KL divergence keep every non-null value with
- * its row index.
- * All of them merge across spark partitions (values concatenate in row order).
+ * value, quantiles, z-scores, KL divergence and the KS and chi-square tests
+ * keep every non-null value with its row index; Cramér's phi keeps every
+ * row's pair of values.
+ * All of them merge across spark partitions (values concatenate in row order);
+ * the statistics of the KS and chi-square tests themselves do not merge, so
+ * they are computed once over the concatenated values.
  *
  * Files: `expectation_suite.ts` (suite, typed helpers, GE JSON),
  * `validate.ts` (inputs, RDD path, the one `evaluatePartition`), `_plan.ts`
@@ -59,7 +62,10 @@
  * and their backtracking check), `_dtype.ts` (pandas dtypes for the type
  * expectations), `_statistics.ts` (numpy sums, pandas std and quantiles,
  * modes), `_kl_divergence.ts` (KL divergence against a partition
- * object), `_evaluation_parameters.ts` (`$PARAMETER` kwargs),
+ * object), `_distributions.ts` (CDFs, the KS and chi-square p-values),
+ * `_distributional.ts` (the KS and chi-square expectations),
+ * `_cramers_phi.ts` (Cramér's phi of a column pair),
+ * `_evaluation_parameters.ts` (`$PARAMETER` kwargs),
  * `_exact_sum.ts` (exact sums), `_row_condition.ts`, `_strftime.ts`,
  * `_partition_eval.ts` (the module spark workers load), `checkpoint.ts`,
  * `data_docs.ts` (one result's page), `data_docs_site.ts` (the site of a
@@ -89,14 +95,18 @@ export type {
 } from "./types.ts";
 export {
   type BetweenOptions,
+  type BootstrappedKsTestOptions,
   type Bound,
+  type ChisquareTestOptions,
   type ColumnSetOptions,
   type ColumnToExistOptions,
   type CompoundUniqueOptions,
+  type CramersPhiOptions,
   type ExpectationOptions,
   ExpectationSuite,
   expectationTypes,
   type KlDivergenceOptions,
+  type KsTestOptions,
   type MapBetweenOptions,
   type MapOptions,
   type MostCommonValueOptions,

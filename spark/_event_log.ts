@@ -63,6 +63,8 @@ export class EventLog implements SchedulerListener {
   #lastFlush = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  /** A write failed: nothing more is written. */
+  #failed = false;
   #nextTaskId = 0;
   #stages = new Map<number, StageRecord>();
   /** RDD id -> the ShuffleMapStage that last wrote the shuffle it feeds. */
@@ -263,7 +265,17 @@ export class EventLog implements SchedulerListener {
     this.#flush();
     this.#closed = true;
     this.#file.close();
-    Deno.renameSync(`${this.path}.inprogress`, this.path);
+    // A log that stopped half-way stays `.inprogress`, as a crashed one does.
+    if (this.#failed) return;
+    try {
+      Deno.renameSync(`${this.path}.inprogress`, this.path);
+    } catch (e) {
+      console.error(
+        `WARN EventLog: ${this.path}.inprogress cannot be renamed: ${
+          (e as Error).message
+        }`,
+      );
+    }
   }
 
   #attempt(task: Task, known?: number): number {
@@ -374,7 +386,7 @@ export class EventLog implements SchedulerListener {
   }
 
   #emit(event: Record<string, unknown>): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#failed) return;
     this.#buffer.push(JSON.stringify(event));
   }
 
@@ -393,11 +405,23 @@ export class EventLog implements SchedulerListener {
       this.#timer = undefined;
     }
     this.#lastFlush = this.#clock.now();
-    if (this.#buffer.length === 0 || this.#closed) return;
+    if (this.#buffer.length === 0 || this.#closed || this.#failed) return;
     const bytes = this.#enc.encode(this.#buffer.join("\n") + "\n");
     this.#buffer = [];
-    let off = 0;
-    while (off < bytes.length) off += this.#file.writeSync(bytes.subarray(off));
+    try {
+      let off = 0;
+      while (off < bytes.length) {
+        off += this.#file.writeSync(bytes.subarray(off));
+      }
+    } catch (e) {
+      // A full disk must not fail the jobs: the log stops, once, loudly.
+      this.#failed = true;
+      console.error(
+        `WARN EventLog: stopped writing ${this.path}.inprogress: ${
+          (e as Error).message
+        }`,
+      );
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import { partitionLogLayoutSync } from "../kafka/log/log_reader.ts";
 import { SparkError } from "./errors.ts";
 import type { Source } from "./_plan.ts";
 import type { Batches } from "./_stream.ts";
+import { floorIndex } from "../internal/floor_index.ts";
 
 /** One RDD partition of a topic: a partition, or an offset range of it. */
 export interface TopicSplit {
@@ -47,7 +48,7 @@ export function topicSplits(
     const cuts: number[] = [];
     const positions = marks.map((m) => m.position);
     for (let k = 1; k < parts; k++) {
-      const at = floorMark(positions, (bytes * k) / parts);
+      const at = floorIndex(positions, (bytes * k) / parts);
       const offset = at < 0 ? undefined : marks[at]!.offset;
       if (offset !== undefined && offset > (cuts.at(-1) ?? 0)) {
         cuts.push(offset);
@@ -61,19 +62,6 @@ export function topicSplits(
     splits.push({ partition, fromOffset: from });
   });
   return splits;
-}
-
-/** Index of the last sorted value <= target, or -1. */
-function floorMark(sorted: number[], target: number): number {
-  let lo = 0, hi = sorted.length - 1, found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= target) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
 }
 
 /**

@@ -39,6 +39,7 @@
  * @module
  */
 
+import { splitKey, tpKey } from "../_topic_partition.ts";
 import type { Clock } from "../../internal/clock.ts";
 import { KafkaJSNonRetriableError, KafkaJSProtocolError } from "../errors.ts";
 
@@ -160,13 +161,6 @@ export interface TransactionStateFile {
   /** Aborted ranges by partition key (`topic-partition`). */
   aborted: Record<string, AbortedTransaction[]>;
 }
-
-const tpKey = (topic: string, partition: number) =>
-  `${topic}\u0000${partition}`;
-const splitKey = (k: string): [string, number] => {
-  const i = k.lastIndexOf("\u0000");
-  return [k.slice(0, i), Number(k.slice(i + 1))];
-};
 
 function protocolError(type: string, message: string): KafkaJSProtocolError {
   return new KafkaJSProtocolError(message, { type });

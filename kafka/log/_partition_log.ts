@@ -152,11 +152,12 @@ export interface LogDamage {
  *
  * @example Run the log cleaner
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type CleanupResult, Kafka } from "../mod.ts";
  * const admin = new Kafka({}).admin();
  * await admin.connect();
  * const result: CleanupResult = await admin.cleanLogs();
- * console.log(result); // { deletedSegments: 0, compactedRecords: 0 }
+ * assert.deepEqual(result, { deletedSegments: 0, compactedRecords: 0 });
  * await admin.disconnect();
  * ```
  */

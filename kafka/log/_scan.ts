@@ -7,6 +7,9 @@ import {
   checkBatch,
   LOG_OVERHEAD,
 } from "../protocol/record_batch.ts";
+import { floorIndex } from "../../internal/floor_index.ts";
+
+export { floorIndex };
 
 /** Positional reads over a segment; may return fewer bytes at the end. */
 export interface ByteSource {
@@ -144,21 +147,6 @@ export function parseOffsetIndex(
     pos.push(p);
   }
   return { rel, pos };
-}
-
-/** Index of the last entry with value <= target in a sorted array, or -1. */
-export function floorIndex(sorted: ArrayLike<number>, target: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! <= target) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
 }
 
 /**

@@ -5,6 +5,7 @@
 
 import { dirname } from "node:path";
 import type { ByteSource } from "./_scan.ts";
+import { floorIndex } from "../../internal/floor_index.ts";
 
 /** A segment's bytes: appended, read at positions, synced, truncated. */
 export interface Store extends ByteSource {
@@ -50,13 +51,7 @@ export class MemoryStore implements Store {
   readAt(position: number, length: number): Uint8Array {
     const end = Math.min(this.#size, position + length);
     if (end <= position) return new Uint8Array(0);
-    let lo = 0;
-    let hi = this.#starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.#starts[mid]! <= position) lo = mid;
-      else hi = mid - 1;
-    }
+    const lo = Math.max(0, floorIndex(this.#starts, position));
     const out = new Uint8Array(end - position);
     let o = 0;
     for (let i = lo; o < out.length; i++) {

@@ -41,9 +41,10 @@ import {
  *
  * @example Decode a record from disk
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { LogRecord } from "../mod.ts";
  * const text = (r: LogRecord) => (r.value ? new TextDecoder().decode(r.value) : null);
- * console.log(text({ offset: 0, timestamp: 0, key: null, value: new TextEncoder().encode("hi"), headers: {} })); // "hi"
+ * assert.equal(text({ offset: 0, timestamp: 0, key: null, value: new TextEncoder().encode("hi"), headers: {} }), "hi");
  * ```
  */
 export interface LogRecord {
@@ -64,9 +65,10 @@ export interface LogRecord {
  *
  * @example A half-open range of offsets
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ReadPartitionLogOptions } from "../mod.ts";
  * const range: ReadPartitionLogOptions = { fromOffset: 100, toOffset: 200 };
- * console.log(range.toOffset! - range.fromOffset!); // 100
+ * assert.equal(range.toOffset! - range.fromOffset!, 100);
  * ```
  */
 export interface ReadPartitionLogOptions {
@@ -105,13 +107,14 @@ function partitionDir(logDir: string, topic: string, partition: number) {
  *
  * @example List the partitions of a topic on disk
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Kafka, listPartitions } from "../mod.ts";
  * const logDir = await Deno.makeTempDir();
  * const admin = new Kafka({ logDir }).admin();
  * await admin.connect();
  * await admin.createTopics({ topics: [{ topic: "t", numPartitions: 3 }] });
  * await admin.disconnect();
- * console.log(await listPartitions(logDir, "t")); // [0, 1, 2]
+ * assert.deepEqual(await listPartitions(logDir, "t"), [0, 1, 2]);
  * await Deno.remove(logDir, { recursive: true });
  * ```
  */
@@ -188,6 +191,7 @@ async function startPosition(
  *
  * @example Count records batch by batch
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Kafka, readPartitionLogBatches } from "../mod.ts";
  * const logDir = await Deno.makeTempDir();
  * const kafka = new Kafka({ logDir });
@@ -201,7 +205,7 @@ async function startPosition(
  * await producer.disconnect();
  * let n = 0;
  * for await (const batch of readPartitionLogBatches(logDir, "t", 0)) n += batch.length;
- * console.log(n); // 2
+ * assert.equal(n, 2);
  * await Deno.remove(logDir, { recursive: true });
  * ```
  */
@@ -302,6 +306,7 @@ export async function* readPartitionLogBatches(
  *
  * @example Read back what a producer wrote
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Kafka, readPartitionLog } from "../mod.ts";
  * const logDir = await Deno.makeTempDir();
  * const kafka = new Kafka({ logDir });
@@ -313,9 +318,11 @@ export async function* readPartitionLogBatches(
  * await producer.connect();
  * await producer.send({ topic: "t", messages: [{ value: "a" }, { value: "b" }] });
  * await producer.disconnect();
+ * const read: [number, string][] = [];
  * for await (const r of readPartitionLog(logDir, "t", 0, { fromOffset: 1 })) {
- *   console.log(r.offset, new TextDecoder().decode(r.value!)); // 1 b
+ *   read.push([r.offset, new TextDecoder().decode(r.value!)]);
  * }
+ * assert.deepEqual(read, [[1, "b"]]);
  * await Deno.remove(logDir, { recursive: true });
  * ```
  */
@@ -349,6 +356,7 @@ export interface PartitionLogLayout {
  *
  * @example Size up a partition
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Kafka, partitionLogLayoutSync } from "../mod.ts";
  * const logDir = await Deno.makeTempDir();
  * const kafka = new Kafka({ logDir });
@@ -361,7 +369,8 @@ export interface PartitionLogLayout {
  * await producer.send({ topic: "t", messages: [{ value: "hello" }] });
  * await producer.disconnect();
  * const layout = partitionLogLayoutSync(logDir, "t", 0);
- * console.log(layout.bytes > 0, layout.marks[0]); // true { offset: 0, position: 0 }
+ * assert.ok(layout.bytes > 0);
+ * assert.deepEqual(layout.marks[0], { offset: 0, position: 0 });
  * await Deno.remove(logDir, { recursive: true });
  * ```
  */

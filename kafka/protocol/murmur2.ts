@@ -13,8 +13,9 @@ const encoder = new TextEncoder();
  *
  * @example Kafka's own test vector
  * ```ts
+ * import assert from "node:assert/strict";
  * import { murmur2 } from "./murmur2.ts";
- * console.log(murmur2("21")); // -973932308
+ * assert.equal(murmur2("21"), -973932308);
  * ```
  */
 export function murmur2(data: Uint8Array | string): number {
@@ -50,8 +51,9 @@ export function murmur2(data: Uint8Array | string): number {
  *
  * @example Pick a partition
  * ```ts
+ * import assert from "node:assert/strict";
  * import { partitionForKey } from "./murmur2.ts";
- * console.log(partitionForKey("21", 4)); // 0
+ * assert.equal(partitionForKey("21", 4), 0);
  * ```
  */
 export function partitionForKey(

@@ -100,9 +100,10 @@ const CRC_START = 21;
  *
  * @example A record to encode
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeRecordBatch, type RecordInput } from "../mod.ts";
  * const r: RecordInput = { key: new TextEncoder().encode("k"), value: null, timestamp: Date.now() };
- * console.log(encodeRecordBatch(0, [r]).length > 61); // true
+ * assert.ok(encodeRecordBatch(0, [r]).length > 61);
  * ```
  */
 export interface RecordInput {
@@ -126,10 +127,11 @@ export interface RecordInput {
  *
  * @example Records of a batch
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type DecodedRecord, decodeRecordBatch, encodeRecordBatch } from "../mod.ts";
  * const bytes = encodeRecordBatch(0, [{ key: null, value: null, timestamp: 1 }]);
  * const records: DecodedRecord[] = decodeRecordBatch(bytes).records;
- * console.log(records[0]!.value); // null
+ * assert.equal(records[0]!.value, null);
  * ```
  */
 export interface DecodedRecord {
@@ -216,9 +218,11 @@ function addHeader(
  *
  * @example Header fields of a batch
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeRecordBatch, encodeRecordBatch, type RecordBatchHeader } from "../mod.ts";
  * const header: RecordBatchHeader = decodeRecordBatch(encodeRecordBatch(9, [{ key: null, value: null, timestamp: 1 }])).header;
- * console.log(header.magic, header.baseOffset); // 2 9
+ * assert.equal(header.magic, 2);
+ * assert.equal(header.baseOffset, 9);
  * ```
  */
 export interface RecordBatchHeader {
@@ -271,12 +275,14 @@ function readInt64(view: DataView, pos: number): number {
  *
  * @example Encode and decode one record
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeRecordBatch, encodeRecordBatch } from "./record_batch.ts";
  * const bytes = encodeRecordBatch(42, [
  *   { key: null, value: new TextEncoder().encode("hi"), timestamp: 1000 },
  * ]);
  * const { records } = decodeRecordBatch(bytes);
- * console.log(records[0]!.offset, new TextDecoder().decode(records[0]!.value!)); // 42 hi
+ * assert.equal(records[0]!.offset, 42);
+ * assert.equal(new TextDecoder().decode(records[0]!.value!), "hi");
  * ```
  */
 export function encodeRecordBatch(
@@ -413,9 +419,10 @@ export function encodeRecordBatch(
  *
  * @example Read a header
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeRecordBatch, readBatchHeader } from "./record_batch.ts";
  * const bytes = encodeRecordBatch(7, [{ key: null, value: null, timestamp: 5 }]);
- * console.log(readBatchHeader(bytes, 0)?.baseOffset); // 7
+ * assert.equal(readBatchHeader(bytes, 0)?.baseOffset, 7);
  * ```
  */
 export function readBatchHeader(
@@ -458,10 +465,11 @@ export type BatchCheck =
  *
  * @example Detect a flipped byte
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkBatch, encodeRecordBatch } from "./record_batch.ts";
  * const bytes = encodeRecordBatch(0, [{ key: null, value: new Uint8Array([1]), timestamp: 0 }]);
  * bytes[bytes.length - 2]! ^= 0xff;
- * console.log(checkBatch(bytes, 0).ok); // false
+ * assert.equal(checkBatch(bytes, 0).ok, false);
  * ```
  */
 export function checkBatch(
@@ -681,13 +689,16 @@ export function decodeRecordsInto<T = DecodedRecord>(
  *
  * @example Round trip with headers
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeRecordBatch, encodeRecordBatch } from "./record_batch.ts";
  * const te = new TextEncoder();
  * const bytes = encodeRecordBatch(0, [
  *   { key: te.encode("k"), value: te.encode("v"), timestamp: 10, headers: [["h", te.encode("1")]] },
  * ]);
  * const { header, records, size } = decodeRecordBatch(bytes);
- * console.log(header.recordCount, size === bytes.length, Object.keys(records[0]!.headers)); // 1 true ["h"]
+ * assert.equal(header.recordCount, 1);
+ * assert.equal(size, bytes.length);
+ * assert.deepEqual(Object.keys(records[0]!.headers), ["h"]);
  * ```
  */
 export function decodeRecordBatch(

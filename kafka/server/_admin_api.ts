@@ -5,7 +5,7 @@
 // count.
 
 import { parseTopicConfig } from "../broker/_broker.ts";
-import { KafkaError } from "../errors.ts";
+import { KafkaError, KafkaJSProtocolError } from "../errors.ts";
 import type { Struct } from "../protocol/_schema.ts";
 import type { RequestContext } from "./_context.ts";
 import { errorCodeFor } from "./_error_code.ts";
@@ -121,6 +121,54 @@ export async function handleCreatePartitions(
     }
   }
   return { throttleTimeMs: 0, results };
+}
+
+/**
+ * Answers DeleteRecords as Kafka does: -1 means the high watermark, an
+ * offset below zero or above the high watermark is OFFSET_OUT_OF_RANGE, one
+ * at or below the log start changes nothing; each partition's answer carries
+ * its log start (the low watermark) afterwards.
+ */
+export async function handleDeleteRecords(
+  ctx: RequestContext,
+  req: Struct,
+): Promise<Struct> {
+  const { broker } = ctx.server;
+  const topics = req.topics as {
+    name: string;
+    partitions: { partitionIndex: number; offset: number }[];
+  }[];
+  const results = [];
+  for (const t of topics) {
+    const partitions = [];
+    for (const p of t.partitions) {
+      try {
+        const log = broker.partition(t.name, p.partitionIndex);
+        const high = log.logEndOffset;
+        const target = p.offset === -1 ? high : p.offset;
+        if (target < 0 || target > high) {
+          throw new KafkaJSProtocolError(
+            `Offset to delete records before is out of range: ${p.offset} not in [0, ${high}] of ${t.name}-${p.partitionIndex}`,
+            { type: "OFFSET_OUT_OF_RANGE" },
+          );
+        }
+        await log.deleteRecordsBefore(target);
+        partitions.push({
+          partitionIndex: p.partitionIndex,
+          lowWatermark: log.logStartOffset,
+          errorCode: 0,
+        });
+      } catch (error) {
+        partitions.push({
+          partitionIndex: p.partitionIndex,
+          lowWatermark: -1,
+          errorCode: errorCodeFor(error),
+        });
+      }
+    }
+    results.push({ name: t.name, partitions });
+  }
+  return { throttleTimeMs: 0, topics: results };
 }
 
 /** Answers DescribeGroups. */

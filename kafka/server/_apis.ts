@@ -39,6 +39,8 @@ import {
   CreateTopicsResponse,
   DeleteGroupsRequest,
   DeleteGroupsResponse,
+  DeleteRecordsRequest,
+  DeleteRecordsResponse,
   DeleteTopicsRequest,
   DeleteTopicsResponse,
   DescribeConfigsRequest,
@@ -52,6 +54,7 @@ import {
   handleCreatePartitions,
   handleCreateTopics,
   handleDeleteGroups,
+  handleDeleteRecords,
   handleDeleteTopics,
   handleDescribeConfigs,
   handleDescribeGroups,
@@ -175,6 +178,11 @@ add({
   request: DeleteTopicsRequest,
   response: DeleteTopicsResponse,
   handle: handleDeleteTopics,
+});
+add({
+  request: DeleteRecordsRequest,
+  response: DeleteRecordsResponse,
+  handle: handleDeleteRecords,
 });
 add({
   request: CreatePartitionsRequest,

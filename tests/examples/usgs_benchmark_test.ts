@@ -113,6 +113,12 @@ Deno.test("runBenchmark() replays the recorded week through faults and finds the
     const results = await names("quality");
     assert.equal(results.length, 1);
     assert.match(results[0]!, /^usgs_raw_events-[0-9T-]+Z\.json$/);
+    // Spark's event logs, closed (no .inprogress left), for the spark view.
+    const logs = await names("spark-events");
+    assert.ok(
+      logs.length > 0 && logs.every((n) => /^local-\d+(-\d+)?$/.test(n)),
+      `spark event logs: ${logs}`,
+    );
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }

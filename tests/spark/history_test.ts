@@ -144,6 +144,27 @@ Deno.test("SparkContext({ eventLogDir }) rejects a bad directory and names two s
   }
 });
 
+Deno.test("SparkContext.close() survives an event log removed while it ran", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const sc = new SparkContext({ parallelism: 1, eventLogDir: dir });
+    await Deno.remove(`${dir}/${sc.applicationId}.inprogress`);
+    assert.equal(await sc.range(0, 5).count(), 5);
+    const warn = console.error;
+    const lines: string[] = [];
+    console.error = (m: string) => lines.push(m);
+    try {
+      sc.close();
+    } finally {
+      console.error = warn;
+    }
+    assert.match(lines.join("\n"), /WARN EventLog: .* cannot be renamed/);
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("sparkHistoryHandler serves applications, jobs, stages and executors over HTTP", async () => {
   const dir = await Deno.makeTempDir();
   const server = Deno.serve(

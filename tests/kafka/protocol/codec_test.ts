@@ -32,6 +32,7 @@ const KAFKAJS_NAMES: Record<string, number> = {
   apiVersions: 18,
   createTopics: 19,
   deleteTopics: 20,
+  deleteRecords: 21,
   initProducerId: 22,
   addPartitionsToTxn: 24,
   addOffsetsToTxn: 25,
