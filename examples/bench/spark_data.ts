@@ -6,6 +6,8 @@
  * @module
  */
 
+import { dirname } from "node:path";
+import { seededRandom } from "../../internal/random.ts";
 import { readRecordedWeek } from "../usgs_events.ts";
 
 /** USGS CSV header (https://earthquake.usgs.gov/earthquakes/feed/v1.0/csv.php). */
@@ -71,17 +73,8 @@ export async function ensureQuakeCsv(
       id: f.id,
     };
   });
-  let seed = 0x2018_0207;
-  const next = () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  await Deno.mkdir(new URL(".", `file://${path}`).pathname, {
-    recursive: true,
-  });
+  const next = seededRandom(0x2018_0207);
+  await Deno.mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp`;
   const file = await Deno.open(tmp, {
     write: true,
