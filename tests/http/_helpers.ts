@@ -30,6 +30,25 @@ export async function until(check: () => boolean, ms = 5_000): Promise<void> {
   }
 }
 
+/**
+ * Like {@linkcode until}, but wakes the manual clock's sleeps that are already
+ * due (a zero backoff) while it waits, without moving the clock: a retry's
+ * `sleep(0)` can be made after the advance that caused it, once real I/O has
+ * carried the abort back to the client.
+ */
+export async function untilWaking(
+  clock: ManualClock,
+  check: () => boolean,
+  ms = 5_000,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error("Condition not met in time");
+    await clock.advance(0);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
 export interface RawServer extends AsyncDisposable {
   url: string;
   requests: string[];

@@ -8,7 +8,7 @@ import {
   RetryError,
   TimeoutError,
 } from "../../http/mod.ts";
-import { until } from "./_helpers.ts";
+import { until, untilWaking } from "./_helpers.ts";
 
 /**
  * A server that never answers until the client goes away (or the test ends);
@@ -114,7 +114,7 @@ Deno.test("HttpClient ends retried attempt timeouts at the total deadline on a M
   const pending = client.fetch(server.url).catch((e) => e);
   // Attempts start at 0, 3,000 and 6,000 (the backoff is 0 with this random).
   for (const calls of [1, 2, 3]) {
-    await until(() => server.calls === calls);
+    await untilWaking(clock, () => server.calls === calls);
     await clock.advance(calls < 3 ? 3_000 : 1_000);
   }
   const error = await pending;
