@@ -82,6 +82,25 @@ function mostlyOk(
   return ratio >= mostly || Math.abs(ratio - mostly) <= 1e-12;
 }
 
+/** The outcome of a map expectation from its counts and sampled values. */
+function mapOutcome(
+  s: {
+    element: number;
+    missing: number;
+    unexpected: number;
+    vals: unknown[];
+    idx: number[];
+  },
+  format: Format,
+  mostly: unknown,
+): Outcome {
+  const nonnull = s.element - s.missing;
+  return {
+    success: mostlyOk(nonnull, s.unexpected, mostly),
+    result: mapResult(format, s.element, nonnull, s.unexpected, s.vals, s.idx),
+  };
+}
+
 function mapResult(
   format: Format,
   element: number,
@@ -219,18 +238,7 @@ function finalizeOne(
           };
         }
       }
-      const nonnull = s.element - s.missing;
-      return {
-        success: mostlyOk(nonnull, s.unexpected, mostly),
-        result: mapResult(
-          format,
-          s.element,
-          nonnull,
-          s.unexpected,
-          s.vals,
-          s.idx,
-        ),
-      };
+      return mapOutcome(s, format, mostly);
     }
     case "order": {
       if (!s.seen && total.rows > 0) {
@@ -240,36 +248,14 @@ function finalizeOne(
           error: missingColumn([entry.column]),
         };
       }
-      const nonnull = s.element - s.missing;
-      return {
-        success: mostlyOk(nonnull, s.unexpected, mostly),
-        result: mapResult(
-          format,
-          s.element,
-          nonnull,
-          s.unexpected,
-          s.vals,
-          s.idx,
-        ),
-      };
+      return mapOutcome(s, format, mostly);
     }
     case "pair": {
       const absent = entry.columns.filter((_, c) => !s.seen[c]);
       if (absent.length > 0 && total.rows > 0) {
         return { success: false, result: {}, error: missingColumn(absent) };
       }
-      const nonnull = s.element - s.missing;
-      return {
-        success: mostlyOk(nonnull, s.unexpected, mostly),
-        result: mapResult(
-          format,
-          s.element,
-          nonnull,
-          s.unexpected,
-          s.vals,
-          s.idx,
-        ),
-      };
+      return mapOutcome(s, format, mostly);
     }
     case "unique": {
       const names = entry.spec.kind === "unique"
@@ -375,18 +361,7 @@ function finalizeOne(
       if (absent.length > 0 && total.rows > 0) {
         return { success: false, result: {}, error: missingColumn(absent) };
       }
-      const nonnull = s.element - s.missing;
-      return {
-        success: mostlyOk(nonnull, s.unexpected, mostly),
-        result: mapResult(
-          format,
-          s.element,
-          nonnull,
-          s.unexpected,
-          s.vals,
-          s.idx,
-        ),
-      };
+      return mapOutcome(s, format, mostly);
     }
     case "values": {
       if (!s.seen && total.rows > 0) {
