@@ -182,6 +182,9 @@ Deno.test("HttpClient falls back to backoff for an invalid Retry-After and honou
   const events: RetryEvent[] = [];
   const client = new HttpClient({
     clock,
+    // No per-attempt timeout: its pending sleep would let the clock driver
+    // jump 10 s while a response is in flight, moving "now" for the date.
+    timeout: false,
     retry: { limit: 4, delay: 100, random: () => 0.5, maxRetryAfter: 20_000 },
     onRetry: (e) => void events.push(e),
   });
