@@ -59,8 +59,9 @@ Deno.test("HttpClient.fetch() and json() resolve against baseUrl and retry a 503
     baseUrl: srv.url,
     retry: { limit: 3, delay: 100 },
     rateLimit: { capacity: 10, refillPerSecond: 10 },
-    timeout: 5_000,
-    totalTimeout: 30_000,
+    // No time limits: their pending sleeps would let drive() move the clock
+    // past them while a response is in flight on a loaded machine.
+    timeout: false,
     clock,
     fetch: globalThis.fetch,
   });
@@ -86,6 +87,7 @@ Deno.test("HttpClient throws HttpError with status, url and body; RetryError wit
   const client = new HttpClient({
     baseUrl: srv.url,
     retry: { limit: 2, delay: 10 },
+    timeout: false,
     clock,
   });
   const e404 = await client.json("/missing").catch((e) => e);
@@ -287,6 +289,7 @@ Deno.test("HttpClient honours Retry-After on 429, retries a dropped connection, 
     const client = new HttpClient({
       baseUrl: srv.url,
       retry: { limit: 2, delay: 10 },
+      timeout: false,
       clock,
     });
     const t0 = clock.now();
