@@ -115,6 +115,53 @@ function chip(state: string): string {
 }
 
 /**
+ * Follows a page without reloading it: while its live regions (elements
+ * with an id and `data-follow`, in ms) are followed, fetches the same page
+ * again and swaps in each region's new content when it changed. Forms stay
+ * outside the regions, so what a user is typing survives; when the page
+ * comes back with no region followed (the run finished), polling stops.
+ */
+const FOLLOW = `<script>
+(() => {
+  const regions = [...document.querySelectorAll("[data-follow]")];
+  if (regions.length === 0) return;
+  const every = () => Math.min(...regions.map((el) => Number(el.dataset.follow)));
+  const tick = async () => {
+    const html = await fetch(location.href).then((r) => r.ok ? r.text() : null)
+      .catch(() => null);
+    if (html) {
+      const doc = new DOMParser().parseFromString(html, "text/html");
+      let followed = false;
+      for (const el of regions) {
+        const next = doc.getElementById(el.id);
+        if (!next) continue;
+        if (next.innerHTML !== el.innerHTML) el.innerHTML = next.innerHTML;
+        if (next.dataset.follow) {
+          el.dataset.follow = next.dataset.follow;
+          followed = true;
+        } else delete el.dataset.follow;
+      }
+      if (!followed) return;
+    }
+    setTimeout(tick, every());
+  };
+  setTimeout(tick, every());
+})();
+</script>`;
+
+/** A live region `id` of a page; followed every `ms` while `follow`. */
+function liveRegion(
+  id: string,
+  body: string,
+  follow: boolean,
+  ms: number,
+): string {
+  return `<div id="${id}"${follow ? ` data-follow="${ms}"` : ""}>${body}</div>`;
+}
+
+const isActive = (state: string) => state === "running" || state === "queued";
+
+/**
  * Makes the handler of the live view over a state store and a DAGs folder.
  */
 export function airflowWebserverHandler(
@@ -142,7 +189,9 @@ export function airflowWebserverHandler(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title><style>${STYLE}</style></head><body>
 <header><a href="${base}/">Airflow</a> · ${esc(title)}</header>
-<main>${body}</main></body></html>`,
+<main>${body}</main>${
+        body.includes(" data-follow=") ? FOLLOW : ""
+      }</body></html>`,
       { status, headers: { "content-type": "text/html; charset=utf-8" } },
     );
 
@@ -251,9 +300,16 @@ export function airflowWebserverHandler(
       `<p>schedule ${esc(dag.schedule ?? "None")} · ${
         paused ? "paused" : "active"
       }</p>${actions}<h2>Grid</h2>${
-        runs.length === 0
-          ? `<p class="muted">No runs yet.</p>`
-          : `<table><tr><th>task \\ run (newest left)</th>${head}</tr>${rows}</table>`
+        liveRegion(
+          "grid-region",
+          runs.length === 0
+            ? `<p class="muted">No runs yet.</p>`
+            : `<table id="grid"><tr><th>task \\ run (newest left)</th>${head}</tr>${rows}</table>`,
+          // New runs can come from the scheduler or the CLI at any time;
+          // a grid with a run in progress is followed more closely.
+          true,
+          runs.some((r) => isActive(r.state)) ? 1000 : 3000,
+        )
       }`,
     );
   }
@@ -274,30 +330,17 @@ export function airflowWebserverHandler(
         chip(run.tasks[id]!.state)
       } <span data-task="${esc(id)}">${esc(id)}</span></a>`
     ).join(" · ");
-    // Follows a run in progress: polls the JSON and refreshes the chips.
-    const live = run.state === "running" || run.state === "queued"
-      ? `<script>
-const api = ${
-        JSON.stringify(href("api", "dags", dag.dagId, "runs", run.runId))
-      };
-setInterval(async () => {
-  const r = await fetch(api).then((x) => x.json()).catch(() => null);
-  if (!r) return;
-  document.getElementById("run-state").textContent = r.state;
-  for (const el of document.querySelectorAll("[data-task]")) {
-    const ti = r.tasks[el.dataset.task];
-    if (ti) el.parentElement.title = ti.state;
-  }
-  if (r.state === "success" || r.state === "failed") location.reload();
-}, 2000);
-</script>`
-      : "";
     return page(
       200,
       `${dag.dagId} / ${run.runId}`,
-      `<p>state <b id="run-state">${esc(run.state)}</b> · <a href="${
-        href("dags", dag.dagId)
-      }">grid</a></p><p>${links}</p>${body}${live}`,
+      liveRegion(
+        "run-region",
+        `<p>state <b id="run-state">${esc(run.state)}</b> · <a href="${
+          href("dags", dag.dagId)
+        }">grid</a></p><p>${links}</p>${body}`,
+        isActive(run.state),
+        1000,
+      ),
     );
   }
 
@@ -339,15 +382,19 @@ setInterval(async () => {
       : "";
     const act = (what: string) =>
       href("dags", dag.dagId, "runs", run.runId, "tasks", taskId, what);
+    const status = `<p>${chip(ti.state)} <b id="task-state">${
+      esc(ti.state)
+    }</b> · try <span id="try-number">${ti.tryNumber}</span> · ${
+      ti.duration === undefined ? "" : `${ti.duration} ms · `
+    }<a href="${href("dags", dag.dagId, "runs", run.runId)}">run</a></p>${
+      ti.error ? `<div class="panel">${esc(ti.error)}</div>` : ""
+    }`;
     return page(
       200,
       `${dag.dagId} / ${run.runId} / ${taskId}`,
-      `<p>${chip(ti.state)} <b>${esc(ti.state)}</b> · try ${ti.tryNumber} · ${
-        ti.duration === undefined ? "" : `${ti.duration} ms · `
-      }<a href="${href("dags", dag.dagId, "runs", run.runId)}">run</a></p>${
-        ti.error ? `<div class="panel">${esc(ti.error)}</div>` : ""
-      }
-<form method="post" action="${
+      `${
+        liveRegion("task-status", status, isActive(run.state), 1000)
+      }<form method="post" action="${
         act("clear")
       }"><label><input type="checkbox" name="downstream"> and downstream</label> <button>Clear</button></form>
 <form method="post" action="${
@@ -356,7 +403,17 @@ setInterval(async () => {
 <form method="post" action="${
         act("mark")
       }"><input type="hidden" name="state" value="failed"><button>Mark failed</button></form>
-${mapped}<h2>Logs</h2>${logs.join("") || `<p class="muted">Not run yet.</p>`}`,
+${
+        liveRegion(
+          "task-logs",
+          `${mapped}<h2>Logs</h2>${
+            logs.join("") || `<p class="muted">Not run yet.</p>`
+          }`,
+          // A cleared or marked task's run is queued: follow it to the end.
+          isActive(run.state),
+          1000,
+        )
+      }`,
     );
   }
 
