@@ -163,6 +163,23 @@ export class JsonStateStore implements StateStore {
     }
   }
 
+  /** Every DAG id with a state file here, sorted. */
+  async dagIds(): Promise<string[]> {
+    const ids = new Set<string>();
+    try {
+      for await (const entry of Deno.readDir(this.dir)) {
+        const at = entry.name.indexOf("@");
+        if (entry.isFile && at > 0 && entry.name.endsWith(".json")) {
+          ids.add(entry.name.slice(0, at));
+        }
+      }
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return [];
+      throw error;
+    }
+    return [...ids].sort();
+  }
+
   /** Every run of `dagId`; throws if one of its files is corrupt. */
   async list(dagId: string): Promise<DagRunRecord[]> {
     const out: DagRunRecord[] = [];

@@ -228,6 +228,14 @@ export class SqliteStateStore implements StateStore {
   }
 
   /** Every run of `dagId`, by logical date. */
+  /** Every DAG id with a stored run, sorted. */
+  dagIds(): Promise<string[]> {
+    const rows = this.#db.prepare(
+      "SELECT DISTINCT dag_id FROM dag_run ORDER BY dag_id",
+    ).all() as { dag_id: string }[];
+    return Promise.resolve(rows.map((r) => r.dag_id));
+  }
+
   async list(dagId: string): Promise<DagRunRecord[]> {
     const rows = this.#db.prepare(
       "SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY logical_date, run_id",

@@ -120,6 +120,12 @@ export interface StateStore {
   /** Every run of `dagId`, by logical date. */
   list(dagId: string): Promise<DagRunRecord[]>;
   /**
+   * Every DAG id with at least one stored run, sorted (the webserver lists
+   * DAGs whose file is gone from the folder by it, as Airflow keeps them in
+   * its database).
+   */
+  dagIds?(): Promise<string[]>;
+  /**
    * Makes this process the run's only owner until the claim is released;
    * throws an AirflowError naming the run when another owner holds it. A
    * store without it cannot keep two processes off one run.
@@ -252,6 +258,14 @@ export class MemoryStateStore implements StateStore {
   }
 
   /** Every run of `dagId`. */
+  /** Every DAG id with a stored run, sorted. */
+  dagIds(): Promise<string[]> {
+    return Promise.resolve(
+      [...this.#runs].filter(([, runs]) => runs.size > 0).map(([id]) => id)
+        .sort(),
+    );
+  }
+
   list(dagId: string): Promise<DagRunRecord[]> {
     const out: DagRunRecord[] = [];
     for (const text of this.#runs.get(dagId)?.values() ?? []) {

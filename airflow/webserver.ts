@@ -37,7 +37,7 @@
  * @module
  */
 
-import type { DAG } from "./dag.ts";
+import { DAG } from "./dag.ts";
 import { AirflowError } from "./errors.ts";
 import { JsonStateStore } from "./json_store.ts";
 import { SqliteStateStore } from "./sqlite_store.ts";
@@ -100,6 +100,7 @@ main{padding:1rem;max-width:1240px;margin:0 auto;overflow-x:auto}
 table{border-collapse:collapse;background:#fff}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left;font-size:13px}
 .s{display:inline-block;min-width:1.3em;text-align:center;border-radius:3px;border:1px solid #888;font-weight:bold}
 .panel{border:2px solid #c00;background:#fff0f0;padding:.6rem;margin:.6rem 0}
+.note{border:2px dashed #777;background:#fff;padding:.6rem;margin:.6rem 0}
 pre{background:#f4f4f4;padding:.5rem;white-space:pre-wrap;font-size:12px}
 form{display:inline-block;margin:.3rem .6rem .3rem 0}button{padding:.25rem .7rem}
 a:focus,button:focus{outline:3px solid #f9a825}.muted{color:#666}`;
@@ -196,12 +197,35 @@ export function airflowWebserverHandler(
     );
 
   const dagsOf = async () => await loadDagFolder(folder);
+  // DAGs with stored runs but no file in the folder (a DAG built in code,
+  // as the benchmark's, or a file since removed): viewable from their runs,
+  // as Airflow keeps such DAGs in its database, but not runnable here.
+  const storedOnly = new WeakSet<DAG>();
+  const storedDag = async (id: string): Promise<DAG | undefined> => {
+    const runs = await store().list(id);
+    const latest = runs.at(-1);
+    if (!latest) return undefined;
+    const dag = new DAG(id);
+    for (const taskId of Object.keys(latest.tasks)) {
+      dag.task(taskId, () => undefined);
+    }
+    storedOnly.add(dag);
+    return dag;
+  };
   const pickDag = async (id: string): Promise<DAG> => {
     const { dags } = await dagsOf();
-    const dag = dags.get(id);
+    const dag = dags.get(id) ?? await storedDag(id);
     if (!dag) throw new HttpProblem(404, `DAG not found: ${id}`);
     return dag;
   };
+  const fileNote = (dag: DAG) =>
+    storedOnly.has(dag)
+      ? `<div class="note" id="file-missing">No file in the DAGs folder (${
+        esc(folder)
+      }) defines ${
+        esc(dag.dagId)
+      }: its runs are shown from the state store, without the dependencies between tasks, and cannot be triggered or changed here.</div>`
+      : "";
   const pickRun = async (dag: DAG, runId: string): Promise<DagRunRecord> => {
     const run = await store().load(dag.dagId, runId);
     if (!run) {
@@ -216,22 +240,30 @@ export function airflowWebserverHandler(
     const { dags, errors } = await dagsOf();
     const s = store();
     const rows = [];
-    for (const dag of dags.values()) {
-      const runs = (await s.list(dag.dagId)).slice(-5).reverse();
+    const ids = [...dags.keys()];
+    for (const id of (await s.dagIds?.()) ?? []) {
+      if (!dags.has(id)) ids.push(id);
+    }
+    for (const id of ids) {
+      const dag = dags.get(id);
+      const runs = (await s.list(id)).slice(-5).reverse();
       rows.push({
-        dag_id: dag.dagId,
-        schedule: dag.schedule,
-        is_paused: (await s.isPaused?.(dag.dagId)) ?? false,
-        description: dag.description,
+        dag_id: id,
+        schedule: dag ? dag.schedule : null,
+        is_paused: (await s.isPaused?.(id)) ?? false,
+        description: dag ? dag.description : "",
+        has_file: dag !== undefined,
         last_runs: runs.map((r) => ({ run_id: r.runId, state: r.state })),
       });
     }
     if (json) return Response.json(rows);
     const table = rows.map((r) =>
       `<tr><td><a href="${href("dags", r.dag_id)}">${esc(r.dag_id)}</a><br>
-<span class="muted">${esc(r.description)}</span></td><td>${
-        esc(r.schedule ?? "None")
-      }</td><td>${r.is_paused ? "paused" : "active"}</td><td>${
+<span class="muted">${
+        esc(r.has_file ? r.description : "no DAG file: runs only")
+      }</span></td><td>${esc(r.schedule ?? "None")}</td><td>${
+        r.is_paused ? "paused" : "active"
+      }</td><td>${
         r.last_runs.map((x) =>
           `<a href="${href("dags", r.dag_id, "runs", x.run_id)}">${
             chip(x.state)
@@ -257,6 +289,7 @@ export function airflowWebserverHandler(
     if (json) {
       return Response.json({
         dag_id: dag.dagId,
+        has_file: !storedOnly.has(dag),
         is_paused: paused,
         tasks: order,
         runs: runs.map((r) => ({
@@ -288,12 +321,14 @@ export function airflowWebserverHandler(
         }).join("")
       }</tr>`
     ).join("\n");
-    const actions = `<form method="post" action="${
-      href("dags", dag.dagId, "trigger")
-    }"><label>conf <input name="conf" value="{}" size="30"></label> <button>Trigger</button></form>
+    const actions = storedOnly.has(dag)
+      ? fileNote(dag)
+      : `<form method="post" action="${
+        href("dags", dag.dagId, "trigger")
+      }"><label>conf <input name="conf" value="{}" size="30"></label> <button>Trigger</button></form>
 <form method="post" action="${
-      href("dags", dag.dagId, paused ? "unpause" : "pause")
-    }"><button>${paused ? "Unpause" : "Pause"}</button></form>`;
+        href("dags", dag.dagId, paused ? "unpause" : "pause")
+      }"><button>${paused ? "Unpause" : "Pause"}</button></form>`;
     return page(
       200,
       dag.dagId,
@@ -333,7 +368,7 @@ export function airflowWebserverHandler(
     return page(
       200,
       `${dag.dagId} / ${run.runId}`,
-      liveRegion(
+      fileNote(dag) + liveRegion(
         "run-region",
         `<p>state <b id="run-state">${esc(run.state)}</b> · <a href="${
           href("dags", dag.dagId)
@@ -389,21 +424,22 @@ export function airflowWebserverHandler(
     }<a href="${href("dags", dag.dagId, "runs", run.runId)}">run</a></p>${
       ti.error ? `<div class="panel">${esc(ti.error)}</div>` : ""
     }`;
+    const forms = `<form method="post" action="${
+      act("clear")
+    }"><label><input type="checkbox" name="downstream"> and downstream</label> <button>Clear</button></form>
+<form method="post" action="${
+      act("mark")
+    }"><input type="hidden" name="state" value="success"><button>Mark success</button></form>
+<form method="post" action="${
+      act("mark")
+    }"><input type="hidden" name="state" value="failed"><button>Mark failed</button></form>
+`;
     return page(
       200,
       `${dag.dagId} / ${run.runId} / ${taskId}`,
-      `${
-        liveRegion("task-status", status, isActive(run.state), 1000)
-      }<form method="post" action="${
-        act("clear")
-      }"><label><input type="checkbox" name="downstream"> and downstream</label> <button>Clear</button></form>
-<form method="post" action="${
-        act("mark")
-      }"><input type="hidden" name="state" value="success"><button>Mark success</button></form>
-<form method="post" action="${
-        act("mark")
-      }"><input type="hidden" name="state" value="failed"><button>Mark failed</button></form>
-${
+      `${liveRegion("task-status", status, isActive(run.state), 1000)}${
+        storedOnly.has(dag) ? fileNote(dag) : forms
+      }${
         liveRegion(
           "task-logs",
           `${mapped}<h2>Logs</h2>${
@@ -447,6 +483,12 @@ ${
     }
     const form = await req.formData().catch(() => new FormData());
     const dag = await pickDag(parts[1]!);
+    if (storedOnly.has(dag)) {
+      throw new HttpProblem(
+        409,
+        `DAG ${dag.dagId} has no file in the DAGs folder (${folder}): its runs can be viewed, not triggered or changed`,
+      );
+    }
     const s = store();
     if (parts.length === 3 && parts[2] === "trigger") {
       let conf: Record<string, unknown> = {};

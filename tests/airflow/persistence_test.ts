@@ -402,3 +402,38 @@ Deno.test("Two runners in one process cannot own the same run", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("every store lists the DAG ids it holds runs of, sorted", async () => {
+  const dir = await Deno.makeTempDir();
+  const sqlite = new SqliteStateStore(`${dir}/airflow.db`);
+  try {
+    const stores: StateStore[] = [
+      new MemoryStateStore(),
+      new JsonStateStore(`${dir}/json`),
+      sqlite,
+    ];
+    for (const store of stores) {
+      assert.deepEqual(await store.dagIds!(), []);
+      for (const [dagId, runId] of [["b", "r1"], ["a", "r1"], ["b", "r2"]]) {
+        await store.save({
+          dagId: dagId!,
+          runId: runId!,
+          runType: "manual",
+          state: "success",
+          logicalDate: 0,
+          dataInterval: { start: 0, end: 0 },
+          params: {},
+          tasks: {},
+        });
+      }
+      assert.deepEqual(
+        await store.dagIds!(),
+        ["a", "b"],
+        store.constructor.name,
+      );
+    }
+  } finally {
+    sqlite.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -128,3 +128,65 @@ Deno.test("airflowWebserverHandler() shows a damaged state file as an error pane
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("airflowWebserverHandler() shows a DAG that has stored runs but no file, read-only", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/d.ts`,
+      `import { DAG } from "${MOD}";\nexport const d = new DAG("d");\nd.task("t", () => 1);\n`,
+    );
+    // A DAG built in code (as the benchmark's) leaves only its runs behind.
+    const store = new JsonStateStore(`${dir}/state`);
+    await store.save({
+      dagId: "in_code",
+      runId: "manual__1",
+      runType: "manual",
+      state: "success",
+      logicalDate: 0,
+      dataInterval: { start: 0, end: 0 },
+      params: {},
+      tasks: {
+        fetch: { state: "success", tryNumber: 1, duration: 5 },
+        report: { state: "success", tryNumber: 1, duration: 2 },
+      },
+    });
+    assert.deepEqual(await store.dagIds(), ["in_code"]);
+    const handler = airflowWebserverHandler({
+      stateDir: `${dir}/state`,
+      dagsFolder: dir,
+    });
+    const get = (path: string, init?: RequestInit) =>
+      handler(new Request(`http://127.0.0.1${path}`, init));
+    const dags = await (await get("/api/dags")).json();
+    assert.deepEqual(
+      dags.map((d: { dag_id: string; has_file: boolean }) => [
+        d.dag_id,
+        d.has_file,
+      ]),
+      [["d", true], ["in_code", false]],
+    );
+    const grid = await get("/dags/in_code");
+    assert.equal(grid.status, 200);
+    const html = await grid.text();
+    assert.match(html, /id="file-missing"/);
+    assert.match(html, /<td>fetch<\/td>.*data-state="success"/s);
+    assert.doesNotMatch(html, /action="\/dags\/in_code\/trigger"/);
+    const task = await get("/dags/in_code/runs/manual__1/tasks/report");
+    assert.equal(task.status, 200);
+    assert.doesNotMatch(await task.text(), /<button>Clear<\/button>/);
+    const trigger = await get("/dags/in_code/trigger", { method: "POST" });
+    assert.equal(trigger.status, 409);
+    assert.match(
+      await trigger.text(),
+      /in_code has no file in the DAGs folder/,
+    );
+    assert.deepEqual((await store.list("in_code")).length, 1);
+    // Still a 404 for a DAG that is neither in the folder nor in the store.
+    const ghost = await get("/dags/ghost");
+    assert.equal(ghost.status, 404);
+    await ghost.body?.cancel();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
