@@ -206,9 +206,12 @@ export function airflowWebserverHandler(
     const latest = runs.at(-1);
     if (!latest) return undefined;
     const dag = new DAG(id);
-    for (const taskId of Object.keys(latest.tasks)) {
-      dag.task(taskId, () => undefined);
-    }
+    // Without the file there is no topological order: the order they ran.
+    const byStart = Object.entries(latest.tasks).sort(([a, x], [b, y]) =>
+      (x.startDate ?? Infinity) - (y.startDate ?? Infinity) ||
+      (a < b ? -1 : 1)
+    );
+    for (const [taskId] of byStart) dag.task(taskId, () => undefined);
     storedOnly.add(dag);
     return dag;
   };
@@ -285,7 +288,7 @@ export function airflowWebserverHandler(
     const s = store();
     const runs = (await s.list(dag.dagId)).slice(-25).reverse();
     const paused = (await s.isPaused?.(dag.dagId)) ?? false;
-    const order = dag.topologicalOrder();
+    const order = storedOnly.has(dag) ? dag.taskIds : dag.topologicalOrder();
     if (json) {
       return Response.json({
         dag_id: dag.dagId,
