@@ -394,7 +394,7 @@ const spark2 = by.get("spark, 2 workers")!;
 console.log(
   `  spark 2 workers / DuckDB 2 threads: ${
     (spark2 / by.get("DuckDB, 2 threads")!).toFixed(2)
-  }x (target <= 1.5)`,
+  }x (target <= 0.8)`,
 );
 console.log(
   `  spark 2 workers / full-row hand loop: ${

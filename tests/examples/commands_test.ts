@@ -11,11 +11,14 @@ const SCRIPTS: Record<string, string> = {
   "demo:http": "examples/demo_http.ts",
   "demo:quality": "examples/demo_quality.ts",
   "bench:spark": "examples/bench/spark_bench.ts",
+  "bench:spark-ab": "examples/bench/spark_ab_bench.ts",
+  "bench:spark-events": "examples/bench/spark_event_log_bench.ts",
   "bench:airflow": "examples/bench/airflow_bench.ts",
   "bench:kafka": "examples/bench/kafka_bench.ts",
   "bench:http": "examples/bench/http_bench.ts",
   "bench:quality": "examples/bench/quality_bench.ts",
   "bench:ui": "examples/bench/ui_bench.ts",
+  "bench:airflow-ui": "examples/bench/airflow_ui_bench.ts",
   "ui": "examples/ui.ts",
   "bench": "examples/usgs_benchmark.ts",
 };
@@ -82,6 +85,12 @@ Deno.test("demo and bench scripts refuse bad values in one line with exit 2", as
     ["bench:http", "--seconds=soon", /^Flag --seconds takes a number: "soon"/],
     ["demo:http", "--live=yes", /^Flag --live takes no value/],
     ["bench", "--repeat=0", /^Flag --repeat must be at least 1: "0"/],
+    ["bench:spark-ab", "--rounds=2", /^Flag --before is required/],
+    [
+      "bench:spark-ab",
+      "--before=/nonexistent",
+      /^Flag --before names no checkout with spark\/mod\.ts: "\/nonexistent"/,
+    ],
   ];
   const results = await inPairs(
     cases.map(([task, arg]) => () => run(task, arg)),
