@@ -62,7 +62,8 @@ const ID = /^(0|[1-9][0-9]{0,8})$/;
  * - `GET /apps/<appId>/stages/<stageId>`: summary quantiles (min, 25th,
  *   median, 75th, max) of the task metrics, the stage's RDD DAG, per
  *   executor totals and every task attempt;
- * - the same under `/api/...` as JSON.
+ * - the same under `/api/...` as JSON, plus `/api/apps/<appId>/jobs`,
+ *   `/stages` and `/executors` (the lists, as Spark's REST API has them).
  *
  * Pages of a running application (`<appId>.inprogress`) poll for their own
  * content and update in place. An id that is not one (`..`, `/`) is a 400,
@@ -215,8 +216,18 @@ export function sparkHistoryHandler(
         return respond(app.name, appBody(app, links), appJson(app));
       }
       const [, , what, idText] = segs as [string, string, string, string];
+      // The lists a script wants on their own, as Spark's REST API has them
+      // (`/applications/<id>/jobs`, `/stages`, `/executors`).
+      if (
+        api && segs.length === 3 &&
+        (what === "jobs" || what === "stages" || what === "executors")
+      ) {
+        return json((appJson(app) as Record<string, unknown>)[what]);
+      }
       if (segs.length !== 4 || (what !== "jobs" && what !== "stages")) {
-        return notFound(`No page at ${path}`);
+        return api
+          ? json({ error: `No API at ${path}` }, 404)
+          : notFound(`No page at ${path}`);
       }
       if (!ID.test(idText)) return badId(idText, `${what.slice(0, -1)} id`);
       const id = Number(idText);

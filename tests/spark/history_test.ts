@@ -233,6 +233,15 @@ Deno.test("sparkHistoryHandler serves applications, jobs, stages and executors o
     ]);
     assert.deepEqual(appApi.jobs[0].stageIds, [0, 1]);
     assert.equal(appApi.executors.length >= 1, true);
+    // The lists on their own, as Spark's REST API serves them.
+    for (const what of ["jobs", "stages", "executors"]) {
+      const list = await (await fetch(`${root}/api/apps/${appId}/${what}`))
+        .json();
+      assert.deepEqual(list, appApi[what], what);
+    }
+    const noList = await fetch(`${root}/api/apps/${appId}/tasks`);
+    assert.equal(noList.status, 404);
+    assert.match((await noList.json()).error, /No API at/);
     const failing = await (await fetch(`${root}/api/apps/${appId}/stages/2`))
       .json();
     assert.equal(failing.status, "FAILED");
