@@ -127,6 +127,15 @@ export class WorkerPool {
    * Ends a job's tasks: queued ones are dropped, running ones have their
    * executor terminated and replaced; each rejects with `reason(task)`.
    */
+  /** How many attempts of `stageId`'s tasks are running right now. */
+  running(stageId: number): number {
+    let n = 0;
+    for (const slot of this.#slots) {
+      if (slot.busy !== null && slot.busy.task.stageId === stageId) n++;
+    }
+    return n;
+  }
+
   cancel(jobId: number, reason: (task: Task) => Error): void {
     const dropped = this.#queue.filter((p) => p.jobId === jobId);
     this.#queue = this.#queue.filter((p) => p.jobId !== jobId);

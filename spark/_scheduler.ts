@@ -59,6 +59,20 @@ export interface StageInfo {
   durationMs: number;
 }
 
+/** A stage as the status tracker reads it. */
+export interface StageState {
+  stageId: number;
+  /** The action and the stage's kind, e.g. `"collect (ResultStage)"`. */
+  name: string;
+  total: number;
+  /** Tasks that succeeded. */
+  completed: number;
+  /** Failed task attempts, retried ones included. */
+  failed: number;
+  /** Spark's stage states. */
+  status: "ACTIVE" | "COMPLETE" | "FAILED";
+}
+
 /**
  * What the last job did: stages, timings and counters.
  *
@@ -165,6 +179,8 @@ export class Scheduler {
 
   /** Jobs running now, and the latest finished ones (statusTracker). */
   readonly jobs: Map<number, JobState> = new Map();
+  /** Stages for the status tracker: every running one, the latest 1,000 ended. */
+  readonly stages: Map<number, StageState> = new Map();
   /** The job group and description of jobs started from now on. */
   jobGroup: string | null = null;
   jobDescription: string | null = null;
@@ -187,6 +203,8 @@ export class Scheduler {
         }
       },
       onTaskRetry: (task, attempt, cause) => {
+        const stage = this.stages.get(task.stageId);
+        if (stage !== undefined) stage.failed++;
         this.listener?.taskFailed(task, attempt, cause);
         if (VERBOSE.has(this.logLevel)) {
           console.error(
@@ -558,6 +576,19 @@ export class Scheduler {
     let bytes = 0;
     const total = partitions.length;
     const listener = this.listener;
+    const tracked: StageState = {
+      stageId,
+      name: `${job.action} (${kind})`,
+      total,
+      completed: 0,
+      failed: 0,
+      status: "ACTIVE",
+    };
+    this.stages.set(stageId, tracked);
+    for (const [id, s] of this.stages) {
+      if (this.stages.size <= 1000) break;
+      if (s.status !== "ACTIVE") this.stages.delete(id);
+    }
     listener?.stageSubmitted(job, stageId, kind, rdd, total);
     const promises = partitions.map(async (p) => {
       const pref: Pref = { slot: null };
@@ -578,10 +609,11 @@ export class Scheduler {
         this.broadcasts,
         job.jobId,
       );
-      const r = listener === null ? await submitted : await submitted.then(
-        (r) => (listener.taskEnd(task, r.slot, r.out), r),
+      const r = await submitted.then(
+        (r) => (tracked.completed++, listener?.taskEnd(task, r.slot, r.out), r),
         (e) => {
-          listener.taskEnd(task, null, e);
+          tracked.failed++;
+          listener?.taskEnd(task, null, e);
           throw e;
         },
       );
@@ -609,9 +641,11 @@ export class Scheduler {
     });
     try {
       const out = await Promise.all(promises);
+      tracked.status = "COMPLETE";
       listener?.stageCompleted(stageId, null);
       return out;
     } catch (e) {
+      tracked.status = "FAILED";
       this.pool.dropQueued(job.jobId);
       listener?.stageCompleted(stageId, e);
       throw e;

@@ -104,7 +104,11 @@ export { SparkError } from "./errors.ts";
 export { sparkHistoryHandler, type SparkHistoryOptions } from "./history.ts";
 export { Accumulator, Broadcast } from "./broadcast.ts";
 export { SparkConf } from "./conf.ts";
-export { type SparkJobInfo, StatusTracker } from "./status_tracker.ts";
+export {
+  type SparkJobInfo,
+  type SparkStageInfo,
+  StatusTracker,
+} from "./status_tracker.ts";
 export {
   type ActionOptions,
   type BoundedDouble,

@@ -15,7 +15,25 @@ export interface SparkJobInfo {
   status: "RUNNING" | "SUCCEEDED" | "FAILED";
 }
 
-/** What the tracker reads (the scheduler's job table). */
+/** One stage as the tracker reports it (PySpark's `SparkStageInfo`). */
+export interface SparkStageInfo {
+  /** The stage id. */
+  stageId: number;
+  /** Always 0: a failed stage fails its job here, it is not re-attempted. */
+  currentAttemptId: number;
+  /** The action and the stage's kind, e.g. `"collect (ResultStage)"`. */
+  name: string;
+  /** Tasks in the stage (one per partition). */
+  numTasks: number;
+  /** Task attempts running on an executor right now. */
+  numActiveTasks: number;
+  /** Tasks that succeeded. */
+  numCompletedTasks: number;
+  /** Failed task attempts (retried ones included) and tasks stopped by a cancellation. */
+  numFailedTasks: number;
+}
+
+/** What the tracker reads (the scheduler's job and stage tables). */
 interface JobTable {
   jobs: ReadonlyMap<
     number,
@@ -25,11 +43,22 @@ interface JobTable {
       stageIds: number[];
     }
   >;
+  stages: ReadonlyMap<
+    number,
+    {
+      name: string;
+      total: number;
+      completed: number;
+      failed: number;
+      status: "ACTIVE" | "COMPLETE" | "FAILED";
+    }
+  >;
+  pool: { running(stageId: number): number };
 }
 
 /**
- * A live view of the context's jobs (`sc.statusTracker()`); it keeps the
- * latest 1,000 finished jobs.
+ * A live view of the context's jobs and stages (`sc.statusTracker()`); it
+ * keeps the latest 1,000 finished jobs and the latest 1,000 ended stages.
  *
  * @example Jobs of a group
  * ```ts
@@ -42,6 +71,11 @@ interface JobTable {
  * const [id] = tracker.getJobIdsForGroup("nightly");
  * assert.equal(tracker.getJobInfo(id!)?.status, "SUCCEEDED");
  * assert.deepEqual(tracker.getActiveJobsIds(), []);
+ * const [stage] = tracker.getJobInfo(id!)!.stageIds;
+ * assert.deepEqual(tracker.getStageInfo(stage!), {
+ *   stageId: stage, currentAttemptId: 0, name: "count (ResultStage)",
+ *   numTasks: 1, numActiveTasks: 0, numCompletedTasks: 1, numFailedTasks: 0,
+ * });
  * ```
  */
 export class StatusTracker {
@@ -78,13 +112,36 @@ export class StatusTracker {
   }
 
   /**
-   * Ids of the stages of running jobs.
+   * Ids of the stages running now (not the finished stages of a running
+   * job).
    *
-   * @returns Stage ids.
+   * @returns Stage ids, oldest first.
    */
   getActiveStageIds(): number[] {
-    return [...this.#table.jobs.values()].filter((j) => j.status === "RUNNING")
-      .flatMap((j) => j.stageIds);
+    return [...this.#table.stages].filter(([, s]) => s.status === "ACTIVE")
+      .map(([id]) => id);
+  }
+
+  /**
+   * One stage's progress, or undefined when unknown or forgotten.
+   *
+   * @param stageId The stage id (from {@linkcode getJobInfo}).
+   * @returns The stage.
+   */
+  getStageInfo(stageId: number): SparkStageInfo | undefined {
+    const s = this.#table.stages.get(stageId);
+    if (s === undefined) return undefined;
+    return {
+      stageId,
+      currentAttemptId: 0,
+      name: s.name,
+      numTasks: s.total,
+      numActiveTasks: s.status === "ACTIVE"
+        ? this.#table.pool.running(stageId)
+        : 0,
+      numCompletedTasks: s.completed,
+      numFailedTasks: s.failed,
+    };
   }
 
   /**
