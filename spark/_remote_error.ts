@@ -31,8 +31,8 @@ export function shippedSourceUrl(at: string): string {
 /**
  * Rewrites stack frames of shipped functions, `spark-fn:<where>,
  * <anonymous>:L:C`, to the user's file and line: the function's text starts
- * at the call that shipped it (line 3 of the compiled wrapper), so line L
- * is `L - 3` lines below that call.
+ * where it was defined (line 3 of the compiled wrapper), so line L is
+ * `L - 3` lines below that place.
  */
 export function userStack(stack: string): string {
   return stack.replace(
@@ -55,4 +55,57 @@ export function callSite(): string {
     if (m !== null && !m[1]!.startsWith(here)) return m[1]!;
   }
   return "unknown:0:0";
+}
+
+const sources = new Map<string, string | null>();
+
+/** The text of a module the driver runs, or null when it cannot be read. */
+function sourceOf(url: string): string | null {
+  let text = sources.get(url);
+  if (text === undefined) {
+    try {
+      text = Deno.readTextFileSync(new URL(url));
+    } catch {
+      text = null; // not a file, or no read permission: fall back
+    }
+    sources.set(url, text);
+  }
+  return text;
+}
+
+/**
+ * Where a shipped function was defined, `file:line:col`: the call that
+ * shipped it (`at`, from {@linkcode callSite}) for an inline function; for
+ * a named one (`const f = (x) => ...`, `function f(x)`), its definition in
+ * the same file, the nearest one above the call (so frames inside it map to
+ * its own lines, not to lines below the call). Falls back to `at`.
+ */
+export function definedAt(fn: unknown, at: string): string {
+  const name = typeof fn === "function" ? fn.name : "";
+  const where = /^(.*):(\d+):(\d+)$/.exec(at);
+  if (name === "" || !/^[A-Za-z_$][\w$]*$/.test(name) || where === null) {
+    return at;
+  }
+  const text = sourceOf(where[1]!);
+  if (text === null) return at;
+  const callLine = Number(where[2]);
+  const id = name.replaceAll("$", "\\$");
+  // A declaration's text starts at `function`; a binding's after its `=`.
+  const definition = new RegExp(
+    `\\b(?:(?:async\\s+)?function\\s*\\*?\\s*${id}\\s*[(<]|(?:const|let|var)\\s+${id}\\s*(?::(?:[^=]|=>)+)?=(?!>)\\s*)`,
+    "g",
+  );
+  let best: string | null = null;
+  for (const m of text.matchAll(definition)) {
+    const start = m[0].startsWith("const") || m[0].startsWith("let") ||
+        m[0].startsWith("var")
+      ? m.index + m[0].length
+      : m.index;
+    const before = text.slice(0, start);
+    const line = before.split("\n").length;
+    if (line > callLine && best !== null) break;
+    best = `${where[1]}:${line}:${start - before.lastIndexOf("\n")}`;
+    if (line > callLine) break;
+  }
+  return best ?? at;
 }

@@ -5,7 +5,7 @@
  */
 
 import { shipFunction } from "./_closure.ts";
-import { callSite } from "./_remote_error.ts";
+import { callSite, definedAt } from "./_remote_error.ts";
 import { compareKeys, encodeKey } from "./_keys.ts";
 import {
   LINEAGE,
@@ -75,7 +75,7 @@ function fnSpec(fn: unknown, what: string, env: unknown): FnSpec {
   return {
     src: shipFunction(fn, what),
     env: packEnv(env, new Map()),
-    at: callSite(),
+    at: definedAt(fn, callSite()),
   };
 }
 

@@ -152,6 +152,55 @@ Deno.test("RDD actions fail with the task's own error class, message and the use
   assert.doesNotMatch(cause.stack!, /compileShipped|spark-fn:/);
 });
 
+/** The 1-based line of this file that holds `marker`. */
+function lineOf(marker: string): number {
+  const lines = Deno.readTextFileSync(new URL(import.meta.url)).split("\n");
+  return lines.findIndex((l) => l.includes(marker) && !l.includes("lineOf(")) +
+    1;
+}
+
+const rejectsLarge = (x: number): number => {
+  if (x > 1) {
+    throw new RangeError(`too large: ${x}`); // throws here (named)
+  }
+  return x;
+};
+
+function rejectsOdd(x: number): number {
+  if (x % 2 === 1) throw new TypeError(`odd: ${x}`); // throws here (declared)
+  return x;
+}
+
+Deno.test("a task error's frame is the line that threw, for inline, named and declared functions", async () => {
+  await using sc = new SparkContext({ parallelism: 1, maxTaskFailures: 1 });
+  const file = new URL(import.meta.url).href;
+  const frameOf = async (job: Promise<unknown>) => {
+    const err = await job.catch((e) => e);
+    assert.ok(err instanceof SparkError, String(err));
+    return /\((file:[^)]+):(\d+):\d+\)/.exec((err.cause as Error).stack!);
+  };
+  const inline = await frameOf(
+    sc.range(0, 3).map((x) => {
+      const y = x * 10;
+      if (y > 10) throw new RangeError(`y is ${y}`); // throws here (inline)
+      return y;
+    }).collect(),
+  );
+  assert.deepEqual(
+    [inline?.[1], Number(inline?.[2])],
+    [file, lineOf("// throws here (inline)")],
+  );
+  for (
+    const [fn, marker] of [
+      [rejectsLarge, "// throws here (named)"],
+      [rejectsOdd, "// throws here (declared)"],
+    ] as const
+  ) {
+    const frame = await frameOf(sc.range(0, 3).map(fn).collect());
+    assert.deepEqual([frame?.[1], Number(frame?.[2])], [file, lineOf(marker)]);
+  }
+});
+
 Deno.test("Every action that returns data is guarded by maxResultBytes", async () => {
   await using sc = new SparkContext({ parallelism: 2, maxResultBytes: 2_000 });
   const big = sc.range(0, 2_000, 1, 2);
