@@ -62,8 +62,16 @@ export class Executor {
   #metrics: TaskMetrics | null = null;
   /** Accumulator additions of the running task, sent with its result. */
   #added = new Map<number, number>();
-  #addTo = (id: number, term: number): void => {
-    this.#added.set(id, (this.#added.get(id) ?? 0) + term);
+  /** Terms of accumulators with an AccumulatorParam, in order. */
+  #addedTerms = new Map<number, unknown[]>();
+  #addTo = (id: number, term: unknown, custom: boolean): void => {
+    if (custom) {
+      const terms = this.#addedTerms.get(id);
+      if (terms === undefined) this.#addedTerms.set(id, [term]);
+      else terms.push(term);
+      return;
+    }
+    this.#added.set(id, (this.#added.get(id) ?? 0) + (term as number));
   };
 
   /** Runs a task and returns its output. */
@@ -73,6 +81,7 @@ export class Executor {
     this.#counters = {};
     this.#cachedNow = [];
     this.#added = new Map();
+    this.#addedTerms = new Map();
     const started = performance.now();
     const metrics = this.#metrics = task.metrics
       ? newTaskMetrics(task.attempt)
@@ -100,6 +109,7 @@ export class Executor {
       cached: this.#cachedNow,
       counters: this.#counters,
       accumulators: [...this.#added],
+      accumulatorTerms: [...this.#addedTerms],
       bytes,
       ...(metrics === null ? {} : { metrics }),
     };

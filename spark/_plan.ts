@@ -164,6 +164,8 @@ export interface TaskOutput {
   counters: Record<string, number>;
   /** Accumulator additions: [id, sum of terms]. */
   accumulators: [number, number][];
+  /** Terms of accumulators with an AccumulatorParam: [id, terms in order]. */
+  accumulatorTerms: [number, unknown[]][];
   bytes: number;
   /** Present when the task was asked for metrics. */
   metrics?: TaskMetrics;

@@ -166,7 +166,8 @@ export class Scheduler {
   readonly pool: WorkerPool;
   readonly modules: Record<string, string> = {};
   readonly broadcasts: Map<number, unknown> = new Map();
-  readonly accumulators: Map<number, Accumulator> = new Map();
+  // deno-lint-ignore no-explicit-any
+  readonly accumulators: Map<number, Accumulator<any>> = new Map();
   maxResultBytes: number;
   onProgress: ((e: ProgressEvent) => void) | undefined;
   lastJob: JobInfo | undefined;
@@ -625,6 +626,10 @@ export class Scheduler {
       // Only a successful attempt reports: each task counts once.
       for (const [id, term] of r.out.accumulators) {
         this.accumulators.get(id)?.add(term);
+      }
+      for (const [id, terms] of r.out.accumulatorTerms) {
+        const acc = this.accumulators.get(id);
+        for (const term of terms) acc?.add(term);
       }
       for (const [k, v] of Object.entries(r.out.counters)) {
         job.counters[k] = (job.counters[k] ?? 0) + v;

@@ -92,31 +92,44 @@ export class Broadcast<T> {
  * assert.deepEqual([nums, bad.value], [["1", "3"], 2]);
  * ```
  */
-export class Accumulator {
+export class Accumulator<T = number> {
   /** The id the driver and workers know this accumulator by. */
   readonly id: number;
-  #value: number;
-  #sink: ((id: number, term: number) => void) | null;
+  #value: T;
+  #sink: AccumulatorSink | null;
+  #param: AccumulatorParam<T> | null;
+  #custom: boolean;
 
   /**
-   * Use `sc.accumulator(value)` instead of calling this.
+   * Use `sc.accumulator(value, param?)` instead of calling this.
    *
    * @param id The context-wide id.
    * @param value The starting value.
    * @param sink Inside a task: where additions are recorded.
+   * @param param How to add values that are not numbers (driver side).
+   * @param custom Inside a task: whether terms are other than numbers.
    */
   constructor(
     id: number,
-    value: number,
-    sink: ((id: number, term: number) => void) | null = null,
+    value: T,
+    sink: AccumulatorSink | null = null,
+    param: AccumulatorParam<T> | null = null,
+    custom = param !== null,
   ) {
     this.id = id;
     this.#value = value;
     this.#sink = sink;
+    this.#param = param;
+    this.#custom = custom;
+  }
+
+  /** Whether terms are added by an {@linkcode AccumulatorParam}. */
+  get custom(): boolean {
+    return this.#custom;
   }
 
   /** The value on the driver (tasks cannot read it, as in Spark). */
-  get value(): number {
+  get value(): T {
     if (this.#sink !== null) {
       throw new SparkError(
         `Accumulator value cannot be read inside a task: ${this.id}`,
@@ -126,7 +139,7 @@ export class Accumulator {
   }
 
   /** Sets the value on the driver. */
-  set value(v: number) {
+  set value(v: T) {
     if (this.#sink !== null) {
       throw new SparkError(
         `Accumulator value cannot be set inside a task: ${this.id}`,
@@ -136,20 +149,44 @@ export class Accumulator {
   }
 
   /**
-   * Adds `term` (in a task: recorded for the driver).
+   * Adds `term` (in a task: recorded for the driver, which adds it once the
+   * task has succeeded).
    *
-   * @param term A number.
+   * @param term A number, or a value of the param's type.
    * @returns Nothing.
    */
-  add(term: number): void {
-    if (typeof term !== "number") {
+  add(term: T): void {
+    if (!this.#custom && typeof term !== "number") {
       throw new SparkError(
         `Accumulator.add() needs a number: ${typeof term} ${String(term)}`,
       );
     }
-    if (this.#sink !== null) this.#sink(this.id, term);
-    else this.#value += term;
+    if (this.#sink !== null) this.#sink(this.id, term, this.#custom);
+    else if (this.#param !== null) {
+      this.#value = this.#param.addInPlace(this.#value, term);
+    } else this.#value = ((this.#value as number) + (term as number)) as T;
   }
+}
+
+/** Where a task records an accumulator's terms. */
+export type AccumulatorSink = (
+  id: number,
+  term: unknown,
+  custom: boolean,
+) => void;
+
+/**
+ * How an accumulator of a type other than number adds values, as PySpark's
+ * `AccumulatorParam`: `addInPlace(a, b)` must be associative and
+ * commutative, since terms from tasks arrive in any order. It runs on the
+ * driver: tasks send their terms, and the driver adds those of each
+ * successful task once.
+ */
+export interface AccumulatorParam<T> {
+  /** The "zero value" for the type, given the initial value. */
+  zero(value: T): T;
+  /** Adds two values (may change and return `a`). */
+  addInPlace(a: T, b: T): T;
 }
 
 const ON_DESTROY = new WeakMap<Broadcast<unknown>, () => void>();
@@ -180,7 +217,9 @@ export function packEnv(
   depth = 0,
 ): unknown {
   if (env instanceof Accumulator) {
-    return { __sparkAccumulator: env.id };
+    return env.custom
+      ? { __sparkAccumulator: env.id, custom: true }
+      : { __sparkAccumulator: env.id };
   }
   if (env instanceof Broadcast) {
     if (env.destroyed) {
@@ -205,7 +244,7 @@ export function packEnv(
 export function unpackEnv(
   env: unknown,
   values: Map<number, unknown>,
-  sink: ((id: number, term: number) => void) | null = null,
+  sink: AccumulatorSink | null = null,
   depth = 0,
 ): unknown {
   if (depth > 8) return env;
@@ -216,9 +255,13 @@ export function unpackEnv(
     if (typeof env.__sparkAccumulator === "number") {
       // Additions go to the sink: the task's record, or on the driver (the
       // driver-side merges of reduce and fold) the accumulator itself.
-      return sink === null
-        ? env
-        : new Accumulator(env.__sparkAccumulator, 0, sink);
+      return sink === null ? env : new Accumulator(
+        env.__sparkAccumulator,
+        0,
+        sink,
+        null,
+        env.custom === true,
+      );
     }
     if (typeof env.__sparkBroadcast === "number") {
       const id = env.__sparkBroadcast;

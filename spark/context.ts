@@ -11,7 +11,12 @@ import { csvType, parseDdl, readHead, uniqueHeader } from "./_source_csv.ts";
 import { topicSplits } from "./_source_topic.ts";
 import { registerScheduler } from "./_registry.ts";
 import { type JobInfo, type ProgressEvent, Scheduler } from "./_scheduler.ts";
-import { Accumulator, Broadcast, onDestroy } from "./broadcast.ts";
+import {
+  Accumulator,
+  type AccumulatorParam,
+  Broadcast,
+  onDestroy,
+} from "./broadcast.ts";
 import { SparkConf } from "./conf.ts";
 import { StatusTracker } from "./status_tracker.ts";
 import { type Clock, systemClock } from "../internal/clock.ts";
@@ -490,11 +495,59 @@ export class SparkContext {
    * assert.equal(acc.value, 20);
    * ```
    */
-  accumulator(value = 0): Accumulator {
+  accumulator(value?: number): Accumulator;
+  /**
+   * An accumulator of any type, added by `param` (PySpark's
+   * `AccumulatorParam`): tasks send their terms, and the driver adds each
+   * successful task's terms once with `param.addInPlace`.
+   *
+   * @param value Starting value.
+   * @param param `zero(value)` and an associative, commutative
+   *   `addInPlace(a, b)`.
+   * @returns The accumulator.
+   *
+   * @example A vector accumulator, as in PySpark's docs
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { SparkContext } from "./mod.ts";
+   * await using sc = new SparkContext({ parallelism: 2 });
+   * const va = sc.accumulator([1, 2, 3], {
+   *   zero: (v) => v.map(() => 0),
+   *   addInPlace: (a, b) => a.map((x, i) => x + b[i]!),
+   * });
+   * await sc.parallelize([1, 2, 3]).foreach((x, env) => env.va.add([x, x, x]), { va });
+   * assert.deepEqual(va.value, [7, 8, 9]);
+   * ```
+   */
+  accumulator<T>(value: T, param: AccumulatorParam<T>): Accumulator<T>;
+  accumulator<T>(
+    value: T | number = 0,
+    param?: AccumulatorParam<T>,
+  ): Accumulator<T> | Accumulator {
     this.#checkOpen();
+    if (param !== undefined) {
+      if (
+        param === null || typeof param.zero !== "function" ||
+        typeof param.addInPlace !== "function"
+      ) {
+        throw new SparkError(
+          "AccumulatorParam needs zero(value) and addInPlace(a, b) functions",
+        );
+      }
+      const acc = new Accumulator<T>(
+        this.#nextAccumulator++,
+        value as T,
+        null,
+        param,
+      );
+      this.#scheduler.accumulators.set(acc.id, acc);
+      return acc;
+    }
     if (typeof value !== "number") {
       throw new SparkError(
-        `Accumulator starts from a number: ${typeof value} ${String(value)}`,
+        `Accumulator starts from a number unless given an AccumulatorParam: ${typeof value} ${
+          String(value)
+        }`,
       );
     }
     const acc = new Accumulator(this.#nextAccumulator++, value);

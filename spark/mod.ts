@@ -102,7 +102,7 @@
 export { type Clock, ManualClock, systemClock } from "../internal/clock.ts";
 export { SparkError } from "./errors.ts";
 export { sparkHistoryHandler, type SparkHistoryOptions } from "./history.ts";
-export { Accumulator, Broadcast } from "./broadcast.ts";
+export { Accumulator, type AccumulatorParam, Broadcast } from "./broadcast.ts";
 export { SparkConf } from "./conf.ts";
 export {
   type SparkJobInfo,
