@@ -54,7 +54,19 @@ async function startScheduler(stateDir: string, dagsFolder: string) {
     }
     lines.push(text);
   })();
-  await started;
+  // A scheduler that never starts fails the test instead of hanging it.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error("airflow scheduler did not start within 60 s"));
+    }, 60_000);
+  });
+  try {
+    await Promise.race([started, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
   const draining = (async () => {
     for (;;) {
       const { value, done } = await reader.read();
