@@ -14,7 +14,9 @@
 
 import { parseCommandLine } from "../../internal/args.ts";
 import { progress } from "../../internal/progress.ts";
+import type { SparkContext } from "../../spark/mod.ts";
 import { ensureQuakeCsv } from "./spark_data.ts";
+import { countByRegion, cpuBoundMap } from "./spark_jobs.ts";
 
 const args = parseCommandLine({
   command: "deno task bench:spark-ab",
@@ -61,76 +63,18 @@ try {
   Deno.exit(2);
 }
 
-interface Context {
-  range(a: number, b: number, step: number, parts: number): {
-    map(f: (x: number) => number): {
-      reduce(f: (a: number, b: number) => number): Promise<number>;
-    };
-  };
-  // deno-lint-ignore no-explicit-any
-  csv(path: string, options: Record<string, unknown>): any;
-  close(): void;
-}
-type ContextClass = new (o: { parallelism: number }) => Context;
+type ContextClass = new (o: { parallelism: number }) => SparkContext;
 
-const Now = (await import("../../spark/mod.ts"))
-  .SparkContext as unknown as ContextClass;
+const Now = (await import("../../spark/mod.ts")).SparkContext as ContextClass;
+// The earlier version's context has the same API for these jobs.
 const Before = (await import(beforeMod.href)).SparkContext as ContextClass;
 
-const SCHEMA = {
-  time: "string",
-  latitude: "number",
-  longitude: "number",
-  depth: "number",
-  mag: "number",
-  magType: "string",
-  nst: "integer",
-  gap: "number",
-  dmin: "number",
-  rms: "number",
-  net: "string",
-  id: "string",
-  updated: "string",
-  place: "string",
-  type: "string",
-  horizontalError: "number",
-  depthError: "number",
-  magError: "number",
-  magNst: "integer",
-  status: "string",
-  locationSource: "string",
-  magSource: "string",
-};
-
-const cpuJob = (sc: Context) =>
-  sc.range(0, 400, 1, 8).map((x) => {
-    let s = 0;
-    for (let i = 0; i < 100_000; i++) s += Math.sin(x + i);
-    return s;
-  }).reduce((a, b) => a + b);
+const cpuJob = cpuBoundMap;
 
 const OUT = new URL("../../out/bench/", import.meta.url).pathname;
 progress(`making (once) ${OUT}quakes_${args.rows}.csv`);
 const path = await ensureQuakeCsv(`${OUT}quakes_${args.rows}.csv`, args.rows);
-const csvJob = async (sc: Context) =>
-  new Map<string, number>(
-    await sc.csv(path, {
-      header: true,
-      schema: SCHEMA,
-      columns: ["mag", "place"],
-    })
-      .filter(
-        (r: { mag: number | null }, env: { min: number }) =>
-          r.mag !== null && r.mag > env.min,
-        { min: 4 },
-      )
-      .map((r: { place: string | null }) => {
-        const p = r.place ?? "";
-        return [p.slice(p.lastIndexOf(",") + 1).trim(), 1];
-      })
-      .reduceByKey((a: number, b: number) => a + b)
-      .collect(),
-  );
+const csvJob = (sc: SparkContext) => countByRegion(sc, path);
 
 const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -142,7 +86,7 @@ const timed = async (key: string, job: () => Promise<unknown>) => {
 };
 
 for (const order of [["before", "now"], ["now", "before"]]) {
-  const ctx: Record<string, Context> = {};
+  const ctx: Record<string, SparkContext> = {};
   for (const v of order) {
     for (const p of [1, 2]) {
       ctx[`${v}${p}`] = new (v === "now" ? Now : Before)({ parallelism: p });

@@ -23,6 +23,7 @@ import { parseCommandLine } from "../../internal/args.ts";
 import { progress } from "../../internal/progress.ts";
 import { SparkContext } from "../../spark/mod.ts";
 import { ensureQuakeCsv } from "./spark_data.ts";
+import { countByRegion, cpuBoundMap } from "./spark_jobs.ts";
 
 const args = {
   values: parseCommandLine({
@@ -58,52 +59,6 @@ const args = {
 
 const OUT = new URL("../../out/bench/", import.meta.url).pathname;
 
-/** The spark job measured everywhere: count by region where mag > 4. */
-async function sparkCountByRegion(
-  sc: SparkContext,
-  path: string,
-): Promise<Map<string, number>> {
-  const rows = sc.csv<{ mag: number | null; place: string | null }>(path, {
-    header: true,
-    schema: QUAKE_SCHEMA,
-    columns: ["mag", "place"],
-  });
-  const counts = await rows
-    .filter((r, env) => r.mag !== null && r.mag > env.min, { min: 4 })
-    .map((r) => {
-      const p = r.place ?? "";
-      return [p.slice(p.lastIndexOf(",") + 1).trim(), 1] as [string, number];
-    })
-    .reduceByKey((a, b) => a + b)
-    .collect();
-  return new Map(counts);
-}
-
-const QUAKE_SCHEMA = {
-  time: "string",
-  latitude: "number",
-  longitude: "number",
-  depth: "number",
-  mag: "number",
-  magType: "string",
-  nst: "integer",
-  gap: "number",
-  dmin: "number",
-  rms: "number",
-  net: "string",
-  id: "string",
-  updated: "string",
-  place: "string",
-  type: "string",
-  horizontalError: "number",
-  depthError: "number",
-  magError: "number",
-  magNst: "integer",
-  status: "string",
-  locationSource: "string",
-  magSource: "string",
-} as const;
-
 if (args.values["child-memory"] !== undefined) {
   // Child mode: run the job once and report the process's peak RSS.
   // (RSS covers the whole process, workers included; sampled every 5 ms.)
@@ -113,7 +68,7 @@ if (args.values["child-memory"] !== undefined) {
   const timer = setInterval(() => {
     peak = Math.max(peak, Deno.memoryUsage().rss);
   }, 5);
-  const counts = await sparkCountByRegion(sc, args.values["child-memory"]);
+  const counts = await countByRegion(sc, args.values["child-memory"]);
   clearInterval(timer);
   peak = Math.max(peak, Deno.memoryUsage().rss);
   sc.close();
@@ -293,12 +248,7 @@ progress(
     new SparkContext({ parallelism: 2 }),
     new SparkContext({ parallelism: 2, executor: "process" }),
   ];
-  const job = (sc: SparkContext) =>
-    sc.range(0, 400, 1, 8).map((x) => {
-      let s = 0;
-      for (let i = 0; i < 100_000; i++) s += Math.sin(x + i);
-      return s;
-    }).reduce((a, b) => a + b);
+  const job = cpuBoundMap;
   // V8 first runs the hot loop as on-stack-replaced code, which is faster
   // than the steady-state code it settles on after a few hundred calls;
   // warm both pools well past that point so they are compared alike.
@@ -364,7 +314,7 @@ for (const par of [1, 2]) {
   const sc = new SparkContext({ parallelism: par });
   let got = new Map<string, number>();
   const ms = await timeIt(reps, async () => {
-    got = await sparkCountByRegion(sc, path);
+    got = await countByRegion(sc, path);
   });
   sc.close();
   same(got, hand, `spark ${par}`);

@@ -19,6 +19,7 @@ import { progress } from "../../internal/progress.ts";
 import { SparkContext } from "../../spark/mod.ts";
 import { EventLog } from "../../spark/_event_log.ts";
 import { schedulerOf } from "../../spark/_registry.ts";
+import { cpuBoundMap } from "./spark_jobs.ts";
 
 // Time spent in the event log's listener methods (all on the driver).
 let insideLog = 0;
@@ -65,12 +66,7 @@ const dir = "out/bench/spark-events";
 await Deno.mkdir(dir, { recursive: true });
 
 type Job = (sc: SparkContext) => Promise<unknown>;
-const cpuJob: Job = (sc) =>
-  sc.range(0, 400, 1, 8).map((x) => {
-    let s = 0;
-    for (let i = 0; i < 100_000; i++) s += Math.sin(x + i);
-    return s;
-  }).reduce((a, b) => a + b);
+const cpuJob: Job = cpuBoundMap;
 const manyTasks: Job = (sc) =>
   sc.range(0, 20_000, 1, 2_000).map((x) => x * 2).count();
 
