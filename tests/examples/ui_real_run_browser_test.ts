@@ -3,23 +3,22 @@
 // visited in Chromium by following the pages' own links.
 import assert from "node:assert/strict";
 import { runBenchmark } from "../../examples/usgs_benchmark.ts";
+import { parseBenchmarkArgs } from "../../examples/benchmark_config.ts";
 import { serveUi } from "../../examples/ui.ts";
 import { launchChromium } from "./_chromium.ts";
 
 Deno.test("deno task ui in Chromium: the DAG, spark jobs, topic and validation of a real benchmark run", async () => {
   const out = await Deno.makeTempDir();
-  const report = await runBenchmark({
-    source: { kind: "replay" },
-    scales: [0],
-    workers: [1],
-    partitions: 4,
-    minMag: 4,
-    outDir: out,
-    faults: true,
-    keepLog: true,
-    repeat: 1,
-    kafka: "embedded",
-  }, () => {});
+  // As a user runs it: `deno task bench --scales=week --workers=1 ...`.
+  const config = parseBenchmarkArgs([
+    "--scales=week",
+    "--workers=1",
+    "--repeat=1",
+    "--keep-log",
+    `--out=${out}`,
+  ]);
+  assert.ok(config !== "help");
+  const report = await runBenchmark(config, () => {});
   assert.equal(report.dag.state, "success");
   const server = await serveUi({ outDir: out, port: 0 });
   const browser = await launchChromium();
