@@ -157,7 +157,10 @@ function liveRegion(
   follow: boolean,
   ms: number,
 ): string {
-  return `<div id="${id}"${follow ? ` data-follow="${ms}"` : ""}>${body}</div>`;
+  // Screen readers hear what changed, without being interrupted.
+  return `<div id="${id}" aria-live="polite"${
+    follow ? ` data-follow="${ms}"` : ""
+  }>${body}</div>`;
 }
 
 const isActive = (state: string) => state === "running" || state === "queued";
