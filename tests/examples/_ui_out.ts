@@ -23,6 +23,15 @@ export async function makeOut(): Promise<string> {
       })),
     });
     await producer.disconnect();
+    // A consumer group part of the way through: 15 of 40 read, lag 25.
+    await admin.setOffsets({
+      groupId: "quake-readers",
+      topic: "earthquakes",
+      partitions: [{ partition: 0, offset: "5" }, {
+        partition: 1,
+        offset: "10",
+      }],
+    });
     await admin.disconnect();
   }
   await Deno.mkdir(join(out, "quality"));

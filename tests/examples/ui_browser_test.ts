@@ -75,6 +75,36 @@ Deno.test("deno task ui in Chromium: the index, the Kafka view of a real topic, 
       await page.locator("#messages tr td:first-child").allTextContents(),
       ["5", "6", "7"],
     );
+
+    // The consumer group, its committed offsets and lag per partition.
+    await page.getByRole("link", { name: "Topics and groups" }).click();
+    await page.waitForURL(/\/kafka\/$/);
+    const group = page.locator("#groups tr", { hasText: "quake-readers" });
+    assert.equal(await group.locator("td").last().textContent(), "25");
+    await group.getByRole("link").click();
+    await page.waitForURL(/\/kafka\/groups\/quake-readers$/);
+    const rows = await page.locator("#group table tr").evaluateAll((trs) =>
+      trs.slice(1, -1).map((tr) =>
+        [...tr.querySelectorAll("td")].slice(1).map((td) => td.textContent)
+      )
+    );
+    // Partition, committed, high watermark, lag.
+    const byPartition = rows.map((r) => r.map(Number));
+    assert.deepEqual(byPartition.map((r) => [r[0], r[1]]), [[0, 5], [1, 10]]);
+    for (const [, committed, end, lag] of byPartition) {
+      assert.equal(lag, end! - committed!);
+    }
+    assert.equal(
+      byPartition.reduce((n, r) => n + r[2]!, 0),
+      40,
+      "the high watermarks add up to the topic's records",
+    );
+    assert.equal(
+      await page.locator("#group table tr").last().locator("th").last()
+        .textContent(),
+      "25",
+    );
+    await shot("ui_kafka_group");
   } finally {
     await browser.close();
     await server.close();
