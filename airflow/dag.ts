@@ -20,6 +20,7 @@ import type {
   TryRecord,
 } from "./store.ts";
 import {
+  callableTask,
   Task,
   type TaskContext,
   type TaskFn,
@@ -299,12 +300,7 @@ export class DAG {
 
   /** Adds a task that calls `fn`; its return value becomes its XCom. */
   task(taskId: string, fn: TaskFn, options: TaskOptions = {}): Task {
-    if (typeof fn !== "function") {
-      throw new AirflowError(
-        `Task callable must be a function: ${String(taskId)} got ${typeof fn}`,
-      );
-    }
-    return this.add(new Task(taskId, options, fn));
+    return this.add(callableTask(taskId, fn, options));
   }
 
   /**

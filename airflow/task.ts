@@ -543,3 +543,20 @@ function stripUndefined(o: TaskOptions): TaskOptions {
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out as TaskOptions;
 }
+
+/**
+ * The task `dag.task(id, fn)` and `group.task(id, fn)` make: one that calls
+ * `fn`, which must be given (an operator's constructor may leave it out).
+ */
+export function callableTask(
+  taskId: string,
+  fn: TaskFn,
+  options: TaskOptions,
+): Task {
+  if (typeof fn !== "function") {
+    throw new AirflowError(
+      `Task callable must be a function: ${String(taskId)} got ${typeof fn}`,
+    );
+  }
+  return new Task(taskId, options, fn);
+}

@@ -11,7 +11,8 @@ import { AirflowError } from "./errors.ts";
 import type { BranchResult } from "./operators.ts";
 import { BranchOperator, ShortCircuitOperator } from "./operators.ts";
 import {
-  Task,
+  callableTask,
+  type Task,
   type TaskContext,
   type TaskFn,
   type TaskOptions,
@@ -57,12 +58,7 @@ export class TaskGroup {
 
   /** Adds a task that calls `fn`, with id `<group>.<taskId>`. */
   task(taskId: string, fn: TaskFn, options: TaskOptions = {}): Task {
-    if (typeof fn !== "function") {
-      throw new AirflowError(
-        `Task callable must be a function: ${String(taskId)} got ${typeof fn}`,
-      );
-    }
-    return this.add(new Task(taskId, options, fn));
+    return this.add(callableTask(taskId, fn, options));
   }
 
   /** Adds a branch in the group (ids it returns are full task ids). */
