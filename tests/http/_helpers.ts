@@ -119,3 +119,26 @@ export function makeEvents(
     },
   }));
 }
+
+/** A real Deno.serve server on 127.0.0.1 that counts (and keeps) its requests. */
+export function serve(
+  handler: (req: Request, n: number) => Response | Promise<Response>,
+) {
+  let n = 0;
+  const seen: Request[] = [];
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (req) => {
+      seen.push(req);
+      return handler(req, ++n);
+    },
+  );
+  return {
+    url: `http://127.0.0.1:${server.addr.port}`,
+    get calls() {
+      return n;
+    },
+    seen,
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
+}

@@ -16,33 +16,11 @@ import {
 import {
   drive,
   rawServer,
+  serve,
   until,
   untilWaking,
   writeResponse,
 } from "./_helpers.ts";
-
-type Handler = (req: Request, n: number) => Response | Promise<Response>;
-
-/** A real Deno.serve server on 127.0.0.1 that counts its requests. */
-function serve(handler: Handler) {
-  let n = 0;
-  const seen: Request[] = [];
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (req) => {
-      seen.push(req);
-      return handler(req, ++n);
-    },
-  );
-  return {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    get calls() {
-      return n;
-    },
-    seen,
-    [Symbol.asyncDispose]: () => server.shutdown(),
-  };
-}
 
 const fast = { delay: 1, backoffLimit: 2 };
 

@@ -13,31 +13,7 @@ import {
   type UsgsFeatureInput,
 } from "../../http/mod.ts";
 import { http } from "../../mod.ts";
-
-async function drive<T>(clock: ManualClock, promise: Promise<T>): Promise<T> {
-  let settled = false;
-  promise.then(() => (settled = true), () => (settled = true));
-  while (!settled) {
-    if (clock.pendingSleeps > 0) await clock.runNext();
-    else await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  return promise;
-}
-
-function serve(
-  handler: (req: Request, n: number) => Response | Promise<Response>,
-): { url: string; hits: () => number } & AsyncDisposable {
-  let n = 0;
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (req) => handler(req, ++n),
-  );
-  return {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    hits: () => n,
-    [Symbol.asyncDispose]: () => server.shutdown(),
-  };
-}
+import { drive, serve } from "./_helpers.ts";
 
 Deno.test("HttpClient is reachable from the root http namespace", () => {
   assert.equal(http.HttpClient, HttpClient);
@@ -74,7 +50,7 @@ Deno.test("HttpClient.fetch() and json() resolve against baseUrl and retry a 503
     q: null,
   });
   assert.equal(flakyHits, 2, "one retry after the 503");
-  assert.equal(srv.hits(), 3);
+  assert.equal(srv.calls, 3);
 });
 
 Deno.test("HttpClient throws HttpError with status, url and body; RetryError with attempts and cause", async () => {

@@ -6,21 +6,7 @@ import {
   HttpError,
   RetryError,
 } from "../../http/mod.ts";
-
-function serve(handler: (req: Request, n: number) => Response) {
-  let n = 0;
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (req) => handler(req, ++n),
-  );
-  return {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    get calls() {
-      return n;
-    },
-    [Symbol.asyncDispose]: () => server.shutdown(),
-  };
-}
+import { serve } from "./_helpers.ts";
 
 const fast = { delay: 1, backoffLimit: 2 };
 

@@ -17,22 +17,7 @@ import {
   type RetryEvent,
   retryPolicy,
 } from "../../http/mod.ts";
-import { drive, rawServer } from "./_helpers.ts";
-
-function serve(handler: (req: Request, n: number) => Response) {
-  let n = 0;
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    (req) => handler(req, ++n),
-  );
-  return {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    get calls() {
-      return n;
-    },
-    [Symbol.asyncDispose]: () => server.shutdown(),
-  };
-}
+import { drive, rawServer, serve } from "./_helpers.ts";
 
 const fast = { delay: 1, backoffLimit: 2 };
 
