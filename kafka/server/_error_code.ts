@@ -13,3 +13,15 @@ export function codeOf(type: string): number {
 export function errorCodeFor(error: unknown): number {
   return error instanceof KafkaJSError ? error.code ?? -1 : -1;
 }
+
+/** Runs `work`; its error as Kafka's code, 0 when it succeeds. */
+export async function errorCodeOf(
+  work: () => Promise<unknown>,
+): Promise<number> {
+  try {
+    await work();
+    return 0;
+  } catch (error) {
+    return errorCodeFor(error);
+  }
+}

@@ -5,7 +5,7 @@
 
 import type { Struct } from "../protocol/_schema.ts";
 import type { RequestContext } from "./_context.ts";
-import { errorCodeFor } from "./_error_code.ts";
+import { errorCodeFor, errorCodeOf } from "./_error_code.ts";
 
 /** Answers InitProducerId. */
 export async function handleInitProducerId(
@@ -38,17 +38,14 @@ export async function handleAddPartitionsToTxn(
     name: string;
     partitions: number[];
   }[];
-  let errorCode = 0;
-  try {
-    await ctx.server.broker.transactions.addPartitionsToTxn({
+  const errorCode = await errorCodeOf(() =>
+    ctx.server.broker.transactions.addPartitionsToTxn({
       transactionalId: req.v3AndBelowTransactionalId,
       producerId: req.v3AndBelowProducerId,
       producerEpoch: req.v3AndBelowProducerEpoch,
       topics: topics.map((t) => ({ topic: t.name, partitions: t.partitions })),
-    });
-  } catch (error) {
-    errorCode = errorCodeFor(error);
-  }
+    })
+  );
   return {
     throttleTimeMs: 0,
     resultsByTopicV3AndBelow: topics.map((t) => ({
@@ -66,17 +63,15 @@ export async function handleAddOffsetsToTxn(
   ctx: RequestContext,
   req: Struct,
 ): Promise<Struct> {
-  try {
-    await ctx.server.broker.transactions.addOffsetsToTxn({
+  const errorCode = await errorCodeOf(() =>
+    ctx.server.broker.transactions.addOffsetsToTxn({
       transactionalId: req.transactionalId,
       producerId: req.producerId,
       producerEpoch: req.producerEpoch,
       groupId: req.groupId,
-    });
-    return { throttleTimeMs: 0, errorCode: 0 };
-  } catch (error) {
-    return { throttleTimeMs: 0, errorCode: errorCodeFor(error) };
-  }
+    })
+  );
+  return { throttleTimeMs: 0, errorCode };
 }
 
 /** Answers TxnOffsetCommit: offsets that apply when the transaction commits. */
@@ -92,9 +87,8 @@ export async function handleTxnOffsetCommit(
       committedMetadata: string | null;
     }[];
   }[];
-  let errorCode = 0;
-  try {
-    await ctx.server.broker.transactions.txnOffsetCommit({
+  const errorCode = await errorCodeOf(() =>
+    ctx.server.broker.transactions.txnOffsetCommit({
       transactionalId: req.transactionalId,
       producerId: req.producerId,
       producerEpoch: req.producerEpoch,
@@ -107,10 +101,8 @@ export async function handleTxnOffsetCommit(
           metadata: p.committedMetadata,
         })),
       })),
-    });
-  } catch (error) {
-    errorCode = errorCodeFor(error);
-  }
+    })
+  );
   return {
     throttleTimeMs: 0,
     topics: topics.map((t) => ({
@@ -128,15 +120,13 @@ export async function handleEndTxn(
   ctx: RequestContext,
   req: Struct,
 ): Promise<Struct> {
-  try {
-    await ctx.server.broker.transactions.endTxn({
+  const errorCode = await errorCodeOf(() =>
+    ctx.server.broker.transactions.endTxn({
       transactionalId: req.transactionalId,
       producerId: req.producerId,
       producerEpoch: req.producerEpoch,
       commit: req.committed,
-    });
-    return { throttleTimeMs: 0, errorCode: 0 };
-  } catch (error) {
-    return { throttleTimeMs: 0, errorCode: errorCodeFor(error) };
-  }
+    })
+  );
+  return { throttleTimeMs: 0, errorCode };
 }
