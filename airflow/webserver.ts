@@ -48,6 +48,7 @@ import { loadDagFolder } from "./_dag_files.ts";
 import { STATE_COLORS, STATE_MARKS } from "./_state_colors.ts";
 import type { TaskState } from "./states.ts";
 import type { DagRunRecord, StateStore } from "./store.ts";
+import { basePathOf, pathUnder } from "../internal/base_path.ts";
 
 /** Options for {@linkcode airflowWebserverHandler}. */
 export interface AirflowWebserverOptions {
@@ -171,12 +172,7 @@ const isActive = (state: string) => state === "running" || state === "queued";
 export function airflowWebserverHandler(
   options: AirflowWebserverOptions = {},
 ): (req: Request) => Promise<Response> {
-  const base = (options.basePath ?? "").replace(/\/+$/, "");
-  if (base !== "" && !base.startsWith("/")) {
-    throw new AirflowError(
-      `basePath must start with "/": ${JSON.stringify(options.basePath)}`,
-    );
-  }
+  const base = basePathOf(options.basePath, (m) => new AirflowError(m));
   const folder = options.dagsFolder ?? "examples/dags";
   let sqlite: SqliteStateStore | undefined;
   const store = (): StateStore => {
@@ -579,16 +575,13 @@ export function airflowWebserverHandler(
 
   return async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
-    let path = url.pathname;
-    if (base !== "") {
-      if (path !== base && !path.startsWith(`${base}/`)) {
-        return page(
-          404,
-          "Not found",
-          `<p>Not under ${esc(base)}: ${esc(path)}</p>`,
-        );
-      }
-      path = path.slice(base.length);
+    const path = pathUnder(base, url.pathname);
+    if (path === null) {
+      return page(
+        404,
+        "Not found",
+        `<p>Not under ${esc(base)}: ${esc(url.pathname)}</p>`,
+      );
     }
     try {
       const parts = path.split("/").filter((p) => p !== "").map((p) => {

@@ -57,6 +57,7 @@ import {
   partitionLogLayoutSync,
   readPartitionLog,
 } from "./mod.ts";
+import { basePathOf, pathUnder } from "../internal/base_path.ts";
 
 /** Options for {@linkcode kafkaUiHandler}: a log directory or a broker. */
 export type KafkaUiOptions =
@@ -529,26 +530,22 @@ function brokerSource(kafka: Kafka, logDir?: string): Source {
 export function kafkaUiHandler(
   options: KafkaUiOptions,
 ): (req: Request) => Promise<Response> {
-  const base = (options.basePath ?? "").replace(/\/+$/, "");
-  if (base !== "" && !base.startsWith("/")) {
-    throw new TypeError(
-      `basePath must start with "/": ${JSON.stringify(options.basePath)}`,
-    );
-  }
+  const base = basePathOf(options.basePath, (m) => new TypeError(m));
   const source = options.kafka
     ? brokerSource(options.kafka, options.logDir)
     : diskSource(options.logDir);
   const link = (path: string) => `${base}${path}`;
   return async (req) => {
     const url = new URL(req.url);
-    let path = url.pathname;
-    if (base !== "") {
-      if (path !== base && !path.startsWith(`${base}/`)) {
-        return page(404, "Not found", `<p>No page at ${esc(path)}</p>`, link);
-      }
-      path = path.slice(base.length);
+    const path = pathUnder(base, url.pathname);
+    if (path === null) {
+      return page(
+        404,
+        "Not found",
+        `<p>No page at ${esc(url.pathname)}</p>`,
+        link,
+      );
     }
-    if (path === "") path = "/";
     if (req.method !== "GET" && req.method !== "HEAD") {
       return new Response("Method not allowed", {
         status: 405,

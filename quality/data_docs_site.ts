@@ -19,6 +19,7 @@ import { esc } from "./_html.ts";
 import { renderDataDocs } from "./data_docs.ts";
 import { describeValue, QualityError } from "./errors.ts";
 import type { ValidationResult } from "./types.ts";
+import { basePathOf, pathUnder } from "../internal/base_path.ts";
 
 const ID = /^[A-Za-z0-9._-]+$/;
 
@@ -425,26 +426,17 @@ export function qualityDocsHandler(
   options: QualityDocsOptions,
 ): (req: Request) => Promise<Response> {
   const dir = options.resultsDir;
-  const base = (options.basePath ?? "").replace(/\/+$/, "");
-  if (base !== "" && !base.startsWith("/")) {
-    throw new QualityError(
-      `basePath must start with "/": ${describeValue(options.basePath)}`,
-    );
-  }
+  const base = basePathOf(options.basePath, (m) => new QualityError(m));
   const indexHref = `${base}/`;
   return async (req) => {
     const url = new URL(req.url);
-    let path = url.pathname;
-    if (base !== "") {
-      if (path !== base && !path.startsWith(`${base}/`)) {
-        return html(
-          errorPage("Not found", `No page at ${path}`, indexHref),
-          404,
-        );
-      }
-      path = path.slice(base.length);
+    const path = pathUnder(base, url.pathname);
+    if (path === null) {
+      return html(
+        errorPage("Not found", `No page at ${url.pathname}`, indexHref),
+        404,
+      );
     }
-    if (path === "") path = "/";
     if (req.method !== "GET" && req.method !== "HEAD") {
       return new Response("Method not allowed", {
         status: 405,

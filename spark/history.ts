@@ -26,6 +26,7 @@ import {
   stageSummary,
 } from "./_history_pages.ts";
 import { SparkError } from "./errors.ts";
+import { basePathOf, pathUnder } from "../internal/base_path.ts";
 
 /**
  * Options for {@linkcode sparkHistoryHandler}.
@@ -99,10 +100,7 @@ export function sparkHistoryHandler(
     );
   }
   const dir = options.eventLogDir;
-  const base = (options.basePath ?? "").replace(/\/+$/, "");
-  if (base !== "" && !base.startsWith("/")) {
-    throw new SparkError(`basePath must start with "/": ${options.basePath}`);
-  }
+  const base = basePathOf(options.basePath, (m) => new SparkError(m));
   const enc = encodeURIComponent;
   const links: Links = {
     index: `${base}/`,
@@ -123,14 +121,8 @@ export function sparkHistoryHandler(
     );
   return async (req) => {
     const url = new URL(req.url);
-    let path = url.pathname;
-    if (base !== "") {
-      if (path !== base && !path.startsWith(`${base}/`)) {
-        return notFound(`No page at ${path}`);
-      }
-      path = path.slice(base.length);
-    }
-    if (path === "") path = "/";
+    const path = pathUnder(base, url.pathname);
+    if (path === null) return notFound(`No page at ${url.pathname}`);
     if (req.method !== "GET" && req.method !== "HEAD") {
       return new Response("Method not allowed", {
         status: 405,
