@@ -18,6 +18,7 @@ import {
   narrowParents,
   type Node,
   shuffleDepsOf,
+  stageChain,
 } from "./_lineage.ts";
 import { SparkError } from "./errors.ts";
 
@@ -344,12 +345,7 @@ export class EventLog implements SchedulerListener {
   } {
     const rdds: Record<string, unknown>[] = [];
     const parents = new Set<number>();
-    const seen = new Set<object>();
-    const stack = [root];
-    while (stack.length > 0) {
-      const r = stack.pop()!;
-      if (seen.has(r)) continue;
-      seen.add(r);
+    for (const r of stageChain(root)) {
       const l = lineageOf(r);
       const narrow = narrowParents(l.node);
       const shuffles = shuffleDepsOf(l.node);
@@ -379,7 +375,6 @@ export class EventLog implements SchedulerListener {
         "Disk Size": 0,
         Scope: nodeScope(l.node),
       });
-      stack.push(...narrow);
     }
     rdds.sort((a, b) => (a["RDD ID"] as number) - (b["RDD ID"] as number));
     return { rdds, parents: [...parents].sort((a, b) => a - b) };

@@ -108,18 +108,20 @@ export function allAncestors(root: object): object[] {
   return [...seen];
 }
 
-/** Shuffle deps reachable from `root` through narrow dependencies only. */
-export function stageBoundaries(root: object): ShuffleDep[] {
-  const out: ShuffleDep[] = [];
+/** The RDDs of `root`'s stage: itself and what it reaches through narrow dependencies. */
+export function stageChain(root: object): object[] {
   const seen = new Set<object>();
   const stack = [root];
   while (stack.length > 0) {
     const r = stack.pop()!;
     if (seen.has(r)) continue;
     seen.add(r);
-    const node = lineageOf(r).node;
-    for (const d of shuffleDepsOf(node)) out.push(d);
-    for (const p of narrowParents(node)) stack.push(p);
+    for (const p of narrowParents(lineageOf(r).node)) stack.push(p);
   }
-  return out;
+  return [...seen];
+}
+
+/** Shuffle deps reachable from `root` through narrow dependencies only. */
+export function stageBoundaries(root: object): ShuffleDep[] {
+  return stageChain(root).flatMap((r) => shuffleDepsOf(lineageOf(r).node));
 }
